@@ -1,0 +1,1 @@
+# Models arrive with this program's issue.

@@ -1,0 +1,86 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from jii import services
+from jii.models import Language, Resident, User, VolunteerLanguage, VolunteerProfile
+
+admin.site.site_header = _("JII Otonari — coordinators")
+admin.site.site_title = _("JII coordinators")
+admin.site.index_title = _("Today's desk")
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "name", "is_staff", "is_active", "date_joined"]
+    list_filter = ["is_staff", "is_active", "groups"]
+    search_fields = ["email", "name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Personal info"), {"fields": ["name", "language"]}),
+        (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+
+@admin.register(Language)
+class LanguageAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_ja", "name_en"]
+    search_fields = ["code", "name_ja", "name_en"]
+
+
+@admin.register(Resident)
+class ResidentAdmin(admin.ModelAdmin):
+    """One person across programs: each program app adds its own inline with `add_resident_inline`."""
+
+    list_display = ["name", "household_type", "prefecture", "municipality", "created_at"]
+    list_filter = ["household_type", "prefecture", "languages", "created_at"]
+    search_fields = ["name", "email", "phone", "municipality"]
+    filter_horizontal = ["languages"]
+    readonly_fields = ["created_at"]
+    date_hierarchy = "created_at"
+    inlines = []
+
+
+def add_resident_inline(inline_class):
+    """Let a program app show its own records (applications, requests, cases) on the resident page."""
+    ResidentAdmin.inlines = [*ResidentAdmin.inlines, inline_class]
+    return inline_class
+
+
+class VolunteerLanguageInline(admin.TabularInline):
+    model = VolunteerLanguage
+    extra = 0
+
+
+@admin.register(VolunteerProfile)
+class VolunteerProfileAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "status",
+        "prefecture",
+        "municipality",
+        "nearest_station",
+        "submitted_at",
+    ]
+    list_filter = ["status", "prefecture", "languages__language", "submitted_at"]
+    search_fields = ["user__name", "user__email", "municipality", "nearest_station"]
+    list_select_related = ["user"]
+    readonly_fields = ["status", "submitted_at", "approved_at", "approved_by"]
+    inlines = [VolunteerLanguageInline]
+    actions = ["approve_selected"]
+
+    def has_approve_permission(self, request):
+        return request.user.has_perm("jii.approve_volunteer")
+
+    @admin.action(description=_("Approve selected volunteers (and email them)"), permissions=["approve"])
+    def approve_selected(self, request, queryset):
+        approved = sum(services.approve_volunteer(profile=profile, approved_by=request.user) for profile in queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d volunteer approved.", "%(count)d volunteers approved.", approved) % {"count": approved},
+            messages.SUCCESS,
+        )

@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+from jii.groups import CONSULTATION_STAFF, COORDINATORS, DONATIONS_STAFF
+
+
+class JiiConfig(AppConfig):
+    name = "jii"
+    verbose_name = _("People")
+    group_permissions = {
+        COORDINATORS: [
+            "jii.view_resident",
+            "jii.change_resident",
+            "jii.view_volunteerprofile",
+            "jii.change_volunteerprofile",
+            "jii.approve_volunteer",
+            "jii.view_language",
+        ],
+        CONSULTATION_STAFF: ["jii.view_resident"],
+        DONATIONS_STAFF: [],
+    }
+
+    def ready(self):
+        from jii.groups import sync_group_permissions
+
+        post_migrate.connect(sync_group_permissions, dispatch_uid="jii.sync_group_permissions")

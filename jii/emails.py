@@ -1,0 +1,19 @@
+"""Localized email: every message is three templates (subject, text body, HTML body) rendered in the
+recipient's language. Call it from Celery tasks, which take ids and load the recipient themselves."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+
+
+def send_localized_email(name: str, *, to: str, language: str, context: dict | None = None) -> None:
+    """Send templates/emails/<name>_subject.txt, _body.txt and _body.html in `language` to `to`."""
+    context = {"site_url": settings.SITE_URL.rstrip("/"), **(context or {})}
+    with translation.override(language):
+        subject = render_to_string(f"emails/{name}_subject.txt", context).strip()
+        text = render_to_string(f"emails/{name}_body.txt", context)
+        html = render_to_string(f"emails/{name}_body.html", context)
+    message = EmailMultiAlternatives(subject=" ".join(subject.split()), body=text, to=[to])
+    message.attach_alternative(html, "text/html")
+    message.send()

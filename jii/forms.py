@@ -1,0 +1,96 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jii.choices import (
+    Experience,
+    Interest,
+    LanguageLevel,
+    SpotCategory,
+    TimeOfDay,
+    Weekday,
+    availability_slots,
+)
+from jii.models import Language, VolunteerProfile
+
+
+class AvailabilityWidget(forms.CheckboxSelectMultiple):
+    """Weekday × time-of-day checkboxes laid out as a small table (rows: days, columns: times)."""
+
+    template_name = "jii/widgets/availability.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        options = [
+            option for _group, group_options, _index in context["widget"]["optgroups"] for option in group_options
+        ]
+        per_day = len(TimeOfDay)
+        context["widget"]["times"] = TimeOfDay.labels
+        context["widget"]["rows"] = [
+            {"day": day.label, "options": options[i * per_day : (i + 1) * per_day]} for i, day in enumerate(Weekday)
+        ]
+        return context
+
+
+class VolunteerProfileForm(forms.ModelForm):
+    name = forms.CharField(label=_("Your name"), max_length=150)
+    availability = forms.MultipleChoiceField(
+        label=_("When can you usually meet?"), widget=AvailabilityWidget, required=False
+    )
+    experience = forms.MultipleChoiceField(
+        label=_("Experience"),
+        choices=Experience.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    interests = forms.MultipleChoiceField(
+        label=_("Interests"),
+        choices=Interest.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    spot_categories = forms.MultipleChoiceField(
+        label=_("Spot Otonari-san: areas you can help with"),
+        choices=SpotCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = VolunteerProfile
+        fields = ["name", "phone", "prefecture", "municipality", "nearest_station", "availability"]
+        fields += ["experience", "interests", "spot_categories", "about"]
+        widgets = {"about": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"municipality": _("For example: Meguro-ku, Kawasaki-shi")}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].initial = user.name
+        self.fields["availability"].choices = availability_slots()
+        self.fields["phone"].widget.attrs.update(autocomplete="tel", inputmode="tel")
+        self.fields["name"].widget.attrs.update(autocomplete="name")
+        levels = {}
+        if self.instance.pk:
+            levels = dict(self.instance.languages.values_list("language__code", "level"))
+        self.languages = list(Language.objects.all())
+        for language in self.languages:
+            self.fields[f"language_{language.code}"] = forms.ChoiceField(
+                label=str(language),
+                choices=[("", _("—"))] + LanguageLevel.choices,
+                required=False,
+                initial=levels.get(language.code, ""),
+            )
+
+    def language_fields(self):
+        return [self[f"language_{language.code}"] for language in self.languages]
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = [(lang, cleaned.get(f"language_{lang.code}")) for lang in self.languages]
+        cleaned["languages"] = [(lang, level) for lang, level in chosen if level]
+        if not cleaned["languages"]:
+            raise forms.ValidationError(_("Tell us at least one language you speak, with your level."))
+        return cleaned
+
+    def profile_fields(self):
+        """The model fields to save, without the name and language rows handled separately."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields if name != "name"}

@@ -1,0 +1,173 @@
+"""The shared core every program uses: accounts, languages, residents and volunteers."""
+
+import secrets
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from jii.choices import HouseholdType, LanguageLevel, Prefecture
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """An account: a volunteer or a coordinator. Email is the login."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField(_("email address"), unique=True)
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    language = models.CharField(
+        _("language for emails"),
+        max_length=8,
+        default="ja",
+        choices=[("ja", "日本語"), ("en", "English")],
+    )
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.name or self.email
+
+    def get_full_name(self):
+        return self.name
+
+    def get_short_name(self):
+        return self.name
+
+
+class Language(models.Model):
+    """A language a resident speaks or a volunteer can help in, keyed by its ISO 639-1 code."""
+
+    code = models.CharField(_("code"), max_length=8, unique=True)
+    name_ja = models.CharField(_("name in Japanese"), max_length=50)
+    name_en = models.CharField(_("name in English"), max_length=50)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
+
+    def __str__(self):
+        return self.name_ja if (get_language() or "ja").startswith("ja") else self.name_en
+
+
+def new_status_key():
+    return secrets.token_urlsafe(24)
+
+
+class Resident(models.Model):
+    """A foreign resident: one record per person, found again by email, shared by every program."""
+
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("email address"))
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    languages = models.ManyToManyField(Language, verbose_name=_("preferred languages"), blank=True)
+    prefecture = models.CharField(_("prefecture"), max_length=20, choices=Prefecture.choices)
+    municipality = models.CharField(_("city, ward or town"), max_length=100)
+    household_type = models.CharField(_("household"), max_length=20, choices=HouseholdType.choices)
+    language = models.CharField(
+        _("language for emails"),
+        max_length=8,
+        default="ja",
+        choices=[("ja", "日本語"), ("en", "English")],
+    )
+    # The secret behind the resident's private status link; rotating it revokes every link sent so far.
+    status_key = models.CharField(max_length=64, unique=True, default=new_status_key, editable=False)
+    created_at = models.DateTimeField(_("registered"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("resident")
+        verbose_name_plural = _("residents")
+        constraints = [models.UniqueConstraint(Lower("email"), name="resident_email_unique_ci")]
+
+    def __str__(self):
+        return self.name
+
+
+class VolunteerProfile(models.Model):
+    """What a volunteer tells JII about themselves; a coordinator approves it before any resident data shows."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        SUSPENDED = "suspended", _("Suspended")
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="volunteer_profile")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    prefecture = models.CharField(_("prefecture"), max_length=20, choices=Prefecture.choices)
+    municipality = models.CharField(_("city, ward or town"), max_length=100)
+    nearest_station = models.CharField(_("nearest station"), max_length=100)
+    # Slots such as "sat:morning"; see jii.choices.availability_slots.
+    availability = models.JSONField(_("availability"), default=list, blank=True)
+    experience = models.JSONField(_("experience"), default=list, blank=True)
+    interests = models.JSONField(_("interests"), default=list, blank=True)
+    spot_categories = models.JSONField(_("Spot help categories"), default=list, blank=True)
+    about = models.TextField(_("about me"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now, editable=False)
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True, editable=False)
+    approved_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("volunteer")
+        verbose_name_plural = _("volunteers")
+        permissions = [("approve_volunteer", _("Can approve volunteers"))]
+
+    def __str__(self):
+        return str(self.user)
+
+    @property
+    def is_approved(self):
+        return self.status == self.Status.APPROVED
+
+
+class VolunteerLanguage(models.Model):
+    volunteer = models.ForeignKey(VolunteerProfile, on_delete=models.CASCADE, related_name="languages")
+    language = models.ForeignKey(Language, on_delete=models.PROTECT, verbose_name=_("language"))
+    level = models.CharField(_("level"), max_length=20, choices=LanguageLevel.choices)
+
+    class Meta:
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
+        constraints = [models.UniqueConstraint(fields=["volunteer", "language"], name="volunteer_language_once")]
+
+    def __str__(self):
+        return f"{self.language} ({self.get_level_display()})"

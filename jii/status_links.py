@@ -1,0 +1,32 @@
+"""Private status links: /status/<token>/ where the token is the resident's secret key, signed and dated.
+
+The key is random (unguessable), the signature makes tampering visible, and the date lets links expire.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+from jii.models import Resident
+
+SALT = "jii.status-link"
+
+
+def make_token(resident: Resident) -> str:
+    return signing.TimestampSigner(salt=SALT).sign(resident.status_key)
+
+
+def status_url(resident: Resident) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("status", kwargs={"token": make_token(resident)})
+
+
+def resident_for_token(token: str) -> Resident | None:
+    """The resident behind a valid token, or None for a tampered, expired or revoked one."""
+    max_age = timedelta(days=settings.STATUS_LINK_MAX_AGE_DAYS)
+    try:
+        key = signing.TimestampSigner(salt=SALT).unsign(token, max_age=max_age)
+    except signing.BadSignature:
+        return None
+    return Resident.objects.filter(status_key=key).first()

@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from jii import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+]
+
+# Japanese at the unprefixed path, English under /en/.
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    path("status/<str:token>/", views.status, name="status"),
+    path("volunteer/", views.volunteer_dashboard, name="volunteer_dashboard"),
+    path("volunteer/profile/", views.volunteer_profile, name="volunteer_profile"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=False,
+)
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

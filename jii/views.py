@@ -1,0 +1,64 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from jii import health, services
+from jii.forms import VolunteerProfileForm
+from jii.models import VolunteerProfile
+from jii.status_links import resident_for_token
+
+
+def home(request):
+    return render(request, "jii/home.html")
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    checks = health.run_checks()
+    body = {name: "ok" if ok else "error" for name, ok in checks.items()}
+    return JsonResponse(body, status=200 if all(checks.values()) else 503)
+
+
+@never_cache
+def status(request, token):
+    resident = resident_for_token(token)
+    if resident is None:
+        raise Http404
+    response = render(request, "jii/status.html", {"resident": resident})
+    # The token is a credential: keep it out of other sites' logs and out of search engines.
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def volunteer_profile_of(user):
+    return VolunteerProfile.objects.filter(user=user).first()
+
+
+@login_required
+def volunteer_dashboard(request):
+    profile = volunteer_profile_of(request.user)
+    if profile is None:
+        return redirect("volunteer_profile")
+    return render(request, "jii/volunteer_dashboard.html", {"profile": profile})
+
+
+@login_required
+def volunteer_profile(request):
+    profile = volunteer_profile_of(request.user)
+    form = VolunteerProfileForm(request.POST if request.method == "POST" else None, instance=profile, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.save_volunteer_profile(
+            user=request.user,
+            name=form.cleaned_data["name"],
+            languages=form.cleaned_data["languages"],
+            **form.profile_fields(),
+        )
+        messages.success(request, _("Your profile is saved."))
+        return redirect("volunteer_dashboard")
+    return render(request, "jii/volunteer_profile.html", {"form": form, "profile": profile})
