@@ -37,7 +37,7 @@ def status(request, token):
 
 
 def volunteer_profile_of(user):
-    return VolunteerProfile.objects.filter(user=user).first()
+    return VolunteerProfile.objects.filter(user=user).prefetch_related("languages__language").first()
 
 
 @login_required

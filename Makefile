@@ -1,0 +1,51 @@
+# JII Otonari platform. `make run` sets up and serves the demo site; `make test` runs the whole test suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run setup test test-postgres lint format messages translations bench lock clean
+
+$(BIN)/.installed: requirements-dev.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	touch $@
+
+translations: $(BIN)/.installed  ## compile locale/*/django.po into .mo files (pure Python, no gettext needed)
+	$(MANAGE) compile_translations
+
+setup: translations  ## virtualenv, locked dependencies, database, demo data
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo_data
+
+run: setup  ## set everything up, print the demo logins and serve on http://127.0.0.1:8000
+	@$(MANAGE) demo_coordinator
+	$(MANAGE) runserver $(HOST)
+
+test: translations  ## the whole suite (SQLite, eager Celery by default; set DATABASE_URL / REDIS_URL for the real stack)
+	$(BIN)/pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run
+
+format: $(BIN)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: $(BIN)/.installed  ## refresh locale/ja/LC_MESSAGES/django.po from the source (needs GNU gettext)
+	$(MANAGE) makemessages -l ja --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests
+
+bench: setup  ## page and service benchmarks, figures printed as a table
+	$(BIN)/python bench/run.py
+
+lock:  ## re-resolve the lock files from pyproject.toml
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal --python-version 3.11 -o requirements-dev.lock
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles test-output

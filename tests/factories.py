@@ -1,0 +1,77 @@
+import factory
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+
+from jii.choices import HouseholdType, LanguageLevel, Prefecture
+from jii.models import Language, Resident, User, VolunteerLanguage, VolunteerProfile
+
+PASSWORD = "correct horse battery staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"volunteer{n}@example.jp")
+    name = factory.Faker("name", locale="ja_JP")
+    language = "ja"
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified_email(user, create, extracted, **kwargs):
+        if create:
+            user.save()
+            EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+
+
+class VolunteerFactory(UserFactory):
+    """A user with a volunteer profile; `profile__status` chooses pending or approved."""
+
+    profile = factory.RelatedFactory("tests.factories.VolunteerProfileFactory", factory_related_name="user")
+
+
+class VolunteerProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VolunteerProfile
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    status = VolunteerProfile.Status.PENDING
+    prefecture = Prefecture.TOKYO
+    municipality = "目黒区"
+    nearest_station = "学芸大学"
+    availability = ["sat:morning", "sun:afternoon"]
+    spot_categories = ["children"]
+
+    @factory.post_generation
+    def languages(profile, create, extracted, **kwargs):
+        if create:
+            for code, level in extracted or [("ja", LanguageLevel.NATIVE), ("en", LanguageLevel.CONVERSATIONAL)]:
+                VolunteerLanguage.objects.create(
+                    volunteer=profile, language=Language.objects.get(code=code), level=level
+                )
+
+
+class CoordinatorFactory(UserFactory):
+    email = factory.Sequence(lambda n: f"coordinator{n}@example.org")
+    is_staff = True
+
+    @factory.post_generation
+    def groups(user, create, extracted, **kwargs):
+        if create:
+            user.groups.set(Group.objects.filter(name__in=extracted or ["coordinators"]))
+
+
+class ResidentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Resident
+        skip_postgeneration_save = True
+
+    name = factory.Faker("name", locale="en_US")
+    email = factory.Sequence(lambda n: f"resident{n}@example.com")
+    phone = "090-1234-5678"
+    prefecture = Prefecture.TOKYO
+    municipality = "目黒区"
+    household_type = HouseholdType.FAMILY
+    language = "en"

@@ -1,0 +1,63 @@
+"""What every page must carry: the CSP header, no inline script, landmarks, and a fixed number of queries."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from jii.status_links import make_token
+from tests.factories import ResidentFactory, VolunteerFactory
+
+pytestmark = pytest.mark.django_db
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I)
+
+
+@pytest.mark.parametrize("path", ["/", "/en/", "/accounts/login/", "/accounts/signup/", "/admin/login/"])
+def test_pages_send_a_strict_csp_and_have_no_inline_script(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert not INLINE_SCRIPT.search(response.content.decode())
+
+
+def test_the_home_page_names_jii_and_the_four_programs(client):
+    html = client.get("/en/").content.decode()
+    for name in ["JII", "Otonari-san Family Friend Program", "Spot Otonari-san", "Hanamaru class", "Kurashi"]:
+        assert name in html
+    assert '<main id="main"' in html
+    assert 'class="skip-link" href="#main"' in html
+
+
+def test_the_home_page_shows_the_running_campaign(client):
+    call_command("load_demo_data", stdout=StringIO())
+    html = client.get("/en/").content.decode()
+    assert "50 new monthly supporters and ¥1,500,000 including one-off gifts" in html
+    assert "¥3,000" in html
+    japanese = client.get("/").content.decode()
+    assert "1,500,000円" in japanese
+
+
+def test_the_home_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
+    call_command("load_demo_data", stdout=StringIO())
+    with django_assert_num_queries(2):  # the running campaign, its suggested amounts
+        client.get("/")
+
+
+def test_the_status_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
+    resident = ResidentFactory()
+    ResidentFactory.create_batch(20)
+    with django_assert_num_queries(1):
+        client.get(f"/status/{make_token(resident)}/")
+
+
+@pytest.mark.parametrize("other_volunteers", [0, 20])
+def test_the_volunteer_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, other_volunteers):
+    volunteer = VolunteerFactory(profile__status="approved")
+    VolunteerFactory.create_batch(other_volunteers, profile__status="approved")
+    client.force_login(volunteer)
+    with django_assert_num_queries(5):  # session, user, profile, its languages and their names
+        assert client.get("/volunteer/").status_code == 200

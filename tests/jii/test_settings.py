@@ -1,0 +1,94 @@
+"""The embedded default needs nothing set; production values pass Django's deploy checks."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PRINT_SETTINGS = """
+import json, django
+django.setup()
+from django.conf import settings
+print(json.dumps({
+    "engine": settings.DATABASES["default"]["ENGINE"],
+    "eager": settings.CELERY_TASK_ALWAYS_EAGER,
+    "broker": settings.CELERY_BROKER_URL,
+    "email": settings.EMAIL_BACKEND,
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "language": settings.LANGUAGE_CODE,
+    "time_zone": settings.TIME_ZONE,
+    "acks_late": settings.CELERY_TASK_ACKS_LATE,
+    "prefetch": settings.CELERY_WORKER_PREFETCH_MULTIPLIER,
+}))
+"""
+
+
+def clean_env(**values):
+    env = {key: value for key, value in os.environ.items() if key in ("PATH", "HOME", "LANG")}
+    return {**env, "DJANGO_SETTINGS_MODULE": "jii.settings", **values}
+
+
+def settings_with(**values):
+    result = subprocess.run(
+        [sys.executable, "-c", PRINT_SETTINGS], cwd=ROOT, env=clean_env(**values), capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_nothing_set_means_sqlite_eager_celery_and_console_email():
+    found = settings_with()
+    assert found["engine"] == "django.db.backends.sqlite3"
+    assert found["eager"] is True
+    assert found["email"] == "django.core.mail.backends.console.EmailBackend"
+    assert found["language"] == "ja"
+    assert found["time_zone"] == "Asia/Tokyo"
+    assert found["acks_late"] is True
+    assert found["prefetch"] == 1
+
+
+def test_database_url_and_redis_url_switch_to_the_real_stack():
+    found = settings_with(DATABASE_URL="postgres://jii@db:5432/jii", REDIS_URL="redis://redis:6379/0")
+    assert found["engine"] == "django.db.backends.postgresql"
+    assert found["eager"] is False
+    assert found["broker"] == "redis://redis:6379/0"
+    assert found["cache"] == "django.core.cache.backends.redis.RedisCache"
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = subprocess.run(
+        [sys.executable, "-c", PRINT_SETTINGS],
+        cwd=ROOT,
+        env=clean_env(DEBUG="False", ALLOWED_HOSTS="otonari.j-ii.org"),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_an_invalid_boolean_fails_at_start_instead_of_meaning_false():
+    result = subprocess.run(
+        [sys.executable, "-c", PRINT_SETTINGS], cwd=ROOT, env=clean_env(DEBUG="nope"), capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "DEBUG must be true or false" in result.stderr
+
+
+def test_production_values_pass_the_deploy_checks_without_warnings():
+    env = clean_env(
+        DEBUG="False",
+        SECRET_KEY="a-long-random-production-secret-" + "x7Qp2vL9" * 6,
+        ALLOWED_HOSTS="otonari.j-ii.org",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,65 @@
+"""A resident's private status link: signed, unguessable, expiring; anything else is a plain 404."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.core import mail, signing
+
+from jii.status_links import make_token, status_url
+from jii.tasks import send_status_link_email
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_resident_sees_their_page(client, resident):
+    response = client.get(f"/en/status/{make_token(resident)}/")
+    assert response.status_code == 200
+    assert resident.name in response.content.decode()
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+
+
+def test_a_tampered_token_is_a_404_that_tells_nothing(client, resident):
+    token = make_token(resident)
+    tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
+    response = client.get(f"/en/status/{tampered}/")
+    assert response.status_code == 404
+    assert resident.name not in response.content.decode()
+
+
+def test_a_token_for_someone_elses_key_does_not_work(client, resident):
+    forged = signing.TimestampSigner(salt="another-salt").sign(resident.status_key)
+    assert client.get(f"/status/{forged}/").status_code == 404
+
+
+def test_an_expired_link_is_a_404(client, resident, settings, monkeypatch):
+    settings.STATUS_LINK_MAX_AGE_DAYS = 365
+    issued_long_ago = time.time() - timedelta(days=366).total_seconds()
+    monkeypatch.setattr(signing.time, "time", lambda: issued_long_ago)
+    old_token = make_token(resident)
+    monkeypatch.undo()
+    assert client.get(f"/status/{old_token}/").status_code == 404
+    assert client.get(f"/status/{make_token(resident)}/").status_code == 200
+
+
+def test_rotating_the_key_revokes_links_already_sent(client, resident):
+    token = make_token(resident)
+    resident.status_key = "a-new-secret-key"
+    resident.save()
+    assert client.get(f"/status/{token}/").status_code == 404
+
+
+def test_the_token_does_not_contain_the_residents_id_or_email(resident):
+    token = make_token(resident)
+    assert resident.email not in token
+    assert signing.b64_encode(str(resident.pk).encode()).decode() not in token
+
+
+def test_the_status_link_email_is_in_the_residents_language(resident):
+    send_status_link_email(resident.pk)
+    message = mail.outbox[0]
+    assert message.to == [resident.email]
+    assert status_url(resident) in message.body
+    assert status_url(resident) in message.alternatives[0][0]
+    assert "private status page" in message.body
