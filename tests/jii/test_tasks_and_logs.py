@@ -1,0 +1,50 @@
+import logging
+
+import pytest
+from django.core import mail
+
+from jii.logging import RedactStatusTokens
+from jii.status_links import make_token
+from jii.tasks import remind_coordinators_of_pending_volunteers
+from tests.factories import VolunteerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_daily_reminder_counts_waiting_volunteers_without_naming_them(settings):
+    settings.COORDINATOR_EMAIL = "coordinators@example.org"
+    waiting = VolunteerFactory.create_batch(3, profile__status="pending")
+    VolunteerFactory(profile__status="approved")
+
+    assert remind_coordinators_of_pending_volunteers() == 3
+    message = mail.outbox[0]
+    assert message.to == ["coordinators@example.org"]
+    assert "3" in message.subject
+    for volunteer in waiting:
+        assert volunteer.email not in message.body
+        assert volunteer.name not in message.body
+    assert "/admin/jii/volunteerprofile/?status__exact=pending" in message.body
+
+
+def test_no_reminder_when_nobody_waits():
+    VolunteerFactory(profile__status="approved")
+    assert remind_coordinators_of_pending_volunteers() == 0
+    assert mail.outbox == []
+
+
+def test_the_reminder_is_on_the_beat_schedule(settings):
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "jii.tasks.remind_coordinators_of_pending_volunteers" in tasks
+
+
+def test_status_tokens_never_reach_the_logs(client, caplog, resident, settings):
+    token = make_token(resident)
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        client.get(f"/status/{token}x/")  # a 404, which Django logs with its path
+    [record] = [record for record in caplog.records if "/status/" in record.getMessage()]
+    RedactStatusTokens().filter(record)
+    assert token not in record.getMessage()
+    assert "/status/[redacted]" in record.getMessage()
+    # …and that filter sits on the handler every log line goes through.
+    assert settings.LOGGING["handlers"]["console"]["filters"] == ["redact_status_tokens"]
+    assert settings.LOGGING["filters"]["redact_status_tokens"]["()"] == "jii.logging.RedactStatusTokens"
