@@ -1,12 +1,26 @@
 import pytest
 from django.core.cache import cache
 
+from jii.celery import app as celery_app
 from tests.factories import CoordinatorFactory, ResidentFactory, VolunteerFactory
 
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def eager_celery(request):
+    """Tasks run in-process, so tests see their effects (mail.outbox) even when REDIS_URL points at a real
+    broker. Only tests marked `worker` talk to a real worker."""
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
 
 
 @pytest.fixture(autouse=True)
