@@ -71,7 +71,9 @@ class VolunteerProfileForm(forms.ModelForm):
         levels = {}
         if self.instance.pk:
             levels = dict(self.instance.languages.values_list("language__code", "level"))
-        self.languages = list(Language.objects.all())
+        # Japanese and English first: every volunteer is asked about them.
+        first = {"ja": 0, "en": 1}
+        self.languages = sorted(Language.objects.all(), key=lambda lang: (first.get(lang.code, 2), str(lang)))
         for language in self.languages:
             self.fields[f"language_{language.code}"] = forms.ChoiceField(
                 label=str(language),

@@ -3,6 +3,7 @@
 import secrets
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -33,7 +34,8 @@ class Command(BaseCommand):
         EmailAddress.objects.update_or_create(
             user=coordinator, email=coordinator.email, defaults={"verified": True, "primary": True}
         )
-        lines = [f"Coordinator (admin): {COORDINATOR_EMAIL} / {password}   http://127.0.0.1:8000/admin/"]
+        site = settings.SITE_URL.rstrip("/")
+        lines = [f"Coordinator (admin): {COORDINATOR_EMAIL} / {password}   {site}/admin/"]
 
         volunteer = User.objects.filter(email=VOLUNTEER_EMAIL).first()
         if volunteer is None:
@@ -41,5 +43,5 @@ class Command(BaseCommand):
         volunteer.set_password(password)
         volunteer.save(update_fields=["password"])
         VolunteerProfile.objects.filter(user=volunteer).update(status=VolunteerProfile.Status.APPROVED)
-        lines.append(f"Volunteer:           {VOLUNTEER_EMAIL} / {password}   http://127.0.0.1:8000/volunteer/")
+        lines.append(f"Volunteer:           {VOLUNTEER_EMAIL} / {password}   {site}/volunteer/")
         self.stdout.write("\n".join(lines))
