@@ -1,7 +1,8 @@
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from jii.bilingual import pick
 
 
 class CampaignQuerySet(models.QuerySet):
@@ -43,11 +44,11 @@ class Campaign(models.Model):
 
     @property
     def title(self):
-        return self.title_en if get_language() == "en" else self.title_ja
+        return pick(self.title_ja, self.title_en)
 
     @property
     def summary(self):
-        return self.summary_en if get_language() == "en" else self.summary_ja
+        return pick(self.summary_ja, self.summary_en)
 
 
 class ImpactTier(models.Model):
@@ -69,4 +70,4 @@ class ImpactTier(models.Model):
 
     @property
     def impact(self):
-        return self.impact_en if get_language() == "en" else self.impact_ja
+        return pick(self.impact_ja, self.impact_en)

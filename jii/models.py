@@ -6,9 +6,9 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from jii.bilingual import pick
 from jii.choices import HouseholdType, LanguageLevel, Prefecture
 
 
@@ -82,7 +82,7 @@ class Language(models.Model):
         verbose_name_plural = _("languages")
 
     def __str__(self):
-        return self.name_ja if (get_language() or "ja").startswith("ja") else self.name_en
+        return pick(self.name_ja, self.name_en)
 
 
 def new_status_key():
