@@ -19,3 +19,9 @@ class DonationsConfig(AppConfig):
         ],
         COORDINATORS: ["donations.view_campaign"],
     }
+
+    def ready(self):
+        from donations.sections import current_campaign_context
+        from jii.sections import register_home_section
+
+        register_home_section("donations/_current_campaign.html", current_campaign_context)

@@ -1,7 +1,7 @@
-"""The year-end campaign from JII's 2025 press release and campaign page (../shared/seeds), set in the
-current year so the demo site has a running campaign."""
+"""The year-end campaign from JII's 2025 press release and campaign page (../shared/seeds), placed so that
+the demo site always has a running campaign."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.utils import timezone
 
@@ -36,10 +36,20 @@ TIERS = [
 ]
 
 
+def campaign_period(today: date) -> tuple[date, date]:
+    """JII's year-end period (11/5–12/25) when today falls in it; otherwise a period of the same length
+    around today, so the demo always has a running campaign."""
+    starts, ends = date(today.year, 11, 5), date(today.year, 12, 25)
+    if starts <= today <= ends:
+        return starts, ends
+    starts = today - timedelta(days=16)
+    return starts, starts + (ends - date(today.year, 11, 5))
+
+
 def load() -> str:
-    year = timezone.localdate().year
+    starts_on, ends_on = campaign_period(timezone.localdate())
     campaign, created = Campaign.objects.update_or_create(
-        slug=f"year-end-{year}",
+        slug=f"chiisana-rikai-{starts_on.year}",
         defaults={
             "title_ja": "「小さな理解」から広がる やさしい共生の未来",
             "title_en": "A kinder shared future that grows from small moments of understanding",
@@ -51,8 +61,8 @@ def load() -> str:
                 "Ahead of the year-end holidays, when connections fade, we are looking for monthly supporters "
                 "to grow neighbourhoods where foreign and Japanese residents connect through dialogue."
             ),
-            "starts_on": date(year, 11, 5),
-            "ends_on": date(year, 12, 25),
+            "starts_on": starts_on,
+            "ends_on": ends_on,
             "goal_new_monthly_supporters": 50,
             "goal_amount_yen": 1_500_000,
             "is_published": True,

@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +10,8 @@ from jii.models import Language, Resident, User, VolunteerLanguage, VolunteerPro
 admin.site.site_header = _("JII Otonari — coordinators")
 admin.site.site_title = _("JII coordinators")
 admin.site.index_title = _("Today's desk")
+# Coordinators log in through allauth, so its rate limits guard the admin too.
+admin.site.login = secure_admin_login(admin.site.login)
 
 
 @admin.register(User)

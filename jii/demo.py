@@ -1,5 +1,6 @@
-"""Demo volunteers and residents. People are fictional; areas, household mix (about 40% families, 30% single
-workers, 20% students, 10% refugees) and languages follow JII's own figures (../shared/seeds)."""
+"""Demo volunteers and residents. People are fictional; areas, household mix (among JII's four groups about 40%
+families, 30% single workers, 20% students, 10% refugees, plus one "other") and languages follow JII's own
+figures (../shared/seeds)."""
 
 from allauth.account.models import EmailAddress
 
@@ -9,151 +10,37 @@ from jii.services import find_or_create_resident
 
 P, H, X, IN, S, L = Prefecture, HouseholdType, Experience, Interest, SpotCategory, LanguageLevel
 
+# fmt: off
 # email, name, prefecture, municipality, station, languages, availability, experience, interests, spot, status
 VOLUNTEERS = [
-    (
-        "sato.haruka@example.jp",
-        "佐藤 春香",
-        P.TOKYO,
-        "目黒区",
-        "学芸大学",
-        {"ja": L.NATIVE, "en": L.FLUENT},
-        ["sat:morning", "sat:afternoon", "sun:afternoon"],
-        [X.RAISING_CHILDREN],
-        [IN.COOKING, IN.SEASONAL_EVENTS],
-        [S.CHILDREN, S.HEALTHCARE],
-        "approved",
-    ),
-    (
-        "tanaka.kenji@example.jp",
-        "田中 健二",
-        P.TOKYO,
-        "世田谷区",
-        "三軒茶屋",
-        {"ja": L.NATIVE, "zh": L.CONVERSATIONAL},
-        ["wed:evening", "sat:afternoon"],
-        [X.LIVING_ABROAD],
-        [IN.FILMS, IN.TRAVEL],
-        [S.INFRASTRUCTURE],
-        "approved",
-    ),
-    (
-        "suzuki.mayumi@example.jp",
-        "鈴木 真由美",
-        P.TOKYO,
-        "新宿区",
-        "高田馬場",
-        {"ja": L.NATIVE, "en": L.CONVERSATIONAL},
-        ["mon:morning", "tue:morning", "thu:morning"],
-        [X.TEACHING_JAPANESE, X.RAISING_CHILDREN],
-        [IN.READING],
-        [S.CHILDREN, S.WELFARE],
-        "approved",
-    ),
-    (
-        "takahashi.shota@example.jp",
-        "高橋 翔太",
-        P.TOKYO,
-        "練馬区",
-        "練馬",
-        {"ja": L.NATIVE, "vi": L.BASIC},
-        ["sun:morning", "sun:afternoon"],
-        [],
-        [IN.SPORTS, IN.MUSIC],
-        [S.INFRASTRUCTURE],
-        "pending",
-    ),
-    (
-        "ito.akiko@example.jp",
-        "伊藤 明子",
-        P.TOKYO,
-        "江戸川区",
-        "葛西",
-        {"ja": L.NATIVE, "en": L.FLUENT},
-        ["fri:afternoon", "sat:morning"],
-        [X.SUPPORTING_REFUGEES, X.CAREGIVING],
-        [IN.GARDENING],
-        [S.WELFARE, S.HEALTHCARE],
-        "approved",
-    ),
-    (
-        "watanabe.yuki@example.jp",
-        "渡辺 由紀",
-        P.KANAGAWA,
-        "横浜市中区",
-        "関内",
-        {"ja": L.NATIVE, "es": L.CONVERSATIONAL},
-        ["sat:afternoon", "sun:afternoon"],
-        [X.LIVING_ABROAD, X.RAISING_CHILDREN],
-        [IN.COOKING, IN.TRAVEL],
-        [S.CHILDREN],
-        "approved",
-    ),
-    (
-        "yamamoto.daisuke@example.jp",
-        "山本 大輔",
-        P.KANAGAWA,
-        "川崎市中原区",
-        "武蔵小杉",
-        {"ja": L.NATIVE, "en": L.FLUENT},
-        ["tue:evening", "thu:evening"],
-        [X.INTERPRETING],
-        [IN.SPORTS],
-        [S.INFRASTRUCTURE, S.WELFARE],
-        "approved",
-    ),
-    (
-        "nakamura.emi@example.jp",
-        "中村 恵美",
-        P.CHIBA,
-        "千葉市中央区",
-        "千葉",
-        {"ja": L.NATIVE, "tl": L.BASIC},
-        ["wed:morning", "sat:morning"],
-        [X.RAISING_CHILDREN, X.CAREGIVING],
-        [IN.COOKING],
-        [S.HEALTHCARE],
-        "approved",
-    ),
-    (
-        "kobayashi.takeshi@example.jp",
-        "小林 武",
-        P.CHIBA,
-        "船橋市",
-        "船橋",
-        {"ja": L.NATIVE, "en": L.CONVERSATIONAL},
-        ["sun:morning"],
-        [],
-        [IN.MUSIC, IN.SEASONAL_EVENTS],
-        [S.INFRASTRUCTURE],
-        "pending",
-    ),
-    (
-        "kato.naomi@example.jp",
-        "加藤 直美",
-        P.SAITAMA,
-        "さいたま市浦和区",
-        "浦和",
-        {"ja": L.NATIVE, "ko": L.FLUENT},
-        ["mon:afternoon", "sat:afternoon"],
-        [X.TEACHING_JAPANESE],
-        [IN.READING, IN.FILMS],
-        [S.CHILDREN],
-        "approved",
-    ),
-    (
-        "yoshida.ryo@example.jp",
-        "吉田 亮",
-        P.SAITAMA,
-        "川口市",
-        "川口",
-        {"ja": L.NATIVE, "ne": L.BASIC, "en": L.BASIC},
-        ["sat:evening", "sun:evening"],
-        [X.LIVING_ABROAD],
-        [IN.SPORTS, IN.COOKING],
-        [S.WELFARE],
-        "approved",
-    ),
+    ("sato.haruka@example.jp", "佐藤 春香", P.TOKYO, "目黒区", "学芸大学", {"ja": L.NATIVE, "en": L.FLUENT},
+     ["sat:morning", "sat:afternoon", "sun:afternoon"], [X.RAISING_CHILDREN], [IN.COOKING, IN.SEASONAL_EVENTS],
+     [S.CHILDREN, S.HEALTHCARE], "approved"),
+    ("tanaka.kenji@example.jp", "田中 健二", P.TOKYO, "世田谷区", "三軒茶屋", {"ja": L.NATIVE, "zh": L.CONVERSATIONAL},
+     ["wed:evening", "sat:afternoon"], [X.LIVING_ABROAD], [IN.FILMS, IN.TRAVEL], [S.INFRASTRUCTURE], "approved"),
+    ("suzuki.mayumi@example.jp", "鈴木 真由美", P.TOKYO, "新宿区", "高田馬場", {"ja": L.NATIVE, "en": L.CONVERSATIONAL},
+     ["mon:morning", "tue:morning", "thu:morning"], [X.TEACHING_JAPANESE, X.RAISING_CHILDREN], [IN.READING],
+     [S.CHILDREN, S.WELFARE], "approved"),
+    ("takahashi.shota@example.jp", "高橋 翔太", P.TOKYO, "練馬区", "練馬", {"ja": L.NATIVE, "vi": L.BASIC},
+     ["sun:morning", "sun:afternoon"], [], [IN.SPORTS, IN.MUSIC], [S.INFRASTRUCTURE], "pending"),
+    ("ito.akiko@example.jp", "伊藤 明子", P.TOKYO, "江戸川区", "葛西", {"ja": L.NATIVE, "en": L.FLUENT},
+     ["fri:afternoon", "sat:morning"], [X.SUPPORTING_REFUGEES, X.CAREGIVING], [IN.GARDENING],
+     [S.WELFARE, S.HEALTHCARE], "approved"),
+    ("watanabe.yuki@example.jp", "渡辺 由紀", P.KANAGAWA, "横浜市中区", "関内",
+     {"ja": L.NATIVE, "es": L.CONVERSATIONAL},
+     ["sat:afternoon", "sun:afternoon"], [X.LIVING_ABROAD, X.RAISING_CHILDREN], [IN.COOKING, IN.TRAVEL],
+     [S.CHILDREN], "approved"),
+    ("yamamoto.daisuke@example.jp", "山本 大輔", P.KANAGAWA, "川崎市中原区", "武蔵小杉",
+     {"ja": L.NATIVE, "en": L.FLUENT},
+     ["tue:evening", "thu:evening"], [X.INTERPRETING], [IN.SPORTS], [S.INFRASTRUCTURE, S.WELFARE], "approved"),
+    ("nakamura.emi@example.jp", "中村 恵美", P.CHIBA, "千葉市中央区", "千葉", {"ja": L.NATIVE, "tl": L.BASIC},
+     ["wed:morning", "sat:morning"], [X.RAISING_CHILDREN, X.CAREGIVING], [IN.COOKING], [S.HEALTHCARE], "approved"),
+    ("kobayashi.takeshi@example.jp", "小林 武", P.CHIBA, "船橋市", "船橋", {"ja": L.NATIVE, "en": L.CONVERSATIONAL},
+     ["sun:morning"], [], [IN.MUSIC, IN.SEASONAL_EVENTS], [S.INFRASTRUCTURE], "pending"),
+    ("kato.naomi@example.jp", "加藤 直美", P.SAITAMA, "さいたま市浦和区", "浦和", {"ja": L.NATIVE, "ko": L.FLUENT},
+     ["mon:afternoon", "sat:afternoon"], [X.TEACHING_JAPANESE], [IN.READING, IN.FILMS], [S.CHILDREN], "approved"),
+    ("yoshida.ryo@example.jp", "吉田 亮", P.SAITAMA, "川口市", "川口", {"ja": L.NATIVE, "ne": L.BASIC, "en": L.BASIC},
+     ["sat:evening", "sun:evening"], [X.LIVING_ABROAD], [IN.SPORTS, IN.COOKING], [S.WELFARE], "approved"),
 ]
 
 # email, name, household, prefecture, municipality, languages, email language
@@ -161,54 +48,17 @@ RESIDENTS = [
     ("emily.johnson@example.com", "Emily Johnson", H.FAMILY, P.TOKYO, "目黒区", ["en"], "en"),
     ("li.na@example.com", "Li Na", H.FAMILY, P.TOKYO, "世田谷区", ["zh", "ja"], "ja"),
     ("nguyen.thi.lan@example.com", "Nguyen Thi Lan", H.FAMILY, P.CHIBA, "船橋市", ["vi"], "en"),
-    (
-        "maria.santos@example.com",
-        "Maria Santos",
-        H.FAMILY,
-        P.KANAGAWA,
-        "横浜市中区",
-        ["tl", "en"],
-        "en",
-    ),
+    ("maria.santos@example.com", "Maria Santos", H.FAMILY, P.KANAGAWA, "横浜市中区", ["tl", "en"], "en"),
     ("ryan.miller@example.com", "Ryan Miller", H.SINGLE_WORKER, P.TOKYO, "新宿区", ["en"], "en"),
-    (
-        "bishnu.thapa@example.com",
-        "Bishnu Thapa",
-        H.SINGLE_WORKER,
-        P.SAITAMA,
-        "川口市",
-        ["ne", "en"],
-        "en",
-    ),
-    (
-        "kim.jiwoo@example.com",
-        "Kim Ji-woo",
-        H.SINGLE_WORKER,
-        P.SAITAMA,
-        "さいたま市浦和区",
-        ["ko", "ja"],
-        "ja",
-    ),
-    (
-        "tran.van.minh@example.com",
-        "Tran Van Minh",
-        H.STUDENT,
-        P.TOKYO,
-        "練馬区",
-        ["vi", "ja"],
-        "ja",
-    ),
+    ("bishnu.thapa@example.com", "Bishnu Thapa", H.SINGLE_WORKER, P.SAITAMA, "川口市", ["ne", "en"], "en"),
+    ("kim.jiwoo@example.com", "Kim Ji-woo", H.SINGLE_WORKER, P.SAITAMA, "さいたま市浦和区", ["ko", "ja"], "ja"),
+    ("tran.van.minh@example.com", "Tran Van Minh", H.STUDENT, P.TOKYO, "練馬区", ["vi", "ja"], "ja"),
     ("chen.wei@example.com", "Chen Wei", H.STUDENT, P.KANAGAWA, "川崎市中原区", ["zh"], "en"),
-    (
-        "olena.kovalenko@example.com",
-        "Olena Kovalenko",
-        H.REFUGEE,
-        P.TOKYO,
-        "江戸川区",
-        ["uk", "ru", "en"],
-        "en",
-    ),
+    ("olena.kovalenko@example.com", "Olena Kovalenko", H.REFUGEE, P.TOKYO, "江戸川区", ["uk", "ru", "en"], "en"),
+    # Outside JII's four groups, e.g. a spouse who came to Japan with a Japanese partner.
+    ("ana.oliveira@example.com", "Ana Oliveira", H.OTHER, P.KANAGAWA, "横浜市中区", ["pt", "es"], "en"),
 ]
+# fmt: on
 
 
 def load() -> str:
@@ -219,7 +69,8 @@ def load() -> str:
             user.set_unusable_password()
             user.save(update_fields=["password"])
         EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
-        profile, _ = VolunteerProfile.objects.update_or_create(
+        # get_or_create: a second run leaves what a coordinator changed since (e.g. an approval) alone.
+        profile, _ = VolunteerProfile.objects.get_or_create(
             user=user,
             defaults={
                 "prefecture": pref,
@@ -233,7 +84,7 @@ def load() -> str:
             },
         )
         for code, level in spoken.items():
-            profile.languages.update_or_create(language=languages[code], defaults={"level": level})
+            profile.languages.get_or_create(language=languages[code], defaults={"level": level})
 
     for email, name, household, pref, city, spoken, language in RESIDENTS:
         find_or_create_resident(

@@ -90,7 +90,8 @@ class VolunteerProfileForm(forms.ModelForm):
         chosen = [(lang, cleaned.get(f"language_{lang.code}")) for lang in self.languages]
         cleaned["languages"] = [(lang, level) for lang, level in chosen if level]
         if not cleaned["languages"]:
-            raise forms.ValidationError(_("Tell us at least one language you speak, with your level."))
+            # Tied to the first language row (Japanese), where a screen reader announces it.
+            self.add_error("language_ja", _("Tell us at least one language you speak, with your level."))
         return cleaned
 
     def profile_fields(self):

@@ -127,7 +127,9 @@ class VolunteerProfile(models.Model):
         APPROVED = "approved", _("Approved")
         SUSPENDED = "suspended", _("Suspended")
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="volunteer_profile")
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="volunteer_profile", verbose_name=_("account")
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     prefecture = models.CharField(_("prefecture"), max_length=20, choices=Prefecture.choices)
@@ -142,8 +144,16 @@ class VolunteerProfile(models.Model):
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now, editable=False)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True, editable=False)
     approved_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("approved by"),
     )
+    # Set when the approval email goes out, so a redelivered task does not send it twice.
+    approval_emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-submitted_at"]

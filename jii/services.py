@@ -1,6 +1,6 @@
 """State changes of the shared core. Each is one transaction; emails go out by Celery after commit."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jii.models import Resident, User, VolunteerProfile
@@ -9,18 +9,27 @@ from jii.tasks import send_volunteer_approved_email
 
 @transaction.atomic
 def find_or_create_resident(*, email: str, language: str, **details) -> Resident:
-    """The resident with this email (any letter case), created on first contact, updated with the newest
-    details they gave: so one person's OFP application, Spot requests and consultations share one record."""
-    languages = details.pop("languages", None)
-    resident = Resident.objects.select_for_update().filter(email__iexact=email.strip()).first()
+    """The resident with this email (any letter case), created on first contact: so one person's OFP
+    application, Spot requests and consultations share one record.
+
+    Whoever types an email into a public form is not proven to own it, so an existing record is only
+    completed (blank fields filled, languages added), never overwritten; coordinators correct it in the admin.
+    """
+    languages = details.pop("languages", [])
+    email = email.strip().lower()
+    resident = Resident.objects.select_for_update().filter(email__iexact=email).first()
     if resident is None:
-        resident = Resident(email=email.strip().lower())
-    for field, value in details.items():
-        setattr(resident, field, value)
-    resident.language = language
-    resident.save()
-    if languages is not None:
-        resident.languages.add(*languages)
+        try:
+            with transaction.atomic():
+                resident = Resident.objects.create(email=email, language=language, **details)
+        except IntegrityError:  # the same person's other form was saved a moment ago
+            resident = Resident.objects.select_for_update().get(email__iexact=email)
+    missing = [field for field, value in details.items() if value and not getattr(resident, field)]
+    if missing:
+        for field in missing:
+            setattr(resident, field, details[field])
+        resident.save(update_fields=missing)
+    resident.languages.add(*languages)
     return resident
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils import translation
 
 from jii.models import Resident
 
@@ -19,7 +20,10 @@ def make_token(resident: Resident) -> str:
 
 
 def status_url(resident: Resident) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("status", kwargs={"token": make_token(resident)})
+    """The full link to mail to the resident, in their language (/status/… or /en/status/…)."""
+    with translation.override(resident.language):
+        path = reverse("status", kwargs={"token": make_token(resident)})
+    return settings.SITE_URL.rstrip("/") + path
 
 
 def resident_for_token(token: str) -> Resident | None:

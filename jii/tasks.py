@@ -2,6 +2,7 @@
 
 from celery import shared_task
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from jii.emails import send_localized_email
@@ -10,10 +11,15 @@ from jii.status_links import status_url
 
 
 @shared_task
+@transaction.atomic
 def send_volunteer_approved_email(profile_id: int) -> None:
-    profile = VolunteerProfile.objects.select_related("user").filter(pk=profile_id).first()
-    if profile is None or not profile.is_approved:
+    # The row lock and the timestamp make a redelivered task a no-op; a failed send rolls the timestamp back.
+    profiles = VolunteerProfile.objects.select_for_update(of=("self",)).select_related("user")
+    profile = profiles.filter(pk=profile_id).first()
+    if profile is None or not profile.is_approved or profile.approval_emailed_at:
         return
+    profile.approval_emailed_at = timezone.now()
+    profile.save(update_fields=["approval_emailed_at"])
     user = profile.user
     send_localized_email("volunteer_approved", to=user.email, language=user.language, context={"name": user.name})
 

@@ -9,11 +9,12 @@ from django.views.decorators.http import require_GET
 from jii import health, services
 from jii.forms import VolunteerProfileForm
 from jii.models import VolunteerProfile
+from jii.sections import render_home_sections
 from jii.status_links import resident_for_token
 
 
 def home(request):
-    return render(request, "jii/home.html")
+    return render(request, "jii/home.html", {"sections": render_home_sections(request)})
 
 
 @require_GET

@@ -57,9 +57,27 @@ def test_the_token_does_not_contain_the_residents_id_or_email(resident):
 
 
 def test_the_status_link_email_is_in_the_residents_language(resident):
+    resident.language = "en"
+    resident.save()
     send_status_link_email(resident.pk)
     message = mail.outbox[0]
     assert message.to == [resident.email]
-    assert status_url(resident) in message.body
+    assert f"/en/status/{make_token(resident)}/" in message.body
     assert status_url(resident) in message.alternatives[0][0]
     assert "private status page" in message.body
+
+
+def test_a_japanese_speaking_resident_gets_the_japanese_link(resident):
+    resident.language = "ja"
+    resident.save()
+    send_status_link_email(resident.pk)
+    assert f"http://127.0.0.1:8000/status/{make_token(resident)}/" in mail.outbox[0].body
+    assert "状況確認ページ" in mail.outbox[0].subject
+
+
+def test_a_bad_link_gets_the_sites_own_404_page_in_the_users_language(client):
+    response = client.get("/en/status/not-a-real-token/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Page not found" in html
+    assert 'hreflang="ja"' in html  # the language switcher: it is the site's layout, not a bare error

@@ -5,6 +5,7 @@ from django.core import mail
 
 from jii.models import VolunteerProfile
 from jii.services import approve_volunteer
+from jii.tasks import send_volunteer_approved_email
 from tests.factories import PASSWORD, CoordinatorFactory, UserFactory, VolunteerFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +56,7 @@ def test_missing_fields_are_reported_next_to_the_field_in_the_users_language(cli
     assert 'aria-describedby="id_nearest_station_error"' in html
     assert "This field is required." in html
     assert "Tell us at least one language you speak" in html
+    assert 'aria-describedby="id_language_ja_error"' in html
     assert not VolunteerProfile.objects.exists()
 
     response = client.post("/volunteer/profile/", profile_form(nearest_station=""))
@@ -108,6 +110,24 @@ def test_approving_emails_the_volunteer_in_their_language(django_capture_on_comm
     html, mimetype = sent[english.user.email].alternatives[0]
     assert mimetype == "text/html"
     assert "/en/volunteer/" in html
+
+
+def test_a_redelivered_approval_task_does_not_email_twice(django_capture_on_commit_callbacks):
+    profile = VolunteerFactory().volunteer_profile
+    with django_capture_on_commit_callbacks(execute=True):
+        approve_volunteer(profile=profile, approved_by=CoordinatorFactory())
+    send_volunteer_approved_email(profile.pk)  # as if the broker delivered the task again
+    assert len(mail.outbox) == 1
+    profile.refresh_from_db()
+    assert profile.approval_emailed_at is not None
+
+
+def test_names_in_the_text_email_are_not_html_escaped(django_capture_on_commit_callbacks):
+    profile = VolunteerFactory(name="Siobhán O'Brien & Co", language="en").volunteer_profile
+    with django_capture_on_commit_callbacks(execute=True):
+        approve_volunteer(profile=profile, approved_by=CoordinatorFactory())
+    assert "Dear Siobhán O'Brien & Co," in mail.outbox[0].body
+    assert "O&#x27;Brien &amp; Co" in mail.outbox[0].alternatives[0][0]
 
 
 def test_approving_twice_sends_one_email(django_capture_on_commit_callbacks):
