@@ -1,4 +1,5 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.urls import reverse
 from django.utils.translation import get_language
 
 
@@ -7,3 +8,9 @@ class AccountAdapter(DefaultAccountAdapter):
         # Later emails (approval, reminders) go out in the language the volunteer signed up in.
         user.language = "en" if get_language() == "en" else "ja"
         return super().save_user(request, user, form, commit=commit)
+
+    def get_login_redirect_url(self, request):
+        # Coordinators work in the admin; everyone else is a volunteer.
+        if request.user.is_staff:
+            return reverse("admin:index")
+        return super().get_login_redirect_url(request)

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 
 from jii.models import User
+from tests.factories import PASSWORD as PASSWORD_OF_FACTORIES
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +87,17 @@ def test_password_reset_sends_a_link(client, approved_volunteer):
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     assert "/accounts/password/reset/key/" in mail.outbox[0].body
+
+
+def test_coordinators_land_in_the_admin_and_volunteers_on_their_page(client, coordinator, approved_volunteer):
+    response = client.post("/accounts/login/", {"login": coordinator.email, "password": PASSWORD_OF_FACTORIES})
+    assert response["Location"] == "/admin/"
+    client.logout()
+    response = client.post("/accounts/login/", {"login": approved_volunteer.email, "password": PASSWORD_OF_FACTORIES})
+    assert response["Location"] == "/volunteer/"
+
+
+def test_the_admin_login_goes_through_allauth_and_its_rate_limits(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
