@@ -78,3 +78,21 @@ def test_admin_pages_have_no_inline_script(client):
     for path in ["/admin/", "/admin/jii/volunteerprofile/", f"/admin/jii/volunteerprofile/{profile.pk}/change/"]:
         html = client.get(path).content.decode()
         assert not re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", html), path
+
+
+def test_a_program_app_can_show_its_records_on_the_resident_page(client, monkeypatch):
+    from django.contrib import admin
+
+    from jii.admin import ResidentAdmin, add_resident_inline
+    from jii.models import Resident
+
+    class LanguagesInline(admin.TabularInline):  # stands in for e.g. an OFP application inline
+        model = Resident.languages.through
+        verbose_name_plural = "records from another program"
+
+    monkeypatch.setattr(ResidentAdmin, "inlines", list(ResidentAdmin.inlines))
+    add_resident_inline(LanguagesInline)
+    resident = ResidentFactory()
+    client.force_login(CoordinatorFactory())
+    html = client.get(f"/en/admin/jii/resident/{resident.pk}/change/").content.decode()
+    assert "records from another program" in html.lower()
