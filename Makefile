@@ -39,7 +39,7 @@ format: $(BIN)/.installed
 messages: $(BIN)/.installed  ## refresh locale/ja/LC_MESSAGES/django.po from the source (needs GNU gettext)
 	$(MANAGE) makemessages -l ja --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests
 
-bench: setup  ## page and service benchmarks, figures printed as a table
+bench: translations  ## page benchmarks on their own database, figures printed as a table
 	$(BIN)/python bench/run.py
 
 lock:  ## re-resolve the lock files from pyproject.toml

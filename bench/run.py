@@ -1,7 +1,7 @@
 """Page benchmarks: time and queries per request for the shared pages, at demo size and at 50× the data.
 
-Runs on its own SQLite file (bench/bench.sqlite3, recreated each run) unless DATABASE_URL is set, so the demo
-database is left alone. Usage: make bench   (or: .venv/bin/python bench/run.py --repeat 200)
+Runs on its own SQLite file (bench/bench.sqlite3, recreated each run), so the demo database is left alone. For
+PostgreSQL set DATABASE_URL to a scratch database: the run migrates it and loads the demo data into it. Usage: make bench   (or: .venv/bin/python bench/run.py --repeat 200)
 """
 
 import argparse
