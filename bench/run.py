@@ -1,7 +1,8 @@
 """Page benchmarks: time and queries per request for the shared pages, at demo size and at 50× the data.
 
 Runs on its own SQLite file (bench/bench.sqlite3, recreated each run), so the demo database is left alone. For
-PostgreSQL set DATABASE_URL to a scratch database: the run migrates it and loads the demo data into it. Usage: make bench   (or: .venv/bin/python bench/run.py --repeat 200)
+PostgreSQL set DATABASE_URL to a scratch database: the run migrates it and loads the demo data into it.
+Usage: make bench   (or: .venv/bin/python bench/run.py --repeat 200)
 """
 
 import argparse
@@ -42,7 +43,7 @@ def setup_database():
 
 def grow(factor):
     """Add `factor` × the demo's residents and volunteers (bulk inserts)."""
-    from jii.models import Resident, User, VolunteerProfile
+    from jii.models import Area, Resident, User, VolunteerProfile
 
     stamp = time.time_ns()
     Resident.objects.bulk_create(
@@ -56,10 +57,9 @@ def grow(factor):
         for i in range(10 * factor)
     )
     users = User.objects.bulk_create(User(email=f"bench-{stamp}-{i}@example.jp") for i in range(11 * factor))
+    area = Area.objects.get(code="tokyo-meguro")
     VolunteerProfile.objects.bulk_create(
-        VolunteerProfile(
-            user=user, prefecture="tokyo", municipality="目黒区", nearest_station="目黒", status="approved"
-        )
+        VolunteerProfile(user=user, gender="female", area=area, nearest_station="目黒", status="approved")
         for user in users
     )
 

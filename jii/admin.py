@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from jii import services
-from jii.models import Language, Resident, User, VolunteerLanguage, VolunteerProfile
+from jii.models import Area, Language, Resident, User, VolunteerLanguage, VolunteerProfile
 
 admin.site.site_header = _("JII Otonari — coordinators")
 admin.site.site_title = _("JII coordinators")
@@ -27,6 +27,13 @@ class UserAdmin(BaseUserAdmin):
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ["name_ja", "name_en", "prefecture", "latitude", "longitude"]
+    list_filter = ["prefecture"]
+    search_fields = ["name_ja", "name_en", "code"]
 
 
 @admin.register(Language)
@@ -64,14 +71,13 @@ class VolunteerProfileAdmin(admin.ModelAdmin):
     list_display = [
         "__str__",
         "status",
-        "prefecture",
-        "municipality",
+        "area",
         "nearest_station",
         "submitted_at",
     ]
-    list_filter = ["status", "prefecture", "languages__language", "submitted_at"]
-    search_fields = ["user__name", "user__email", "municipality", "nearest_station"]
-    list_select_related = ["user"]
+    list_filter = ["status", "area__prefecture", "gender", "languages__language", "submitted_at"]
+    search_fields = ["user__name", "user__email", "area__name_ja", "area__name_en", "nearest_station"]
+    list_select_related = ["user", "area"]
     readonly_fields = ["status", "submitted_at", "approved_at", "approved_by"]
     inlines = [VolunteerLanguageInline]
     actions = ["approve_selected"]

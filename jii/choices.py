@@ -12,6 +12,12 @@ class Prefecture(models.TextChoices):
     SAITAMA = "saitama", _("Saitama")
 
 
+class Gender(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Another gender / prefer not to say")
+
+
 class HouseholdType(models.TextChoices):
     FAMILY = "family", _("Family raising children")
     SINGLE_WORKER = "single_worker", _("Working, living without family")

@@ -4,42 +4,51 @@ figures (../shared/seeds)."""
 
 from allauth.account.models import EmailAddress
 
-from jii.choices import Experience, HouseholdType, Interest, LanguageLevel, Prefecture, SpotCategory
-from jii.models import Language, Resident, User, VolunteerProfile
+from jii.choices import Experience, Gender, HouseholdType, Interest, LanguageLevel, Prefecture, SpotCategory
+from jii.models import Area, Language, Resident, User, VolunteerProfile
 from jii.services import find_or_create_resident
 
-P, H, X, IN, S, L = Prefecture, HouseholdType, Experience, Interest, SpotCategory, LanguageLevel
+G, P, H, X, IN, S, L = Gender, Prefecture, HouseholdType, Experience, Interest, SpotCategory, LanguageLevel
 
 # fmt: off
-# email, name, prefecture, municipality, station, languages, availability, experience, interests, spot, status
+# email, name, gender, area, station, languages, availability, experience, interests, spot, status
 VOLUNTEERS = [
-    ("sato.haruka@example.jp", "佐藤 春香", P.TOKYO, "目黒区", "学芸大学", {"ja": L.NATIVE, "en": L.FLUENT},
+    ("sato.haruka@example.jp", "佐藤 春香", G.FEMALE, "tokyo-meguro", "学芸大学",
+     {"ja": L.NATIVE, "en": L.FLUENT},
      ["sat:morning", "sat:afternoon", "sun:afternoon"], [X.RAISING_CHILDREN], [IN.COOKING, IN.SEASONAL_EVENTS],
      [S.CHILDREN, S.HEALTHCARE], "approved"),
-    ("tanaka.kenji@example.jp", "田中 健二", P.TOKYO, "世田谷区", "三軒茶屋", {"ja": L.NATIVE, "zh": L.CONVERSATIONAL},
+    ("tanaka.kenji@example.jp", "田中 健二", G.MALE, "tokyo-setagaya", "三軒茶屋",
+     {"ja": L.NATIVE, "zh": L.CONVERSATIONAL},
      ["wed:evening", "sat:afternoon"], [X.LIVING_ABROAD], [IN.FILMS, IN.TRAVEL], [S.INFRASTRUCTURE], "approved"),
-    ("suzuki.mayumi@example.jp", "鈴木 真由美", P.TOKYO, "新宿区", "高田馬場", {"ja": L.NATIVE, "en": L.CONVERSATIONAL},
+    ("suzuki.mayumi@example.jp", "鈴木 真由美", G.FEMALE, "tokyo-shinjuku", "高田馬場",
+     {"ja": L.NATIVE, "en": L.CONVERSATIONAL},
      ["mon:morning", "tue:morning", "thu:morning"], [X.TEACHING_JAPANESE, X.RAISING_CHILDREN], [IN.READING],
      [S.CHILDREN, S.WELFARE], "approved"),
-    ("takahashi.shota@example.jp", "高橋 翔太", P.TOKYO, "練馬区", "練馬", {"ja": L.NATIVE, "vi": L.BASIC},
+    ("takahashi.shota@example.jp", "高橋 翔太", G.MALE, "tokyo-nerima", "練馬",
+     {"ja": L.NATIVE, "vi": L.BASIC},
      ["sun:morning", "sun:afternoon"], [], [IN.SPORTS, IN.MUSIC], [S.INFRASTRUCTURE], "pending"),
-    ("ito.akiko@example.jp", "伊藤 明子", P.TOKYO, "江戸川区", "葛西", {"ja": L.NATIVE, "en": L.FLUENT},
+    ("ito.akiko@example.jp", "伊藤 明子", G.FEMALE, "tokyo-edogawa", "葛西",
+     {"ja": L.NATIVE, "en": L.FLUENT},
      ["fri:afternoon", "sat:morning"], [X.SUPPORTING_REFUGEES, X.CAREGIVING], [IN.GARDENING],
      [S.WELFARE, S.HEALTHCARE], "approved"),
-    ("watanabe.yuki@example.jp", "渡辺 由紀", P.KANAGAWA, "横浜市中区", "関内",
+    ("watanabe.yuki@example.jp", "渡辺 由紀", G.FEMALE, "kanagawa-yokohama-naka", "関内",
      {"ja": L.NATIVE, "es": L.CONVERSATIONAL},
      ["sat:afternoon", "sun:afternoon"], [X.LIVING_ABROAD, X.RAISING_CHILDREN], [IN.COOKING, IN.TRAVEL],
      [S.CHILDREN], "approved"),
-    ("yamamoto.daisuke@example.jp", "山本 大輔", P.KANAGAWA, "川崎市中原区", "武蔵小杉",
+    ("yamamoto.daisuke@example.jp", "山本 大輔", G.MALE, "kanagawa-kawasaki-nakahara", "武蔵小杉",
      {"ja": L.NATIVE, "en": L.FLUENT},
      ["tue:evening", "thu:evening"], [X.INTERPRETING], [IN.SPORTS], [S.INFRASTRUCTURE, S.WELFARE], "approved"),
-    ("nakamura.emi@example.jp", "中村 恵美", P.CHIBA, "千葉市中央区", "千葉", {"ja": L.NATIVE, "tl": L.BASIC},
+    ("nakamura.emi@example.jp", "中村 恵美", G.FEMALE, "chiba-chiba-chuo", "千葉",
+     {"ja": L.NATIVE, "tl": L.BASIC},
      ["wed:morning", "sat:morning"], [X.RAISING_CHILDREN, X.CAREGIVING], [IN.COOKING], [S.HEALTHCARE], "approved"),
-    ("kobayashi.takeshi@example.jp", "小林 武", P.CHIBA, "船橋市", "船橋", {"ja": L.NATIVE, "en": L.CONVERSATIONAL},
+    ("kobayashi.takeshi@example.jp", "小林 武", G.MALE, "chiba-funabashi", "船橋",
+     {"ja": L.NATIVE, "en": L.CONVERSATIONAL},
      ["sun:morning"], [], [IN.MUSIC, IN.SEASONAL_EVENTS], [S.INFRASTRUCTURE], "pending"),
-    ("kato.naomi@example.jp", "加藤 直美", P.SAITAMA, "さいたま市浦和区", "浦和", {"ja": L.NATIVE, "ko": L.FLUENT},
+    ("kato.naomi@example.jp", "加藤 直美", G.FEMALE, "saitama-saitama-urawa", "浦和",
+     {"ja": L.NATIVE, "ko": L.FLUENT},
      ["mon:afternoon", "sat:afternoon"], [X.TEACHING_JAPANESE], [IN.READING, IN.FILMS], [S.CHILDREN], "approved"),
-    ("yoshida.ryo@example.jp", "吉田 亮", P.SAITAMA, "川口市", "川口", {"ja": L.NATIVE, "ne": L.BASIC, "en": L.BASIC},
+    ("yoshida.ryo@example.jp", "吉田 亮", G.MALE, "saitama-kawaguchi", "川口",
+     {"ja": L.NATIVE, "ne": L.BASIC, "en": L.BASIC},
      ["sat:evening", "sun:evening"], [X.LIVING_ABROAD], [IN.SPORTS, IN.COOKING], [S.WELFARE], "approved"),
 ]
 
@@ -63,7 +72,8 @@ RESIDENTS = [
 
 def load() -> str:
     languages = {language.code: language for language in Language.objects.all()}
-    for email, name, pref, city, station, spoken, slots, exp, interests, spot, status in VOLUNTEERS:
+    areas = {area.code: area for area in Area.objects.all()}
+    for email, name, gender, area, station, spoken, slots, exp, interests, spot, status in VOLUNTEERS:
         user, _ = User.objects.get_or_create(email=email, defaults={"name": name, "language": "ja"})
         if not user.has_usable_password():
             user.set_unusable_password()
@@ -73,8 +83,8 @@ def load() -> str:
         profile, _ = VolunteerProfile.objects.get_or_create(
             user=user,
             defaults={
-                "prefecture": pref,
-                "municipality": city,
+                "gender": gender,
+                "area": areas[area],
                 "nearest_station": station,
                 "availability": slots,
                 "experience": exp,

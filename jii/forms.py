@@ -10,7 +10,7 @@ from jii.choices import (
     Weekday,
     availability_slots,
 )
-from jii.models import Language, VolunteerProfile
+from jii.models import Language, VolunteerProfile, area_choices
 
 
 class AvailabilityWidget(forms.CheckboxSelectMultiple):
@@ -57,15 +57,15 @@ class VolunteerProfileForm(forms.ModelForm):
 
     class Meta:
         model = VolunteerProfile
-        fields = ["name", "phone", "prefecture", "municipality", "nearest_station", "availability"]
+        fields = ["name", "gender", "phone", "area", "nearest_station", "availability"]
         fields += ["experience", "interests", "spot_categories", "about"]
         widgets = {"about": forms.Textarea(attrs={"rows": 4})}
-        help_texts = {"municipality": _("For example: Meguro-ku, Kawasaki-shi")}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["name"].initial = user.name
         self.fields["availability"].choices = availability_slots()
+        self.fields["area"].choices = area_choices()
         self.fields["phone"].widget.attrs.update(autocomplete="tel", inputmode="tel")
         self.fields["name"].widget.attrs.update(autocomplete="name")
         levels = {}

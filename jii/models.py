@@ -1,5 +1,6 @@
 """The shared core every program uses: accounts, languages, residents and volunteers."""
 
+import math
 import secrets
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -9,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jii.bilingual import pick
-from jii.choices import HouseholdType, LanguageLevel, Prefecture
+from jii.choices import Gender, HouseholdType, LanguageLevel, Prefecture
 
 
 class UserManager(BaseUserManager):
@@ -85,6 +86,46 @@ class Language(models.Model):
         return pick(self.name_ja, self.name_en)
 
 
+class Area(models.Model):
+    """A city or ward JII serves, with the approximate position of its centre: matching measures distance
+    between areas, so nobody has to give a street address."""
+
+    code = models.SlugField(_("code"), unique=True)
+    prefecture = models.CharField(_("prefecture"), max_length=20, choices=Prefecture.choices)
+    name_ja = models.CharField(_("name in Japanese"), max_length=50)
+    name_en = models.CharField(_("name in English"), max_length=50)
+    latitude = models.FloatField(_("latitude"))
+    longitude = models.FloatField(_("longitude"))
+
+    class Meta:
+        ordering = ["prefecture", "code"]
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+
+    def __str__(self):
+        return pick(self.name_ja, self.name_en)
+
+    def distance_km(self, other: "Area") -> float:
+        return haversine_km(self.latitude, self.longitude, other.latitude, other.longitude)
+
+
+def area_choices():
+    """Areas grouped by prefecture, for a select with one optgroup per prefecture (one query)."""
+    groups = {}
+    for area in Area.objects.all():
+        groups.setdefault(area.get_prefecture_display(), []).append((area.pk, str(area)))
+    return [("", "---------"), *groups.items()]
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (lat1, lon1, lat2, lon2))
+    a = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+EARTH_RADIUS_KM = 6371.0
+
+
 def new_status_key():
     return secrets.token_urlsafe(24)
 
@@ -132,8 +173,10 @@ class VolunteerProfile(models.Model):
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
-    prefecture = models.CharField(_("prefecture"), max_length=20, choices=Prefecture.choices)
-    municipality = models.CharField(_("city, ward or town"), max_length=100)
+    gender = models.CharField(_("gender"), max_length=20, choices=Gender.choices)
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, verbose_name=_("city or ward"), help_text=_("Choose the nearest one.")
+    )
     nearest_station = models.CharField(_("nearest station"), max_length=100)
     # Slots such as "sat:morning"; see jii.choices.availability_slots.
     availability = models.JSONField(_("availability"), default=list, blank=True)

@@ -38,7 +38,8 @@ def status(request, token):
 
 
 def volunteer_profile_of(user):
-    return VolunteerProfile.objects.filter(user=user).prefetch_related("languages__language").first()
+    profiles = VolunteerProfile.objects.select_related("area").prefetch_related("languages__language")
+    return profiles.filter(user=user).first()
 
 
 @login_required

@@ -3,7 +3,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 
 from jii.choices import HouseholdType, LanguageLevel, Prefecture
-from jii.models import Language, Resident, User, VolunteerLanguage, VolunteerProfile
+from jii.models import Area, Language, Resident, User, VolunteerLanguage, VolunteerProfile
 
 PASSWORD = "correct horse battery staple"
 
@@ -38,8 +38,8 @@ class VolunteerProfileFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     status = VolunteerProfile.Status.PENDING
-    prefecture = Prefecture.TOKYO
-    municipality = "目黒区"
+    gender = "female"
+    area = factory.LazyFunction(lambda: Area.objects.get(code="tokyo-meguro"))
     nearest_station = "学芸大学"
     availability = ["sat:morning", "sun:afternoon"]
     spot_categories = ["children"]

@@ -28,7 +28,7 @@ def test_loading_the_demo_data_twice_creates_nothing_twice():
 
 def test_the_demo_covers_every_area_and_household_type_with_jiis_mix():
     call_command("load_demo_data", stdout=StringIO())
-    assert set(VolunteerProfile.objects.values_list("prefecture", flat=True)) == set(Prefecture.values)
+    assert set(VolunteerProfile.objects.values_list("area__prefecture", flat=True)) == set(Prefecture.values)
     households = list(Resident.objects.values_list("household_type", flat=True))
     assert set(households) == set(HouseholdType.values)
     jiis_groups = [kind for kind in households if kind != "other"]

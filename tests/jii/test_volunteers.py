@@ -3,7 +3,7 @@
 import pytest
 from django.core import mail
 
-from jii.models import VolunteerProfile
+from jii.models import Area, VolunteerProfile
 from jii.services import approve_volunteer
 from jii.tasks import send_volunteer_approved_email
 from tests.factories import PASSWORD, CoordinatorFactory, UserFactory, VolunteerFactory
@@ -15,8 +15,8 @@ def profile_form(**changes):
     data = {
         "name": "佐藤 春香",
         "phone": "090-0000-1111",
-        "prefecture": "tokyo",
-        "municipality": "目黒区",
+        "gender": "female",
+        "area": Area.objects.get(code="tokyo-meguro").pk,
         "nearest_station": "学芸大学",
         "language_ja": "native",
         "language_en": "conversational",
