@@ -1,6 +1,7 @@
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from jii.choices import HouseholdType, LanguageLevel, Prefecture
 from jii.models import Area, Language, Resident, User, VolunteerLanguage, VolunteerProfile
@@ -75,3 +76,41 @@ class ResidentFactory(factory.django.DjangoModelFactory):
     municipality = "目黒区"
     household_type = HouseholdType.FAMILY
     language = "en"
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """An OFP application from a resident in Meguro who speaks English and is free on weekend afternoons."""
+
+    class Meta:
+        model = "matching.Application"
+        skip_postgeneration_save = True
+
+    resident = factory.SubFactory(ResidentFactory)
+    household_type = HouseholdType.FAMILY
+    adults = 2
+    children_ages = [4]
+    japanese_level = "basic"
+    area = factory.LazyFunction(lambda: Area.objects.get(code="tokyo-meguro"))
+    nearest_station = "中目黒"
+    availability = ["weekend:afternoon"]
+    hopes = ["child_rearing"]
+    interests = ["cooking"]
+    gender_preference = "any"
+    consented_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def languages(application, create, extracted, **kwargs):
+        if create:
+            application.languages.set(Language.objects.filter(code__in=extracted or ["en"]))
+
+
+def approved_volunteer(area="tokyo-meguro", languages=(("ja", "native"), ("en", "conversational")), **profile):
+    """An approved volunteer; keyword arguments set profile fields (availability, experience, gender…)."""
+    profile.setdefault("availability", ["sat:afternoon", "sun:afternoon"])
+    user = VolunteerFactory(
+        profile__status="approved",
+        profile__area=Area.objects.get(code=area),
+        profile__languages=list(languages),
+        **{f"profile__{name}": value for name, value in profile.items()},
+    )
+    return user.volunteer_profile

@@ -1,0 +1,82 @@
+"""Reads over the scores: one application's ranked candidates, and an intake round's best assignment."""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from matching.models import Application
+from matching.scoring import Scores, approved_volunteers, score_applications
+
+
+@dataclass
+class Candidate:
+    volunteer_id: int
+    score: int
+    breakdown: list
+
+
+@dataclass
+class Excluded:
+    volunteer_id: int
+    reasons: list
+
+
+@dataclass
+class Ranking:
+    candidates: list[Candidate]
+    excluded: list[Excluded]  # approved volunteers living near enough but ruled out, with why
+    far_away: int  # approved volunteers ruled out by distance alone
+
+
+def rank_candidates(application: Application, limit: int = 20) -> Ranking:
+    scores = score_applications(Application.objects.filter(pk=application.pk))
+    feasible, total = scores.feasible[0], scores.total[0]
+    order = [j for j in np.argsort(-total, kind="stable") if feasible[j]][:limit]
+    candidates = [Candidate(int(scores.volunteers.ids[j]), int(total[j]), scores.breakdown(0, j)) for j in order]
+    excluded, far_away = [], 0
+    for j in np.flatnonzero(~feasible):
+        reasons = scores.reasons(0, j)
+        if [reason["code"] for reason in reasons] == ["far"]:
+            far_away += 1
+        elif not scores.broken["far"][0, j]:
+            excluded.append(Excluded(int(scores.volunteers.ids[j]), reasons))
+    return Ranking(candidates=candidates, excluded=excluded, far_away=far_away)
+
+
+@dataclass
+class Assignment:
+    pairs: list[tuple[int, int]] = field(default_factory=list)  # (row, column) of the score matrix
+    total: int = 0
+
+
+def best_assignment(score: np.ndarray, feasible: np.ndarray) -> Assignment:
+    """The largest total score over pairs that break no hard rule, each row and column used at most once.
+
+    An infeasible pair is worth nothing, so the solver may "assign" it and we drop it: that is the same as
+    leaving both unmatched. Feasible pairs are worth score × K + 1 with K above the number of possible pairs,
+    so the total score decides and, only between equal totals, more pairs win."""
+    if score.size == 0:
+        return Assignment()
+    weight = np.where(feasible, score.astype(np.int64) * (min(score.shape) + 1) + 1, 0)
+    rows, cols = linear_sum_assignment(weight, maximize=True)
+    pairs = [(int(i), int(j)) for i, j in zip(rows, cols, strict=True) if feasible[i, j]]
+    return Assignment(pairs=pairs, total=int(sum(score[i, j] for i, j in pairs)))
+
+
+@dataclass
+class RoundResult:
+    scores: Scores
+    assignment: Assignment
+    columns: np.ndarray  # for each column of the solver's matrix, the volunteer's index in scores
+
+
+def plan_intake_round() -> RoundResult:
+    """Every waiting application against every volunteer with a free place; a volunteer with k free places
+    appears k times, so the optimiser can give them k partners."""
+    waiting = Application.objects.waiting().exclude(matches__status__in=["proposed", "active"])
+    scores = score_applications(waiting, approved_volunteers())
+    places = np.maximum(scores.volunteers.free_places, 0)
+    columns = np.repeat(np.arange(len(places)), places)
+    assignment = best_assignment(scores.total[:, columns], scores.feasible[:, columns])
+    return RoundResult(scores=scores, assignment=assignment, columns=columns)

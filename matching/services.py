@@ -1,0 +1,317 @@
+"""Every state change of OFP, one transaction each. Emails are queued after commit and take ids only."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from jii.models import Area, Language, Resident, User, VolunteerProfile
+from jii.services import find_or_create_resident
+from matching import tasks
+from matching.models import PAIR_MONTHS, Application, CheckIn, IntakeRound, Match, RoundSuggestion, Survey, add_months
+from matching.ranking import plan_intake_round
+from matching.scoring import score_applications
+
+
+class MatchingError(Exception):
+    """A transition that the pair's current state does not allow; the message is for the coordinator."""
+
+    def __init__(self, message, reasons=None):
+        super().__init__(message)
+        self.reasons = reasons or []
+
+
+@transaction.atomic
+def submit_application(
+    *, email: str, language: str, resident_details: dict, languages: list[Language], **details
+) -> Application:
+    """A resident's OFP application from the public form; they get a confirmation with their status link."""
+    resident = find_or_create_resident(email=email, language=language, languages=languages, **resident_details)
+    application = Application.objects.create(resident=resident, consented_at=timezone.now(), **details)
+    application.languages.set(languages)
+    tasks.send_application_received.delay_on_commit(application.pk)
+    return application
+
+
+@transaction.atomic
+def start_matching(*, application: Application) -> bool:
+    """A coordinator has read a new application; it now waits for a partner."""
+    updated = Application.objects.filter(pk=application.pk, stage=Application.Stage.RECEIVED).update(
+        stage=Application.Stage.MATCHING
+    )
+    return bool(updated)
+
+
+def pair_scores(application: Application, volunteer: VolunteerProfile):
+    scores = score_applications(
+        Application.objects.filter(pk=application.pk), VolunteerProfile.objects.filter(pk=volunteer.pk)
+    )
+    return scores.total[0, 0], scores.breakdown(0, 0), scores.reasons(0, 0)
+
+
+@transaction.atomic
+def propose_match(
+    *, application: Application, volunteer: VolunteerProfile, proposed_by: User | None, enforce_rules=None
+) -> Match:
+    """Propose a volunteer to a waiting application; both sides are asked to accept.
+
+    Every hard rule is checked again here, with the volunteer's row locked, so two coordinators (or an intake
+    round and a coordinator) cannot give one volunteer more partners than allowed."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    volunteer = VolunteerProfile.objects.select_for_update().get(pk=volunteer.pk)
+    if application.stage not in (Application.Stage.RECEIVED, Application.Stage.MATCHING):
+        raise MatchingError(f"application is {application.stage}, not waiting for a partner")
+    if not volunteer.is_approved:
+        raise MatchingError("volunteer is not approved")
+    score, breakdown, reasons = pair_scores(application, volunteer)
+    if enforce_rules is not None:
+        reasons = [reason for reason in reasons if reason["code"] in enforce_rules]
+    if reasons:
+        raise MatchingError("the pair breaks a hard rule", reasons)
+    try:
+        with transaction.atomic():
+            match = Match.objects.create(
+                application=application,
+                volunteer=volunteer,
+                score=int(score),
+                breakdown=breakdown,
+                proposed_by=proposed_by,
+            )
+    except IntegrityError as error:
+        raise MatchingError("the application already has an open proposal") from error
+    application.stage = Application.Stage.PROPOSED
+    application.save(update_fields=["stage"])
+    tasks.send_proposal_emails.delay_on_commit(match.pk)
+    return match
+
+
+def locked_proposal(match: Match) -> Match:
+    match = Match.objects.select_for_update().select_related("application").get(pk=match.pk)
+    if match.status != Match.Status.PROPOSED:
+        raise MatchingError(f"the proposal is {match.status}, not waiting for an answer")
+    return match
+
+
+def decline(match: Match, *, side: str, reason: str) -> Match:
+    match.status = Match.Status.DECLINED
+    match.declined_by = side
+    match.decline_reason = reason
+    match.save(update_fields=["status", "declined_by", "decline_reason"])
+    Application.objects.filter(pk=match.application_id).update(stage=Application.Stage.MATCHING)
+    tasks.notify_coordinator_of_decline.delay_on_commit(match.pk)
+    return match
+
+
+def accept(match: Match, *, side: str) -> Match:
+    now = timezone.now()
+    if side == Match.Side.RESIDENT:
+        match.resident_accepted_at = match.resident_accepted_at or now
+    else:
+        match.volunteer_accepted_at = match.volunteer_accepted_at or now
+    if match.resident_accepted_at and match.volunteer_accepted_at:
+        match.status = Match.Status.ACTIVE
+        match.starts_on = timezone.localdate()
+        match.ends_on = add_months(match.starts_on, PAIR_MONTHS)
+        Application.objects.filter(pk=match.application_id).update(stage=Application.Stage.ACTIVE)
+        tasks.send_pair_started_emails.delay_on_commit(match.pk)
+    match.save()
+    return match
+
+
+@transaction.atomic
+def respond_as_resident(*, match: Match, resident: Resident, accepted: bool, reason: str = "") -> Match:
+    match = locked_proposal(match)
+    if match.application.resident_id != resident.pk:
+        raise PermissionDenied("this proposal is for another resident")
+    return accept(match, side=Match.Side.RESIDENT) if accepted else decline(match, side="resident", reason=reason)
+
+
+@transaction.atomic
+def respond_as_volunteer(*, match: Match, volunteer: VolunteerProfile, accepted: bool, reason: str = "") -> Match:
+    match = locked_proposal(match)
+    if match.volunteer_id != volunteer.pk:
+        raise PermissionDenied("this proposal is for another volunteer")
+    return accept(match, side=Match.Side.VOLUNTEER) if accepted else decline(match, side="volunteer", reason=reason)
+
+
+@transaction.atomic
+def cancel_proposal(*, match: Match, reason: str) -> Match:
+    """A coordinator takes back a proposal (e.g. no answer for weeks); the application waits again."""
+    match = locked_proposal(match)
+    match.status = Match.Status.CANCELLED
+    match.declined_by = Match.Side.COORDINATOR
+    match.decline_reason = reason
+    match.save(update_fields=["status", "declined_by", "decline_reason"])
+    Application.objects.filter(pk=match.application_id).update(stage=Application.Stage.MATCHING)
+    return match
+
+
+def locked_active_pair(match: Match) -> Match:
+    match = Match.objects.select_for_update().get(pk=match.pk)
+    if match.status != Match.Status.ACTIVE:
+        raise MatchingError(f"the pair is {match.status}, not active")
+    return match
+
+
+@transaction.atomic
+def log_check_in(
+    *, match: Match, volunteer: VolunteerProfile, met: bool, how: str, mood: str, note: str = "", concern: str = ""
+) -> CheckIn:
+    """The volunteer's monthly check-in; a concern flags the pair for a coordinator."""
+    match = locked_active_pair(match)
+    if match.volunteer_id != volunteer.pk:
+        raise PermissionDenied("this is another volunteer's pair")
+    check_in = CheckIn.objects.create(
+        match=match,
+        month=match.month_on(timezone.localdate()),
+        met=met,
+        how=how if met else "",
+        mood=mood,
+        note=note,
+        concern=concern.strip(),
+    )
+    if check_in.concern:
+        match.needs_attention = True
+        match.save(update_fields=["needs_attention"])
+        tasks.notify_coordinator_of_concern.delay_on_commit(match.pk)
+    return check_in
+
+
+@transaction.atomic
+def answer_survey(*, match: Match, respondent: str, kind: str, satisfaction: int, comment: str = "") -> Survey:
+    match = Match.objects.select_for_update().get(pk=match.pk)
+    if match.status not in (Match.Status.ACTIVE, Match.Status.COMPLETED, Match.Status.ENDED_EARLY):
+        raise MatchingError("only a pair that has started can be surveyed")
+    if Survey.objects.filter(match=match, kind=kind, respondent=respondent).exists():
+        raise MatchingError("this survey is already answered")
+    return Survey.objects.create(
+        match=match, kind=kind, respondent=respondent, satisfaction=satisfaction, comment=comment
+    )
+
+
+@transaction.atomic
+def close_pair(*, match: Match, reason: str, note: str = "") -> Match:
+    """Close an active pair: completed after six months, or ended early with a reason."""
+    match = locked_active_pair(match)
+    completed = reason == Match.EndReason.COMPLETED
+    match.status = Match.Status.COMPLETED if completed else Match.Status.ENDED_EARLY
+    match.end_reason = reason
+    match.end_note = note
+    match.closed_at = timezone.now()
+    match.needs_attention = False
+    match.save(update_fields=["status", "end_reason", "end_note", "closed_at", "needs_attention"])
+    stage = Application.Stage.COMPLETED if completed else Application.Stage.ENDED_EARLY
+    Application.objects.filter(pk=match.application_id).update(stage=stage)
+    return match
+
+
+@transaction.atomic
+def mark_concern_handled(*, match: Match) -> None:
+    Match.objects.filter(pk=match.pk).update(needs_attention=False)
+
+
+@transaction.atomic
+def run_intake_round(*, by: User | None) -> IntakeRound:
+    """Compute the best overall assignment now and keep it as suggestions for the coordinator."""
+    plan = plan_intake_round()
+    scores, assignment = plan.scores, plan.assignment
+    intake = IntakeRound.objects.create(created_by=by, total_score=assignment.total)
+    matched_rows = set()
+    suggestions = []
+    for row, column in assignment.pairs:
+        j = int(plan.columns[column])
+        matched_rows.add(row)
+        suggestions.append(
+            RoundSuggestion(
+                round=intake,
+                application_id=int(scores.residents.ids[row]),
+                volunteer_id=int(scores.volunteers.ids[j]),
+                score=int(scores.total[row, j]),
+                breakdown=scores.breakdown(row, j),
+            )
+        )
+    # Someone with a possible partner who still got none lost out to a better overall assignment.
+    has_possible_partner = scores.feasible.any(axis=1)
+    for row, application_id in enumerate(scores.residents.ids.tolist()):
+        if row in matched_rows:
+            continue
+        reasons = [{"code": "taken"}] if has_possible_partner[row] else blocking_rules(scores, row)
+        suggestions.append(
+            RoundSuggestion(
+                round=intake,
+                application_id=application_id,
+                status=RoundSuggestion.Status.NO_PARTNER,
+                reasons=reasons,
+            )
+        )
+    RoundSuggestion.objects.bulk_create(suggestions)
+    return intake
+
+
+def blocking_rules(scores, row: int) -> list[dict]:
+    """Why nobody fits: how many volunteers each rule rules out, counting only those living near enough."""
+    near = ~scores.broken["far"][row]
+    if not near.any():
+        return [{"code": "nobody_near"}]
+    return [
+        {"code": rule, "count": int((scores.broken[rule][row] & near).sum())}
+        for rule in ("full", "language", "gender", "time", "proposed_before")
+        if (scores.broken[rule][row] & near).any()
+    ]
+
+
+def propose_suggestions(*, suggestions, by: User | None) -> tuple[int, int]:
+    """Propose the chosen suggestions one by one; one that is no longer possible is marked stale.
+    Returns (proposed, stale)."""
+    proposed = stale = 0
+    for suggestion in suggestions.filter(status=RoundSuggestion.Status.SUGGESTED).select_related(
+        "application", "volunteer"
+    ):
+        try:
+            propose_match(application=suggestion.application, volunteer=suggestion.volunteer, proposed_by=by)
+        except MatchingError:
+            suggestion.status = RoundSuggestion.Status.STALE
+            stale += 1
+        else:
+            suggestion.status = RoundSuggestion.Status.PROPOSED
+            proposed += 1
+        suggestion.save(update_fields=["status"])
+    return proposed, stale
+
+
+@transaction.atomic
+def apply_from_spot(
+    *,
+    resident: Resident,
+    volunteer: VolunteerProfile,
+    area: Area,
+    nearest_station: str,
+    household_type: str,
+    japanese_level: str,
+    languages: list[Language],
+    availability: list[str],
+    hopes: list[str],
+    interests: list[str] = (),
+    gender_preference: str = "any",
+) -> Match:
+    """A good Spot pair asks to become an OFP pair: the resident's application is created already proposed
+    to the volunteer they know, with the resident's acceptance recorded; the volunteer accepts as usual.
+    They chose each other, so of the hard rules only the volunteer's free place is checked."""
+    application = Application.objects.create(
+        resident=resident,
+        stage=Application.Stage.MATCHING,
+        household_type=household_type,
+        japanese_level=japanese_level,
+        area=area,
+        nearest_station=nearest_station,
+        availability=list(availability),
+        hopes=list(hopes),
+        interests=list(interests),
+        gender_preference=gender_preference,
+        consented_at=timezone.now(),
+        message="Spot Otonari-san",
+    )
+    application.languages.set(languages)
+    match = propose_match(application=application, volunteer=volunteer, proposed_by=None, enforce_rules={"full"})
+    match.resident_accepted_at = timezone.now()
+    match.save(update_fields=["resident_accepted_at"])
+    return match
