@@ -22,6 +22,6 @@ class DonationsConfig(AppConfig):
 
     def ready(self):
         from donations.sections import current_campaign_context
-        from jii.sections import register_home_section
+        from jii.sections import register_section
 
-        register_home_section("donations/_current_campaign.html", current_campaign_context)
+        register_section("home", "donations/_current_campaign.html", current_campaign_context)

@@ -1,7 +1,8 @@
 import logging
 import re
 
-STATUS_TOKEN = re.compile(r"/status/[^/\s\"']+")
+# /status/<token>/ and the program pages that carry the same token, e.g. /ofp/r/<token>/…
+STATUS_TOKEN = re.compile(r"/(status|r)/[^/\s\"']+")
 
 
 class RedactStatusTokens(logging.Filter):
@@ -9,7 +10,7 @@ class RedactStatusTokens(logging.Filter):
 
     def filter(self, record):
         message = record.getMessage()
-        if "/status/" in message:
-            record.msg = STATUS_TOKEN.sub("/status/[redacted]", message)
+        if "/status/" in message or "/r/" in message:
+            record.msg = STATUS_TOKEN.sub(r"/\1/[redacted]", message)
             record.args = ()
         return True

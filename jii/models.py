@@ -67,7 +67,13 @@ class User(AbstractUser):
         return self.name
 
     def get_short_name(self):
-        return self.name
+        """The given name only, e.g. for a resident who has not met this volunteer yet: "春香" from "佐藤 春香"
+        (family name first), "Emily" from "Emily Johnson"."""
+        parts = self.name.split()
+        if len(parts) < 2:
+            return self.name
+        family_name_first = any(ord(char) > 0x3000 for char in self.name)
+        return parts[-1] if family_name_first else parts[0]
 
 
 class Language(models.Model):

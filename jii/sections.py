@@ -1,8 +1,12 @@
 """Program apps add sections to jii's shared pages without jii importing them.
 
-An app registers a template and a function that gives its context, in its AppConfig.ready():
+Pages: "home" (everyone), "status" (a resident's private status page) and "volunteer" (a volunteer's own
+page). An app registers a template and a function that returns its context, in its AppConfig.ready():
 
-    register_home_section("donations/_current_campaign.html", current_campaign_context)
+    register_section("status", "matching/_status.html", ofp_status_context)
+
+The function gets the request and the page's subject (the resident, or the volunteer's profile); it should
+run a fixed number of queries and return None when it has nothing to show.
 """
 
 from collections.abc import Callable
@@ -10,17 +14,19 @@ from collections.abc import Callable
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-HOME_SECTIONS: list[tuple[str, Callable]] = []
+SECTIONS: dict[str, list[tuple[str, Callable]]] = {"home": [], "status": [], "volunteer": []}
 
 
-def register_home_section(template_name: str, get_context: Callable) -> None:
-    if (template_name, get_context) not in HOME_SECTIONS:
-        HOME_SECTIONS.append((template_name, get_context))
+def register_section(page: str, template_name: str, get_context: Callable) -> None:
+    if (template_name, get_context) not in SECTIONS[page]:
+        SECTIONS[page].append((template_name, get_context))
 
 
-def render_home_sections(request) -> list[str]:
-    """Each registered section rendered (escaped by its own template), in registration order."""
-    return [
-        mark_safe(render_to_string(template_name, get_context(request), request=request))  # noqa: S308
-        for template_name, get_context in HOME_SECTIONS
-    ]
+def render_sections(page: str, request, *subject) -> list[str]:
+    """Each registered section that has something to show, rendered by its own (escaping) template."""
+    rendered = []
+    for template_name, get_context in SECTIONS[page]:
+        context = get_context(request, *subject)
+        if context is not None:
+            rendered.append(mark_safe(render_to_string(template_name, context, request=request)))  # noqa: S308
+    return rendered

@@ -15,6 +15,7 @@ urlpatterns += i18n_patterns(
     path("status/<str:token>/", views.status, name="status"),
     path("volunteer/", views.volunteer_dashboard, name="volunteer_dashboard"),
     path("volunteer/profile/", views.volunteer_profile, name="volunteer_profile"),
+    path("ofp/", include("matching.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

@@ -9,12 +9,12 @@ from django.views.decorators.http import require_GET
 from jii import health, services
 from jii.forms import VolunteerProfileForm
 from jii.models import VolunteerProfile
-from jii.sections import render_home_sections
+from jii.sections import render_sections
 from jii.status_links import resident_for_token
 
 
 def home(request):
-    return render(request, "jii/home.html", {"sections": render_home_sections(request)})
+    return render(request, "jii/home.html", {"sections": render_sections("home", request)})
 
 
 @require_GET
@@ -30,7 +30,8 @@ def status(request, token):
     resident = resident_for_token(token)
     if resident is None:
         raise Http404
-    response = render(request, "jii/status.html", {"resident": resident})
+    context = {"resident": resident, "token": token, "sections": render_sections("status", request, resident)}
+    response = render(request, "jii/status.html", context)
     # The token is a credential: keep it out of other sites' logs and out of search engines.
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex"
@@ -47,7 +48,9 @@ def volunteer_dashboard(request):
     profile = volunteer_profile_of(request.user)
     if profile is None:
         return redirect("volunteer_profile")
-    return render(request, "jii/volunteer_dashboard.html", {"profile": profile})
+    # Program sections (pairs, requests, sessions) only for approved volunteers: nobody else sees residents.
+    sections = render_sections("volunteer", request, profile) if profile.is_approved else []
+    return render(request, "jii/volunteer_dashboard.html", {"profile": profile, "sections": sections})
 
 
 @login_required

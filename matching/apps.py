@@ -1,7 +1,24 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from jii.groups import COORDINATORS
+
 
 class MatchingConfig(AppConfig):
     name = "matching"
     verbose_name = _("OFP pairing")
+    group_permissions = {
+        COORDINATORS: [
+            f"matching.{action}_{model}"
+            for model in ["application", "match", "checkin", "survey", "intakeround", "roundsuggestion"]
+            for action in ["view", "change"]
+        ]
+        + ["matching.add_intakeround", "matching.view_followup"],
+    }
+
+    def ready(self):
+        from jii.sections import register_section
+        from matching.sections import status_context, volunteer_context
+
+        register_section("status", "matching/_status.html", status_context)
+        register_section("volunteer", "matching/_volunteer.html", volunteer_context)

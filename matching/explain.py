@@ -12,20 +12,28 @@ def labels(choices, codes) -> str:
     return ", ".join(str(choices(code).label) for code in codes if code in choices.values)
 
 
-def language_names(codes) -> str:
-    by_code = {language.code: str(language) for language in Language.objects.filter(code__in=codes)}
-    return ", ".join(by_code.get(code, code) for code in codes)
+class Names:
+    """Area and language names for describing many breakdowns with two queries in all."""
+
+    def __init__(self):
+        self.areas = Area.objects.in_bulk()
+        self.languages = {language.code: language for language in Language.objects.all()}
+
+    def area(self, pk) -> str:
+        return str(self.areas.get(pk, "?"))
+
+    def language_list(self, codes) -> str:
+        return ", ".join(str(self.languages.get(code, code)) for code in codes)
 
 
-def describe_item(item: dict, areas: dict | None = None) -> str:
+def describe_item(item: dict, names: Names) -> str:
     code = item["code"]
     if code == "same_area":
-        area = (areas or {}).get(item["area"]) or Area.objects.filter(pk=item["area"]).first()
-        return _("Same city or ward (%(area)s)") % {"area": area}
+        return _("Same city or ward (%(area)s)") % {"area": names.area(item["area"])}
     if code == "nearby":
         return _("Neighbouring area, %(km)s km apart") % {"km": item["km"]}
     if code == "language":
-        return _("Shared language: %(languages)s") % {"languages": language_names(item["languages"])}
+        return _("Shared language: %(languages)s") % {"languages": names.language_list(item["languages"])}
     if code == "japanese":
         return _("Can talk in Japanese")
     if code == "time":
@@ -42,13 +50,19 @@ def describe_item(item: dict, areas: dict | None = None) -> str:
     return code
 
 
-def describe_breakdown(items: list, areas: dict | None = None) -> list[str]:
+def describe_breakdown(items: list, names: Names | None = None) -> list[str]:
     """["Same city or ward (Meguro) +30", "Shared language: English +20", …]"""
-    return [f"{describe_item(item, areas)} +{item['points']}" for item in items]
+    names = names or Names()
+    return [f"{describe_item(item, names)} +{item['points']}" for item in items]
 
 
 def describe_reason(reason: dict) -> str:
     code = reason["code"]
+    if "count" in reason:  # an intake round's summary: how many nearby volunteers this rule ruled out
+        return _("%(reason)s (%(count)d nearby volunteers)") % {
+            "reason": describe_reason({"code": code}),
+            "count": reason["count"],
+        }
     if code == "full":
         return _("already in a pair or has an open proposal")
     if code == "far":
@@ -62,6 +76,10 @@ def describe_reason(reason: dict) -> str:
         return _("no time when both are free")
     if code == "proposed_before":
         return _("already proposed for this application")
+    if code == "taken":
+        return _("every suitable volunteer was given to someone else in the best overall assignment")
+    if code == "nobody_near":
+        return _("no approved volunteer lives near enough")
     return code
 
 

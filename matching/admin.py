@@ -1,0 +1,338 @@
+"""The OFP desk: applications with ranked candidates, pairs to follow, intake rounds, and the figures."""
+
+from datetime import timedelta
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from jii.admin import add_resident_inline
+from jii.models import VolunteerProfile
+from matching import figures, services
+from matching.explain import Names, describe_breakdown, describe_reasons, far_away_note
+from matching.forms import ClosePairForm
+from matching.models import Application, CheckIn, IntakeRound, Match, Survey
+from matching.ranking import rank_candidates
+
+
+class WaitingFilter(admin.SimpleListFilter):
+    title = _("waiting time")
+    parameter_name = "waiting"
+    BANDS = {"2w": (0, 14), "1m": (14, 30), "3m": (30, 90), "more": (90, None)}
+
+    def lookups(self, request, model_admin):
+        return [
+            ("2w", _("under two weeks")),
+            ("1m", _("two weeks to a month")),
+            ("3m", _("one to three months")),
+            ("more", _("over three months")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() not in self.BANDS:
+            return queryset
+        low, high = self.BANDS[self.value()]
+        now = timezone.now()
+        queryset = queryset.waiting().filter(created_at__lte=now - timedelta(days=low))
+        return queryset.filter(created_at__gt=now - timedelta(days=high)) if high else queryset
+
+
+class ApplicationInline(admin.TabularInline):
+    """The resident's OFP applications on their resident page."""
+
+    model = Application
+    fields = ["stage", "household_type", "area", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+add_resident_inline(ApplicationInline)
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "resident", "stage", "household_type", "area", "waiting_days", "created_at"]
+    list_filter = ["stage", "area__prefecture", "household_type", "languages", WaitingFilter]
+    search_fields = ["resident__name", "resident__email", "nearest_station", "area__name_ja", "area__name_en"]
+    list_select_related = ["resident", "area"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["resident", "stage", "consented_at", "created_at"]
+    fields = [
+        ("resident", "stage"),
+        ("household_type", "adults", "children_ages"),
+        ("japanese_level", "languages"),
+        ("area", "nearest_station"),
+        "availability",
+        ("hopes", "interests"),
+        "gender_preference",
+        "message",
+        ("consented_at", "created_at"),
+    ]
+    filter_horizontal = ["languages"]
+    actions = ["start_matching"]
+    change_form_template = "admin/matching/application/change_form.html"
+    change_list_template = "admin/matching/application/change_list.html"
+
+    @admin.display(description=_("days waiting"))
+    def waiting_days(self, application):
+        if application.stage not in (Application.Stage.RECEIVED, Application.Stage.MATCHING):
+            return "—"
+        return (timezone.now() - application.created_at).days
+
+    @admin.action(description=_("Start matching (the application has been read)"))
+    def start_matching(self, request, queryset):
+        started = sum(services.start_matching(application=application) for application in queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d application is now being matched.", "%(count)d applications are now being matched.", started
+            )
+            % {"count": started},
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:application_id>/propose/<int:volunteer_id>/",
+                self.admin_site.admin_view(self.propose_view),
+                name="matching_application_propose",
+            ),
+            path("figures/", self.admin_site.admin_view(self.figures_view), name="matching_figures"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        application = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if application and application.stage in (Application.Stage.RECEIVED, Application.Stage.MATCHING):
+            extra_context["candidates"] = candidate_rows(application)
+        if application:
+            extra_context["proposals"] = application.matches.select_related("volunteer__user").order_by("-proposed_at")
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def propose_view(self, request, application_id, volunteer_id):
+        if request.method != "POST" or not self.has_change_permission(request):
+            raise PermissionDenied
+        application = get_object_or_404(Application, pk=application_id)
+        volunteer = get_object_or_404(VolunteerProfile, pk=volunteer_id)
+        try:
+            services.propose_match(application=application, volunteer=volunteer, proposed_by=request.user)
+        except services.MatchingError as error:
+            reasons = describe_reasons(error.reasons) if error.reasons else str(error)
+            self.message_user(request, _("Not proposed: %(reasons)s") % {"reasons": reasons}, messages.ERROR)
+        else:
+            self.message_user(request, _("Proposed. Both sides have been emailed."), messages.SUCCESS)
+        return redirect("admin:matching_application_change", application_id)
+
+    def figures_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = figures.PeriodForm(request.GET or None)
+        start, end = form.period()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("OFP figures"),
+            "form": form,
+            "figures": figures.program_figures(start, end),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/matching/figures.html", context)
+
+
+def candidate_rows(application):
+    """The ranked candidates and the excluded nearby volunteers, ready to show (a fixed number of queries)."""
+    ranking = rank_candidates(application)
+    ids = [c.volunteer_id for c in ranking.candidates] + [e.volunteer_id for e in ranking.excluded]
+    volunteers = VolunteerProfile.objects.select_related("user", "area").in_bulk(ids)
+    names = Names()
+    return {
+        "ranked": [
+            {"volunteer": volunteers[c.volunteer_id], "score": c.score, "lines": describe_breakdown(c.breakdown, names)}
+            for c in ranking.candidates
+        ],
+        "excluded": [
+            {"volunteer": volunteers[e.volunteer_id], "reasons": describe_reasons(e.reasons)} for e in ranking.excluded
+        ],
+        "far_away": far_away_note(ranking.far_away) if ranking.far_away else "",
+    }
+
+
+class CheckInInline(admin.TabularInline):
+    model = CheckIn
+    fields = ["month", "met", "how", "mood", "note", "concern", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class SurveyInline(admin.TabularInline):
+    model = Survey
+    fields = ["kind", "respondent", "satisfaction", "comment", "submitted_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Match)
+class MatchAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "application", "volunteer", "status", "score", "starts_on", "ends_on", "needs_attention"]
+    list_filter = ["status", "needs_attention", "application__area__prefecture", "end_reason"]
+    search_fields = ["application__resident__name", "volunteer__user__name", "volunteer__user__email"]
+    list_select_related = ["application__resident", "volunteer__user"]
+    readonly_fields = [
+        "application",
+        "volunteer",
+        "status",
+        "score",
+        "breakdown_lines",
+        "proposed_at",
+        "proposed_by",
+        "resident_accepted_at",
+        "volunteer_accepted_at",
+        "declined_by",
+        "decline_reason",
+        "starts_on",
+        "ends_on",
+        "closed_at",
+        "end_reason",
+        "end_note",
+        "needs_attention",
+    ]
+    exclude = ["breakdown"]
+    inlines = [CheckInInline, SurveyInline]
+    actions = ["close_completed", "concern_handled", "cancel_proposals"]
+    change_form_template = "admin/matching/match/change_form.html"
+
+    @admin.display(description=_("score breakdown"))
+    def breakdown_lines(self, match):
+        return "\n".join(describe_breakdown(match.breakdown))
+
+    @admin.action(description=_("Close selected pairs as completed (six months)"))
+    def close_completed(self, request, queryset):
+        closed = 0
+        for match in queryset.filter(status=Match.Status.ACTIVE):
+            services.close_pair(match=match, reason=Match.EndReason.COMPLETED)
+            closed += 1
+        self.message_user(
+            request, ngettext("%(count)d pair closed.", "%(count)d pairs closed.", closed) % {"count": closed}
+        )
+
+    @admin.action(description=_("Mark concerns as handled"))
+    def concern_handled(self, request, queryset):
+        for match in queryset.filter(needs_attention=True):
+            services.mark_concern_handled(match=match)
+
+    @admin.action(description=_("Cancel selected proposals (the applications wait again)"))
+    def cancel_proposals(self, request, queryset):
+        for match in queryset.filter(status=Match.Status.PROPOSED):
+            services.cancel_proposal(match=match, reason=_("cancelled by a coordinator"))
+
+    def get_urls(self):
+        return [
+            path("<int:match_id>/close/", self.admin_site.admin_view(self.close_view), name="matching_match_close"),
+            *super().get_urls(),
+        ]
+
+    def close_view(self, request, match_id):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        match = get_object_or_404(Match, pk=match_id)
+        form = ClosePairForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.close_pair(match=match, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"])
+            except services.MatchingError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(request, _("The pair is closed."), messages.SUCCESS)
+            return redirect("admin:matching_match_change", match.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Close %(pair)s") % {"pair": match},
+            "form": form,
+            "match": match,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/matching/match/close.html", context)
+
+
+@admin.register(IntakeRound)
+class IntakeRoundAdmin(admin.ModelAdmin):
+    """Adding a round computes it: the best overall assignment of waiting applicants to free volunteers."""
+
+    list_display = ["__str__", "created_by", "total_score", "suggestion_count"]
+    change_form_template = "admin/matching/intakeround/change_form.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("created_by").annotate(n=Count("suggestions"))
+
+    @admin.display(description=_("suggestions"))
+    def suggestion_count(self, intake):
+        return intake.n
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            intake = services.run_intake_round(by=request.user)
+            return redirect("admin:matching_intakeround_change", intake.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Compute an intake round"),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/matching/intakeround/add.html", context)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("matching.change_roundsuggestion")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        intake = get_object_or_404(IntakeRound, pk=object_id)
+        if request.method == "POST":
+            if not self.has_change_permission(request):
+                raise PermissionDenied
+            chosen = intake.suggestions.all()
+            if "propose_selected" in request.POST:
+                chosen = chosen.filter(pk__in=request.POST.getlist("suggestion"))
+            proposed, stale = services.propose_suggestions(suggestions=chosen, by=request.user)
+            self.message_user(
+                request,
+                _("%(proposed)d proposed; %(stale)d no longer possible.") % {"proposed": proposed, "stale": stale},
+            )
+            return redirect("admin:matching_intakeround_change", intake.pk)
+        suggestions = list(
+            intake.suggestions.select_related(
+                "application__resident", "application__area", "volunteer__user", "volunteer__area"
+            )
+        )
+        names = Names()
+        for suggestion in suggestions:
+            suggestion.lines = describe_breakdown(suggestion.breakdown, names)
+            suggestion.why = describe_reasons(suggestion.reasons)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": str(intake),
+            "intake": intake,
+            "suggestions": [s for s in suggestions if s.volunteer_id],
+            "unmatched": [s for s in suggestions if not s.volunteer_id],
+            "opts": self.model._meta,
+            "has_change_permission": self.has_change_permission(request),
+        }
+        return TemplateResponse(request, self.change_form_template, context)

@@ -1,0 +1,73 @@
+"""The program figures JII quotes (match success, six-month completion, …), computed from the data."""
+
+import statistics
+from datetime import date, timedelta
+
+from django import forms
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jii.choices import HouseholdType, Prefecture
+from matching.models import Application, Match
+
+STARTED = [Match.Status.ACTIVE, Match.Status.COMPLETED, Match.Status.ENDED_EARLY]
+STILL_OPEN = [Application.Stage.RECEIVED, Application.Stage.MATCHING, Application.Stage.PROPOSED]
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def period(self) -> tuple[date, date]:
+        """The chosen dates, or the last twelve months."""
+        today = timezone.localdate()
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        end = data.get("end") or today
+        start = data.get("start") or end - timedelta(days=365)
+        return (start, end) if start <= end else (end, start)
+
+
+def percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def program_figures(start: date, end: date) -> dict:
+    """Figures for applications made, pairs started and pairs closed between start and end (inclusive)."""
+    applications = Application.objects.filter(created_at__date__gte=start, created_at__date__lte=end)
+    counts = applications.aggregate(
+        total=Count("id", filter=~Q(stage=Application.Stage.WITHDRAWN), distinct=True),
+        waiting=Count("id", filter=Q(stage__in=STILL_OPEN), distinct=True),
+        matched=Count("id", filter=Q(matches__status__in=STARTED), distinct=True),
+    )
+    decided = counts["total"] - counts["waiting"]
+
+    closed = Match.objects.filter(closed_at__date__gte=start, closed_at__date__lte=end).aggregate(
+        completed=Count("id", filter=Q(status=Match.Status.COMPLETED)),
+        ended_early=Count("id", filter=Q(status=Match.Status.ENDED_EARLY)),
+    )
+    started = Match.objects.filter(status__in=STARTED, starts_on__gte=start, starts_on__lte=end)
+    waits = [
+        (starts_on - timezone.localdate(applied)).days
+        for starts_on, applied in started.values_list("starts_on", "application__created_at")
+    ]
+    households = dict(applications.values_list("household_type").annotate(n=Count("id")))
+    by_prefecture = dict(started.values_list("application__area__prefecture").annotate(n=Count("id")))
+    total_households = sum(households.values())
+    return {
+        "start": start,
+        "end": end,
+        "applications": counts["total"],
+        "still_waiting": counts["waiting"],
+        "matched": counts["matched"],
+        "match_success_rate": percent(counts["matched"], decided),
+        "completed": closed["completed"],
+        "ended_early": closed["ended_early"],
+        "completion_rate": percent(closed["completed"], closed["completed"] + closed["ended_early"]),
+        "median_days_to_match": statistics.median(waits) if waits else None,
+        "households": [
+            (label, households.get(value, 0), percent(households.get(value, 0), total_households))
+            for value, label in HouseholdType.choices
+        ],
+        "pairs_by_prefecture": [(label, by_prefecture.get(value, 0)) for value, label in Prefecture.choices],
+    }

@@ -1,0 +1,199 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jii.choices import HouseholdType, Interest
+from jii.models import Area, Language, area_choices
+from matching.models import CheckIn, GenderPreference, Hope, JapaneseLevel, Match, TimeBand
+
+CONSENT_TEXT = _(
+    "JII uses what you write here only to find you a volunteer partner and to follow your pair. Coordinators "
+    "and, once you both accept, your partner will see it. We keep it for as long as you take part and then "
+    "delete it, except for anonymous figures. You can ask us to delete it at any time: info@j-ii.org."
+)
+
+
+class ApplicationForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = forms.CharField(
+        label=_("Phone (optional)"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    household_type = forms.ChoiceField(label=_("Who are you?"), choices=HouseholdType.choices, widget=forms.RadioSelect)
+    adults = forms.IntegerField(label=_("Adults in your household"), min_value=1, max_value=12, initial=1)
+    children_ages = forms.CharField(
+        label=_("Children's ages (optional)"),
+        required=False,
+        help_text=_("For example: 3, 7"),
+        max_length=60,
+    )
+    japanese_level = forms.ChoiceField(
+        label=_("Your Japanese"), choices=JapaneseLevel.choices, widget=forms.RadioSelect
+    )
+    languages = forms.ModelMultipleChoiceField(
+        label=_("Languages you speak"), queryset=Language.objects.all(), widget=forms.CheckboxSelectMultiple
+    )
+    area = forms.ModelChoiceField(
+        label=_("City or ward where you live"),
+        queryset=Area.objects.all(),
+        help_text=_("Choose the nearest one."),
+    )
+    nearest_station = forms.CharField(label=_("Nearest station"), max_length=100)
+    availability = forms.MultipleChoiceField(
+        label=_("When are you usually free?"), choices=TimeBand.choices, widget=forms.CheckboxSelectMultiple
+    )
+    hopes = forms.MultipleChoiceField(
+        label=_("What do you hope for?"), choices=Hope.choices, widget=forms.CheckboxSelectMultiple
+    )
+    interests = forms.MultipleChoiceField(
+        label=_("Your interests (optional)"),
+        choices=Interest.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    gender_preference = forms.ChoiceField(
+        label=_("Would you like your partner to be…"),
+        choices=GenderPreference.choices,
+        initial=GenderPreference.ANY,
+        widget=forms.RadioSelect,
+    )
+    message = forms.CharField(
+        label=_("Anything else we should know? (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    consent = forms.BooleanField(label=_("I agree to how JII uses this information (above)."))
+
+    consent_text = CONSENT_TEXT
+    fieldsets = [
+        (_("About you"), ["name", "email", "phone"]),
+        (
+            _("Your household and languages"),
+            ["household_type", "adults", "children_ages", "japanese_level", "languages"],
+        ),
+        (_("Where and when"), ["area", "nearest_station", "availability"]),
+        (_("Your partner"), ["hopes", "interests", "gender_preference", "message"]),
+    ]
+
+    def grouped_fields(self):
+        """[(legend, [bound field, …]), …] for the template, one fieldset each."""
+        return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = area_choices()
+
+    def clean_children_ages(self):
+        text = self.cleaned_data["children_ages"].replace("、", ",").replace("，", ",")
+        ages = []
+        for part in filter(None, (piece.strip() for piece in text.split(","))):
+            if not part.isdigit() or int(part) > 25:
+                raise forms.ValidationError(_("Write ages as numbers separated by commas, for example: 3, 7"))
+            ages.append(int(part))
+        return ages
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("household_type") == HouseholdType.FAMILY and not cleaned.get("children_ages"):
+            self.add_error("children_ages", _("Please tell us your children's ages."))
+        return cleaned
+
+    def submission(self) -> dict:
+        """Keyword arguments for matching.services.submit_application."""
+        data = self.cleaned_data
+        return {
+            "email": data["email"],
+            "languages": list(data["languages"]),
+            "resident_details": {
+                "name": data["name"],
+                "phone": data["phone"],
+                "prefecture": data["area"].prefecture,
+                "municipality": data["area"].name_ja,
+                "household_type": data["household_type"],
+            },
+            "household_type": data["household_type"],
+            "adults": data["adults"],
+            "children_ages": data["children_ages"],
+            "japanese_level": data["japanese_level"],
+            "area": data["area"],
+            "nearest_station": data["nearest_station"],
+            "availability": data["availability"],
+            "hopes": data["hopes"],
+            "interests": data["interests"],
+            "gender_preference": data["gender_preference"],
+            "message": data["message"],
+        }
+
+
+class ResponseForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Your answer"),
+        choices=[("accept", _("Yes, I would like to meet")), ("decline", _("No, thank you"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("If not, why? (helps us find a better match)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "decline" and not cleaned.get("reason", "").strip():
+            self.add_error("reason", _("Please tell us briefly why."))
+        return cleaned
+
+    @property
+    def accepted(self) -> bool:
+        return self.cleaned_data["decision"] == "accept"
+
+
+class CheckInForm(forms.ModelForm):
+    met = forms.TypedChoiceField(
+        label=_("Did you meet this month?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = CheckIn
+        fields = ["met", "how", "mood", "note", "concern"]
+        widgets = {
+            "how": forms.RadioSelect,
+            "mood": forms.RadioSelect,
+            "note": forms.Textarea(attrs={"rows": 3}),
+            "concern": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"how": _("How did you meet?"), "note": _("What did you do? (optional)")}
+        help_texts = {"concern": _("Anything worrying? A coordinator will contact you. Leave empty if all is well.")}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("met") and not cleaned.get("how"):
+            self.add_error("how", _("Please tell us how you met."))
+        return cleaned
+
+
+class SurveyForm(forms.Form):
+    satisfaction = forms.TypedChoiceField(
+        label=_("How satisfied are you with your pair?"),
+        choices=[(5, _("5 — very")), (4, "4"), (3, "3"), (2, "2"), (1, _("1 — not at all"))],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Anything you would like to tell us? (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ClosePairForm(forms.Form):
+    reason = forms.ChoiceField(label=_("How did the pair end?"), choices=Match.EndReason.choices)
+    note = forms.CharField(label=_("Closing note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

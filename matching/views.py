@@ -1,0 +1,129 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jii.models import VolunteerProfile
+from jii.status_links import resident_for_token
+from matching import services
+from matching.forms import ApplicationForm, CheckInForm, ResponseForm, SurveyForm
+from matching.models import Match, Survey
+
+
+def apply(request):
+    form = ApplicationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.submit_application(language="en" if get_language() == "en" else "ja", **form.submission())
+        return redirect("ofp_apply_done")
+    return render(request, "matching/apply.html", {"form": form})
+
+
+def apply_done(request):
+    return render(request, "matching/apply_done.html")
+
+
+def resident_or_404(token):
+    resident = resident_for_token(token)
+    if resident is None:
+        raise Http404
+    return resident
+
+
+@require_POST
+def resident_respond(request, token, match_id):
+    resident = resident_or_404(token)
+    match = get_object_or_404(Match, pk=match_id, application__resident=resident)
+    form = ResponseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.respond_as_resident(
+                match=match, resident=resident, accepted=form.accepted, reason=form.cleaned_data["reason"]
+            )
+        except services.MatchingError:
+            messages.error(request, _("This proposal can no longer be answered."))
+        else:
+            messages.success(request, _("Thank you. We have your answer."))
+        return redirect("status", token=token)
+    messages.error(request, _("Please choose an answer (and tell us why if you decline)."))
+    return redirect("status", token=token)
+
+
+def resident_survey(request, token, match_id, kind):
+    resident = resident_or_404(token)
+    match = get_object_or_404(Match, pk=match_id, application__resident=resident)
+    return survey(request, match, kind, Match.Side.RESIDENT, reverse("status", kwargs={"token": token}))
+
+
+def approved_profile(request) -> VolunteerProfile:
+    profile = VolunteerProfile.objects.filter(user=request.user).first()
+    if profile is None or not profile.is_approved:
+        raise PermissionDenied
+    return profile
+
+
+def volunteers_match(request, match_id) -> tuple[VolunteerProfile, Match]:
+    profile = approved_profile(request)
+    return profile, get_object_or_404(Match, pk=match_id, volunteer=profile)
+
+
+@login_required
+@require_POST
+def volunteer_respond(request, match_id):
+    profile, match = volunteers_match(request, match_id)
+    form = ResponseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please choose an answer (and tell us why if you decline)."))
+        return redirect("volunteer_dashboard")
+    try:
+        services.respond_as_volunteer(
+            match=match, volunteer=profile, accepted=form.accepted, reason=form.cleaned_data["reason"]
+        )
+    except services.MatchingError:
+        messages.error(request, _("This proposal can no longer be answered."))
+    else:
+        messages.success(request, _("Thank you. We have your answer."))
+    return redirect("volunteer_dashboard")
+
+
+@login_required
+def check_in(request, match_id):
+    profile, match = volunteers_match(request, match_id)
+    if match.status != Match.Status.ACTIVE:
+        messages.error(request, _("This pair has ended; check-ins are closed."))
+        return redirect("volunteer_dashboard")
+    form = CheckInForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.log_check_in(match=match, volunteer=profile, **form.cleaned_data)
+        except services.MatchingError:
+            messages.error(request, _("This pair has ended; check-ins are closed."))
+        else:
+            messages.success(request, _("Thank you. Your check-in is saved."))
+        return redirect("volunteer_dashboard")
+    return render(request, "matching/check_in.html", {"form": form, "match": match})
+
+
+@login_required
+def volunteer_survey(request, match_id, kind):
+    _profile, match = volunteers_match(request, match_id)
+    return survey(request, match, kind, Match.Side.VOLUNTEER, reverse("volunteer_dashboard"))
+
+
+def survey(request, match, kind, respondent, done_url):
+    if kind not in Survey.Kind.values:
+        raise Http404
+    form = SurveyForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.answer_survey(match=match, respondent=respondent, kind=kind, **form.cleaned_data)
+        except services.MatchingError:
+            messages.error(request, _("This survey is already answered. Thank you!"))
+        else:
+            messages.success(request, _("Thank you for your answers."))
+        return redirect(done_url)
+    return render(request, "matching/survey.html", {"form": form, "kind": Survey.Kind(kind), "back_url": done_url})
