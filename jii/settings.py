@@ -243,7 +243,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "jii.tasks.remind_coordinators_of_pending_volunteers",
         "schedule": crontab(hour=9, minute=0),  # 9:00 in Tokyo, whenever beat was last restarted
     },
+    "ofp-follow-ups": {
+        "task": "matching.tasks.send_due_follow_ups",
+        "schedule": crontab(hour=10, minute=0),
+    },
 }
+# How many open OFP proposals or pairs one volunteer may have at a time.
+OFP_PAIRS_PER_VOLUNTEER = env.int("OFP_PAIRS_PER_VOLUNTEER", default=1)
 
 # --- Logging --------------------------------------------------------------------------------------------
 # Logs carry ids, never names, emails or phone numbers of residents.

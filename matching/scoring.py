@@ -70,7 +70,7 @@ RULES = ["full", "far", "language", "gender", "time", "proposed_before"]
 
 
 def max_open_pairs() -> int:
-    return getattr(settings, "OFP_PAIRS_PER_VOLUNTEER", 1)
+    return settings.OFP_PAIRS_PER_VOLUNTEER
 
 
 def bit_positions(mask: int, names: list) -> list:

@@ -7,7 +7,8 @@ import pytest
 from django.core.management import call_command
 
 from jii.status_links import make_token
-from tests.factories import ResidentFactory, VolunteerFactory
+from matching.services import propose_match, respond_as_resident, respond_as_volunteer
+from tests.factories import ApplicationFactory, ResidentFactory, VolunteerFactory, approved_volunteer
 
 pytestmark = pytest.mark.django_db
 
@@ -47,11 +48,19 @@ def test_the_home_page_runs_a_fixed_number_of_queries(client, django_assert_num_
         client.get("/")
 
 
-def test_the_status_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
+@pytest.mark.parametrize("applications", [1, 5])
+def test_the_status_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, applications):
     resident = ResidentFactory()
     ResidentFactory.create_batch(20)
-    with django_assert_num_queries(1):
-        client.get(f"/status/{make_token(resident)}/")
+    for _ in range(applications):  # each with a pair that has started
+        match = propose_match(
+            application=ApplicationFactory(resident=resident), volunteer=approved_volunteer(), proposed_by=None
+        )
+        respond_as_resident(match=match, resident=resident, accepted=True)
+        respond_as_volunteer(match=match, volunteer=match.volunteer, accepted=True)
+    # resident, OFP applications, their proposals and pairs, and those pairs' follow-ups and surveys
+    with django_assert_num_queries(5):
+        assert client.get(f"/status/{make_token(resident)}/").status_code == 200
 
 
 @pytest.mark.parametrize("other_volunteers", [0, 20])
@@ -59,5 +68,6 @@ def test_the_volunteer_page_runs_a_fixed_number_of_queries(client, django_assert
     volunteer = VolunteerFactory(profile__status="approved")
     VolunteerFactory.create_batch(other_volunteers, profile__status="approved")
     client.force_login(volunteer)
-    with django_assert_num_queries(5):  # session, user, profile, its languages and their names
+    # session, user, profile, its languages and their names, OFP pairs (none here: nothing more)
+    with django_assert_num_queries(6):
         assert client.get("/volunteer/").status_code == 200
