@@ -33,10 +33,13 @@ def percent(part: int, whole: int) -> float | None:
 
 
 def program_figures(start: date, end: date) -> dict:
-    """Figures for applications made, pairs started and pairs closed between start and end (inclusive)."""
+    """Figures for applications made, pairs started and pairs closed between start and end (inclusive).
+
+    Match success counts every application that is no longer waiting: one withdrawn without a pair is a
+    miss, one still waiting for a partner is not counted yet."""
     applications = Application.objects.filter(created_at__date__gte=start, created_at__date__lte=end)
     counts = applications.aggregate(
-        total=Count("id", filter=~Q(stage=Application.Stage.WITHDRAWN), distinct=True),
+        total=Count("id", distinct=True),
         waiting=Count("id", filter=Q(stage__in=STILL_OPEN), distinct=True),
         matched=Count("id", filter=Q(matches__status__in=STARTED), distinct=True),
     )

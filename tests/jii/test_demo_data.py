@@ -1,17 +1,20 @@
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from donations.demo import campaign_period
 from donations.models import Campaign
 from jii.choices import HouseholdType, Prefecture
 from jii.models import Resident, User, VolunteerLanguage, VolunteerProfile
+from matching.figures import program_figures
+from matching.models import Application, CheckIn, Match
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [User, VolunteerProfile, VolunteerLanguage, Resident, Campaign]
+MODELS = [User, VolunteerProfile, VolunteerLanguage, Resident, Campaign, Application, Match, CheckIn]
 
 
 def counts():
@@ -26,15 +29,26 @@ def test_loading_the_demo_data_twice_creates_nothing_twice():
     assert first["Campaign"] == 1
 
 
-def test_the_demo_covers_every_area_and_household_type_with_jiis_mix():
+def test_the_demo_covers_every_area_and_household_type():
     call_command("load_demo_data", stdout=StringIO())
     assert set(VolunteerProfile.objects.values_list("area__prefecture", flat=True)) == set(Prefecture.values)
-    households = list(Resident.objects.values_list("household_type", flat=True))
-    assert set(households) == set(HouseholdType.values)
-    jiis_groups = [kind for kind in households if kind != "other"]
-    share = {kind: jiis_groups.count(kind) / len(jiis_groups) for kind in ["family", "single_worker", "student"]}
-    assert share == {"family": 0.4, "single_worker": 0.3, "student": 0.2}
+    assert set(Resident.objects.values_list("household_type", flat=True)) == set(HouseholdType.values)
     assert VolunteerProfile.objects.filter(status="pending").exists()
+
+
+def test_the_demo_reproduces_jiis_published_ofp_figures():
+    call_command("load_demo_data", stdout=StringIO())
+    today = timezone.localdate()
+    figures = program_figures(today - timedelta(days=800), today)
+    assert 85 <= figures["match_success_rate"] <= 95  # "90% of applicants matched"
+    assert 85 <= figures["completion_rate"] <= 95  # "a similar six-month completion rate"
+    shares = {label: share for label, _count, share in figures["households"]}
+    expected = {"family": 40, "single_worker": 30, "student": 20, "refugee": 10}
+    for value, label in HouseholdType.choices:
+        if value in expected:
+            assert abs(shares[label] - expected[value]) <= 5, (value, shares[label])
+    assert all(count for _label, count in figures["pairs_by_prefecture"])
+    assert Application.objects.waiting().exists() and Match.objects.filter(status="active").exists()
 
 
 def test_a_second_run_keeps_what_a_coordinator_changed_since():

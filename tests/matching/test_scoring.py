@@ -3,6 +3,7 @@
 import random
 
 import pytest
+from django.utils import translation
 
 from jii.models import Area
 from matching.explain import describe_breakdown, describe_reasons
@@ -41,9 +42,11 @@ def test_a_good_neighbour_is_ranked_with_an_explained_score():
         "hopes": 10,  # hopes for advice on raising children
     }
     assert candidate.score == sum(codes.values())
-    text = describe_breakdown(candidate.breakdown)
-    assert "Same city or ward (目黒区) +30" in text or "Same city or ward (Meguro) +30" in text
-    assert any(line.startswith("Shared language:") and line.endswith("+20") for line in text)
+    with translation.override("en"):
+        text = describe_breakdown(candidate.breakdown)
+    assert text[:2] == ["Same city or ward (Meguro) +30", "Shared language: English +20"]
+    with translation.override("ja"):
+        assert describe_breakdown(candidate.breakdown)[0] == "同じ市区町村（目黒区） +30"
 
 
 def test_closer_volunteers_rank_higher():
