@@ -319,13 +319,13 @@ class IntakeRoundAdmin(admin.ModelAdmin):
             return redirect("admin:matching_intakeround_change", intake.pk)
         suggestions = list(
             intake.suggestions.select_related(
-                "application__resident", "application__area", "volunteer__user", "volunteer__area"
+                "round", "application__resident", "application__area", "volunteer__user", "volunteer__area"
             )
         )
         names = Names()
         for suggestion in suggestions:
-            suggestion.lines = describe_breakdown(suggestion.breakdown, names)
-            suggestion.why = describe_reasons(suggestion.reasons)
+            suggestion.lines = describe_breakdown(suggestion.explanation.get("breakdown", []), names)
+            suggestion.why = describe_reasons(suggestion.explanation.get("reasons", []))
         context = {
             **self.admin_site.each_context(request),
             "title": str(intake),

@@ -267,6 +267,10 @@ class IntakeRound(models.Model):
     created_at = models.DateTimeField(_("computed"), default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     total_score = models.IntegerField(_("total score"), default=0)
+    # Why each application got its suggestion or none: {application id: {"breakdown": [...]} or {"reasons":
+    # [...]}}. One document for the round: the round is a snapshot, and one value writes far faster than
+    # thousands.
+    explanations = models.JSONField(default=dict)
 
     class Meta:
         ordering = ["-created_at"]
@@ -289,11 +293,13 @@ class RoundSuggestion(models.Model):
     volunteer = models.ForeignKey(VolunteerProfile, on_delete=models.CASCADE, null=True, related_name="+")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUGGESTED)
     score = models.IntegerField(default=0)
-    breakdown = models.JSONField(default=list)
-    reasons = models.JSONField(default=list)
 
     class Meta:
         ordering = ["-score"]
 
     def __str__(self):
         return f"{self.application} → {self.volunteer or '—'}"
+
+    @property
+    def explanation(self) -> dict:
+        return self.round.explanations.get(str(self.application_id), {})

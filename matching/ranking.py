@@ -6,7 +6,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from matching.models import Application
-from matching.scoring import Scores, approved_volunteers, score_applications
+from matching.scoring import Context, Scores, approved_volunteers, areas_near, score_applications
 
 
 @dataclass
@@ -26,21 +26,22 @@ class Excluded:
 class Ranking:
     candidates: list[Candidate]
     excluded: list[Excluded]  # approved volunteers living near enough but ruled out, with why
-    far_away: int  # approved volunteers ruled out by distance alone
+    far_away: int  # approved volunteers who live too far away (whatever else)
 
 
 def rank_candidates(application: Application, limit: int = 20) -> Ranking:
-    scores = score_applications(Application.objects.filter(pk=application.pk))
+    # Only volunteers in areas near enough are scored (the distance rule works on areas); the rest are counted.
+    context = Context.load()
+    near = areas_near(context, application.area_id)
+    volunteers = approved_volunteers()
+    scores = score_applications(
+        Application.objects.filter(pk=application.pk), volunteers.filter(area_id__in=near), context
+    )
     feasible, total = scores.feasible[0], scores.total[0]
     order = [j for j in np.argsort(-total, kind="stable") if feasible[j]][:limit]
     candidates = [Candidate(int(scores.volunteers.ids[j]), int(total[j]), scores.breakdown(0, j)) for j in order]
-    excluded, far_away = [], 0
-    for j in np.flatnonzero(~feasible):
-        reasons = scores.reasons(0, j)
-        if [reason["code"] for reason in reasons] == ["far"]:
-            far_away += 1
-        elif not scores.broken["far"][0, j]:
-            excluded.append(Excluded(int(scores.volunteers.ids[j]), reasons))
+    excluded = [Excluded(int(scores.volunteers.ids[j]), scores.reasons(0, j)) for j in np.flatnonzero(~feasible)]
+    far_away = volunteers.exclude(area_id__in=near).count()
     return Ranking(candidates=candidates, excluded=excluded, far_away=far_away)
 
 
@@ -58,10 +59,12 @@ def best_assignment(score: np.ndarray, feasible: np.ndarray) -> Assignment:
     so the total score decides and, only between equal totals, more pairs win."""
     if score.size == 0:
         return Assignment()
-    weight = np.where(feasible, score.astype(np.int64) * (min(score.shape) + 1) + 1, 0)
+    # The solver works in float64 anyway: build the weights in it directly (exact for these integers).
+    weight = np.where(feasible, score * float(min(score.shape) + 1) + 1.0, 0.0)
     rows, cols = linear_sum_assignment(weight, maximize=True)
-    pairs = [(int(i), int(j)) for i, j in zip(rows, cols, strict=True) if feasible[i, j]]
-    return Assignment(pairs=pairs, total=int(sum(score[i, j] for i, j in pairs)))
+    kept = feasible[rows, cols]
+    rows, cols = rows[kept], cols[kept]
+    return Assignment(pairs=list(zip(rows.tolist(), cols.tolist(), strict=True)), total=int(score[rows, cols].sum()))
 
 
 @dataclass

@@ -7,6 +7,7 @@ the very numbers that make its score.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from django.conf import settings
@@ -74,24 +75,33 @@ def max_open_pairs() -> int:
 
 
 def bit_positions(mask: int, names: list) -> list:
-    return [name for i, name in enumerate(names) if mask >> i & 1]
+    found = []
+    while mask:
+        lowest = mask & -mask
+        found.append(names[lowest.bit_length() - 1])
+        mask ^= lowest
+    return found
+
+
+BIT_INDEX = {}  # id(names) -> {name: bit}, so each vocabulary's index is built once
 
 
 def mask_of(values, names: list) -> int:
-    index = {name: i for i, name in enumerate(names)}
+    index = BIT_INDEX.get(id(names)) or BIT_INDEX.setdefault(id(names), {name: i for i, name in enumerate(names)})
     mask = 0
-    for value in values or []:
-        if value in index:
-            mask |= 1 << index[value]
+    for value in values or ():
+        bit = index.get(value)
+        if bit is not None:
+            mask |= 1 << bit
     return mask
 
 
-POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.int64)
+POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.int16)
 
 
 def popcount(masks: np.ndarray) -> np.ndarray:
-    """Bits set in each (non-negative, < 2**16) integer."""
-    return POPCOUNT[masks & 0xFF] + POPCOUNT[(masks >> 8) & 0xFF]
+    """Bits set in each mask; the masks compared this way (time bands, interests) fit in 8 bits."""
+    return POPCOUNT[masks]
 
 
 def volunteer_bands(slots) -> list:
@@ -110,18 +120,36 @@ class Context:
     language_codes: list  # bit i = language_codes[i]
     language_bit: dict  # language id -> bit
     area_position: dict  # area id -> (latitude, longitude)
+    area_index: dict  # area id -> row of area_km
+    area_km: np.ndarray  # kilometres between every two areas' centres
+    area_far: np.ndarray  # True where two areas are too far apart to pair
+    area_points: np.ndarray  # distance points between every two areas
 
     @classmethod
     def load(cls):
         languages = list(Language.objects.order_by("id").values_list("id", "code"))
-        if len(languages) > 62:
-            raise ValueError("language masks hold 62 languages")
+        if len(languages) > 63:
+            raise ValueError("language masks hold 63 languages")
         areas = {pk: (lat, lon) for pk, lat, lon in Area.objects.values_list("id", "latitude", "longitude")}
+        positions = np.radians(np.array(list(areas.values()), dtype=float).reshape(-1, 2))
+        area_km = haversine_matrix(positions[:, 0], positions[:, 1])
         return cls(
             language_codes=[code for _pk, code in languages],
             language_bit={pk: i for i, (pk, _code) in enumerate(languages)},
             area_position=areas,
+            area_index={pk: i for i, pk in enumerate(areas)},
+            area_km=area_km,
+            area_far=(area_km > NEIGHBOUR_KM) & ~np.eye(len(areas), dtype=bool),
+            area_points=area_distance_points(area_km),
         )
+
+    @property
+    def language_dtype(self):
+        """The smallest unsigned integer that holds one bit per language (uint16 for up to 16)."""
+        for dtype in (np.uint16, np.uint32, np.uint64):
+            if len(self.language_codes) <= np.iinfo(dtype).bits:
+                return dtype
+        raise ValueError("too many languages")
 
     @property
     def japanese_bit(self) -> int:
@@ -132,8 +160,6 @@ class Context:
 class Residents:
     ids: np.ndarray
     area: np.ndarray
-    lat: np.ndarray
-    lon: np.ndarray
     languages: np.ndarray  # languages they can talk in, Japanese included if conversational
     bands: np.ndarray
     household: np.ndarray  # index into HOUSEHOLDS
@@ -150,7 +176,7 @@ class Residents:
             )
         )  # fmt: skip
         spoken = {}
-        through = Application.languages.through.objects.filter(application_id__in=[row[0] for row in rows])
+        through = Application.languages.through.objects.filter(application_id__in=applications.values("id"))
         for application_id, language_id in through.values_list("application_id", "language_id"):
             spoken[application_id] = spoken.get(application_id, 0) | 1 << context.language_bit[language_id]
         languages = [
@@ -159,14 +185,12 @@ class Residents:
         return cls(
             ids=np.array([row[0] for row in rows], dtype=np.int64),
             area=np.array([row[1] for row in rows], dtype=np.int64),
-            lat=np.array([context.area_position[row[1]][0] for row in rows], dtype=float),
-            lon=np.array([context.area_position[row[1]][1] for row in rows], dtype=float),
-            languages=np.array(languages, dtype=np.int64),
-            bands=np.array([mask_of(row[3], BANDS) for row in rows], dtype=np.int64),
+            languages=np.array(languages, dtype=context.language_dtype),
+            bands=np.array([mask_of(row[3], BANDS) for row in rows], dtype=np.uint8),
             household=np.array([HOUSEHOLDS.index(row[4]) for row in rows], dtype=np.int64),
-            interests=np.array([mask_of(row[5], INTERESTS) for row in rows], dtype=np.int64),
+            interests=np.array([mask_of(row[5], INTERESTS) for row in rows], dtype=np.uint8),
             hopes=np.array([mask_of(row[6], HOPES) for row in rows], dtype=np.int64),
-            gender_preference=np.array([GENDER_CODE[row[7]] for row in rows], dtype=np.int64),
+            gender_preference=np.array([GENDER_CODE[row[7]] for row in rows], dtype=np.int8),
         )
 
 
@@ -174,8 +198,6 @@ class Residents:
 class Volunteers:
     ids: np.ndarray
     area: np.ndarray
-    lat: np.ndarray
-    lon: np.ndarray
     languages: np.ndarray
     bands: np.ndarray
     experience: np.ndarray
@@ -192,13 +214,15 @@ class Volunteers:
             )
         )
         ids = [row[0] for row in rows]
+        # Subqueries, not lists of ids: thousands of volunteers stay one short statement each.
+        chosen = profiles.values("id")
         spoken = {}
-        speaking = VolunteerLanguage.objects.filter(volunteer_id__in=ids, level__in=SPEAKING_LEVELS)
+        speaking = VolunteerLanguage.objects.filter(volunteer_id__in=chosen, level__in=SPEAKING_LEVELS)
         for volunteer_id, language_id in speaking.values_list("volunteer_id", "language_id"):
             spoken[volunteer_id] = spoken.get(volunteer_id, 0) | 1 << context.language_bit[language_id]
         open_matches = dict(
             Match.objects.open()
-            .filter(volunteer_id__in=ids)
+            .filter(volunteer_id__in=chosen)
             .values("volunteer_id")
             .annotate(n=Count("id"))
             .values_list("volunteer_id", "n")
@@ -213,21 +237,19 @@ class Volunteers:
         return cls(
             ids=np.array(ids, dtype=np.int64),
             area=np.array([row[1] for row in rows], dtype=np.int64),
-            lat=np.array([context.area_position[row[1]][0] for row in rows], dtype=float),
-            lon=np.array([context.area_position[row[1]][1] for row in rows], dtype=float),
-            languages=np.array([spoken.get(pk, 0) for pk in ids], dtype=np.int64),
-            bands=np.array([mask_of(volunteer_bands(row[2]), BANDS) for row in rows], dtype=np.int64),
+            languages=np.array([spoken.get(pk, 0) for pk in ids], dtype=context.language_dtype),
+            bands=np.array([mask_of(volunteer_bands(row[2]), BANDS) for row in rows], dtype=np.uint8),
             experience=np.array([mask_of(row[3], EXPERIENCES) for row in rows], dtype=np.int64),
-            interests=np.array([mask_of(row[4], INTERESTS) for row in rows], dtype=np.int64),
+            interests=np.array([mask_of(row[4], INTERESTS) for row in rows], dtype=np.uint8),
             hope_points=hope_points,
-            gender=np.array([GENDER_CODE.get(row[6], 3) for row in rows], dtype=np.int64),
+            gender=np.array([GENDER_CODE.get(row[6], 3) for row in rows], dtype=np.int8),
             free_places=np.array([max_open_pairs() - open_matches.get(pk, 0) for pk in ids], dtype=np.int64),
         )
 
 
 def household_points_table(experience: np.ndarray) -> np.ndarray:
     """(HOUSEHOLDS × volunteers) points a volunteer's experience brings to each household type."""
-    table = np.zeros((len(HOUSEHOLDS), len(experience)), dtype=np.int64)
+    table = np.zeros((len(HOUSEHOLDS), len(experience)), dtype=np.int16)
     for h, household in enumerate(HOUSEHOLDS):
         for kind, points in HOUSEHOLD_EXPERIENCE[household].items():
             has = (experience >> EXPERIENCES.index(kind)) & 1
@@ -235,10 +257,10 @@ def household_points_table(experience: np.ndarray) -> np.ndarray:
     return table
 
 
-def distance_km(residents: Residents, volunteers: Volunteers) -> np.ndarray:
-    lat1, lon1 = np.radians(residents.lat)[:, None], np.radians(residents.lon)[:, None]
-    lat2, lon2 = np.radians(volunteers.lat)[None, :], np.radians(volunteers.lon)[None, :]
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+def haversine_matrix(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Kilometres between every two points given in radians."""
+    dlat, dlon = lat[None, :] - lat[:, None], lon[None, :] - lon[:, None]
+    a = np.sin(dlat / 2) ** 2 + np.cos(lat)[:, None] * np.cos(lat)[None, :] * np.sin(dlon / 2) ** 2
     return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 
@@ -249,17 +271,24 @@ class Scores:
     residents: Residents
     volunteers: Volunteers
     context: Context
-    km: np.ndarray
+    rows: np.ndarray  # each resident's area, as an index into context.area_km
+    cols: np.ndarray  # each volunteer's area, likewise
     broken: dict  # rule -> bool matrix, True where the rule excludes the pair
     points: dict  # criterion -> int matrix
 
-    @property
+    def km(self, i: int, j: int) -> float:
+        return round(float(self.context.area_km[self.rows[i], self.cols[j]]), 1)
+
+    @cached_property
     def feasible(self) -> np.ndarray:
         return ~np.logical_or.reduce(list(self.broken.values()))
 
-    @property
+    @cached_property
     def total(self) -> np.ndarray:
-        return sum(self.points.values())
+        total = np.zeros((len(self.rows), len(self.cols)), dtype=np.int32)
+        for matrix in self.points.values():
+            total += matrix
+        return total
 
     def breakdown(self, i: int, j: int) -> list[dict]:
         """The pair's points, criterion by criterion, with what earned them (language-neutral codes)."""
@@ -269,7 +298,7 @@ class Scores:
             if r.area[i] == v.area[j]:
                 items.append({"code": "same_area", "area": int(r.area[i])})
             else:
-                items.append({"code": "nearby", "km": round(float(self.km[i, j]), 1)})
+                items.append({"code": "nearby", "km": self.km(i, j)})
             items[-1]["points"] = int(self.points["distance"][i, j])
         if self.points["language"][i, j]:
             shared = int(r.languages[i] & v.languages[j]) & ~self.context.japanese_bit
@@ -277,11 +306,12 @@ class Scores:
             item = {"code": "language", "languages": codes} if codes else {"code": "japanese"}
             items.append({**item, "points": int(self.points["language"][i, j])})
         if self.points["time"][i, j]:
-            bands = bit_positions(int(r.bands[i] & v.bands[j]), BANDS)
+            bands = bit_positions(int(r.bands[i]) & int(v.bands[j]), BANDS)
             items.append({"code": "time", "bands": bands, "points": int(self.points["time"][i, j])})
         if self.points["household"][i, j]:
-            household = HOUSEHOLDS[r.household[i]]
-            kinds = [k for k in HOUSEHOLD_EXPERIENCE[household] if v.experience[j] >> EXPERIENCES.index(k) & 1]
+            household = HOUSEHOLDS[int(r.household[i])]
+            experience = int(v.experience[j])
+            kinds = [k for k in HOUSEHOLD_EXPERIENCE[household] if experience >> EXPERIENCES.index(k) & 1]
             items.append(
                 {
                     "code": "household",
@@ -291,10 +321,11 @@ class Scores:
                 }
             )
         if self.points["interests"][i, j]:
-            shared = bit_positions(int(r.interests[i] & v.interests[j]), INTERESTS)
+            shared = bit_positions(int(r.interests[i]) & int(v.interests[j]), INTERESTS)
             items.append({"code": "interests", "interests": shared, "points": int(self.points["interests"][i, j])})
         if self.points["hopes"][i, j]:
-            hopes = [h for k, h in enumerate(HOPES) if r.hopes[i] >> k & 1 and v.hope_points[j, k]]
+            wanted, answered = int(r.hopes[i]), v.hope_points[j].tolist()
+            hopes = [h for k, h in enumerate(HOPES) if wanted >> k & 1 and answered[k]]
             items.append({"code": "hopes", "hopes": hopes, "points": int(self.points["hopes"][i, j])})
         return items
 
@@ -305,7 +336,7 @@ class Scores:
             if self.broken[rule][i, j]:
                 item = {"code": rule}
                 if rule == "far":
-                    item["km"] = round(float(self.km[i, j]), 1)
+                    item["km"] = self.km(i, j)
                 if rule == "gender":
                     item["wanted"] = next(
                         k for k, code in GENDER_CODE.items() if code == self.residents.gender_preference[i]
@@ -314,16 +345,28 @@ class Scores:
         return found
 
 
+def area_distance_points(area_km: np.ndarray) -> np.ndarray:
+    """Distance points between every two areas: the same area, or a neighbour by how close its centre is."""
+    nearby = np.floor(WEIGHTS["nearby"] * np.clip(1 - area_km / NEIGHBOUR_KM, 0, 1) + 0.5)
+    points = np.where(area_km <= NEIGHBOUR_KM, nearby, 0).astype(np.int16)
+    np.fill_diagonal(points, WEIGHTS["same_area"])
+    return points
+
+
 def score(residents: Residents, volunteers: Volunteers, context: Context, proposed_before: set) -> Scores:
+    """Every rule and criterion for every pair. What depends only on the two areas is computed once per area
+    pair and looked up; the rest are array operations on small integer types (2,000 × 2,000 pairs in about a
+    tenth of a second)."""
     r, v = residents, volunteers
-    km = distance_km(r, v)
-    same_area = r.area[:, None] == v.area[None, :]
-    near = same_area | (km <= NEIGHBOUR_KM)
+    rows = np.array([context.area_index[pk] for pk in r.area.tolist()], dtype=np.intp)
+    cols = np.array([context.area_index[pk] for pk in v.area.tolist()], dtype=np.intp)
+    by_area = np.ix_(rows, cols)
+    shape = (len(rows), len(cols))
     shared_languages = r.languages[:, None] & v.languages[None, :]
-    shared_other = shared_languages & ~context.japanese_bit
+    has_shared = shared_languages != 0
+    has_other = ((r.languages & ~np.array(context.japanese_bit, dtype=r.languages.dtype))[:, None] & v.languages) != 0
     common_bands = popcount(r.bands[:, None] & v.bands[None, :])
-    pref, gender = r.gender_preference[:, None], v.gender[None, :]
-    before = np.zeros(km.shape, dtype=bool)
+    before = np.zeros(shape, dtype=bool)
     if proposed_before:
         row = {pk: i for i, pk in enumerate(r.ids.tolist())}
         col = {pk: j for j, pk in enumerate(v.ids.tolist())}
@@ -332,28 +375,30 @@ def score(residents: Residents, volunteers: Volunteers, context: Context, propos
                 before[row[application_id], col[volunteer_id]] = True
 
     broken = {
-        "full": np.broadcast_to(v.free_places[None, :] <= 0, km.shape),
-        "far": ~near,
-        "language": shared_languages == 0,
-        "gender": (pref != 0) & (pref != gender),
+        "full": np.broadcast_to(v.free_places[None, :] <= 0, shape),
+        "far": context.area_far[by_area],
+        "language": ~has_shared,
+        "gender": (r.gender_preference[:, None] != 0) & (r.gender_preference[:, None] != v.gender[None, :]),
         "time": common_bands == 0,
         "proposed_before": before,
     }
-    nearby_points = np.floor(WEIGHTS["nearby"] * np.clip(1 - km / NEIGHBOUR_KM, 0, 1) + 0.5).astype(np.int64)
+    hope_bits = ((r.hopes[:, None] >> np.arange(len(HOPES))) & 1).astype(np.float32)
+    language_points = np.where(
+        has_other, np.int16(WEIGHTS["shared_language"]), np.where(has_shared, np.int16(WEIGHTS["japanese_only"]), 0)
+    )
     points = {
-        "distance": np.where(same_area, WEIGHTS["same_area"], nearby_points),
-        "language": np.where(
-            shared_other != 0, WEIGHTS["shared_language"], np.where(shared_languages != 0, WEIGHTS["japanese_only"], 0)
-        ),
+        "distance": context.area_points[by_area],
+        "language": language_points,
         "time": np.minimum(common_bands * WEIGHTS["time_band"], WEIGHTS["time_cap"]),
         "household": household_points_table(v.experience)[r.household, :],
         "interests": np.minimum(
             popcount(r.interests[:, None] & v.interests[None, :]) * WEIGHTS["interest"], WEIGHTS["interest_cap"]
         ),
-        "hopes": ((r.hopes[:, None] >> np.arange(len(HOPES))) & 1) @ v.hope_points.T,
+        # A small matrix product; float32 is exact for these sums and runs on BLAS.
+        "hopes": hope_bits @ v.hope_points.T.astype(np.float32),
     }
-    points = {name: np.asarray(matrix, dtype=np.int64) for name, matrix in points.items()}
-    return Scores(residents=r, volunteers=v, context=context, km=km, broken=broken, points=points)
+    points = {name: matrix.astype(np.int16, copy=False) for name, matrix in points.items()}
+    return Scores(residents=r, volunteers=v, context=context, rows=rows, cols=cols, broken=broken, points=points)
 
 
 def approved_volunteers():
@@ -365,8 +410,14 @@ def proposed_before(application_ids) -> set:
     return set(Match.objects.filter(application_id__in=application_ids).values_list("application_id", "volunteer_id"))
 
 
-def score_applications(applications, volunteers=None) -> Scores:
-    context = Context.load()
+def score_applications(applications, volunteers=None, context: Context | None = None) -> Scores:
+    context = context or Context.load()
     residents = Residents.load(applications, context)
     volunteer_side = Volunteers.load(volunteers if volunteers is not None else approved_volunteers(), context)
-    return score(residents, volunteer_side, context, proposed_before(residents.ids.tolist()))
+    return score(residents, volunteer_side, context, proposed_before(applications.values("id")))
+
+
+def areas_near(context: Context, area_id: int) -> list[int]:
+    """Areas whose centre is within NEIGHBOUR_KM of this one's (the area itself included)."""
+    distances = context.area_km[context.area_index[area_id]]
+    return [pk for pk, i in context.area_index.items() if pk == area_id or distances[i] <= NEIGHBOUR_KM]

@@ -215,35 +215,30 @@ def run_intake_round(*, by: User | None) -> IntakeRound:
     plan = plan_intake_round()
     scores, assignment = plan.scores, plan.assignment
     intake = IntakeRound.objects.create(created_by=by, total_score=assignment.total)
-    matched_rows = set()
-    suggestions = []
+    suggestions, explanations = [], {}
     for row, column in assignment.pairs:
         j = int(plan.columns[column])
-        matched_rows.add(row)
+        application_id = int(scores.residents.ids[row])
+        volunteer_id = int(scores.volunteers.ids[j])
         suggestions.append(
             RoundSuggestion(
-                round=intake,
-                application_id=int(scores.residents.ids[row]),
-                volunteer_id=int(scores.volunteers.ids[j]),
-                score=int(scores.total[row, j]),
-                breakdown=scores.breakdown(row, j),
+                round=intake, application_id=application_id, volunteer_id=volunteer_id, score=int(scores.total[row, j])
             )
         )
+        explanations[str(application_id)] = {"breakdown": scores.breakdown(row, j)}
     # Someone with a possible partner who still got none lost out to a better overall assignment.
     has_possible_partner = scores.feasible.any(axis=1)
     for row, application_id in enumerate(scores.residents.ids.tolist()):
-        if row in matched_rows:
+        if str(application_id) in explanations:
             continue
         reasons = [{"code": "taken"}] if has_possible_partner[row] else blocking_rules(scores, row)
         suggestions.append(
-            RoundSuggestion(
-                round=intake,
-                application_id=application_id,
-                status=RoundSuggestion.Status.NO_PARTNER,
-                reasons=reasons,
-            )
+            RoundSuggestion(round=intake, application_id=application_id, status=RoundSuggestion.Status.NO_PARTNER)
         )
+        explanations[str(application_id)] = {"reasons": reasons}
     RoundSuggestion.objects.bulk_create(suggestions)
+    intake.explanations = explanations
+    intake.save(update_fields=["explanations"])
     return intake
 
 

@@ -67,7 +67,10 @@ def test_an_intake_round_suggests_the_best_feasible_pairs_and_explains_the_rest(
     assert intake.total_score == sum(s.score for s in proposed)
     [no_partner] = [s for s in suggestions if s.application_id == lonely.pk]
     assert no_partner.status == RoundSuggestion.Status.NO_PARTNER
-    assert {"code": "language", "count": sum(v.area.code != "tokyo-hachioji" for v in volunteers)} in no_partner.reasons
+    nearby = sum(v.area.code != "tokyo-hachioji" for v in volunteers)
+    assert {"code": "language", "count": nearby} in no_partner.explanation["reasons"]
+    for suggestion in proposed:
+        assert sum(item["points"] for item in suggestion.explanation["breakdown"]) == suggestion.score
 
     made, stale = propose_suggestions(suggestions=intake.suggestions.all(), by=coordinator)
     assert (made, stale) == (len(proposed), 0)
