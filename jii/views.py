@@ -32,8 +32,9 @@ def status(request, token):
         raise Http404
     context = {"resident": resident, "token": token, "sections": render_sections("status", request, resident)}
     response = render(request, "jii/status.html", context)
-    # The token is a credential: keep it out of other sites' logs and out of search engines.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is a credential: the site-wide Referrer-Policy (same-origin) keeps it from other sites, and
+    # search engines are asked not to index it. (Not "no-referrer": browsers then send "Origin: null" and the
+    # page's own forms fail the CSRF check.)
     response["X-Robots-Tag"] = "noindex"
     return response
 

@@ -13,11 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from jii.admin import add_resident_inline
+from jii.choices import Interest
 from jii.models import VolunteerProfile
 from matching import figures, services
-from matching.explain import Names, describe_breakdown, describe_reasons, far_away_note
+from matching.explain import Names, describe_breakdown, describe_reasons, far_away_note, labels
 from matching.forms import ClosePairForm
-from matching.models import Application, CheckIn, IntakeRound, Match, Survey
+from matching.models import Application, CheckIn, Hope, IntakeRound, Match, Survey, TimeBand
 from matching.ranking import rank_candidates
 
 
@@ -67,19 +68,49 @@ class ApplicationAdmin(admin.ModelAdmin):
     search_fields = ["resident__name", "resident__email", "nearest_station", "area__name_ja", "area__name_en"]
     list_select_related = ["resident", "area"]
     date_hierarchy = "created_at"
-    readonly_fields = ["resident", "stage", "consented_at", "created_at"]
+    readonly_fields = [
+        "resident",
+        "stage",
+        "children",
+        "free_times",
+        "hoped_for",
+        "interest_list",
+        "spoken",
+        "consented_at",
+        "created_at",
+    ]
     fields = [
         ("resident", "stage"),
-        ("household_type", "adults", "children_ages"),
-        ("japanese_level", "languages"),
+        ("household_type", "adults", "children"),
+        ("japanese_level", "spoken"),
         ("area", "nearest_station"),
-        "availability",
-        ("hopes", "interests"),
+        "free_times",
+        ("hoped_for", "interest_list"),
         "gender_preference",
         "message",
         ("consented_at", "created_at"),
     ]
-    filter_horizontal = ["languages"]
+
+    @admin.display(description=_("children's ages"))
+    def children(self, application):
+        return ", ".join(str(age) for age in application.children_ages) or "—"
+
+    @admin.display(description=_("languages"))
+    def spoken(self, application):
+        return ", ".join(str(language) for language in application.languages.all())
+
+    @admin.display(description=_("availability"))
+    def free_times(self, application):
+        return labels(TimeBand, application.availability)
+
+    @admin.display(description=_("hopes"))
+    def hoped_for(self, application):
+        return labels(Hope, application.hopes)
+
+    @admin.display(description=_("interests"))
+    def interest_list(self, application):
+        return labels(Interest, application.interests)
+
     actions = ["start_matching"]
     change_form_template = "admin/matching/application/change_form.html"
     change_list_template = "admin/matching/application/change_list.html"

@@ -16,7 +16,7 @@ def test_the_resident_sees_their_page(client, resident):
     response = client.get(f"/en/status/{make_token(resident)}/")
     assert response.status_code == 200
     assert resident.name in response.content.decode()
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"  # never sent to another site
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 
 
