@@ -3,14 +3,17 @@ import re
 
 # /status/<token>/ and the program pages that carry the same token, e.g. /ofp/r/<token>/…
 STATUS_TOKEN = re.compile(r"/(status|r)/[^/\s\"']+")
+# What coordinators type into admin searches (?q=…) may be a resident's name or email.
+SEARCH = re.compile(r"([?&]q=)[^&\s\"']*")
 
 
 class RedactStatusTokens(logging.Filter):
-    """Status-link tokens are credentials: keep them out of every log line (e.g. Django's 404 warnings)."""
+    """Keep status-link tokens (credentials) and admin search terms (personal data) out of every log line,
+    e.g. Django's 404 warnings and the access log."""
 
     def filter(self, record):
         message = record.getMessage()
-        if "/status/" in message or "/r/" in message:
-            record.msg = STATUS_TOKEN.sub(r"/\1/[redacted]", message)
+        if "/status/" in message or "/r/" in message or "q=" in message:
+            record.msg = SEARCH.sub(r"\1[redacted]", STATUS_TOKEN.sub(r"/\1/[redacted]", message))
             record.args = ()
         return True

@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jii.bilingual import pick
@@ -67,11 +68,12 @@ class User(AbstractUser):
         return self.name
 
     def get_short_name(self):
-        """The given name only, e.g. for a resident who has not met this volunteer yet: "春香" from "佐藤 春香"
-        (family name first), "Emily" from "Emily Johnson"."""
+        """The given name only, for a resident who has not met this volunteer yet: "春香" from "佐藤 春香"
+        (family name first), "Emily" from "Emily Johnson". A name written without a space cannot be split
+        safely, so then it is just "Otonari-san" — never the full name."""
         parts = self.name.split()
         if len(parts) < 2:
-            return self.name
+            return gettext("Otonari-san")
         family_name_first = any(ord(char) > 0x3000 for char in self.name)
         return parts[-1] if family_name_first else parts[0]
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -111,7 +112,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     def interest_list(self, application):
         return labels(Interest, application.interests)
 
-    actions = ["start_matching"]
+    actions = ["start_matching", "withdraw"]
     change_form_template = "admin/matching/application/change_form.html"
     change_list_template = "admin/matching/application/change_list.html"
 
@@ -130,6 +131,15 @@ class ApplicationAdmin(admin.ModelAdmin):
                 "%(count)d application is now being matched.", "%(count)d applications are now being matched.", started
             )
             % {"count": started},
+        )
+
+    @admin.action(description=_("Withdraw (no longer looking for a partner)"))
+    def withdraw(self, request, queryset):
+        withdrawn = sum(services.withdraw_application(application=application) for application in queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d application withdrawn.", "%(count)d applications withdrawn.", withdrawn)
+            % {"count": withdrawn},
         )
 
     def get_urls(self):
@@ -259,7 +269,10 @@ class MatchAdmin(admin.ModelAdmin):
     def close_completed(self, request, queryset):
         closed = 0
         for match in queryset.filter(status=Match.Status.ACTIVE):
-            services.close_pair(match=match, reason=Match.EndReason.COMPLETED)
+            try:
+                services.close_pair(match=match, reason=Match.EndReason.COMPLETED)
+            except services.MatchingError:
+                continue  # closed by someone else meanwhile
             closed += 1
         self.message_user(
             request, ngettext("%(count)d pair closed.", "%(count)d pairs closed.", closed) % {"count": closed}
@@ -273,7 +286,10 @@ class MatchAdmin(admin.ModelAdmin):
     @admin.action(description=_("Cancel selected proposals (the applications wait again)"))
     def cancel_proposals(self, request, queryset):
         for match in queryset.filter(status=Match.Status.PROPOSED):
-            services.cancel_proposal(match=match, reason=_("cancelled by a coordinator"))
+            try:
+                services.cancel_proposal(match=match, reason=_("cancelled by a coordinator"))
+            except services.MatchingError:
+                continue  # answered meanwhile
 
     def get_urls(self):
         return [
@@ -335,13 +351,17 @@ class IntakeRoundAdmin(admin.ModelAdmin):
         return request.user.has_perm("matching.change_roundsuggestion")
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        intake = get_object_or_404(IntakeRound, pk=object_id)
+        intake = self.get_object(request, object_id)
+        if intake is None:
+            raise Http404
+        if not self.has_view_permission(request, intake):
+            raise PermissionDenied
         if request.method == "POST":
             if not self.has_change_permission(request):
                 raise PermissionDenied
             chosen = intake.suggestions.all()
             if "propose_selected" in request.POST:
-                chosen = chosen.filter(pk__in=request.POST.getlist("suggestion"))
+                chosen = chosen.filter(pk__in=[pk for pk in request.POST.getlist("suggestion") if pk.isdecimal()])
             proposed, stale = services.propose_suggestions(suggestions=chosen, by=request.user)
             self.message_user(
                 request,
@@ -350,13 +370,15 @@ class IntakeRoundAdmin(admin.ModelAdmin):
             return redirect("admin:matching_intakeround_change", intake.pk)
         suggestions = list(
             intake.suggestions.select_related(
-                "round", "application__resident", "application__area", "volunteer__user", "volunteer__area"
+                "application__resident", "application__area", "volunteer__user", "volunteer__area"
             )
         )
         names = Names()
         for suggestion in suggestions:
-            suggestion.lines = describe_breakdown(suggestion.explanation.get("breakdown", []), names)
-            suggestion.why = describe_reasons(suggestion.explanation.get("reasons", []))
+            # Read from the round already loaded: its explanations are one document for all suggestions.
+            explanation = intake.explanations.get(str(suggestion.application_id), {})
+            suggestion.lines = describe_breakdown(explanation.get("breakdown", []), names)
+            suggestion.why = describe_reasons(explanation.get("reasons", []))
         context = {
             **self.admin_site.each_context(request),
             "title": str(intake),

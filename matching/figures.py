@@ -19,6 +19,13 @@ class PeriodForm(forms.Form):
     start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("start", "end"):
+            if cleaned.get(name) and cleaned[name].year < 2000:
+                self.add_error(name, _("Choose a date from 2000 on."))
+        return cleaned
+
     def period(self) -> tuple[date, date]:
         """The chosen dates, or the last twelve months."""
         today = timezone.localdate()

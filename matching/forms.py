@@ -14,7 +14,7 @@ CONSENT_TEXT = _(
 
 class ApplicationForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     phone = forms.CharField(
         label=_("Phone (optional)"),
         max_length=30,
@@ -65,7 +65,10 @@ class ApplicationForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    consent = forms.BooleanField(label=_("I agree to how JII uses this information (above)."))
+    consent = forms.BooleanField(
+        label=_("I agree to how JII uses this information (above)."),
+        widget=forms.CheckboxInput(attrs={"aria-describedby": "consent-text"}),
+    )
 
     consent_text = CONSENT_TEXT
     fieldsets = [
@@ -90,7 +93,7 @@ class ApplicationForm(forms.Form):
         text = self.cleaned_data["children_ages"].replace("、", ",").replace("，", ",")
         ages = []
         for part in filter(None, (piece.strip() for piece in text.split(","))):
-            if not part.isdigit() or int(part) > 25:
+            if not part.isdecimal() or int(part) > 25:
                 raise forms.ValidationError(_("Write ages as numbers separated by commas, for example: 3, 7"))
             ages.append(int(part))
         return ages

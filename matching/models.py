@@ -134,7 +134,9 @@ class Match(models.Model):
         NO_CONTACT = "no_contact", _("Lost contact")
         OTHER = "other", _("Other")
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="matches")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="matches", verbose_name=_("OFP application")
+    )
     volunteer = models.ForeignKey(
         VolunteerProfile, on_delete=models.PROTECT, related_name="ofp_matches", verbose_name=_("volunteer")
     )
@@ -143,7 +145,12 @@ class Match(models.Model):
     breakdown = models.JSONField(_("score breakdown"), default=list, blank=True)
     proposed_at = models.DateTimeField(_("proposed"), default=timezone.now)
     proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposed by"),
     )
     resident_accepted_at = models.DateTimeField(_("resident accepted"), null=True, blank=True)
     volunteer_accepted_at = models.DateTimeField(_("volunteer accepted"), null=True, blank=True)
@@ -265,7 +272,9 @@ class IntakeRound(models.Model):
     """The best overall assignment of waiting applicants to free volunteers at one moment."""
 
     created_at = models.DateTimeField(_("computed"), default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("computed by")
+    )
     total_score = models.IntegerField(_("total score"), default=0)
     # Why each application got its suggestion or none: {application id: {"breakdown": [...]} or {"reasons":
     # [...]}}. One document for the round: the round is a snapshot, and one value writes far faster than
@@ -299,7 +308,3 @@ class RoundSuggestion(models.Model):
 
     def __str__(self):
         return f"{self.application} → {self.volunteer or '—'}"
-
-    @property
-    def explanation(self) -> dict:
-        return self.round.explanations.get(str(self.application_id), {})

@@ -1,6 +1,9 @@
 """OFP's sections on the resident's status page and the volunteer's page (see jii/sections.py)."""
 
-from django.db.models import Prefetch
+from datetime import timedelta
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
 
 from matching.forms import ResponseForm
 from matching.models import Application, FollowUp, Match, Survey
@@ -35,16 +38,27 @@ def status_context(request, resident):
         application.current = next(iter(application.matches.all()), None)
         if application.current:
             application.current.surveys_due = surveys_due(application.current, Match.Side.RESIDENT)
-    return {"applications": applications, "token": request.resolver_match.kwargs["token"], "form": ResponseForm()}
+            # One form per proposal, with its own field ids.
+            application.current.form = ResponseForm(prefix=f"match-{application.current.pk}")
+    return {"applications": applications, "token": request.resolver_match.kwargs["token"]}
+
+
+RECENTLY_CLOSED_DAYS = 60  # a closed pair stays on the volunteer's page this long, for its closing survey
 
 
 def volunteer_context(request, profile):
+    recently = timezone.now() - timedelta(days=RECENTLY_CLOSED_DAYS)
     matches = list(
-        Match.objects.filter(volunteer=profile, status__in=[Match.Status.PROPOSED, Match.Status.ACTIVE])
+        Match.objects.filter(volunteer=profile)
+        .filter(
+            Q(status__in=[Match.Status.PROPOSED, Match.Status.ACTIVE])
+            | Q(status__in=[Match.Status.COMPLETED, Match.Status.ENDED_EARLY], closed_at__gte=recently)
+        )
         .select_related("application__resident", "application__area")
         .prefetch_related("application__languages", "check_ins", "follow_ups", "surveys")
         .order_by("proposed_at")
     )
     for match in matches:
         match.surveys_due = surveys_due(match, Match.Side.VOLUNTEER)
-    return {"matches": matches, "form": ResponseForm()} if matches else None
+        match.form = ResponseForm(prefix=f"match-{match.pk}")
+    return {"matches": matches} if matches else None

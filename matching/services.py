@@ -1,19 +1,34 @@
 """Every state change of OFP, one transaction each. Emails are queued after commit and take ids only."""
 
+from datetime import timedelta
+
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jii.models import Area, Language, Resident, User, VolunteerProfile
 from jii.services import find_or_create_resident
 from matching import tasks
-from matching.models import PAIR_MONTHS, Application, CheckIn, IntakeRound, Match, RoundSuggestion, Survey, add_months
+from matching.models import (
+    PAIR_MONTHS,
+    Application,
+    CheckIn,
+    FollowUp,
+    IntakeRound,
+    Match,
+    RoundSuggestion,
+    Survey,
+    add_months,
+)
 from matching.ranking import plan_intake_round
 from matching.scoring import score_applications
+from matching.tasks import OVERDUE_AFTER_DAYS
 
 
 class MatchingError(Exception):
-    """A transition that the pair's current state does not allow; the message is for the coordinator."""
+    """A transition that the current state does not allow; the message (in the reader's language) is for the
+    coordinator, and `reasons` lists the hard rules a refused proposal breaks."""
 
     def __init__(self, message, reasons=None):
         super().__init__(message)
@@ -41,6 +56,21 @@ def start_matching(*, application: Application) -> bool:
     return bool(updated)
 
 
+@transaction.atomic
+def withdraw_application(*, application: Application) -> bool:
+    """The resident no longer wants a partner (or none could be found): close the application, cancelling
+    an unanswered proposal. An application whose pair has started is closed with the pair instead."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.stage not in (Application.Stage.RECEIVED, Application.Stage.MATCHING, Application.Stage.PROPOSED):
+        return False
+    application.matches.filter(status=Match.Status.PROPOSED).update(
+        status=Match.Status.CANCELLED, declined_by=Match.Side.COORDINATOR, decline_reason=_("application withdrawn")
+    )
+    application.stage = Application.Stage.WITHDRAWN
+    application.save(update_fields=["stage"])
+    return True
+
+
 def pair_scores(application: Application, volunteer: VolunteerProfile):
     scores = score_applications(
         Application.objects.filter(pk=application.pk), VolunteerProfile.objects.filter(pk=volunteer.pk)
@@ -59,14 +89,16 @@ def propose_match(
     application = Application.objects.select_for_update().get(pk=application.pk)
     volunteer = VolunteerProfile.objects.select_for_update().get(pk=volunteer.pk)
     if application.stage not in (Application.Stage.RECEIVED, Application.Stage.MATCHING):
-        raise MatchingError(f"application is {application.stage}, not waiting for a partner")
+        raise MatchingError(
+            _("The application is “%(stage)s”, not waiting for a partner.") % {"stage": application.get_stage_display()}
+        )
     if not volunteer.is_approved:
-        raise MatchingError("volunteer is not approved")
+        raise MatchingError(_("The volunteer is not approved."))
     score, breakdown, reasons = pair_scores(application, volunteer)
     if enforce_rules is not None:
         reasons = [reason for reason in reasons if reason["code"] in enforce_rules]
     if reasons:
-        raise MatchingError("the pair breaks a hard rule", reasons)
+        raise MatchingError(_("The pair breaks a rule."), reasons)
     try:
         with transaction.atomic():
             match = Match.objects.create(
@@ -77,7 +109,7 @@ def propose_match(
                 proposed_by=proposed_by,
             )
     except IntegrityError as error:
-        raise MatchingError("the application already has an open proposal") from error
+        raise MatchingError(_("The application already has an open proposal.")) from error
     application.stage = Application.Stage.PROPOSED
     application.save(update_fields=["stage"])
     tasks.send_proposal_emails.delay_on_commit(match.pk)
@@ -87,7 +119,9 @@ def propose_match(
 def locked_proposal(match: Match) -> Match:
     match = Match.objects.select_for_update().select_related("application").get(pk=match.pk)
     if match.status != Match.Status.PROPOSED:
-        raise MatchingError(f"the proposal is {match.status}, not waiting for an answer")
+        raise MatchingError(
+            _("The proposal is “%(status)s”, not waiting for an answer.") % {"status": match.get_status_display()}
+        )
     return match
 
 
@@ -148,8 +182,18 @@ def cancel_proposal(*, match: Match, reason: str) -> Match:
 def locked_active_pair(match: Match) -> Match:
     match = Match.objects.select_for_update().get(pk=match.pk)
     if match.status != Match.Status.ACTIVE:
-        raise MatchingError(f"the pair is {match.status}, not active")
+        raise MatchingError(_("The pair is “%(status)s”, not active.") % {"status": match.get_status_display()})
     return match
+
+
+def check_in_month(match: Match, today) -> int:
+    """The month a check-in logged today reports on: the current one, or during the first week of a month
+    the previous one if that still has none (the same grace the overdue reminder gives)."""
+    month = match.month_on(today)
+    in_grace = month > 1 and today < add_months(match.starts_on, month - 1) + timedelta(days=OVERDUE_AFTER_DAYS)
+    if in_grace and not match.check_ins.filter(month=month - 1).exists():
+        return month - 1
+    return month
 
 
 @transaction.atomic
@@ -162,7 +206,7 @@ def log_check_in(
         raise PermissionDenied("this is another volunteer's pair")
     check_in = CheckIn.objects.create(
         match=match,
-        month=match.month_on(timezone.localdate()),
+        month=check_in_month(match, timezone.localdate()),
         met=met,
         how=how if met else "",
         mood=mood,
@@ -180,9 +224,12 @@ def log_check_in(
 def answer_survey(*, match: Match, respondent: str, kind: str, satisfaction: int, comment: str = "") -> Survey:
     match = Match.objects.select_for_update().get(pk=match.pk)
     if match.status not in (Match.Status.ACTIVE, Match.Status.COMPLETED, Match.Status.ENDED_EARLY):
-        raise MatchingError("only a pair that has started can be surveyed")
+        raise MatchingError(_("Only a pair that has started can be surveyed."))
+    sent = FollowUp.Kind.MIDPOINT_SURVEY if kind == Survey.Kind.MIDPOINT else FollowUp.Kind.CLOSING_SURVEY
+    if not match.follow_ups.filter(kind=sent).exists():
+        raise MatchingError(_("This survey has not been sent yet."))
     if Survey.objects.filter(match=match, kind=kind, respondent=respondent).exists():
-        raise MatchingError("this survey is already answered")
+        raise MatchingError(_("This survey is already answered."))
     return Survey.objects.create(
         match=match, kind=kind, respondent=respondent, satisfaction=satisfaction, comment=comment
     )
@@ -201,6 +248,8 @@ def close_pair(*, match: Match, reason: str, note: str = "") -> Match:
     match.save(update_fields=["status", "end_reason", "end_note", "closed_at", "needs_attention"])
     stage = Application.Stage.COMPLETED if completed else Application.Stage.ENDED_EARLY
     Application.objects.filter(pk=match.application_id).update(stage=stage)
+    # Both sides are asked about their pair however it ended (once: the task records what it sent).
+    tasks.send_follow_up.delay_on_commit(match.pk, FollowUp.Kind.CLOSING_SURVEY, 0)
     return match
 
 
@@ -258,18 +307,26 @@ def propose_suggestions(*, suggestions, by: User | None) -> tuple[int, int]:
     """Propose the chosen suggestions one by one; one that is no longer possible is marked stale.
     Returns (proposed, stale)."""
     proposed = stale = 0
-    for suggestion in suggestions.filter(status=RoundSuggestion.Status.SUGGESTED).select_related(
-        "application", "volunteer"
-    ):
-        try:
-            propose_match(application=suggestion.application, volunteer=suggestion.volunteer, proposed_by=by)
-        except MatchingError:
-            suggestion.status = RoundSuggestion.Status.STALE
-            stale += 1
-        else:
-            suggestion.status = RoundSuggestion.Status.PROPOSED
-            proposed += 1
-        suggestion.save(update_fields=["status"])
+    for pk in suggestions.filter(status=RoundSuggestion.Status.SUGGESTED).values_list("pk", flat=True):
+        with transaction.atomic():
+            # Locked and checked again: two coordinators pressing "propose all" at once propose each pair once.
+            suggestion = (
+                RoundSuggestion.objects.select_for_update()
+                .select_related("application", "volunteer")
+                .filter(pk=pk, status=RoundSuggestion.Status.SUGGESTED)
+                .first()
+            )
+            if suggestion is None:
+                continue
+            try:
+                propose_match(application=suggestion.application, volunteer=suggestion.volunteer, proposed_by=by)
+            except MatchingError:
+                suggestion.status = RoundSuggestion.Status.STALE
+                stale += 1
+            else:
+                suggestion.status = RoundSuggestion.Status.PROPOSED
+                proposed += 1
+            suggestion.save(update_fields=["status"])
     return proposed, stale
 
 
@@ -285,12 +342,14 @@ def apply_from_spot(
     languages: list[Language],
     availability: list[str],
     hopes: list[str],
+    consented_at,
     interests: list[str] = (),
     gender_preference: str = "any",
 ) -> Match:
     """A good Spot pair asks to become an OFP pair: the resident's application is created already proposed
     to the volunteer they know, with the resident's acceptance recorded; the volunteer accepts as usual.
-    They chose each other, so of the hard rules only the volunteer's free place is checked."""
+    They chose each other, so of the hard rules only the volunteer's free place is checked. `consented_at` is
+    when the resident agreed to OFP's purpose-of-use text (the Spot app shows it before calling this)."""
     application = Application.objects.create(
         resident=resident,
         stage=Application.Stage.MATCHING,
@@ -302,7 +361,7 @@ def apply_from_spot(
         hopes=list(hopes),
         interests=list(interests),
         gender_preference=gender_preference,
-        consented_at=timezone.now(),
+        consented_at=consented_at,
         message="Spot Otonari-san",
     )
     application.languages.set(languages)

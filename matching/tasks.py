@@ -48,12 +48,13 @@ def send_proposal_emails(match_id: int) -> None:
     if match is None or match.status != Match.Status.PROPOSED:
         return
     resident, volunteer = match.application.resident, match.volunteer.user
-    send_localized_email(
-        "ofp_proposal_resident",
-        to=resident.email,
-        language=resident.language,
-        context={"name": resident.name, "match": match, "status_url": status_url(resident)},
-    )
+    if not match.resident_accepted_at:  # e.g. a Spot pair's own application: the resident has already said yes
+        send_localized_email(
+            "ofp_proposal_resident",
+            to=resident.email,
+            language=resident.language,
+            context={"name": resident.name, "match": match, "status_url": status_url(resident)},
+        )
     send_localized_email(
         "ofp_proposal_volunteer",
         to=volunteer.email,
@@ -109,7 +110,11 @@ def send_follow_up(match_id: int, kind: str, month: int) -> None:
     """Send one follow-up, recorded in the same transaction: a second delivery finds the record and stops,
     and a failed send rolls the record back so the retry sends it."""
     match = pair_with_people(match_id)
-    if match is None or match.status != Match.Status.ACTIVE:
+    # Reminders go to running pairs only; the closing survey also to a pair that has just been closed.
+    allowed = [Match.Status.ACTIVE]
+    if kind == FollowUp.Kind.CLOSING_SURVEY:
+        allowed += [Match.Status.COMPLETED, Match.Status.ENDED_EARLY]
+    if match is None or match.status not in allowed:
         return
     try:
         with transaction.atomic():

@@ -13,6 +13,7 @@ from jii.status_links import resident_for_token
 from matching import services
 from matching.forms import ApplicationForm, CheckInForm, ResponseForm, SurveyForm
 from matching.models import Match, Survey
+from matching.sections import surveys_due
 
 
 def apply(request):
@@ -38,7 +39,7 @@ def resident_or_404(token):
 def resident_respond(request, token, match_id):
     resident = resident_or_404(token)
     match = get_object_or_404(Match, pk=match_id, application__resident=resident)
-    form = ResponseForm(request.POST)
+    form = ResponseForm(request.POST, prefix=f"match-{match.pk}")
     if form.is_valid():
         try:
             services.respond_as_resident(
@@ -75,7 +76,7 @@ def volunteers_match(request, match_id) -> tuple[VolunteerProfile, Match]:
 @require_POST
 def volunteer_respond(request, match_id):
     profile, match = volunteers_match(request, match_id)
-    form = ResponseForm(request.POST)
+    form = ResponseForm(request.POST, prefix=f"match-{match.pk}")
     if not form.is_valid():
         messages.error(request, _("Please choose an answer (and tell us why if you decline)."))
         return redirect("volunteer_dashboard")
@@ -115,7 +116,7 @@ def volunteer_survey(request, match_id, kind):
 
 
 def survey(request, match, kind, respondent, done_url):
-    if kind not in Survey.Kind.values:
+    if kind not in surveys_due(match, respondent):  # unknown, not sent yet, or already answered
         raise Http404
     form = SurveyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

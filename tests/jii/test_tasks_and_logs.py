@@ -48,3 +48,18 @@ def test_status_tokens_never_reach_the_logs(client, caplog, resident, settings):
     # …and that filter sits on the handler every log line goes through.
     assert settings.LOGGING["handlers"]["console"]["filters"] == ["redact_status_tokens"]
     assert settings.LOGGING["filters"]["redact_status_tokens"]["()"] == "jii.logging.RedactStatusTokens"
+
+
+def test_admin_search_terms_never_reach_the_logs():
+    record = logging.LogRecord(
+        "django.server",
+        logging.INFO,
+        "",
+        0,
+        '"GET /admin/jii/resident/?q=olena%40example.com&o=1 HTTP/1.1" 200',
+        (),
+        None,
+    )
+    RedactStatusTokens().filter(record)
+    assert "olena" not in record.getMessage()
+    assert "?q=[redacted]&o=1" in record.getMessage()

@@ -68,9 +68,10 @@ def test_an_intake_round_suggests_the_best_feasible_pairs_and_explains_the_rest(
     [no_partner] = [s for s in suggestions if s.application_id == lonely.pk]
     assert no_partner.status == RoundSuggestion.Status.NO_PARTNER
     nearby = sum(v.area.code != "tokyo-hachioji" for v in volunteers)
-    assert {"code": "language", "count": nearby} in no_partner.explanation["reasons"]
+    assert {"code": "language", "count": nearby} in intake.explanations[str(lonely.pk)]["reasons"]
     for suggestion in proposed:
-        assert sum(item["points"] for item in suggestion.explanation["breakdown"]) == suggestion.score
+        breakdown = intake.explanations[str(suggestion.application_id)]["breakdown"]
+        assert sum(item["points"] for item in breakdown) == suggestion.score
 
     made, stale = propose_suggestions(suggestions=intake.suggestions.all(), by=coordinator)
     assert (made, stale) == (len(proposed), 0)

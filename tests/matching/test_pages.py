@@ -39,6 +39,11 @@ def application_form(**changes):
     return {key: value for key, value in data.items() if value is not None}
 
 
+def answer(match, decision, reason=""):
+    """The answer form's data, with the per-proposal field prefix the pages use."""
+    return {f"match-{match.pk}-decision": decision, f"match-{match.pk}-reason": reason}
+
+
 def started_pair(application=None, volunteer=None):
     match = propose_match(
         application=application or ApplicationFactory(), volunteer=volunteer or approved_volunteer(), proposed_by=None
@@ -101,7 +106,7 @@ def test_the_resident_accepts_from_the_status_page(client):
     application = ApplicationFactory()
     match = propose_match(application=application, volunteer=approved_volunteer(), proposed_by=None)
     token = make_token(application.resident)
-    response = client.post(f"/en/ofp/r/{token}/pairs/{match.pk}/respond/", {"decision": "accept"})
+    response = client.post(f"/en/ofp/r/{token}/pairs/{match.pk}/respond/", answer(match, "accept"))
     assert response.status_code == 302
     assert Match.objects.get(pk=match.pk).resident_accepted_at
     assert "waiting for the volunteer" in client.get(f"/en/status/{token}/").content.decode()
@@ -111,16 +116,16 @@ def test_a_decline_without_a_reason_is_not_taken(client):
     application = ApplicationFactory()
     match = propose_match(application=application, volunteer=approved_volunteer(), proposed_by=None)
     token = make_token(application.resident)
-    client.post(f"/en/ofp/r/{token}/pairs/{match.pk}/respond/", {"decision": "decline", "reason": ""})
+    client.post(f"/en/ofp/r/{token}/pairs/{match.pk}/respond/", answer(match, "decline", ""))
     assert Match.objects.get(pk=match.pk).status == Match.Status.PROPOSED
 
 
 def test_a_resident_cannot_answer_someone_elses_proposal(client):
     match = propose_match(application=ApplicationFactory(), volunteer=approved_volunteer(), proposed_by=None)
     other = ApplicationFactory()
-    response = client.post(f"/ofp/r/{make_token(other.resident)}/pairs/{match.pk}/respond/", {"decision": "accept"})
+    response = client.post(f"/ofp/r/{make_token(other.resident)}/pairs/{match.pk}/respond/", answer(match, "accept"))
     assert response.status_code == 404
-    assert client.post(f"/ofp/r/forged/pairs/{match.pk}/respond/", {"decision": "accept"}).status_code == 404
+    assert client.post(f"/ofp/r/forged/pairs/{match.pk}/respond/", answer(match, "accept")).status_code == 404
 
 
 def test_a_volunteer_sees_a_proposal_without_the_residents_identity_then_their_contact(client):
@@ -132,7 +137,7 @@ def test_a_volunteer_sees_a_proposal_without_the_residents_identity_then_their_c
     assert "Proposed to you" in html and "Family raising children" in html
     assert "Emily" not in html and "emily@example.com" not in html
 
-    client.post(f"/en/ofp/pairs/{match.pk}/respond/", {"decision": "accept"})
+    client.post(f"/en/ofp/pairs/{match.pk}/respond/", answer(match, "accept"))
     respond_as_resident(match=match, resident=application.resident, accepted=True)
     html = client.get("/en/volunteer/").content.decode()
     assert "Your pair with Emily Johnson" in html and "emily@example.com" in html
@@ -142,7 +147,7 @@ def test_another_volunteer_cannot_answer_or_check_in(client):
     match = started_pair()
     intruder = approved_volunteer()
     client.force_login(intruder.user)
-    assert client.post(f"/ofp/pairs/{match.pk}/respond/", {"decision": "accept"}).status_code == 404
+    assert client.post(f"/ofp/pairs/{match.pk}/respond/", answer(match, "accept")).status_code == 404
     assert client.get(f"/ofp/pairs/{match.pk}/check-in/").status_code == 404
 
 
@@ -190,6 +195,8 @@ def test_a_closed_pair_takes_no_check_in_from_the_page(client):
 
 def test_both_sides_answer_a_survey_once_it_is_sent(client):
     match = started_pair()
+    token = make_token(match.application.resident)
+    assert client.get(f"/en/ofp/r/{token}/pairs/{match.pk}/survey/midpoint/").status_code == 404  # not sent yet
     FollowUp.objects.create(match=match, kind="midpoint_survey")
     token = make_token(match.application.resident)
     status = client.get(f"/en/status/{token}/").content.decode()
@@ -301,3 +308,25 @@ def test_volunteers_have_no_access_to_the_desk(client):
     volunteer = approved_volunteer()
     client.force_login(volunteer.user)
     assert client.get("/admin/matching/application/").status_code == 302
+
+
+def test_a_closed_pair_stays_on_the_volunteers_page_for_its_closing_survey(client):
+    match = started_pair()
+    close_pair(match=match, reason="completed")
+    FollowUp.objects.create(match=match, kind="closing_survey")
+    client.force_login(match.volunteer.user)
+    html = client.get("/en/volunteer/").content.decode()
+    assert "has ended" in html and f"/en/ofp/pairs/{match.pk}/survey/closing/" in html
+    client.post(f"/en/ofp/pairs/{match.pk}/survey/closing/", {"satisfaction": "5"})
+    assert Survey.objects.filter(match=match, kind="closing", respondent="volunteer").exists()
+
+
+def test_two_proposals_on_one_page_have_their_own_field_ids(client, settings):
+    settings.OFP_PAIRS_PER_VOLUNTEER = 2
+    volunteer = approved_volunteer()
+    for _ in range(2):
+        propose_match(application=ApplicationFactory(), volunteer=volunteer, proposed_by=None)
+    client.force_login(volunteer.user)
+    html = client.get("/en/volunteer/").content.decode()
+    ids = re.findall(r'id="(id_match-\d+-reason)"', html)
+    assert len(ids) == 2 and len(set(ids)) == 2

@@ -1,14 +1,15 @@
 """Every OFP transition, and the ones that must be refused."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.utils import timezone, translation
 
 from jii.models import Area, Language
-from matching.models import Application, CheckIn, Match, add_months
+from matching.models import Application, CheckIn, FollowUp, Match, add_months
 from matching.services import (
     MatchingError,
     answer_survey,
@@ -20,6 +21,7 @@ from matching.services import (
     respond_as_resident,
     respond_as_volunteer,
     submit_application,
+    withdraw_application,
 )
 from tests.factories import ApplicationFactory, ResidentFactory, approved_volunteer
 
@@ -168,13 +170,39 @@ def test_a_closed_pair_takes_no_check_ins(active_pair):
         close_pair(match=active_pair, reason=Match.EndReason.COMPLETED)
 
 
-def test_completing_a_pair(active_pair):
-    match = close_pair(match=active_pair, reason=Match.EndReason.COMPLETED)
+def test_completing_a_pair_asks_both_sides_the_closing_survey(active_pair, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        match = close_pair(match=active_pair, reason=Match.EndReason.COMPLETED)
     assert match.status == Match.Status.COMPLETED
     assert Application.objects.get(pk=match.application_id).stage == Application.Stage.COMPLETED
+    assert {message.to[0] for message in mail.outbox} == {
+        active_pair.application.resident.email,
+        active_pair.volunteer.user.email,
+    }
+    answer_survey(match=match, respondent="volunteer", kind="closing", satisfaction=4)
+
+
+def test_a_check_in_in_the_first_week_of_a_month_reports_on_the_month_before(active_pair):
+    Match.objects.filter(pk=active_pair.pk).update(starts_on=timezone.localdate() - timedelta(days=33))
+    active_pair.refresh_from_db()
+    log_check_in(match=active_pair, volunteer=active_pair.volunteer, met=True, how="phone", mood="good")
+    log_check_in(match=active_pair, volunteer=active_pair.volunteer, met=True, how="phone", mood="good")
+    assert sorted(CheckIn.objects.values_list("month", flat=True)) == [1, 2]
+
+
+def test_withdrawing_an_application_cancels_its_proposal(proposal):
+    assert withdraw_application(application=proposal.application)
+    assert Match.objects.get(pk=proposal.pk).status == Match.Status.CANCELLED
+    assert Application.objects.get(pk=proposal.application_id).stage == Application.Stage.WITHDRAWN
+
+
+def test_a_survey_cannot_be_answered_before_it_is_sent(active_pair):
+    with pytest.raises(MatchingError):
+        answer_survey(match=active_pair, respondent="resident", kind="closing", satisfaction=5)
 
 
 def test_each_side_answers_each_survey_once(active_pair):
+    FollowUp.objects.create(match=active_pair, kind="midpoint_survey")
     answer_survey(match=active_pair, respondent="resident", kind="midpoint", satisfaction=5)
     answer_survey(match=active_pair, respondent="volunteer", kind="midpoint", satisfaction=4)
     with pytest.raises(MatchingError):
@@ -208,6 +236,7 @@ def test_a_spot_pair_becomes_an_ofp_proposal_to_the_same_volunteer():
         languages=[Language.objects.get(code="en")],
         availability=["weekend:afternoon"],
         hopes=["friendship"],
+        consented_at=timezone.now(),
     )
     assert match.status == Match.Status.PROPOSED and match.resident_accepted_at
     assert match.application.resident == resident and match.volunteer == volunteer
@@ -229,6 +258,7 @@ def test_a_spot_pair_still_respects_the_volunteers_free_places(coordinator):
             languages=[Language.objects.get(code="en")],
             availability=["weekend:afternoon"],
             hopes=[],
+            consented_at=timezone.now(),
         )
 
 
@@ -263,3 +293,12 @@ def test_two_coordinators_proposing_one_volunteer_at_once_give_one_proposal():
 
 def test_the_end_date_is_six_months_on_even_at_a_month_end():
     assert add_months(date(2026, 12, 31), 6) == date(2027, 6, 30)
+
+
+def test_a_name_without_a_space_is_never_shown_whole_before_the_pair_starts():
+    from jii.models import User
+
+    with translation.override("en"):
+        assert User(name="佐藤春香").get_short_name() == "Otonari-san"
+        assert User(name="Emily Johnson").get_short_name() == "Emily"
+        assert User(name="佐藤 春香").get_short_name() == "春香"
