@@ -10,7 +10,7 @@ from matching.explain import describe_breakdown, describe_reasons
 from matching.models import Application
 from matching.ranking import rank_candidates
 from matching.scoring import WEIGHTS, score_applications
-from matching.services import propose_match
+from matching.services import close_pair, propose_match, respond_as_resident, respond_as_volunteer
 from tests.factories import ApplicationFactory, VolunteerFactory, approved_volunteer
 
 pytestmark = pytest.mark.django_db
@@ -91,8 +91,13 @@ def test_japanese_is_a_shared_language_when_the_resident_speaks_it():
 
 def test_a_volunteer_in_a_pair_is_excluded_until_it_ends(coordinator):
     volunteer = approved_volunteer()
-    propose_match(application=ApplicationFactory(), volunteer=volunteer, proposed_by=coordinator)
-    assert reasons_for(ApplicationFactory(), volunteer) == {"full"}
+    match = propose_match(application=ApplicationFactory(), volunteer=volunteer, proposed_by=coordinator)
+    respond_as_resident(match=match, resident=match.application.resident, accepted=True)
+    respond_as_volunteer(match=match, volunteer=volunteer, accepted=True)
+    waiting = ApplicationFactory()
+    assert reasons_for(waiting, volunteer) == {"full"}
+    close_pair(match=match, reason="completed")
+    assert [c.volunteer_id for c in rank_candidates(waiting).candidates] == [volunteer.pk]
 
 
 def test_the_per_volunteer_limit_is_a_setting(coordinator, settings):
