@@ -311,7 +311,7 @@ def propose_suggestions(*, suggestions, by: User | None) -> tuple[int, int]:
         with transaction.atomic():
             # Locked and checked again: two coordinators pressing "propose all" at once propose each pair once.
             suggestion = (
-                RoundSuggestion.objects.select_for_update()
+                RoundSuggestion.objects.select_for_update(of=("self",))
                 .select_related("application", "volunteer")
                 .filter(pk=pk, status=RoundSuggestion.Status.SUGGESTED)
                 .first()
