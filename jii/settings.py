@@ -247,6 +247,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "matching.tasks.send_due_follow_ups",
         "schedule": crontab(hour=10, minute=0),
     },
+    "spot-daily": {
+        "task": "spot.tasks.run_daily_spot_jobs",
+        "schedule": crontab(hour="*/6", minute=5),  # four times a day, so 48 hours means about 48 hours
+    },
 }
 # How many open OFP proposals or pairs one volunteer may have at a time.
 OFP_PAIRS_PER_VOLUNTEER = env.int("OFP_PAIRS_PER_VOLUNTEER", default=1)

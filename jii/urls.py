@@ -16,6 +16,7 @@ urlpatterns += i18n_patterns(
     path("volunteer/", views.volunteer_dashboard, name="volunteer_dashboard"),
     path("volunteer/profile/", views.volunteer_profile, name="volunteer_profile"),
     path("ofp/", include("matching.urls")),
+    path("spot/", include("spot.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

@@ -22,7 +22,7 @@ from matching.models import (
     add_months,
 )
 from matching.ranking import plan_intake_round
-from matching.scoring import score_applications
+from matching.scoring import score_applications, volunteer_bands
 from matching.tasks import OVERDUE_AFTER_DAYS
 
 
@@ -336,28 +336,30 @@ def apply_from_spot(
     resident: Resident,
     volunteer: VolunteerProfile,
     area: Area,
-    nearest_station: str,
-    household_type: str,
-    japanese_level: str,
     languages: list[Language],
-    availability: list[str],
-    hopes: list[str],
     consented_at,
+    household_type: str | None = None,
+    nearest_station: str = "",
+    japanese_level: str = "basic",
+    availability: list[str] | None = None,
+    hopes: list[str] = ("friendship",),
     interests: list[str] = (),
     gender_preference: str = "any",
 ) -> Match:
     """A good Spot pair asks to become an OFP pair: the resident's application is created already proposed
     to the volunteer they know, with the resident's acceptance recorded; the volunteer accepts as usual.
-    They chose each other, so of the hard rules only the volunteer's free place is checked. `consented_at` is
-    when the resident agreed to OFP's purpose-of-use text (the Spot app shows it before calling this)."""
+
+    They chose each other, so of the hard rules only the volunteer's free place is checked. What the Spot
+    request does not know takes a plain default: the resident record's household, the volunteer's free times.
+    `consented_at` is when the resident agreed to OFP's purpose-of-use text."""
     application = Application.objects.create(
         resident=resident,
         stage=Application.Stage.MATCHING,
-        household_type=household_type,
+        household_type=household_type or resident.household_type,
         japanese_level=japanese_level,
         area=area,
-        nearest_station=nearest_station,
-        availability=list(availability),
+        nearest_station=nearest_station or str(area),
+        availability=list(availability) if availability is not None else volunteer_bands(volunteer.availability),
         hopes=list(hopes),
         interests=list(interests),
         gender_preference=gender_preference,

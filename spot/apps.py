@@ -1,7 +1,19 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from jii.groups import COORDINATORS
+
 
 class SpotConfig(AppConfig):
     name = "spot"
     verbose_name = _("Spot Otonari-san")
+    group_permissions = {
+        COORDINATORS: ["spot.view_spotrequest", "spot.change_spotrequest", "spot.view_acceptance"],
+    }
+
+    def ready(self):
+        from jii.sections import register_section
+        from spot.sections import status_context, volunteer_context
+
+        register_section("status", "spot/_status.html", status_context)
+        register_section("volunteer", "spot/_volunteer.html", volunteer_context)

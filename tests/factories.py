@@ -114,3 +114,25 @@ def approved_volunteer(area="tokyo-meguro", languages=(("ja", "native"), ("en", 
         **{f"profile__{name}": value for name, value in profile.items()},
     )
     return user.volunteer_profile
+
+
+class SpotRequestFactory(factory.django.DjangoModelFactory):
+    """An open Spot request: a resident in Meguro who needs a clinic and speaks English."""
+
+    class Meta:
+        model = "spot.SpotRequest"
+        skip_postgeneration_save = True
+
+    resident = factory.SubFactory(ResidentFactory)
+    category = "healthcare"
+    topic = "find_clinic"
+    description = "My son has a fever at night. Which clinic near Gakugei-daigaku can see children?"
+    modes = ["phone", "in_person"]
+    area = factory.LazyFunction(lambda: Area.objects.get(code="tokyo-meguro"))
+    urgency = 2
+    consented_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def languages(spot_request, create, extracted, **kwargs):
+        if create:
+            spot_request.languages.set(Language.objects.filter(code__in=extracted or ["en"]))

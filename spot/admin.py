@@ -1,0 +1,160 @@
+"""The Spot desk: requests by state, category, prefecture and age; direct assignment; the figures."""
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jii.admin import add_resident_inline
+from jii.models import VolunteerProfile
+from matching.figures import PeriodForm
+from spot import services
+from spot.figures import spot_figures
+from spot.models import Acceptance, SpotRequest
+
+
+class AgeFilter(admin.SimpleListFilter):
+    title = _("age")
+    parameter_name = "age"
+    BANDS = {"1d": (0, 1), "2d": (1, 2), "1w": (2, 7), "more": (7, None)}
+
+    def lookups(self, request, model_admin):
+        return [
+            ("1d", _("under a day")),
+            ("2d", _("one to two days")),
+            ("1w", _("two days to a week")),
+            ("more", _("over a week")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() not in self.BANDS:
+            return queryset
+        low, high = self.BANDS[self.value()]
+        now = timezone.now()
+        queryset = queryset.filter(created_at__lte=now - timedelta(days=low))
+        return queryset.filter(created_at__gt=now - timedelta(days=high)) if high else queryset
+
+
+class SpotRequestInline(admin.TabularInline):
+    model = SpotRequest
+    fields = ["topic", "status", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+add_resident_inline(SpotRequestInline)
+
+
+class AcceptanceInline(admin.TabularInline):
+    model = Acceptance
+    fields = ["volunteer", "accepted_at", "assigned_by", "released_at", "release_reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class AssignForm(forms.Form):
+    volunteer = forms.ModelChoiceField(
+        label=_("Volunteer"),
+        queryset=VolunteerProfile.objects.filter(status=VolunteerProfile.Status.APPROVED).select_related("user"),
+    )
+
+
+@admin.register(SpotRequest)
+class SpotRequestAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "topic", "area", "status", "urgency", "created_at", "time_to_accept", "volunteer"]
+    list_filter = ["status", "category", "area__prefecture", AgeFilter, "urgency", "follow_up_needed"]
+    search_fields = ["resident__name", "resident__email"]
+    list_select_related = ["area", "volunteer__user"]
+    date_hierarchy = "created_at"
+    inlines = [AcceptanceInline]
+    change_form_template = "admin/spot/spotrequest/change_form.html"
+    change_list_template = "admin/spot/spotrequest/change_list.html"
+    readonly_fields = [
+        "resident",
+        "status",
+        "volunteer",
+        "accepted_at",
+        "done_at",
+        "report",
+        "minutes_spent",
+        "cancelled_at",
+        "feedback",
+        "feedback_at",
+        "escalated_at",
+        "reminded_for",
+        "feedback_requested_at",
+        "resident_wants_ofp",
+        "volunteer_wants_ofp",
+        "ofp_requested_at",
+        "consented_at",
+        "created_at",
+    ]
+    exclude = ["languages"]
+
+    @admin.display(description=_("time to accept"))
+    def time_to_accept(self, spot_request):
+        if not spot_request.accepted_at:
+            return "—"
+        hours = (spot_request.accepted_at - spot_request.created_at).total_seconds() / 3600
+        return _("%(hours).1f h") % {"hours": hours}
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:request_id>/assign/", self.admin_site.admin_view(self.assign_view), name="spot_spotrequest_assign"
+            ),
+            path("figures/", self.admin_site.admin_view(self.figures_view), name="spot_figures"),
+            *super().get_urls(),
+        ]
+
+    def assign_view(self, request, request_id):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        spot_request = get_object_or_404(SpotRequest, pk=request_id)
+        form = AssignForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.accept_request(
+                    request=spot_request, volunteer=form.cleaned_data["volunteer"], assigned_by=request.user
+                )
+            except services.SpotError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(request, _("Assigned. The resident has been emailed."), messages.SUCCESS)
+            return redirect("admin:spot_spotrequest_change", spot_request.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Assign a volunteer to %(request)s") % {"request": spot_request},
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/spot/spotrequest/assign.html", context)
+
+    def figures_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = PeriodForm(request.GET or None)
+        start, end = form.period()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Spot figures"),
+            "form": form,
+            "figures": spot_figures(start, end),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/spot/figures.html", context)

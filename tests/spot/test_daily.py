@@ -1,0 +1,59 @@
+"""The Spot daily job: escalation after 48 hours, the day-before reminder, the feedback request — once each."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from spot.models import SpotRequest
+from spot.services import accept_request, agree_date, mark_done
+from spot.tasks import run_daily_spot_jobs
+from tests.factories import SpotRequestFactory, approved_volunteer
+
+pytestmark = pytest.mark.django_db
+
+
+def test_requests_open_for_48_hours_are_escalated_once(settings):
+    old = SpotRequestFactory(created_at=timezone.now() - timedelta(hours=49))
+    SpotRequestFactory(created_at=timezone.now() - timedelta(hours=47))
+    assert run_daily_spot_jobs()["escalated"] == 1
+    assert mail.outbox[-1].to == [settings.COORDINATOR_EMAIL] and f"#{old.pk}" in mail.outbox[-1].body
+    assert old.resident.name not in mail.outbox[-1].body
+    assert run_daily_spot_jobs()["escalated"] == 0
+    assert len(mail.outbox) == 1
+
+
+def test_both_sides_are_reminded_the_day_before_the_agreed_date_once():
+    spot_request = SpotRequestFactory()
+    volunteer = approved_volunteer()
+    accept_request(request=spot_request, volunteer=volunteer)
+    agree_date(request=spot_request, volunteer=volunteer, day=timezone.localdate() + timedelta(days=1))
+    assert run_daily_spot_jobs()["reminded"] == 1
+    assert {message.to[0] for message in mail.outbox} == {spot_request.resident.email, volunteer.user.email}
+    assert run_daily_spot_jobs()["reminded"] == 0
+    assert len(mail.outbox) == 2
+
+
+def test_a_moved_date_gets_its_own_reminder():
+    spot_request = SpotRequestFactory()
+    volunteer = approved_volunteer()
+    accept_request(request=spot_request, volunteer=volunteer)
+    agree_date(request=spot_request, volunteer=volunteer, day=timezone.localdate() + timedelta(days=5))
+    assert run_daily_spot_jobs()["reminded"] == 0  # not the day before yet
+
+
+def test_the_resident_is_asked_for_feedback_once_a_day_after_it_is_done():
+    spot_request = SpotRequestFactory()
+    volunteer = approved_volunteer()
+    accept_request(request=spot_request, volunteer=volunteer)
+    mark_done(request=spot_request, volunteer=volunteer, report="ok", minutes_spent=20, follow_up_needed=False)
+    assert run_daily_spot_jobs()["feedback"] == 0  # too soon
+    SpotRequest.objects.filter(pk=spot_request.pk).update(done_at=timezone.now() - timedelta(days=2))
+    assert run_daily_spot_jobs()["feedback"] == 1
+    assert mail.outbox[-1].to == [spot_request.resident.email]
+    assert run_daily_spot_jobs()["feedback"] == 0
+
+
+def test_the_job_is_on_the_beat_schedule(settings):
+    assert "spot.tasks.run_daily_spot_jobs" in {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
