@@ -42,6 +42,7 @@ messages: $(BIN)/.installed  ## refresh locale/ja/LC_MESSAGES/django.po from the
 bench: translations  ## page benchmarks on their own database, figures printed as a table
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/matching.py
+	$(BIN)/python bench/spot.py
 
 lock:  ## re-resolve the lock files from pyproject.toml
 	$(BIN)/pip install --quiet uv

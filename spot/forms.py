@@ -54,8 +54,12 @@ class SpotRequestForm(forms.Form):
         help_text=_("Choose the nearest one. Never write your street address here."),
     )
     flexible = forms.BooleanField(label=_("Any day is fine"), required=False)
-    earliest = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    latest = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    earliest = forms.DateField(
+        label=_("Earliest day that suits you"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    latest = forms.DateField(
+        label=_("Latest day that suits you"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     urgency = forms.TypedChoiceField(
         label=_("How urgent is it?"),
         choices=Urgency.choices,

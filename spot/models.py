@@ -39,7 +39,7 @@ TOPICS_BY_CATEGORY = {
 
 
 class HelpMode(models.TextChoices):
-    IN_PERSON = "in_person", _("In person")
+    IN_PERSON = "in_person", _("Meet in person")
     PHONE = "phone", _("By phone")
     ONLINE = "online", _("Online (video or messages)")
 

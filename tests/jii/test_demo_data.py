@@ -11,10 +11,11 @@ from jii.choices import HouseholdType, Prefecture
 from jii.models import Resident, User, VolunteerLanguage, VolunteerProfile
 from matching.figures import program_figures
 from matching.models import Application, CheckIn, Match
+from spot.models import SpotRequest
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [User, VolunteerProfile, VolunteerLanguage, Resident, Campaign, Application, Match, CheckIn]
+MODELS = [User, VolunteerProfile, VolunteerLanguage, Resident, Campaign, Application, Match, CheckIn, SpotRequest]
 
 
 def counts():

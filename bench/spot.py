@@ -1,0 +1,124 @@
+"""Spot board benchmark: response time and queries of /spot/board/ with 10 and with 10,000 open requests.
+
+Runs on its own SQLite file (bench/bench-spot.sqlite3, recreated each run) unless DATABASE_URL is set (then use a
+scratch database). Usage: make bench   (or: .venv/bin/python bench/spot.py)
+"""
+
+import os
+import random
+import statistics
+import sys
+import time
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BENCH_DB = ROOT / "bench" / "bench-spot.sqlite3"
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{BENCH_DB}")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jii.settings")
+os.environ["DEBUG"] = "False"
+os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "False")
+os.environ.setdefault("STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+warnings.filterwarnings("ignore", message="No directory at")
+
+
+def setup():
+    if BENCH_DB.exists() and os.environ["DATABASE_URL"].endswith(str(BENCH_DB)):
+        BENCH_DB.unlink()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def add_open_requests(count, rng):
+    from django.utils import timezone
+
+    from jii.models import Area, Language, Resident
+    from spot.models import TOPICS_BY_CATEGORY, SpotRequest
+
+    areas = list(Area.objects.all())
+    languages = list(Language.objects.all())
+    stamp = time.time_ns()
+    residents = Resident.objects.bulk_create(
+        Resident(name=f"R{i}", email=f"spot-{stamp}-{i}@example.com", prefecture="tokyo", municipality="-",
+                 household_type="other")
+        for i in range(count)
+    )  # fmt: skip
+    now = timezone.now()
+    requests = []
+    for resident in residents:
+        category = rng.choice(list(TOPICS_BY_CATEGORY))
+        requests.append(
+            SpotRequest(
+                resident=resident,
+                category=category,
+                topic=rng.choice(TOPICS_BY_CATEGORY[category]),
+                description="…",
+                modes=["phone"],
+                area=rng.choice(areas),
+                urgency=rng.choice([1, 2, 3]),
+                consented_at=now,
+                created_at=now,
+            )
+        )
+    requests = SpotRequest.objects.bulk_create(requests)
+    SpotRequest.languages.through.objects.bulk_create(
+        SpotRequest.languages.through(spotrequest=r, language=rng.choice(languages)) for r in requests
+    )
+
+
+def measure(client, path, repeat=50):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(path)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    count = len(queries)
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        client.get(path)
+        timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    return statistics.median(timings), timings[int(len(timings) * 0.95) - 1], count
+
+
+def main():
+    setup()
+    from django.db import connection
+    from django.test import Client
+
+    from jii.models import Area, User, VolunteerProfile
+
+    rng = random.Random(7)
+    user = User.objects.create(email="bench-volunteer@example.jp")
+    VolunteerProfile.objects.create(user=user, status="approved", gender="female", area=Area.objects.first())
+    client = Client()
+    client.force_login(user)
+    rows = []
+    for total in (10, 10_000):
+        from spot.models import SpotRequest
+
+        add_open_requests(total - SpotRequest.objects.count(), rng)
+        for path in ("/spot/board/", "/spot/board/?prefecture=tokyo&category=healthcare", "/spot/board/?page=100"):
+            rows.append((total, path, *measure(client, path)))
+    print(f"database: {connection.vendor}")
+    print(f"{'open requests':>13}  {'page':<52} {'median ms':>9} {'p95 ms':>7} {'queries':>7}")
+    for total, path, median, p95, count in rows:
+        print(f"{total:>13}  {path:<52} {median:>9.1f} {p95:>7.1f} {count:>7}")
+    counts = {count for *_rest, count in rows}
+    if len(counts) != 1:
+        print("!! the board's query count changes with the data")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
