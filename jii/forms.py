@@ -1,4 +1,7 @@
+from datetime import date, timedelta
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jii.choices import (
@@ -97,3 +100,35 @@ class VolunteerProfileForm(forms.ModelForm):
     def profile_fields(self):
         """The model fields to save, without the name and language rows handled separately."""
         return {name: self.cleaned_data[name] for name in self._meta.fields if name != "name"}
+
+
+class PeriodForm(forms.Form):
+    """A date range for the program figures pages (any program's admin uses it)."""
+
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("start", "end"):
+            if cleaned.get(name) and cleaned[name].year < 2000:
+                self.add_error(name, _("Choose a date from 2000 on."))
+        return cleaned
+
+    def period(self) -> tuple[date, date]:
+        """The chosen dates, or the last twelve months."""
+        today = timezone.localdate()
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        end = data.get("end") or today
+        start = data.get("start") or end - timedelta(days=365)
+        return (start, end) if start <= end else (end, start)
+
+
+class ConsentMixin:
+    """For public forms with a required `consent` checkbox described by a text with id="consent-text": keeps
+    both the text and, when there is one, the error tied to the checkbox."""
+
+    def full_clean(self):
+        super().full_clean()
+        if "consent" in self.errors:
+            self.fields["consent"].widget.attrs["aria-describedby"] = "consent-text id_consent_error"

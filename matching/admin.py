@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 
 from jii.admin import add_resident_inline
 from jii.choices import Interest
+from jii.forms import PeriodForm
 from jii.models import VolunteerProfile
 from matching import figures, services
 from matching.explain import Names, describe_breakdown, describe_reasons, far_away_note, labels
@@ -179,7 +180,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     def figures_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        form = figures.PeriodForm(request.GET or None)
+        form = PeriodForm(request.GET or None)
         start, end = form.period()
         context = {
             **self.admin_site.each_context(request),

@@ -1,38 +1,16 @@
 """The program figures JII quotes (match success, six-month completion, …), computed from the data."""
 
 import statistics
-from datetime import date, timedelta
+from datetime import date
 
-from django import forms
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from jii.choices import HouseholdType, Prefecture
 from matching.models import Application, Match
 
 STARTED = [Match.Status.ACTIVE, Match.Status.COMPLETED, Match.Status.ENDED_EARLY]
 STILL_OPEN = [Application.Stage.RECEIVED, Application.Stage.MATCHING, Application.Stage.PROPOSED]
-
-
-class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def clean(self):
-        cleaned = super().clean()
-        for name in ("start", "end"):
-            if cleaned.get(name) and cleaned[name].year < 2000:
-                self.add_error(name, _("Choose a date from 2000 on."))
-        return cleaned
-
-    def period(self) -> tuple[date, date]:
-        """The chosen dates, or the last twelve months."""
-        today = timezone.localdate()
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        end = data.get("end") or today
-        start = data.get("start") or end - timedelta(days=365)
-        return (start, end) if start <= end else (end, start)
 
 
 def percent(part: int, whole: int) -> float | None:

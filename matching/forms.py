@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jii.choices import HouseholdType, Interest
+from jii.forms import ConsentMixin
 from jii.models import Area, Language, area_choices
 from matching.models import CheckIn, GenderPreference, Hope, JapaneseLevel, Match, TimeBand
 
@@ -12,7 +13,7 @@ CONSENT_TEXT = _(
 )
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(ConsentMixin, forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     phone = forms.CharField(

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jii.admin import add_resident_inline
+from jii.forms import PeriodForm
 from jii.models import VolunteerProfile
-from matching.figures import PeriodForm
 from spot import services
 from spot.figures import spot_figures
 from spot.models import Acceptance, SpotRequest
@@ -63,6 +63,9 @@ class AcceptanceInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("volunteer__user", "assigned_by")
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -95,10 +98,8 @@ class SpotRequestAdmin(admin.ModelAdmin):
         "cancelled_at",
         "feedback",
         "feedback_at",
-        "escalated_at",
-        "reminded_for",
-        "feedback_requested_at",
         "resident_wants_ofp",
+        "resident_ofp_consented_at",
         "volunteer_wants_ofp",
         "ofp_requested_at",
         "consented_at",

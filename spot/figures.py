@@ -29,7 +29,7 @@ def spot_figures(start, end) -> dict:
         .order_by("month")
     ):
         per_month.setdefault(month.date(), {})[category] = n
-    waits = first_acceptance_waits(requests)
+    waits = first_acceptance_waits(requests.exclude(status=SpotRequest.Status.CANCELLED))
     counts = requests.aggregate(
         total=Count("id"),
         done=Count("id", filter=Q(status=SpotRequest.Status.DONE)),

@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jii.choices import Prefecture, SpotCategory
+from jii.forms import ConsentMixin
 from jii.models import Area, Language, area_choices
 from spot.models import TOPICS_BY_CATEGORY, HelpMode, Topic, Urgency
 
@@ -15,13 +16,15 @@ CONSENT_TEXT = _(
 
 
 def topic_choices():
-    return [
-        (SpotCategory(category).label, [(t.value, t.label) for t in topics])
+    """Topics grouped by category, after an empty choice (nothing is pre-selected)."""
+    groups = [
+        (SpotCategory(category).label, [(topic.value, topic.label) for topic in topics])
         for category, topics in TOPICS_BY_CATEGORY.items()
     ]
+    return [("", "---------"), *groups]
 
 
-class SpotRequestForm(forms.Form):
+class SpotRequestForm(ConsentMixin, forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     phone = forms.CharField(
@@ -128,6 +131,7 @@ class SpotRequestForm(forms.Form):
             },
             "category": data["category"],
             "topic": data["topic"],
+            "phone": data["phone"],
             "description": data["description"],
             "modes": data["modes"],
             "area": data["area"],

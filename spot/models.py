@@ -74,6 +74,8 @@ class SpotRequest(models.Model):
     category = models.CharField(_("category"), max_length=20, choices=SpotCategory.choices)
     topic = models.CharField(_("topic"), max_length=30, choices=Topic.choices)
     description = models.TextField(_("what they need"))
+    # The phone number given with this request (the shared resident record is never overwritten from a form).
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
     languages = models.ManyToManyField(Language, verbose_name=_("languages"), related_name="+")
     modes = models.JSONField(_("how"), default=list)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, verbose_name=_("city or ward"))
@@ -100,11 +102,8 @@ class SpotRequest(models.Model):
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     feedback = models.TextField(_("resident's thanks and feedback"), blank=True)
     feedback_at = models.DateTimeField(_("feedback given"), null=True, blank=True)
-    # Each automatic message goes out once: these record that it did.
-    escalated_at = models.DateTimeField(_("escalated to coordinators"), null=True, blank=True)
-    reminded_for = models.DateField(_("reminder sent for"), null=True, blank=True)
-    feedback_requested_at = models.DateTimeField(_("feedback requested"), null=True, blank=True)
     resident_wants_ofp = models.BooleanField(_("resident would like an OFP pair"), default=False)
+    resident_ofp_consented_at = models.DateTimeField(_("resident agreed to OFP's terms"), null=True, blank=True)
     volunteer_wants_ofp = models.BooleanField(_("volunteer would like an OFP pair"), default=False)
     ofp_requested_at = models.DateTimeField(_("OFP application made"), null=True, blank=True)
 
@@ -141,12 +140,14 @@ class Acceptance(models.Model):
     database itself refuses a second winner."""
 
     request = models.ForeignKey(SpotRequest, on_delete=models.CASCADE, related_name="acceptances")
-    volunteer = models.ForeignKey(VolunteerProfile, on_delete=models.PROTECT, related_name="+")
-    accepted_at = models.DateTimeField(default=timezone.now)
+    volunteer = models.ForeignKey(
+        VolunteerProfile, on_delete=models.PROTECT, related_name="+", verbose_name=_("volunteer")
+    )
+    accepted_at = models.DateTimeField(_("accepted"), default=timezone.now)
     assigned_by = models.ForeignKey(
         "jii.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("assigned by")
     )
-    released_at = models.DateTimeField(null=True, blank=True)
+    released_at = models.DateTimeField(_("released"), null=True, blank=True)
     release_reason = models.TextField(_("reason for releasing"), blank=True)
 
     class Meta:
@@ -160,3 +161,29 @@ class Acceptance(models.Model):
 
     def __str__(self):
         return f"{self.request} — {self.volunteer}"
+
+
+class Notification(models.Model):
+    """An email about a request that has gone out, so that each goes out once: the send task records it in
+    the same transaction as it sends (a redelivered task finds it and stops; a failed send rolls it back)."""
+
+    class Kind(models.TextChoices):
+        RECEIVED = "received", _("Request received (resident)")
+        ACCEPTED = "accepted", _("Accepted (resident)")
+        ASSIGNED = "assigned", _("Assigned by a coordinator (volunteer)")
+        RELEASED = "released", _("Released (resident)")
+        CANCELLED = "cancelled", _("Cancelled (volunteer)")
+        ESCALATED = "escalated", _("Open for 48 hours (coordinators)")
+        REMINDER = "reminder", _("Day before the agreed date (both)")
+        FEEDBACK = "feedback", _("Feedback request (resident)")
+
+    request = models.ForeignKey(SpotRequest, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    key = models.CharField(max_length=40, blank=True)  # what makes it distinct, e.g. the acceptance and date
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["request", "kind", "key"], name="each_spot_email_once")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.key}"

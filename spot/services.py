@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from jii.models import Language, Resident, User, VolunteerProfile
 from jii.services import find_or_create_resident
-from matching.services import apply_from_spot  # OFP's one public hand-over function
+from matching.services import MatchingError, apply_from_spot  # OFP's public hand-over
 from spot import tasks
 from spot.models import Acceptance, SpotRequest
 
@@ -43,7 +43,10 @@ def accept_request(*, request: SpotRequest, volunteer: VolunteerProfile, assigne
         status=SpotRequest.Status.ACCEPTED, volunteer=volunteer, accepted_at=now
     )
     if not taken:
-        raise AlreadyTaken(_("Someone else has already taken this request. Thank you for offering!"))
+        status = SpotRequest.objects.filter(pk=request.pk).values_list("status", flat=True).first()
+        if status == SpotRequest.Status.ACCEPTED:
+            raise AlreadyTaken(_("Someone else has already taken this request. Thank you for offering!"))
+        raise SpotError(_("This request is no longer open."))
     try:
         with transaction.atomic():
             Acceptance.objects.create(
@@ -51,7 +54,7 @@ def accept_request(*, request: SpotRequest, volunteer: VolunteerProfile, assigne
             )
     except IntegrityError as error:
         raise AlreadyTaken(_("Someone else has already taken this request. Thank you for offering!")) from error
-    tasks.send_accepted_email.delay_on_commit(request.pk)
+    tasks.send_accepted_emails.delay_on_commit(request.pk)
     return SpotRequest.objects.get(pk=request.pk)
 
 
@@ -68,7 +71,11 @@ def release_request(*, request: SpotRequest, volunteer: VolunteerProfile, reason
     request = locked_for_volunteer(request, volunteer)
     if request.status != SpotRequest.Status.ACCEPTED:
         raise SpotError(_("Only an accepted request can be released."))
-    request.acceptances.filter(released_at__isnull=True).update(released_at=timezone.now(), release_reason=reason)
+    acceptance = request.acceptances.get(released_at__isnull=True)
+    acceptance.released_at = timezone.now()
+    acceptance.release_reason = reason
+    acceptance.save(update_fields=["released_at", "release_reason"])
+    tasks.send_released_email.delay_on_commit(request.pk, acceptance.pk)
     request.status = SpotRequest.Status.OPEN
     request.volunteer = None
     request.accepted_at = None
@@ -116,22 +123,24 @@ def cancel_request(*, request: SpotRequest, resident: Resident) -> SpotRequest:
     request = locked_for_resident(request, resident)
     if request.status not in (SpotRequest.Status.OPEN, SpotRequest.Status.ACCEPTED):
         raise SpotError(_("This request can no longer be cancelled."))
-    had_volunteer = request.volunteer_id is not None
+    volunteer_id = request.volunteer_id
     request.acceptances.filter(released_at__isnull=True).update(
         released_at=timezone.now(), release_reason=_("cancelled by the resident")
     )
     request.status = SpotRequest.Status.CANCELLED
     request.cancelled_at = timezone.now()
     request.save(update_fields=["status", "cancelled_at"])
-    if had_volunteer:
-        tasks.send_cancelled_email.delay_on_commit(request.pk)
+    if volunteer_id:
+        tasks.send_cancelled_email.delay_on_commit(request.pk, volunteer_id)
     return request
 
 
 @transaction.atomic
 def give_feedback(*, request: SpotRequest, resident: Resident, feedback: str) -> SpotRequest:
     request = locked_for_resident(request, resident)
-    if request.status != SpotRequest.Status.DONE or request.feedback_at:
+    if request.status != SpotRequest.Status.DONE:
+        raise SpotError(_("You can send thanks once the help is done."))
+    if request.feedback_at:
         raise SpotError(_("Thank you — we already have your feedback."))
     request.feedback = feedback
     request.feedback_at = timezone.now()
@@ -146,20 +155,26 @@ def wish_for_ofp(*, request: SpotRequest, resident: Resident | None = None, volu
     if resident is not None:
         request = locked_for_resident(request, resident)
         request.resident_wants_ofp = True
+        request.resident_ofp_consented_at = request.resident_ofp_consented_at or timezone.now()
     else:
         request = locked_for_volunteer(request, volunteer)
         request.volunteer_wants_ofp = True
     if request.status != SpotRequest.Status.DONE:
         raise SpotError(_("Only after a done request can you continue as an OFP pair."))
-    request.save(update_fields=["resident_wants_ofp", "volunteer_wants_ofp"])
+    request.save(update_fields=["resident_wants_ofp", "resident_ofp_consented_at", "volunteer_wants_ofp"])
     if request.resident_wants_ofp and request.volunteer_wants_ofp and not request.ofp_requested_at:
-        apply_from_spot(
-            resident=request.resident,
-            volunteer=request.volunteer,
-            area=request.area,
-            languages=list(request.languages.all()),
-            consented_at=timezone.now(),
-        )
+        try:
+            apply_from_spot(
+                resident=request.resident,
+                volunteer=request.volunteer,
+                area=request.area,
+                languages=list(request.languages.all()),
+                consented_at=request.resident_ofp_consented_at,
+            )
+        except MatchingError as error:  # e.g. the volunteer has no free OFP place right now
+            raise SpotError(
+                _("We could not set up the OFP pair right away. A coordinator will contact you.")
+            ) from error
         request.ofp_requested_at = timezone.now()
         request.save(update_fields=["ofp_requested_at"])
     return request

@@ -62,8 +62,11 @@ def accept(request, request_id):
     spot_request = get_object_or_404(SpotRequest, pk=request_id)
     try:
         services.accept_request(request=spot_request, volunteer=profile)
-    except services.AlreadyTaken as taken:
-        messages.info(request, str(taken))
+    except services.SpotError as refused:
+        spot_request.refresh_from_db()
+        if spot_request.volunteer_id == profile.pk:  # a second tap on "accept": it is already theirs
+            return redirect("spot_request_detail", request_id=spot_request.pk)
+        messages.info(request, str(refused))
         return redirect("spot_board")
     messages.success(request, _("Thank you! The request is yours: here is how to reach the resident."))
     return redirect("spot_request_detail", request_id=spot_request.pk)

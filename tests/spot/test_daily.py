@@ -7,7 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from spot.models import SpotRequest
-from spot.services import accept_request, agree_date, mark_done
+from spot.services import accept_request, agree_date, give_feedback, mark_done, release_request
 from spot.tasks import run_daily_spot_jobs
 from tests.factories import SpotRequestFactory, approved_volunteer
 
@@ -35,12 +35,20 @@ def test_both_sides_are_reminded_the_day_before_the_agreed_date_once():
     assert len(mail.outbox) == 2
 
 
-def test_a_moved_date_gets_its_own_reminder():
+def test_a_moved_date_or_a_new_volunteer_gets_its_own_reminder():
     spot_request = SpotRequestFactory()
-    volunteer = approved_volunteer()
-    accept_request(request=spot_request, volunteer=volunteer)
-    agree_date(request=spot_request, volunteer=volunteer, day=timezone.localdate() + timedelta(days=5))
+    first, second = approved_volunteer(), approved_volunteer()
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    accept_request(request=spot_request, volunteer=first)
+    agree_date(request=spot_request, volunteer=first, day=timezone.localdate() + timedelta(days=5))
     assert run_daily_spot_jobs()["reminded"] == 0  # not the day before yet
+    agree_date(request=spot_request, volunteer=first, day=tomorrow)  # moved closer
+    assert run_daily_spot_jobs()["reminded"] == 1
+    release_request(request=spot_request, volunteer=first, reason="ill")
+    accept_request(request=spot_request, volunteer=second)
+    agree_date(request=spot_request, volunteer=second, day=tomorrow)  # same day, another volunteer
+    assert run_daily_spot_jobs()["reminded"] == 1
+    assert second.user.email in {message.to[0] for message in mail.outbox}
 
 
 def test_the_resident_is_asked_for_feedback_once_a_day_after_it_is_done():
@@ -52,6 +60,16 @@ def test_the_resident_is_asked_for_feedback_once_a_day_after_it_is_done():
     SpotRequest.objects.filter(pk=spot_request.pk).update(done_at=timezone.now() - timedelta(days=2))
     assert run_daily_spot_jobs()["feedback"] == 1
     assert mail.outbox[-1].to == [spot_request.resident.email]
+    assert run_daily_spot_jobs()["feedback"] == 0
+
+
+def test_no_feedback_request_when_the_resident_already_said_thanks():
+    spot_request = SpotRequestFactory()
+    volunteer = approved_volunteer()
+    accept_request(request=spot_request, volunteer=volunteer)
+    mark_done(request=spot_request, volunteer=volunteer, report="ok", minutes_spent=20, follow_up_needed=False)
+    give_feedback(request=spot_request, resident=spot_request.resident, feedback="Thanks!")
+    SpotRequest.objects.filter(pk=spot_request.pk).update(done_at=timezone.now() - timedelta(days=2))
     assert run_daily_spot_jobs()["feedback"] == 0
 
 

@@ -117,7 +117,18 @@ def test_a_pending_volunteer_sees_no_board_and_visitors_must_log_in(client):
     SpotRequestFactory()
     assert client.get("/spot/board/").status_code == 302
     client.force_login(VolunteerFactory(profile__status="pending"))
-    assert client.get("/spot/board/").status_code == 403
+    response = client.get("/spot/board/")
+    assert response.status_code == 403
+    assert "承認" in response.content.decode()  # explained in the page's language, in the site's layout
+
+
+def test_a_second_tap_on_accept_leads_the_winner_to_their_request(client):
+    spot_request = SpotRequestFactory()
+    volunteer = approved_volunteer()
+    client.force_login(volunteer.user)
+    client.post(f"/en/spot/requests/{spot_request.pk}/accept/")
+    again = client.post(f"/en/spot/requests/{spot_request.pk}/accept/")
+    assert again["Location"] == f"/en/spot/requests/{spot_request.pk}/"
 
 
 def test_the_board_filters_and_puts_the_most_urgent_first(client):
@@ -232,7 +243,11 @@ def test_a_coordinator_assigns_a_volunteer_and_reads_the_figures(client):
     client.post(f"/en/admin/spot/spotrequest/{spot_request.pk}/assign/", {"volunteer": volunteer.pk})
     assert SpotRequest.objects.get(pk=spot_request.pk).volunteer == volunteer
     SpotRequestFactory()
+    cancelled = SpotRequestFactory()
+    accept_request(request=cancelled, volunteer=approved_volunteer())
+    cancelled.status = "cancelled"
+    cancelled.save()
     html = client.get("/en/admin/spot/spotrequest/figures/").content.decode()
-    assert 'id="spot-total">2<' in html
-    assert 'id="spot-within-48h">50.0%<' in html
+    assert 'id="spot-total">3<' in html
+    assert 'id="spot-within-48h">50.0%<' in html  # cancelled requests are left out
     assert client.get("/en/admin/spot/spotrequest/").status_code == 200

@@ -109,3 +109,58 @@ def test_when_both_want_it_a_done_request_becomes_an_ofp_proposal():
     assert SpotRequest.objects.get(pk=spot_request.pk).ofp_requested_at
     wish_for_ofp(request=spot_request, resident=spot_request.resident)  # asking again makes nothing twice
     assert Match.objects.count() == 1
+
+
+def test_a_closed_request_is_no_longer_open_rather_than_taken():
+    spot_request = SpotRequestFactory()
+    cancel_request(request=spot_request, resident=spot_request.resident)
+    with pytest.raises(SpotError, match="no longer open") as refused:
+        accept_request(request=spot_request, volunteer=approved_volunteer())
+    assert not isinstance(refused.value, AlreadyTaken)
+
+
+def test_a_release_tells_the_resident_and_an_assignment_tells_the_volunteer(
+    coordinator, django_capture_on_commit_callbacks
+):
+    spot_request = SpotRequestFactory()
+    first, second = approved_volunteer(), approved_volunteer()
+    accept_request(request=spot_request, volunteer=first)
+    with django_capture_on_commit_callbacks(execute=True):
+        release_request(request=spot_request, volunteer=first, reason="ill")
+    assert mail.outbox[-1].to == [spot_request.resident.email]
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        accept_request(request=spot_request, volunteer=second, assigned_by=coordinator)
+    assert {message.to[0] for message in mail.outbox} == {spot_request.resident.email, second.user.email}
+
+
+def test_each_email_goes_out_once_even_if_its_task_runs_twice(django_capture_on_commit_callbacks):
+    from spot.tasks import send_accepted_emails, send_request_received
+
+    spot_request = SpotRequestFactory()
+    send_request_received(spot_request.pk)
+    send_request_received(spot_request.pk)
+    accept_request(request=spot_request, volunteer=approved_volunteer())
+    send_accepted_emails(spot_request.pk)
+    send_accepted_emails(spot_request.pk)
+    assert len(mail.outbox) == 2
+
+
+def test_feedback_before_the_help_is_done_gets_its_own_message():
+    spot_request = SpotRequestFactory()
+    with pytest.raises(SpotError, match="once the help is done"):
+        give_feedback(request=spot_request, resident=spot_request.resident, feedback="Thanks")
+
+
+def test_continuing_as_ofp_when_the_volunteer_has_no_free_place_is_a_message_not_a_crash():
+    from matching.services import propose_match
+    from tests.factories import ApplicationFactory
+
+    spot_request = SpotRequestFactory()
+    volunteer = approved_volunteer()
+    accept_request(request=spot_request, volunteer=volunteer)
+    mark_done(request=spot_request, volunteer=volunteer, report="ok", minutes_spent=10, follow_up_needed=False)
+    propose_match(application=ApplicationFactory(), volunteer=volunteer, proposed_by=None)  # now full
+    wish_for_ofp(request=spot_request, volunteer=volunteer)
+    with pytest.raises(SpotError, match="coordinator will contact you"):
+        wish_for_ofp(request=spot_request, resident=spot_request.resident)
