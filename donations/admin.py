@@ -1,6 +1,23 @@
-from django.contrib import admin
+"""The donations desk: campaigns and their figures, gifts and monthly supporters, bank transfers, message
+moderation and the accounting export."""
 
-from donations.models import Campaign, ImpactTier
+import csv
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from donations import services
+from donations.models import Campaign, Donation, ImpactTier, Payment, StripeEvent, Voice
+from donations.progress import campaign_state
+from jii.forms import PeriodForm
 
 
 class ImpactTierInline(admin.TabularInline):
@@ -8,16 +25,187 @@ class ImpactTierInline(admin.TabularInline):
     extra = 0
 
 
+class VoiceInline(admin.StackedInline):
+    model = Voice
+    extra = 0
+
+
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = [
-        "title_ja",
-        "starts_on",
-        "ends_on",
-        "goal_new_monthly_supporters",
-        "goal_amount_yen",
-    ]
+    list_display = ["title_ja", "starts_on", "ends_on", "supporters", "received", "is_published"]
     list_filter = ["is_published"]
     search_fields = ["title_ja", "title_en", "slug"]
     prepopulated_fields = {"slug": ["title_en"]}
-    inlines = [ImpactTierInline]
+    inlines = [ImpactTierInline, VoiceInline]
+
+    @admin.display(description=_("new monthly supporters"))
+    def supporters(self, campaign):
+        return f"{campaign_state(campaign)['supporters']} / {campaign.goal_new_monthly_supporters}"
+
+    @admin.display(description=_("received"))
+    def received(self, campaign):
+        return f"¥{campaign_state(campaign)['yen']:,} / ¥{campaign.goal_amount_yen:,}"
+
+
+class PaymentInline(admin.TabularInline):
+    model = Payment
+    fields = ["amount_yen", "refunded_yen", "received_at", "stripe_reference", "recorded_by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class BankTransferForm(forms.Form):
+    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=Campaign.objects.all())
+    name = forms.CharField(label=_("Donor's name"), max_length=150)
+    email = forms.EmailField(label=_("Donor's email"), max_length=254, required=False)
+    address = forms.CharField(
+        label=_("Address (for a receipt)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    frequency = forms.ChoiceField(label=_("Frequency"), choices=Donation.Frequency.choices)
+    amount_yen = forms.IntegerField(label=_("Amount (yen)"), min_value=1, max_value=100_000_000)
+    received_on = forms.DateField(label=_("Date received"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ExportForm(PeriodForm):
+    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=Campaign.objects.all(), required=False)
+    method = forms.ChoiceField(label=_("Method"), choices=[("", _("All")), *Donation.Method.choices], required=False)
+
+
+@admin.register(Donation)
+class DonationAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "campaign",
+        "method",
+        "frequency",
+        "status",
+        "public_name_shown",
+        "message_status",
+        "created_at",
+    ]
+    list_filter = ["campaign", "method", "frequency", "status", "message_status"]
+    date_hierarchy = "created_at"
+    search_fields = ["=id"]
+    list_select_related = ["campaign"]
+    readonly_fields = [
+        "id",
+        "campaign",
+        "frequency",
+        "method",
+        "amount_yen",
+        "status",
+        "status_at",
+        "started_at",
+        "ended_at",
+        "consented_at",
+        "created_at",
+        "stripe_checkout_session",
+        "stripe_customer",
+        "stripe_subscription",
+    ]
+    inlines = [PaymentInline]
+    actions = ["approve_messages", "reject_messages"]
+    change_list_template = "admin/donations/donation/change_list.html"
+
+    @admin.display(description=_("name on the page"))
+    def public_name_shown(self, donation):
+        return donation.public_name or _("(anonymous)")
+
+    @admin.action(description=_("Show the selected messages on the campaign page"))
+    def approve_messages(self, request, queryset):
+        count = services.moderate_messages(donations=queryset, approve=True)
+        self.message_user(
+            request, ngettext("%(n)d message approved.", "%(n)d messages approved.", count) % {"n": count}
+        )
+
+    @admin.action(description=_("Do not show the selected messages"))
+    def reject_messages(self, request, queryset):
+        count = services.moderate_messages(donations=queryset, approve=False)
+        self.message_user(request, ngettext("%(n)d message hidden.", "%(n)d messages hidden.", count) % {"n": count})
+
+    def get_urls(self):
+        return [
+            path("bank-transfer/", self.admin_site.admin_view(self.bank_transfer_view), name="donations_bank_transfer"),
+            path("export/", self.admin_site.admin_view(self.export_view), name="donations_export"),
+            *super().get_urls(),
+        ]
+
+    def bank_transfer_view(self, request):
+        if not request.user.has_perm("donations.add_payment"):
+            raise PermissionDenied
+        form = BankTransferForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            donation = services.create_pending_donation(
+                campaign=data["campaign"],
+                method=Donation.Method.BANK_TRANSFER,
+                frequency=data["frequency"],
+                amount_yen=data["amount_yen"],
+                name=data["name"],
+                email=data["email"],
+                address=data["address"],
+                show_as=Donation.ShowAs.ANONYMOUS,
+            )
+            services.record_bank_transfer(
+                donation=donation,
+                amount_yen=data["amount_yen"],
+                received_on=data["received_on"],
+                recorded_by=request.user,
+            )
+            self.message_user(request, _("The transfer is recorded and counts towards the campaign."), messages.SUCCESS)
+            return redirect("admin:donations_donation_change", donation.pk)
+        context = {**self.admin_site.each_context(request), "title": _("Record a bank transfer"), "form": form,
+                   "opts": self.model._meta}  # fmt: skip
+        return TemplateResponse(request, "admin/donations/form.html", context)
+
+    def export_view(self, request):
+        """Payments in a period as CSV for accounting. A donor who did not agree to appear by name is listed
+        without name and email."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = ExportForm(request.GET or None)
+        if not request.GET or not form.is_valid():
+            context = {**self.admin_site.each_context(request), "title": _("Export donations (CSV)"), "form": form,
+                       "opts": self.model._meta, "method": "get"}  # fmt: skip
+            return TemplateResponse(request, "admin/donations/form.html", context)
+        start, end = form.period()
+        payments = Payment.objects.filter(received_at__date__gte=start, received_at__date__lte=end).select_related(
+            "donation", "campaign"
+        )
+        if form.cleaned_data["campaign"]:
+            payments = payments.filter(campaign=form.cleaned_data["campaign"])
+        if form.cleaned_data["method"]:
+            payments = payments.filter(donation__method=form.cleaned_data["method"])
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="donations-{start}-{end}.csv"'
+        response.write("\ufeff")  # a BOM, so spreadsheet programs read the Japanese correctly
+        writer = csv.writer(response)
+        writer.writerow(["received", "amount_yen", "refunded_yen", "net_yen", "method", "frequency", "campaign",
+                         "donation", "name", "email", "address"])  # fmt: skip
+        for payment in payments.order_by("received_at").iterator(chunk_size=2000):
+            donation = payment.donation
+            named = donation.accounting_consent
+            writer.writerow([
+                timezone.localtime(payment.received_at).strftime("%Y-%m-%d %H:%M"),
+                payment.amount_yen, payment.refunded_yen, payment.amount_yen - payment.refunded_yen,
+                donation.method, donation.frequency, payment.campaign.slug, donation.pk,
+                donation.name if named else "", donation.email if named else "", donation.address if named else "",
+            ])  # fmt: skip
+        return response
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(admin.ModelAdmin):
+    list_display = ["event_id", "type", "received_at"]
+    list_filter = ["type"]
+    search_fields = ["=event_id"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -9,13 +9,18 @@ class DonationsConfig(AppConfig):
     verbose_name = _("Donations")
     group_permissions = {
         DONATIONS_STAFF: [
-            "donations.view_campaign",
-            "donations.add_campaign",
-            "donations.change_campaign",
-            "donations.view_impacttier",
-            "donations.add_impacttier",
-            "donations.change_impacttier",
+            f"donations.{action}_{model}"
+            for model in ["campaign", "impacttier", "voice"]
+            for action in ["view", "add", "change"]
+        ]
+        + [
             "donations.delete_impacttier",
+            "donations.delete_voice",
+            "donations.view_donation",
+            "donations.change_donation",
+            "donations.view_payment",
+            "donations.add_payment",
+            "donations.view_stripeevent",
         ],
         COORDINATORS: ["donations.view_campaign"],
     }

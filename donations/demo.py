@@ -36,6 +36,35 @@ TIERS = [
 ]
 
 
+STORY_JA = (
+    "約395万人の外国人が日本で暮らす今、すぐ近くにいる外国人が、どんな背景で日本にいて、どんな思いで暮らしているか、"
+    "私たちはまだあまり知りません。\n\n"
+    "小さな対話が生まれるだけで、相手への見方や気持ちに変化が生まれます。だからこそ私たちは、対立ではなく、"
+    "“対話”から始まる社会を育てたい。ペアになった外国人住民と日本人が、半年間ゆるやかにお互いの暮らしを分かち合う"
+    "「おとなりさん・ファミリーフレンド・プログラム」をはじめ、地域の人がつながる場を広げています。\n\n"
+    "私たちの活動は、参加者の会費（15%）と、助成金や皆さまからのご寄付（85%）によって支えられています。"
+)
+STORY_EN = (
+    "About 3.95 million foreign residents now live in Japan, yet we still know little about the neighbours right "
+    "next to us: why they came, and how they feel about life here.\n\n"
+    "A single small conversation changes how we see each other. That is why we want a society that starts from "
+    "dialogue, not division: in the Otonari-san Family Friend Program a foreign resident and a Japanese neighbour "
+    "share their everyday lives for six months, and our other programs widen the places where people meet.\n\n"
+    "Our work is funded by participants' fees (15%) and by grants and gifts like yours (85%)."
+)
+VOICES = [
+    ("おとなりさんのおかげで、日本語を話す自信がつき、食事や会話を通じて日本の文化をもっと学べるようになりました",
+     "Thanks to my Otonari-san I gained confidence speaking Japanese and learned much more about Japanese culture "
+     "over meals and conversation.", "40代男性・アメリカ／OFP", "Man in his 40s, USA / OFP"),
+    ("保育園の見学予約や、その後入園手続きまでサポートしてもらえて本当に頼りになりました",
+     "They helped us book a daycare visit and then all the way through the enrolment: truly reliable.",
+     "30代夫婦・カナダ／スポットおとなりさん", "Couple in their 30s, Canada / Spot Otonari-san"),
+    ("親が教えられない部分を丁寧に教えてもらえてとても助かっています",
+     "They carefully teach what we parents cannot: it helps us so much.",
+     "40代女性・アメリカ／はなまるクラス", "Woman in her 40s, USA / Hanamaru class"),
+]  # fmt: skip
+
+
 def campaign_period(today: date) -> tuple[date, date]:
     """JII's year-end period (11/5–12/25) when today falls in it; otherwise a period of the same length
     around today, so the demo always has a running campaign."""
@@ -65,9 +94,15 @@ def load() -> str:
             "ends_on": ends_on,
             "goal_new_monthly_supporters": 50,
             "goal_amount_yen": 1_500_000,
+            "story_ja": STORY_JA,
+            "story_en": STORY_EN,
             "is_published": True,
         },
     )
     for amount, impact_ja, impact_en in TIERS:
         campaign.tiers.update_or_create(amount_yen=amount, defaults={"impact_ja": impact_ja, "impact_en": impact_en})
+    for position, (quote_ja, quote_en, who_ja, who_en) in enumerate(VOICES):
+        campaign.voices.update_or_create(
+            position=position, defaults={"quote_ja": quote_ja, "quote_en": quote_en, "who_ja": who_ja, "who_en": who_en}
+        )
     return f"campaign {campaign.slug} with {campaign.tiers.count()} suggested amounts"

@@ -1,4 +1,7 @@
+import uuid
+
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +27,8 @@ class Campaign(models.Model):
     ends_on = models.DateField(_("ends on"))
     goal_new_monthly_supporters = models.PositiveIntegerField(_("goal: new monthly supporters"))
     goal_amount_yen = models.PositiveIntegerField(_("goal: total in yen"))
+    story_ja = models.TextField(_("story (Japanese)"), blank=True)
+    story_en = models.TextField(_("story (English)"), blank=True)
     is_published = models.BooleanField(_("published"), default=False)
 
     objects = CampaignQuerySet.as_manager()
@@ -50,6 +55,10 @@ class Campaign(models.Model):
     def summary(self):
         return pick(self.summary_ja, self.summary_en)
 
+    @property
+    def story(self):
+        return pick(self.story_ja, self.story_en)
+
 
 class ImpactTier(models.Model):
     """A suggested amount and what it makes possible, shown on the campaign page."""
@@ -71,3 +80,157 @@ class ImpactTier(models.Model):
     @property
     def impact(self):
         return pick(self.impact_ja, self.impact_en)
+
+
+class Voice(models.Model):
+    """A participant's words shown on the campaign page."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="voices")
+    quote_ja = models.TextField(_("words (Japanese)"))
+    quote_en = models.TextField(_("words (English)"))
+    who_ja = models.CharField(_("who (Japanese)"), max_length=200)
+    who_en = models.CharField(_("who (English)"), max_length=200)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("participant's voice")
+        verbose_name_plural = _("participants' voices")
+
+    def __str__(self):
+        return self.who_en
+
+    @property
+    def quote(self):
+        return pick(self.quote_ja, self.quote_en)
+
+    @property
+    def who(self):
+        return pick(self.who_ja, self.who_en)
+
+
+class Donation(models.Model):
+    """One gift: once or monthly, by card (Stripe) or bank transfer. Only Stripe's webhooks (or donations staff,
+    for transfers) record money: a donation stays pending until a payment arrives."""
+
+    class Frequency(models.TextChoices):
+        ONCE = "once", _("Once")
+        MONTHLY = "monthly", _("Monthly")
+
+    class Method(models.TextChoices):
+        CARD = "card", _("Card (Stripe)")
+        BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+
+    class Status(models.TextChoices):
+        # Ordered: a state only ever moves to a later one (see donations.services.advance).
+        PENDING = "pending", _("Waiting for payment")
+        ACTIVE = "active", _("Paid / active")
+        PAST_DUE = "past_due", _("Payment failed")
+        ENDED = "ended", _("Monthly gift stopped")
+        REFUNDED = "refunded", _("Refunded")
+
+    class ShowAs(models.TextChoices):
+        NAME = "name", _("My name")
+        NICKNAME = "nickname", _("A nickname")
+        ANONYMOUS = "anonymous", _("Anonymous")
+
+    class MessageStatus(models.TextChoices):
+        NONE = "none", _("No message")
+        PENDING = "pending", _("Waiting for moderation")
+        APPROVED = "approved", _("Shown on the page")
+        REJECTED = "rejected", _("Not shown")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="donations", verbose_name=_("campaign")
+    )
+    frequency = models.CharField(_("frequency"), max_length=10, choices=Frequency.choices, default=Frequency.ONCE)
+    method = models.CharField(_("method"), max_length=20, choices=Method.choices, default=Method.CARD)
+    amount_yen = models.PositiveIntegerField(_("amount (yen)"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    status_at = models.DateTimeField(_("status as of"), null=True, blank=True)  # the Stripe event's time
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("email"))
+    address = models.TextField(_("address (for a receipt)"), blank=True)
+    show_as = models.CharField(_("name on the page"), max_length=20, choices=ShowAs.choices, default=ShowAs.NAME)
+    nickname = models.CharField(_("nickname"), max_length=60, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    message_status = models.CharField(
+        _("message"), max_length=20, choices=MessageStatus.choices, default=MessageStatus.NONE
+    )
+    language = models.CharField(_("language"), max_length=8, default="ja")
+    consented_at = models.DateTimeField(_("consent given"))
+    accounting_consent = models.BooleanField(_("may appear by name in accounting exports"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    started_at = models.DateTimeField(_("first payment"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    thanked_at = models.DateTimeField(_("thanked"), null=True, blank=True)
+    stripe_checkout_session = models.CharField(max_length=255, blank=True, db_index=True)
+    stripe_customer = models.CharField(max_length=255, blank=True)
+    stripe_subscription = models.CharField(max_length=255, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("donation")
+        verbose_name_plural = _("donations")
+        indexes = [
+            models.Index(fields=["campaign", "frequency", "started_at"]),
+            models.Index(fields=["campaign", "message_status", "created_at"]),
+        ]
+        constraints = [models.CheckConstraint(condition=Q(amount_yen__gte=1), name="donation_amount_positive")]
+
+    def __str__(self):
+        return f"¥{self.amount_yen:,} ({self.get_frequency_display()})"
+
+    @property
+    def public_name(self) -> str:
+        if self.show_as == self.ShowAs.NICKNAME and self.nickname:
+            return self.nickname
+        if self.show_as == self.ShowAs.NAME:
+            return self.name
+        return ""
+
+
+class Payment(models.Model):
+    """Money received for a donation: a card payment (one per Stripe invoice or checkout) or a bank transfer.
+    Refunds are recorded on the payment they refund, so a campaign's total is payments minus refunds."""
+
+    donation = models.ForeignKey(Donation, on_delete=models.PROTECT, related_name="payments")
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="payments")
+    amount_yen = models.PositiveIntegerField(_("amount (yen)"))
+    refunded_yen = models.PositiveIntegerField(_("refunded (yen)"), default=0)
+    received_at = models.DateTimeField(_("received"))
+    # The Stripe object this payment comes from (an invoice or a payment intent); unique, so a payment is
+    # recorded once however many events mention it.
+    stripe_reference = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    recorded_by = models.ForeignKey(
+        "jii.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
+    )
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        indexes = [models.Index(fields=["campaign", "received_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(refunded_yen__lte=models.F("amount_yen")), name="refund_at_most_paid")
+        ]
+
+    def __str__(self):
+        return f"¥{self.amount_yen:,}"
+
+
+class StripeEvent(models.Model):
+    """Every Stripe event applied, stored in the same transaction as its effect: a second delivery finds it
+    and changes nothing."""
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Stripe event")
+        verbose_name_plural = _("Stripe events")
+
+    def __str__(self):
+        return f"{self.type} {self.event_id}"

@@ -217,7 +217,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
-        "form-action": [SELF],
+        # The donation form's POST is answered with a redirect to Stripe Checkout, which form-action covers.
+        "form-action": [SELF, "https://checkout.stripe.com"],
         "frame-ancestors": [NONE],
         "base-uri": [SELF],
         "object-src": [NONE],
@@ -247,11 +248,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "matching.tasks.send_due_follow_ups",
         "schedule": crontab(hour=10, minute=0),
     },
+    "donations-reconcile": {
+        "task": "donations.tasks.reconcile_with_stripe",
+        "schedule": crontab(hour=4, minute=30),
+    },
     "spot-daily": {
         "task": "spot.tasks.run_daily_spot_jobs",
         "schedule": crontab(hour="*/6", minute=5),  # four times a day, so 48 hours means about 48 hours
     },
 }
+# --- Donations --------------------------------------------------------------------------------------------
+# Stripe (test-mode keys in development). Without a secret key the campaign page offers bank transfer only.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+DONATION_MINIMUM_YEN = env.int("DONATION_MINIMUM_YEN", default=500)
+# Gifts made directly to JII are not tax-deductible today; donors who need that give through Give One.
+DONATIONS_TAX_DEDUCTIBLE = env_bool("DONATIONS_TAX_DEDUCTIBLE", default=False)
+TAX_DEDUCTIBLE_ROUTE_URL = env.str("TAX_DEDUCTIBLE_ROUTE_URL", default="https://giveone.net/")
+
 # How many open OFP proposals or pairs one volunteer may have at a time.
 OFP_PAIRS_PER_VOLUNTEER = env.int("OFP_PAIRS_PER_VOLUNTEER", default=1)
 

@@ -2,11 +2,14 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.module_loading import import_string
 
 from jii import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # Stripe posts here; no language prefix, no CSRF token (the signature is the proof).
+    path("stripe/webhook/", import_string("donations.views.stripe_webhook"), name="stripe_webhook"),
 ]
 
 # Japanese at the unprefixed path, English under /en/.
@@ -17,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("volunteer/profile/", views.volunteer_profile, name="volunteer_profile"),
     path("ofp/", include("matching.urls")),
     path("spot/", include("spot.urls")),
+    path("donate/", include("donations.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

@@ -17,8 +17,10 @@ class MatchingConfig(AppConfig):
     }
 
     def ready(self):
+        from jii.figures import register_figures
         from jii.sections import register_section
-        from matching.sections import status_context, volunteer_context
+        from matching.sections import public_figures, status_context, volunteer_context
 
         register_section("status", "matching/_status.html", status_context)
         register_section("volunteer", "matching/_volunteer.html", volunteer_context)
+        register_figures("matching", public_figures)

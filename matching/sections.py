@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from matching.forms import ResponseForm
@@ -62,3 +62,18 @@ def volunteer_context(request, profile):
         match.surveys_due = surveys_due(match, Match.Side.VOLUNTEER)
         match.form = ResponseForm(prefix=f"match-{match.pk}")
     return {"matches": matches} if matches else None
+
+
+def public_figures():
+    """For the campaign page: pairs running now, and pairs that completed six months this year."""
+    from django.utils.translation import gettext_lazy as _
+
+    this_year = timezone.localdate().replace(month=1, day=1)
+    counts = Match.objects.aggregate(
+        active=Count("id", filter=Q(status=Match.Status.ACTIVE)),
+        completed=Count("id", filter=Q(status=Match.Status.COMPLETED, closed_at__date__gte=this_year)),
+    )
+    return [
+        (_("OFP pairs meeting now"), counts["active"]),
+        (_("OFP pairs that completed six months this year"), counts["completed"]),
+    ]

@@ -12,8 +12,10 @@ class SpotConfig(AppConfig):
     }
 
     def ready(self):
+        from jii.figures import register_figures
         from jii.sections import register_section
-        from spot.sections import status_context, volunteer_context
+        from spot.sections import public_figures, status_context, volunteer_context
 
         register_section("status", "spot/_status.html", status_context)
         register_section("volunteer", "spot/_volunteer.html", volunteer_context)
+        register_figures("spot", public_figures)

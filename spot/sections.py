@@ -25,3 +25,13 @@ def volunteer_context(request, profile):
         .order_by("agreed_on", "accepted_at")
     )
     return {"spot_requests": requests}
+
+
+def public_figures():
+    """For the campaign page: Spot requests helped this year."""
+    from django.utils import timezone
+    from django.utils.translation import gettext_lazy as _
+
+    this_year = timezone.localdate().replace(month=1, day=1)
+    done = SpotRequest.objects.filter(status=SpotRequest.Status.DONE, done_at__date__gte=this_year).count()
+    return [(_("Spot requests helped this year"), done)]

@@ -1,0 +1,63 @@
+"""A campaign's progress and its approved supporter messages, cached until money moves (see
+donations.services.money_moved): the campaign page stays cheap however many donations there are."""
+
+from datetime import datetime, time, timedelta
+
+from django.core.cache import cache
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from donations.models import Campaign, Donation, Payment
+
+MESSAGES_SHOWN = 30
+
+
+def period(campaign: Campaign) -> tuple[datetime, datetime]:
+    """The campaign's first and last day in Tokyo, as [start, end) instants."""
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(campaign.starts_on, time.min, tzinfo=tz)
+    end = datetime.combine(campaign.ends_on + timedelta(days=1), time.min, tzinfo=tz)
+    return start, end
+
+
+def compute_progress(campaign: Campaign) -> dict:
+    start, end = period(campaign)
+    supporters = Donation.objects.filter(
+        campaign=campaign, frequency=Donation.Frequency.MONTHLY, started_at__gte=start, started_at__lt=end
+    ).count()
+    received = Payment.objects.filter(campaign=campaign, received_at__gte=start, received_at__lt=end).aggregate(
+        total=Sum(F("amount_yen") - F("refunded_yen"))
+    )["total"]
+    return {"supporters": supporters, "yen": received or 0}
+
+
+def compute_messages(campaign: Campaign) -> list[dict]:
+    approved = (
+        Donation.objects.filter(campaign=campaign, message_status=Donation.MessageStatus.APPROVED)
+        .order_by("-created_at")
+        .only("name", "nickname", "show_as", "message", "created_at")[:MESSAGES_SHOWN]
+    )
+    return [{"name": d.public_name, "message": d.message, "date": d.created_at} for d in approved]
+
+
+def cached(campaign: Campaign, name: str, compute):
+    version = cache.get_or_set(f"campaign:{campaign.pk}:version", 1, None)
+    return cache.get_or_set(f"campaign:{campaign.pk}:{name}:v{version}", lambda: compute(campaign), 3600)
+
+
+def campaign_state(campaign: Campaign) -> dict:
+    """Everything the page shows about progress: counts, targets, percentages, days left, ended or not."""
+    progress = cached(campaign, "progress", compute_progress)
+    today = timezone.localdate()
+    return {
+        **progress,
+        "supporters_left": max(campaign.goal_new_monthly_supporters - progress["supporters"], 0),
+        "yen_left": max(campaign.goal_amount_yen - progress["yen"], 0),
+        "days_left": max((campaign.ends_on - today).days + 1, 0) if today >= campaign.starts_on else None,
+        "ended": today > campaign.ends_on,
+        "not_started": today < campaign.starts_on,
+    }
+
+
+def supporter_messages(campaign: Campaign) -> list[dict]:
+    return cached(campaign, "messages", compute_messages)

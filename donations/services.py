@@ -1,0 +1,274 @@
+"""Money moves here only: checkout sessions are opened for pending donations, and Stripe's signed events (or
+donations staff, for bank transfers) record what was actually paid. One transaction each."""
+
+import logging
+from datetime import UTC, datetime
+
+import stripe
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from donations import tasks
+from donations.models import Campaign, Donation, Payment, StripeEvent
+
+logger = logging.getLogger(__name__)
+Status = Donation.Status
+TERMINAL = {Status.ENDED, Status.REFUNDED}
+
+
+class CheckoutUnavailable(Exception):
+    """Stripe could not be reached or refused: the donor is told to try again or use a bank transfer."""
+
+
+# --- campaign figures, cached until money moves --------------------------------------------------------
+
+
+def money_moved(campaign_id) -> None:
+    """Invalidate the campaign page's cached figures and fragments (after the transaction commits)."""
+
+    def bump():
+        try:
+            cache.incr(f"campaign:{campaign_id}:version")
+        except ValueError:
+            cache.set(f"campaign:{campaign_id}:version", 2, None)
+
+    transaction.on_commit(bump)
+
+
+# --- starting a gift ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_pending_donation(*, campaign: Campaign, **details) -> Donation:
+    if details.get("message"):
+        details["message_status"] = Donation.MessageStatus.PENDING
+    return Donation.objects.create(campaign=campaign, consented_at=timezone.now(), **details)
+
+
+def start_checkout(*, donation: Donation, success_url: str, cancel_url: str) -> str:
+    """Open a Stripe Checkout Session for a pending donation and return its URL. The idempotency key comes
+    from the donation, so a retried request opens the same session, not a second one."""
+    item = {
+        "price_data": {
+            "currency": "jpy",  # zero-decimal: ¥5,000 is 5000
+            "unit_amount": donation.amount_yen,
+            "product_data": {"name": str(donation.campaign.title)},
+        },
+        "quantity": 1,
+    }
+    metadata = {"donation": str(donation.id)}
+    params = {
+        "line_items": [item],
+        "customer_email": donation.email,
+        "client_reference_id": str(donation.id),
+        "metadata": metadata,
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "locale": "en" if donation.language == "en" else "ja",
+    }
+    if donation.frequency == Donation.Frequency.MONTHLY:
+        item["price_data"]["recurring"] = {"interval": "month"}
+        params |= {"mode": "subscription", "subscription_data": {"metadata": metadata}}
+    else:
+        params |= {"mode": "payment", "payment_intent_data": {"metadata": metadata}}
+    try:
+        session = stripe.checkout.Session.create(
+            api_key=settings.STRIPE_SECRET_KEY, idempotency_key=f"checkout-{donation.id}", **params
+        )
+    except stripe.StripeError as error:
+        logger.warning("Stripe checkout failed for donation %s: %s", donation.id, type(error).__name__)
+        raise CheckoutUnavailable from error
+    Donation.objects.filter(pk=donation.pk).update(stripe_checkout_session=session.id)
+    return session.url
+
+
+# --- Stripe events --------------------------------------------------------------------------------------
+
+
+def at(timestamp) -> datetime:
+    return datetime.fromtimestamp(int(timestamp), tz=UTC)
+
+
+def advance(donation: Donation, status: str, when: datetime) -> None:
+    """Move a donation's state, but never back in time: an older event (delivered late) changes nothing, and
+    an ended or refunded gift stays so. Events in any order therefore end in the same state."""
+    if donation.status in TERMINAL or (donation.status_at and when < donation.status_at):
+        return
+    first_payment = status == Status.ACTIVE and not donation.started_at
+    donation.status = status
+    donation.status_at = when
+    if first_payment:
+        donation.started_at = when
+        tasks.send_thanks.delay_on_commit(str(donation.pk))
+    if status in TERMINAL:
+        donation.ended_at = when
+    donation.save(update_fields=["status", "status_at", "started_at", "ended_at"])
+
+
+def donation_for(obj, *, subscription: str = "") -> Donation | None:
+    """The donation a Stripe object belongs to: by our metadata, else by the subscription it is about."""
+    metadata = dict(obj.get("metadata") or {})
+    for path in (("subscription_details",), ("parent", "subscription_details")):
+        node = obj
+        for key in path:
+            node = (node or {}).get(key) if hasattr(node, "get") else None
+        if node and node.get("metadata"):
+            metadata = {**dict(node["metadata"]), **metadata}
+    donation_id = metadata.get("donation") or obj.get("client_reference_id")
+    donations = Donation.objects.select_for_update()
+    if donation_id:
+        found = donations.filter(pk=donation_id).first()
+        if found:
+            return found
+    if subscription:
+        return donations.filter(stripe_subscription=subscription).first()
+    return None
+
+
+def record_payment(donation: Donation, *, reference: str, amount: int, received_at: datetime) -> None:
+    Payment.objects.get_or_create(
+        stripe_reference=reference,
+        defaults={
+            "donation": donation,
+            "campaign_id": donation.campaign_id,
+            "amount_yen": amount,
+            "received_at": received_at,
+        },
+    )
+
+
+def on_checkout_completed(session, when):
+    donation = donation_for(session)
+    if donation is None:
+        return
+    donation.stripe_customer = session.get("customer") or donation.stripe_customer
+    donation.stripe_subscription = session.get("subscription") or donation.stripe_subscription
+    donation.save(update_fields=["stripe_customer", "stripe_subscription"])
+    if session.get("mode") == "payment" and session.get("payment_status") == "paid":
+        reference = session.get("payment_intent") or session["id"]
+        record_payment(donation, reference=reference, amount=int(session["amount_total"]), received_at=when)
+        advance(donation, Status.ACTIVE, when)
+    elif session.get("mode") == "subscription" and session.get("status") == "complete":
+        advance(donation, Status.ACTIVE, when)
+    money_moved(donation.campaign_id)
+
+
+def invoice_subscription(invoice) -> str:
+    subscription = invoice.get("subscription")
+    if not subscription:
+        details = (invoice.get("parent") or {}).get("subscription_details") or {}
+        subscription = details.get("subscription")
+    return subscription if isinstance(subscription, str) else (subscription or {}).get("id", "")
+
+
+def on_invoice_paid(invoice, when):
+    subscription = invoice_subscription(invoice)
+    donation = donation_for(invoice, subscription=subscription)
+    if donation is None or not invoice.get("amount_paid"):
+        return
+    if subscription and not donation.stripe_subscription:
+        donation.stripe_subscription = subscription
+        donation.stripe_customer = invoice.get("customer") or donation.stripe_customer
+        donation.save(update_fields=["stripe_subscription", "stripe_customer"])
+    paid_at = ((invoice.get("status_transitions") or {}).get("paid_at")) or invoice.get("created")
+    record_payment(donation, reference=invoice["id"], amount=int(invoice["amount_paid"]), received_at=at(paid_at))
+    advance(donation, Status.ACTIVE, when)
+    money_moved(donation.campaign_id)
+
+
+def on_invoice_failed(invoice, when):
+    donation = donation_for(invoice, subscription=invoice_subscription(invoice))
+    if donation is not None:
+        advance(donation, Status.PAST_DUE, when)
+
+
+SUBSCRIPTION_STATES = {
+    "active": Status.ACTIVE,
+    "trialing": Status.ACTIVE,
+    "past_due": Status.PAST_DUE,
+    "unpaid": Status.PAST_DUE,
+    "canceled": Status.ENDED,
+    "incomplete_expired": Status.ENDED,
+}
+
+
+def on_subscription_changed(subscription, when):
+    donation = donation_for(subscription, subscription=subscription["id"])
+    state = SUBSCRIPTION_STATES.get(subscription.get("status"))
+    if donation is not None and state:
+        advance(donation, state, when)
+        money_moved(donation.campaign_id)
+
+
+def on_charge_refunded(charge, when):
+    references = [ref for ref in (charge.get("payment_intent"), charge.get("invoice")) if isinstance(ref, str)]
+    payment = Payment.objects.select_for_update().filter(stripe_reference__in=references).first()
+    if payment is None:
+        return
+    # Stripe sends the total refunded so far: setting it (not adding) makes a repeated event harmless.
+    payment.refunded_yen = min(int(charge.get("amount_refunded") or 0), payment.amount_yen)
+    payment.save(update_fields=["refunded_yen"])
+    donation = Donation.objects.select_for_update().get(pk=payment.donation_id)
+    if donation.frequency == Donation.Frequency.ONCE and payment.refunded_yen == payment.amount_yen:
+        advance(donation, Status.REFUNDED, when)
+    money_moved(payment.campaign_id)
+
+
+HANDLERS = {
+    "checkout.session.completed": on_checkout_completed,
+    "invoice.paid": on_invoice_paid,
+    "invoice.payment_failed": on_invoice_failed,
+    "customer.subscription.updated": on_subscription_changed,
+    "customer.subscription.deleted": on_subscription_changed,
+    "charge.refunded": on_charge_refunded,
+}
+
+
+@transaction.atomic
+def apply_event(event) -> bool:
+    """Apply one verified Stripe event once. Returns False for a duplicate (already applied) event."""
+    if hasattr(event, "to_dict"):  # a stripe.Event: handlers read plain dicts
+        event = event.to_dict()
+    try:
+        with transaction.atomic():
+            StripeEvent.objects.create(event_id=event["id"], type=event["type"])
+    except IntegrityError:
+        return False
+    handler = HANDLERS.get(event["type"])
+    if handler is not None:
+        handler(event["data"]["object"], at(event["created"]))
+    return True
+
+
+# --- bank transfers and moderation ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_bank_transfer(*, donation: Donation, amount_yen: int, received_on, recorded_by) -> Payment:
+    """Donations staff record a transfer seen on the bank statement; it counts like a card gift."""
+    received_at = timezone.make_aware(datetime.combine(received_on, datetime.min.time().replace(hour=12)))
+    payment = Payment.objects.create(
+        donation=donation,
+        campaign_id=donation.campaign_id,
+        amount_yen=amount_yen,
+        received_at=received_at,
+        recorded_by=recorded_by,
+    )
+    donation = Donation.objects.select_for_update().get(pk=donation.pk)
+    advance(donation, Status.ACTIVE, received_at)
+    money_moved(donation.campaign_id)
+    return payment
+
+
+@transaction.atomic
+def moderate_messages(*, donations, approve: bool) -> int:
+    new_status = Donation.MessageStatus.APPROVED if approve else Donation.MessageStatus.REJECTED
+    changed = donations.filter(~Q(message=""))
+    campaign_ids = set(changed.values_list("campaign_id", flat=True))
+    count = changed.update(message_status=new_status)
+    for campaign_id in campaign_ids:
+        money_moved(campaign_id)
+    return count

@@ -1,0 +1,63 @@
+"""Donation emails and the daily reconciliation with Stripe. Tasks take ids."""
+
+import logging
+from datetime import timedelta
+
+import stripe
+from celery import shared_task
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from jii.emails import send_localized_email
+
+logger = logging.getLogger(__name__)
+MANAGE_SALT = "donations.manage"
+
+
+def manage_url(donation) -> str:
+    """The donor's link to stop or change a monthly gift (a signed token, no personal data)."""
+    token = signing.dumps(str(donation.pk), salt=MANAGE_SALT)
+    with translation.override(donation.language):
+        return settings.SITE_URL.rstrip("/") + reverse("donation_manage", args=[token])
+
+
+@shared_task
+@transaction.atomic
+def send_thanks(donation_id: str) -> None:
+    from donations.models import Donation
+
+    donation = Donation.objects.select_for_update().select_related("campaign").filter(pk=donation_id).first()
+    if donation is None or donation.thanked_at:
+        return
+    donation.thanked_at = timezone.now()
+    donation.save(update_fields=["thanked_at"])
+    monthly = donation.frequency == Donation.Frequency.MONTHLY
+    send_localized_email(
+        "donation_thanks",
+        to=donation.email,
+        language=donation.language,
+        context={"donation": donation, "manage_url": manage_url(donation) if monthly else ""},
+    )
+
+
+@shared_task
+def reconcile_with_stripe(days: int = 3) -> int:
+    """Daily (Celery beat): replay the last few days of Stripe events, so any that did not reach the webhook
+    are applied now (applied ones are recognised by their id and skipped)."""
+    from donations.services import HANDLERS, apply_event
+
+    if not settings.STRIPE_SECRET_KEY:
+        return 0
+    since = int((timezone.now() - timedelta(days=days)).timestamp())
+    applied = 0
+    events = stripe.Event.list(
+        api_key=settings.STRIPE_SECRET_KEY, created={"gte": since}, types=list(HANDLERS), limit=100
+    )
+    for event in events.auto_paging_iter():
+        applied += apply_event(event)
+    if applied:
+        logger.info("reconciliation applied %d Stripe events the webhook had missed", applied)
+    return applied

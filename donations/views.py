@@ -1,0 +1,98 @@
+import stripe
+from django.conf import settings
+from django.core import signing
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from donations import progress, services
+from donations.forms import DonationForm
+from donations.models import Campaign, Donation
+from donations.tasks import MANAGE_SALT
+from jii.figures import public_figures
+
+
+def published_campaign(slug) -> Campaign:
+    return get_object_or_404(Campaign.objects.prefetch_related("tiers", "voices"), slug=slug, is_published=True)
+
+
+def campaign_page(request, slug):
+    campaign = published_campaign(slug)
+    tiers = list(campaign.tiers.all())
+    form = DonationForm(request.POST if request.method == "POST" else None, tiers=tiers)
+    state = progress.campaign_state(campaign)
+    if request.method == "POST" and form.is_valid() and not state["ended"] and settings.STRIPE_SECRET_KEY:
+        language = "en" if get_language() == "en" else "ja"
+        donation = services.create_pending_donation(campaign=campaign, **form.donation_details(language))
+        base = request.build_absolute_uri("/")[:-1]
+        try:
+            url = services.start_checkout(
+                donation=donation,
+                success_url=base + reverse("donation_thanks", args=[campaign.slug]),
+                cancel_url=base + reverse("campaign", args=[campaign.slug]),
+            )
+        except services.CheckoutUnavailable:
+            form.add_error(
+                None,
+                _(
+                    "Card payments cannot be reached right now. Please try again in a few minutes, "
+                    "or use a bank transfer."
+                ),
+            )
+        else:
+            return HttpResponseRedirect(url, status=303)  # 303: the browser follows with GET
+    context = {
+        "campaign": campaign,
+        "tiers": tiers,
+        "voices": list(campaign.voices.all()),
+        "state": state,
+        "messages_of_support": progress.supporter_messages(campaign),
+        "figures": public_figures(),
+        "form": form,
+        "cards_enabled": bool(settings.STRIPE_SECRET_KEY),
+        "tax_deductible": settings.DONATIONS_TAX_DEDUCTIBLE,
+        "tax_route_url": settings.TAX_DEDUCTIBLE_ROUTE_URL,
+    }
+    return render(request, "donations/campaign.html", context)
+
+
+def thanks(request, slug):
+    """Stripe sends the donor here after paying. Nothing is recorded here: only signed webhooks record money."""
+    return render(request, "donations/thanks.html", {"campaign": published_campaign(slug)})
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    try:
+        event = stripe.Webhook.construct_event(
+            request.body, request.headers.get("Stripe-Signature"), settings.STRIPE_WEBHOOK_SECRET
+        )
+    except (ValueError, stripe.SignatureVerificationError):
+        return HttpResponseBadRequest("invalid payload or signature")
+    services.apply_event(event)
+    return HttpResponse("ok")
+
+
+def manage(request, token):
+    """A monthly supporter's link from their emails: open a Stripe customer portal session for them."""
+    try:
+        donation_id = signing.loads(token, salt=MANAGE_SALT)
+    except signing.BadSignature:
+        raise Http404 from None
+    donation = Donation.objects.filter(pk=donation_id).exclude(stripe_customer="").first()
+    if donation is None:
+        raise Http404
+    try:
+        portal = stripe.billing_portal.Session.create(
+            api_key=settings.STRIPE_SECRET_KEY,
+            customer=donation.stripe_customer,
+            return_url=request.build_absolute_uri(reverse("campaign", args=[donation.campaign.slug])),
+        )
+    except stripe.StripeError:
+        return render(request, "donations/manage_unavailable.html", status=503)
+    return HttpResponseRedirect(portal.url, status=303)

@@ -1,0 +1,91 @@
+"""Giving in a real browser: choose an amount, fill the form, go to Stripe (intercepted), and after Stripe's
+signed webhook the page shows the new total — and, once donations staff approve it, the message."""
+
+import json
+import time
+import urllib.request
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+import stripe
+from playwright.sync_api import expect
+
+from donations.models import Campaign
+from tests.donations.conftest import SECRET, signed, stripe_event
+from tests.factories import PASSWORD, CoordinatorFactory
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def setup(transactional_db, settings, monkeypatch):
+    settings.STRIPE_SECRET_KEY = "sk_test_browser"
+    settings.STRIPE_WEBHOOK_SECRET = SECRET
+    today = date.today()
+    campaign = Campaign.objects.create(
+        slug="year-end", title_ja="やさしい共生の未来", title_en="A kinder shared future", summary_ja="…",
+        summary_en="A campaign for monthly supporters.", starts_on=today.replace(day=1), ends_on=today.replace(day=28),
+        goal_new_monthly_supporters=50, goal_amount_yen=1_500_000, is_published=True,
+    )  # fmt: skip
+    campaign.tiers.create(
+        amount_yen=5000, impact_ja="半年間の交流", impact_en="six months of exchange for one resident"
+    )
+    sessions = []
+
+    def create(**params):  # Stripe's API, patched at the library boundary
+        sessions.append(params)
+        return SimpleNamespace(id="cs_test_browser", url="https://checkout.stripe.com/c/pay/cs_test_browser")
+
+    monkeypatch.setattr(stripe.checkout.Session, "create", create)
+    return {"sessions": sessions, "staff": CoordinatorFactory(groups=["donations staff"]).email}
+
+
+def send_webhook(url, payload):
+    headers = {"Content-Type": "application/json", "Stripe-Signature": signed(payload)}
+    request = urllib.request.Request(url, data=payload.encode(), headers=headers)  # noqa: S310 (our live server)
+    with urllib.request.urlopen(request) as response:  # noqa: S310
+        return response.status
+
+
+def test_give_then_see_the_total_and_the_approved_message(setup, page, new_page, live_server, screenshot_dir):
+    page.route("https://checkout.stripe.com/**", lambda route: route.fulfill(body="<h1>Stripe Checkout</h1>"))
+    page.goto("/en/donate/year-end/")
+    expect(page.locator("#yen-now")).to_have_text("¥0")
+    page.get_by_label("Once").check()
+    page.get_by_label("¥5,000 — six months of exchange for one resident").check()
+    page.get_by_label("Your name").fill("Yamada Hanako")
+    page.get_by_label("Email").fill("hanako@example.jp")
+    page.get_by_label("A nickname").check()
+    page.get_by_role("textbox", name="Nickname").fill("Hanako")
+    page.get_by_label("A message of support (optional, shown after moderation)").fill("Keep up the good work!")
+    page.get_by_label("I agree to how JII uses my details (above).").check()
+    page.screenshot(path=screenshot_dir / "donate-form.png", full_page=True)
+    page.get_by_role("button", name="Continue to secure card payment").click()
+    expect(page).to_have_url("https://checkout.stripe.com/c/pay/cs_test_browser")
+
+    [session] = setup["sessions"]
+    donation = SimpleNamespace(pk=session["metadata"]["donation"], amount_yen=5000)
+    payload = stripe_event("checkout_session_completed_payment", donation, created=int(time.time()))
+    assert send_webhook(f"{live_server.url}/stripe/webhook/", payload) == 200
+    assert send_webhook(f"{live_server.url}/stripe/webhook/", payload) == 200  # delivered twice, counted once
+
+    page.goto("/en/donate/year-end/")
+    expect(page.locator("#yen-now")).to_have_text("¥5,000")
+    expect(page.locator("main")).not_to_contain_text("Keep up the good work!")
+
+    desk = new_page()
+    desk.goto("/en/accounts/login/?next=/en/admin/donations/donation/")
+    desk.get_by_label("Email").fill(setup["staff"])
+    desk.get_by_label("Password").fill(PASSWORD)
+    desk.locator("main").get_by_role("button", name="Sign In").click()
+    desk.locator("input.action-select").first.check()
+    desk.locator("select[name=action]").select_option("approve_messages")
+    desk.get_by_role("button", name="Go").click()
+    expect(desk.locator(".messagelist")).to_contain_text("1 message approved.")
+
+    page.goto("/en/donate/year-end/")
+    expect(page.locator("main")).to_contain_text("Keep up the good work!")
+    expect(page.locator("main")).to_contain_text("Hanako")
+    page.screenshot(path=screenshot_dir / "donate-after.png", full_page=True)
+    assert json.loads(payload)["data"]["object"]["amount_total"] == 5000

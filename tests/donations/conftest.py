@@ -1,0 +1,89 @@
+import json
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+import stripe
+
+from donations.models import Campaign, Donation
+from donations.services import create_pending_donation
+
+EVENTS = Path(__file__).parent / "events"
+SECRET = "whsec_test_secret_for_the_suite"
+
+
+@pytest.fixture(autouse=True)
+def stripe_settings(settings):
+    settings.STRIPE_SECRET_KEY = "sk_test_suite"
+    settings.STRIPE_WEBHOOK_SECRET = SECRET
+
+
+@pytest.fixture
+def campaign(db):
+    return Campaign.objects.create(
+        slug="chiisana-rikai",
+        title_ja="「小さな理解」から広がる やさしい共生の未来",
+        title_en="A kinder shared future",
+        summary_ja="…",
+        summary_en="…",
+        starts_on=date(2026, 11, 5),
+        ends_on=date(2026, 12, 25),
+        goal_new_monthly_supporters=50,
+        goal_amount_yen=1_500_000,
+        is_published=True,
+    )
+
+
+def donation_for(campaign, frequency="once", amount=5000, **details):
+    return create_pending_donation(
+        campaign=campaign,
+        frequency=frequency,
+        amount_yen=amount,
+        name=details.pop("name", "山田 花子"),
+        email=details.pop("email", "hanako@example.jp"),
+        language="ja",
+        **details,
+    )
+
+
+@pytest.fixture
+def make_donation(campaign):
+    return lambda **kwargs: donation_for(campaign, **kwargs)
+
+
+def stripe_event(name: str, donation: Donation, *, created: int, event_id: str | None = None, **values) -> str:
+    """A stored, real-shaped Stripe event with this donation's id, amount and times filled in."""
+    text = (EVENTS / f"{name}.json").read_text()
+    replacements = {
+        '"__DONATION__"': json.dumps(str(donation.pk)),
+        '"__AMOUNT__"': str(donation.amount_yen),
+        '"__CREATED__"': str(created),
+        '"__STATUS__"': json.dumps(values.pop("status", "active")),
+        '"__REFUNDED__"': str(values.pop("refunded", donation.amount_yen)),
+    }
+    for placeholder, value in replacements.items():
+        text = text.replace(placeholder, value)
+    event = json.loads(text)
+    if event_id:
+        event["id"] = event_id
+    return json.dumps(event)
+
+
+def signed(payload: str, secret: str = SECRET, timestamp: int | None = None) -> str:
+    return stripe.WebhookSignature.generate_signature_header(payload, secret, timestamp or int(time.time()))
+
+
+@pytest.fixture
+def deliver(client):
+    """POST an event to /stripe/webhook/ as Stripe would (signed); returns the response."""
+
+    def post(payload: str, signature: str | None = None):
+        return client.post(
+            "/stripe/webhook/",
+            data=payload,
+            content_type="application/json",
+            headers={"Stripe-Signature": signature or signed(payload)},
+        )
+
+    return post

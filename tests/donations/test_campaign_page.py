@@ -1,0 +1,199 @@
+"""The campaign page: progress at the boundaries, giving through Stripe Checkout, messages, fixed queries."""
+
+import csv
+import io
+from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+import stripe
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from donations.models import Donation, Payment
+from donations.progress import campaign_state
+from donations.services import moderate_messages, record_bank_transfer
+from tests.donations.conftest import donation_for, signed, stripe_event
+from tests.factories import CoordinatorFactory
+
+pytestmark = pytest.mark.django_db
+JST = timezone.get_fixed_timezone(9 * 60)
+
+
+@pytest.fixture
+def during_campaign(monkeypatch):
+    """Freeze "today" inside the campaign period (the page and the figures read Tokyo's date)."""
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2026, 11, 21))
+
+
+def pay(donation, amount, when):
+    return Payment.objects.create(donation=donation, campaign=donation.campaign, amount_yen=amount, received_at=when)
+
+
+def test_progress_counts_the_campaigns_first_and_last_day_in_tokyo(campaign, during_campaign):
+    gift = donation_for(campaign)
+    pay(gift, 1000, datetime(2026, 11, 5, 0, 0, tzinfo=JST))  # first minute of the first day
+    pay(gift, 2000, datetime(2026, 12, 25, 23, 59, tzinfo=JST))  # last minute of the last day
+    pay(gift, 4000, datetime(2026, 11, 4, 23, 59, tzinfo=JST))  # a minute before: not counted
+    pay(gift, 8000, datetime(2026, 12, 26, 0, 0, tzinfo=JST))  # a minute after: not counted
+    refunded = pay(gift, 500, datetime(2026, 11, 10, tzinfo=JST))
+    refunded.refunded_yen = 500
+    refunded.save()
+    monthly = donation_for(campaign, frequency="monthly", amount=3000)
+    Donation.objects.filter(pk=monthly.pk).update(started_at=datetime(2026, 11, 5, 0, 0, tzinfo=JST))
+    late = donation_for(campaign, frequency="monthly", amount=3000)
+    Donation.objects.filter(pk=late.pk).update(started_at=datetime(2026, 12, 26, 0, 0, tzinfo=JST))
+    state = campaign_state(campaign)
+    assert state["yen"] == 3000  # refunds subtract
+    assert state["supporters"] == 1
+    assert state["days_left"] == 35  # 21 Nov to 25 Dec, today included
+
+
+def test_a_failed_payment_adds_nothing(client, campaign, make_donation, during_campaign):
+    donation = make_donation(frequency="monthly", amount=3000)
+    payload = stripe_event(
+        "invoice_payment_failed", donation, created=int(datetime(2026, 11, 20, tzinfo=UTC).timestamp())
+    )
+    client.post("/stripe/webhook/", data=payload, content_type="application/json",
+                headers={"Stripe-Signature": signed(payload)})  # fmt: skip
+    assert campaign_state(campaign)["yen"] == 0
+
+
+def test_the_page_shows_both_counters_and_the_tax_note(client, campaign, during_campaign):
+    pay(donation_for(campaign), 23000, datetime(2026, 11, 10, tzinfo=JST))
+    html = client.get(f"/en/donate/{campaign.slug}/").content.decode()
+    assert 'id="yen-now">¥23,000<' in html and 'max="1500000"' in html
+    assert 'id="supporters-now">0<' in html and "35 days left" in html
+    assert "not tax-deductible" in html and "Give One" in html
+    assert "1418300" in html  # the bank account for transfers
+
+
+def test_after_the_end_the_page_says_what_was_reached(client, campaign, monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2026, 12, 26))
+    pay(donation_for(campaign), 5000, datetime(2026, 12, 1, tzinfo=JST))
+    html = client.get(f"/en/donate/{campaign.slug}/").content.decode()
+    assert 'id="campaign-ended"' in html and "¥5,000" in html
+    assert "Continue to secure card payment" not in html
+
+
+def give_form(**changes):
+    data = {"frequency": "monthly", "tier": "other", "other_amount": "5000", "name": "山田 花子",
+            "email": "hanako@example.jp", "address": "", "show_as": "nickname", "nickname": "はなこ",
+            "message": "応援しています！", "consent": "on"}  # fmt: skip
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def test_giving_opens_a_stripe_checkout_for_a_pending_donation(client, campaign, during_campaign, monkeypatch):
+    calls = []
+
+    def create(**params):
+        calls.append(params)
+        return SimpleNamespace(id="cs_test_123", url="https://checkout.stripe.com/c/pay/cs_test_123")
+
+    monkeypatch.setattr(stripe.checkout.Session, "create", create)
+    response = client.post(f"/en/donate/{campaign.slug}/", give_form())
+    assert response.status_code == 303 and response["Location"] == "https://checkout.stripe.com/c/pay/cs_test_123"
+    donation = Donation.objects.get()
+    assert (donation.status, donation.amount_yen, donation.message_status) == ("pending", 5000, "pending")
+    [params] = calls
+    assert params["mode"] == "subscription" and params["idempotency_key"] == f"checkout-{donation.pk}"
+    price = params["line_items"][0]["price_data"]
+    assert (price["currency"], price["unit_amount"], price["recurring"]) == ("jpy", 5000, {"interval": "month"})
+    assert params["metadata"] == {"donation": str(donation.pk)}
+    assert not Payment.objects.exists()  # nothing is recorded until Stripe's webhook says so
+
+
+def test_when_stripe_cannot_be_reached_the_donor_gets_a_message_not_a_500(
+    client, campaign, during_campaign, monkeypatch
+):
+    def fail(**params):
+        raise stripe.APIConnectionError("network down")
+
+    monkeypatch.setattr(stripe.checkout.Session, "create", fail)
+    response = client.post(f"/en/donate/{campaign.slug}/", give_form())
+    assert response.status_code == 200
+    assert "Card payments cannot be reached right now" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"other_amount": "499"}, "greater than or equal to 500"),
+        ({"other_amount": "1000.5"}, "Enter a whole number."),
+        ({"other_amount": ""}, "Please enter an amount in whole yen."),
+        ({"tier": "777"}, "Select a valid choice."),
+        ({"nickname": ""}, "Please enter the nickname to show."),
+        ({"consent": None}, "This field is required."),
+        ({"email": "nope"}, "Enter a valid email address."),
+    ],
+)
+def test_bad_gifts_get_clear_errors(client, campaign, during_campaign, changes, message):
+    html = client.post(f"/en/donate/{campaign.slug}/", give_form(**changes)).content.decode()
+    assert message in html
+    assert not Donation.objects.exists()
+
+
+def test_messages_appear_newest_first_after_approval_and_anonymous_ones_without_a_name(
+    client, campaign, during_campaign, django_capture_on_commit_callbacks
+):
+    named = donation_for(campaign, message="がんばってください", show_as="name", name="佐藤 一郎")
+    hidden = donation_for(campaign, message="Keep going!", show_as="anonymous", name="Secret Person")
+    Donation.objects.filter(pk=hidden.pk).update(created_at=timezone.now() + timedelta(minutes=1))
+    html = client.get(f"/en/donate/{campaign.slug}/").content.decode()
+    assert "がんばってください" not in html  # not approved yet
+    with django_capture_on_commit_callbacks(execute=True):  # approving refreshes the page's cached messages
+        moderate_messages(donations=Donation.objects.all(), approve=True)
+    html = client.get(f"/en/donate/{campaign.slug}/").content.decode()
+    assert html.index("Keep going!") < html.index("がんばってください")
+    assert "Secret Person" not in html and "佐藤 一郎" in html
+    assert named.pk
+
+
+@pytest.mark.parametrize("donations", [10, 100_000])
+def test_the_page_runs_a_fixed_number_of_queries(client, campaign, during_campaign, donations):
+    gift = donation_for(campaign, message="ありがとう")
+    moderate_messages(donations=Donation.objects.all(), approve=True)
+    now = datetime(2026, 11, 20, tzinfo=JST)
+    Donation.objects.bulk_create(
+        Donation(campaign=campaign, amount_yen=1000, name="x", email="x@example.com", consented_at=now,
+                 started_at=now, frequency="monthly", message="m", message_status="approved")
+        for _ in range(donations - 1)
+    )  # fmt: skip
+    Payment.objects.bulk_create(
+        Payment(donation=gift, campaign=campaign, amount_yen=1000, received_at=now) for _ in range(donations)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/en/donate/{campaign.slug}/")
+    assert f"¥{donations * 1000:,}" in response.content.decode()
+    # campaign, tiers, voices; supporters, yen; messages; OFP and Spot figures (first view, cold caches)
+    assert len(queries) == 8
+    with CaptureQueriesContext(connection) as queries:
+        client.get(f"/en/donate/{campaign.slug}/")
+    assert len(queries) == 3  # afterwards the figures come from the cache until money moves
+
+
+def test_a_bank_transfer_counts_like_a_card_gift(client, campaign, during_campaign):
+    staff = CoordinatorFactory(groups=["donations staff"])
+    client.force_login(staff)
+    client.post(
+        "/en/admin/donations/donation/bank-transfer/",
+        {"campaign": campaign.pk, "name": "田中 太郎", "email": "", "address": "", "frequency": "once",
+         "amount_yen": "30000", "received_on": "2026-11-18"},
+    )  # fmt: skip
+    assert campaign_state(campaign)["yen"] == 30000
+    assert Donation.objects.get().method == "bank_transfer"
+
+
+def test_the_accounting_export_leaves_out_donors_who_did_not_agree(client, campaign, during_campaign):
+    agreed = donation_for(campaign, name="公開 可")
+    private = donation_for(campaign, name="非公開 様", accounting_consent=False)
+    for donation in (agreed, private):
+        record_bank_transfer(donation=donation, amount_yen=5000, received_on=date(2026, 11, 10), recorded_by=None)
+    client.force_login(CoordinatorFactory(groups=["donations staff"]))
+    response = client.get("/en/admin/donations/donation/export/", {"start": "2026-11-01", "end": "2026-11-30"})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(rows) == 2
+    assert {row["name"] for row in rows} == {"公開 可", ""}
+    assert all(row["net_yen"] == "5000" for row in rows)

@@ -1,0 +1,131 @@
+"""Stripe's signed events are the only thing that records card money: once each, in any order."""
+
+import itertools
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from donations.models import Donation, Payment, StripeEvent
+from tests.donations.conftest import signed, stripe_event
+
+pytestmark = pytest.mark.django_db
+
+NOW = int(datetime(2026, 11, 20, 3, 0, tzinfo=UTC).timestamp())
+
+
+def test_a_bad_signature_is_refused_and_writes_nothing(deliver, make_donation):
+    donation = make_donation()
+    payload = stripe_event("checkout_session_completed_payment", donation, created=NOW)
+    assert deliver(payload, signature=signed(payload, secret="whsec_someone_else")).status_code == 400
+    assert deliver(payload, signature="t=1,v1=deadbeef").status_code == 400
+    assert deliver("{not json", signature=signed("{not json")).status_code == 400
+    assert not StripeEvent.objects.exists() and not Payment.objects.exists()
+
+
+def test_a_stale_signature_is_refused(deliver, make_donation):
+    donation = make_donation()
+    payload = stripe_event("checkout_session_completed_payment", donation, created=NOW)
+    assert deliver(payload, signature=signed(payload, timestamp=int(time.time()) - 3600)).status_code == 400
+    assert not Payment.objects.exists()
+
+
+def test_a_paid_checkout_records_the_gift_once_even_if_delivered_three_times(deliver, make_donation):
+    donation = make_donation(amount=5000)
+    payload = stripe_event("checkout_session_completed_payment", donation, created=NOW)
+    for _ in range(3):
+        assert deliver(payload).status_code == 200
+    assert Payment.objects.get().amount_yen == 5000  # JPY is zero-decimal: 5000 means ¥5,000
+    donation.refresh_from_db()
+    assert donation.status == Donation.Status.ACTIVE and donation.stripe_customer == "cus_TestOnce"
+    assert StripeEvent.objects.count() == 1
+
+
+def test_a_refund_after_payment_takes_the_money_off(deliver, make_donation):
+    donation = make_donation(amount=10000)
+    deliver(stripe_event("checkout_session_completed_payment", donation, created=NOW))
+    refund = stripe_event("charge_refunded", donation, created=NOW + 60, refunded=4000)
+    for _ in range(3):
+        deliver(refund)
+    payment = Payment.objects.get()
+    assert (payment.amount_yen, payment.refunded_yen) == (10000, 4000)
+    assert Donation.objects.get(pk=donation.pk).status == Donation.Status.ACTIVE  # partly refunded
+    deliver(stripe_event("charge_refunded", donation, created=NOW + 120, refunded=10000, event_id="evt_full"))
+    assert Payment.objects.get().refunded_yen == 10000
+    assert Donation.objects.get(pk=donation.pk).status == Donation.Status.REFUNDED
+
+
+def test_an_unknown_event_type_is_acknowledged_and_ignored(deliver, make_donation):
+    donation = make_donation()
+    assert deliver(stripe_event("payment_intent_created", donation, created=NOW)).status_code == 200
+    assert not Payment.objects.exists()
+    assert Donation.objects.get(pk=donation.pk).status == Donation.Status.PENDING
+
+
+SUBSCRIPTION_START = [
+    ("checkout_session_completed_subscription", {}, 0),
+    ("invoice_paid", {}, 1),
+    ("customer_subscription_updated", {"status": "active"}, 2),
+]
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
+def test_a_monthly_gift_starts_the_same_whatever_order_its_events_arrive_in(deliver, make_donation, order):
+    donation = make_donation(frequency="monthly", amount=3000)
+    for index in order:
+        name, values, offset = SUBSCRIPTION_START[index]
+        for _ in range(3):  # and each of them three times
+            assert deliver(stripe_event(name, donation, created=NOW + offset, **values)).status_code == 200
+    donation.refresh_from_db()
+    assert donation.status == Donation.Status.ACTIVE
+    assert (donation.stripe_subscription, donation.stripe_customer) == ("sub_1Monthly", "cus_TestMonthly")
+    assert list(Payment.objects.values_list("amount_yen", "stripe_reference")) == [(3000, "in_1FirstInvoice")]
+    assert donation.started_at is not None
+
+
+LATER = [
+    ("invoice_payment_failed", {}, 10, "evt_fail"),
+    ("customer_subscription_updated", {"status": "past_due"}, 11, "evt_past_due"),
+    ("customer_subscription_deleted", {}, 20, "evt_deleted"),
+]
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
+def test_a_failed_payment_then_cancellation_ends_the_gift_in_any_order(deliver, make_donation, order):
+    donation = make_donation(frequency="monthly", amount=3000)
+    deliver(stripe_event("invoice_paid", donation, created=NOW))
+    for index in order:
+        name, values, offset, event_id = LATER[index]
+        deliver(stripe_event(name, donation, created=NOW + offset, event_id=event_id, **values))
+    donation.refresh_from_db()
+    assert donation.status == Donation.Status.ENDED and donation.ended_at is not None
+    assert Payment.objects.count() == 1  # the failed payment added nothing
+
+
+def test_a_failed_payment_followed_by_a_later_success_is_active_again(deliver, make_donation):
+    donation = make_donation(frequency="monthly", amount=3000)
+    deliver(stripe_event("invoice_paid", donation, created=NOW))
+    deliver(stripe_event("invoice_payment_failed", donation, created=NOW + 10))
+    assert Donation.objects.get(pk=donation.pk).status == Donation.Status.PAST_DUE
+    retried = stripe_event("invoice_paid", donation, created=NOW + 20, event_id="evt_retry")
+    deliver(retried.replace("in_1FirstInvoice", "in_1RetriedInvoice"))
+    assert Donation.objects.get(pk=donation.pk).status == Donation.Status.ACTIVE
+    assert Payment.objects.count() == 2
+
+
+def test_the_thank_you_email_goes_once_when_the_first_payment_arrives(
+    deliver, make_donation, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    donation = make_donation(frequency="monthly", amount=3000)
+    with django_capture_on_commit_callbacks(execute=True):
+        payload = stripe_event("invoice_paid", donation, created=NOW)
+        deliver(payload)
+        deliver(payload)
+        deliver(stripe_event("checkout_session_completed_subscription", donation, created=NOW + 1))
+        later = stripe_event("invoice_paid", donation, created=NOW + 30 * 86400, event_id="evt_month2")
+        deliver(later.replace("in_1FirstInvoice", "in_1SecondInvoice"))
+    [thanks] = mail.outbox
+    assert thanks.to == [donation.email]
+    assert "/donate/manage/" in thanks.body  # a monthly supporter can stop or change the gift themselves
