@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from donations import services
 from donations.models import Campaign, Donation, ImpactTier, Payment, StripeEvent, Voice
-from donations.progress import campaign_state
+from donations.progress import campaign_state, forget_campaign
 from jii.forms import PeriodForm
 
 
@@ -37,6 +37,10 @@ class CampaignAdmin(admin.ModelAdmin):
     search_fields = ["title_ja", "title_en", "slug"]
     prepopulated_fields = {"slug": ["title_en"]}
     inlines = [ImpactTierInline, VoiceInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        forget_campaign(form.instance)  # the page shows the edit at once
 
     @admin.display(description=_("new monthly supporters"))
     def supporters(self, campaign):

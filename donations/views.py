@@ -2,7 +2,8 @@ import stripe
 from django.conf import settings
 from django.core import signing
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
+from django.utils import timezone
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -17,7 +18,10 @@ from jii.figures import public_figures
 
 
 def published_campaign(slug) -> Campaign:
-    return get_object_or_404(Campaign.objects.prefetch_related("tiers", "voices"), slug=slug, is_published=True)
+    campaign = progress.published_campaign(slug)
+    if campaign is None:
+        raise Http404
+    return campaign
 
 
 def campaign_page(request, slug):
@@ -53,6 +57,8 @@ def campaign_page(request, slug):
         "messages_of_support": progress.supporter_messages(campaign),
         "figures": public_figures(),
         "form": form,
+        "page_version": progress.version(campaign),
+        "today": timezone.localdate(),
         "cards_enabled": bool(settings.STRIPE_SECRET_KEY),
         "tax_deductible": settings.DONATIONS_TAX_DEDUCTIBLE,
         "tax_route_url": settings.TAX_DEDUCTIBLE_ROUTE_URL,
