@@ -1,6 +1,7 @@
 """A campaign's progress and its approved supporter messages, cached until money moves (see
 donations.services.money_moved): the campaign page stays cheap however many donations there are."""
 
+import contextlib
 from datetime import datetime, time, timedelta
 
 from django.core.cache import cache
@@ -70,10 +71,8 @@ def published_campaign(slug: str) -> Campaign | None:
 def forget_campaign(campaign: Campaign) -> None:
     """After an edit in the admin: the next view reloads the campaign and re-renders every fragment."""
     cache.delete(f"campaign-page:{campaign.slug}")
-    try:
+    with contextlib.suppress(ValueError):  # no version yet: nothing cached to forget
         cache.incr(f"campaign:{campaign.pk}:version")
-    except ValueError:
-        pass
 
 
 def campaign_state(campaign: Campaign) -> dict:
