@@ -2,6 +2,7 @@
 donations.services.money_moved): the campaign page stays cheap however many donations there are."""
 
 import contextlib
+import time as time_module
 from datetime import datetime, time, timedelta
 
 from django.core.cache import cache
@@ -68,9 +69,44 @@ def published_campaign(slug: str) -> Campaign | None:
     return campaign
 
 
+def page_key(slug: str, language: str) -> str:
+    return f"campaign-html:{slug}:{language}:{timezone.localdate()}"
+
+
+# Each worker also keeps the page for a second, which saves a Redis round trip on every busy request; after a
+# payment, other workers show the new total within that second.
+LOCAL_SECONDS = 1.0
+local_pages: dict[str, tuple[float, str]] = {}
+
+
+def cached_page(slug: str, language: str) -> str | None:
+    """The whole page as rendered for anonymous visitors today; dropped when money moves."""
+    key = page_key(slug, language)
+    now = time_module.monotonic()
+    found = local_pages.get(key)
+    if found and found[0] > now:
+        return found[1]
+    html = cache.get(key)
+    if html is not None:
+        local_pages[key] = (now + LOCAL_SECONDS, html)
+    return html
+
+
+def remember_page(campaign: Campaign, language: str, html: str) -> None:
+    cache.set(page_key(campaign.slug, language), html, CONTENT_SECONDS)
+
+
+def forget_pages(slug: str) -> None:
+    keys = [page_key(slug, language) for language in ("ja", "en")]
+    cache.delete_many(keys)
+    for key in keys:
+        local_pages.pop(key, None)
+
+
 def forget_campaign(campaign: Campaign) -> None:
     """After an edit in the admin: the next view reloads the campaign and re-renders every fragment."""
     cache.delete(f"campaign-page:{campaign.slug}")
+    forget_pages(campaign.slug)
     with contextlib.suppress(ValueError):  # no version yet: nothing cached to forget
         cache.incr(f"campaign:{campaign.pk}:version")
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from donations import tasks
 from donations.models import Campaign, Donation, Payment, StripeEvent
+from donations.progress import forget_pages
 
 logger = logging.getLogger(__name__)
 Status = Donation.Status
@@ -27,15 +28,18 @@ class CheckoutUnavailable(Exception):
 
 
 def money_moved(campaign_id) -> None:
-    """Invalidate the campaign page's cached figures and fragments (after the transaction commits)."""
+    """Invalidate the campaign page's cached figures, fragments and pages (after the transaction commits)."""
+    slug = Campaign.objects.filter(pk=campaign_id).values_list("slug", flat=True).first()
 
-    def bump():
+    def forget():
         try:
             cache.incr(f"campaign:{campaign_id}:version")
         except ValueError:
             cache.set(f"campaign:{campaign_id}:version", 2, None)
+        if slug:
+            forget_pages(slug)
 
-    transaction.on_commit(bump)
+    transaction.on_commit(forget)
 
 
 # --- starting a gift ------------------------------------------------------------------------------------

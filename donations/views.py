@@ -1,7 +1,10 @@
+import re
+
 import stripe
 from django.conf import settings
 from django.core import signing
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,13 +27,32 @@ def published_campaign(slug) -> Campaign:
     return campaign
 
 
+CSRF_INPUT = re.compile(r'<input type="hidden" name="csrfmiddlewaretoken" value="[^"]*">')
+CSRF_SLOT = "<!--csrf-->"
+
+
+def shareable(request) -> bool:
+    """An anonymous visitor with no flash messages sees exactly what every such visitor sees (but the CSRF
+    token, which is put in per request)."""
+    return request.method == "GET" and not (
+        request.COOKIES.get(settings.SESSION_COOKIE_NAME) or request.COOKIES.get("messages")
+    )
+
+
+def with_csrf(request, html: str) -> HttpResponse:
+    token = f'<input type="hidden" name="csrfmiddlewaretoken" value="{get_token(request)}">'
+    return HttpResponse(html.replace(CSRF_SLOT, token))
+
+
 def campaign_page(request, slug):
+    language = "en" if get_language() == "en" else "ja"
+    if shareable(request) and (html := progress.cached_page(slug, language)):
+        return with_csrf(request, html)
     campaign = published_campaign(slug)
     tiers = list(campaign.tiers.all())
     form = DonationForm(request.POST if request.method == "POST" else None, tiers=tiers)
     state = progress.campaign_state(campaign)
     if request.method == "POST" and form.is_valid() and not state["ended"] and settings.STRIPE_SECRET_KEY:
-        language = "en" if get_language() == "en" else "ja"
         donation = services.create_pending_donation(campaign=campaign, **form.donation_details(language))
         base = request.build_absolute_uri("/")[:-1]
         try:
@@ -63,7 +85,11 @@ def campaign_page(request, slug):
         "tax_deductible": settings.DONATIONS_TAX_DEDUCTIBLE,
         "tax_route_url": settings.TAX_DEDUCTIBLE_ROUTE_URL,
     }
-    return render(request, "donations/campaign.html", context)
+    response = render(request, "donations/campaign.html", context)
+    if shareable(request):
+        html = CSRF_INPUT.sub(CSRF_SLOT, response.content.decode())
+        progress.remember_page(campaign, language, html)
+    return response
 
 
 def thanks(request, slug):

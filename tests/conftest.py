@@ -1,6 +1,7 @@
 import pytest
 from django.core.cache import cache
 
+from donations.progress import local_pages
 from jii.celery import app as celery_app
 from tests.factories import CoordinatorFactory, ResidentFactory, VolunteerFactory
 
@@ -30,11 +31,14 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    # allauth keeps its rate-limit counters in the cache; each test starts with none.
+def fresh_caches():
+    # allauth keeps its rate-limit counters in the cache, and the campaign page keeps pages in it and in each
+    # process for a second: each test starts with none.
     cache.clear()
+    local_pages.clear()
     yield
     cache.clear()
+    local_pages.clear()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
@@ -224,3 +225,25 @@ def test_an_edit_in_the_admin_shows_at_once(client, campaign, during_campaign):
     client.post(f"/en/admin/donations/campaign/{campaign.pk}/change/", data)
     client.logout()
     assert "A brand-new summary" in client.get(f"/en/donate/{campaign.slug}/").content.decode()
+
+
+def test_a_page_served_from_the_cache_still_carries_a_working_csrf_token(campaign, during_campaign, monkeypatch):
+    from django.test import Client
+
+    monkeypatch.setattr(
+        stripe.checkout.Session,
+        "create",
+        lambda **params: SimpleNamespace(id="cs_1", url="https://checkout.stripe.com/x"),
+    )
+    Client().get(f"/en/donate/{campaign.slug}/")  # someone else's visit caches the page
+    visitor = Client(enforce_csrf_checks=True)
+    html = visitor.get(f"/en/donate/{campaign.slug}/").content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1]
+    response = visitor.post(f"/en/donate/{campaign.slug}/", give_form(csrfmiddlewaretoken=token))
+    assert response.status_code == 303
+
+
+def test_logged_in_visitors_never_get_the_shared_page(client, campaign, during_campaign):
+    client.get(f"/en/donate/{campaign.slug}/")  # cached for anonymous visitors
+    client.force_login(CoordinatorFactory())
+    assert "Log out" in client.get(f"/en/donate/{campaign.slug}/").content.decode()

@@ -56,7 +56,7 @@ def test_database_url_and_redis_url_switch_to_the_real_stack():
     assert found["engine"] == "django.db.backends.postgresql"
     assert found["eager"] is False
     assert found["broker"] == "redis://redis:6379/0"
-    assert found["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert found["cache"] == "jii.cache.ReusingRedisCache"
 
 
 def test_production_refuses_to_start_without_a_secret_key():
