@@ -3,6 +3,7 @@ import re
 import stripe
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -116,7 +117,10 @@ def manage(request, token):
         donation_id = signing.loads(token, salt=MANAGE_SALT)
     except signing.BadSignature:
         raise Http404 from None
-    donation = Donation.objects.filter(pk=donation_id).exclude(stripe_customer="").first()
+    try:
+        donation = Donation.objects.filter(pk=donation_id).exclude(stripe_customer="").first()
+    except ValidationError:  # signed by us, but not a donation id
+        raise Http404 from None
     if donation is None:
         raise Http404
     try:
