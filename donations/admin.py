@@ -20,6 +20,11 @@ from donations.progress import campaign_state, forget_campaign
 from jii.forms import PeriodForm
 
 
+def spreadsheet_safe(value: str) -> str:
+    """Text a donor typed, made inert for spreadsheets (a leading = + - @ would start a formula)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 class ImpactTierInline(admin.TabularInline):
     model = ImpactTier
     extra = 0
@@ -63,6 +68,11 @@ class PaymentInline(admin.TabularInline):
 
 
 class BankTransferForm(forms.Form):
+    donation = forms.UUIDField(
+        label=_("Existing donation (a monthly supporter's later transfer)"),
+        required=False,
+        help_text=_("Leave empty for a new donor; the fields below are then used."),
+    )
     campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=Campaign.objects.all())
     name = forms.CharField(label=_("Donor's name"), max_length=150)
     email = forms.EmailField(label=_("Donor's email"), max_length=254, required=False)
@@ -115,6 +125,10 @@ class DonationAdmin(admin.ModelAdmin):
     actions = ["approve_messages", "reject_messages"]
     change_list_template = "admin/donations/donation/change_list.html"
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.money_moved(obj.campaign_id)  # name or message edits show (or disappear) at once
+
     @admin.display(description=_("name on the page"))
     def public_name_shown(self, donation):
         return donation.public_name or _("(anonymous)")
@@ -144,7 +158,8 @@ class DonationAdmin(admin.ModelAdmin):
         form = BankTransferForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            donation = services.create_pending_donation(
+            existing = Donation.objects.filter(pk=data["donation"]).first() if data["donation"] else None
+            donation = existing or services.create_pending_donation(
                 campaign=data["campaign"],
                 method=Donation.Method.BANK_TRANSFER,
                 frequency=data["frequency"],
@@ -188,6 +203,7 @@ class DonationAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="donations-{start}-{end}.csv"'
         response.write("\ufeff")  # a BOM, so spreadsheet programs read the Japanese correctly
         writer = csv.writer(response)
+        safe = spreadsheet_safe
         writer.writerow(["received", "amount_yen", "refunded_yen", "net_yen", "method", "frequency", "campaign",
                          "donation", "name", "email", "address"])  # fmt: skip
         for payment in payments.order_by("received_at").iterator(chunk_size=2000):
@@ -197,7 +213,8 @@ class DonationAdmin(admin.ModelAdmin):
                 timezone.localtime(payment.received_at).strftime("%Y-%m-%d %H:%M"),
                 payment.amount_yen, payment.refunded_yen, payment.amount_yen - payment.refunded_yen,
                 donation.method, donation.frequency, payment.campaign.slug, donation.pk,
-                donation.name if named else "", donation.email if named else "", donation.address if named else "",
+                safe(donation.name) if named else "", safe(donation.email) if named else "",
+                safe(donation.address) if named else "",
             ])  # fmt: skip
         return response
 

@@ -165,9 +165,9 @@ class Donation(models.Model):
     started_at = models.DateTimeField(_("first payment"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     thanked_at = models.DateTimeField(_("thanked"), null=True, blank=True)
-    stripe_checkout_session = models.CharField(max_length=255, blank=True, db_index=True)
-    stripe_customer = models.CharField(max_length=255, blank=True)
-    stripe_subscription = models.CharField(max_length=255, blank=True, db_index=True)
+    stripe_checkout_session = models.CharField(_("Stripe checkout session"), max_length=255, blank=True, db_index=True)
+    stripe_customer = models.CharField(_("Stripe customer"), max_length=255, blank=True)
+    stripe_subscription = models.CharField(_("Stripe subscription"), max_length=255, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -202,7 +202,7 @@ class Payment(models.Model):
     received_at = models.DateTimeField(_("received"))
     # The Stripe object this payment comes from (an invoice or a payment intent); unique, so a payment is
     # recorded once however many events mention it.
-    stripe_reference = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    stripe_reference = models.CharField(_("Stripe reference"), max_length=255, null=True, blank=True, unique=True)
     recorded_by = models.ForeignKey(
         "jii.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
     )
@@ -224,9 +224,9 @@ class StripeEvent(models.Model):
     """Every Stripe event applied, stored in the same transaction as its effect: a second delivery finds it
     and changes nothing."""
 
-    event_id = models.CharField(max_length=255, unique=True)
-    type = models.CharField(max_length=100)
-    received_at = models.DateTimeField(default=timezone.now)
+    event_id = models.CharField(_("event id"), max_length=255, unique=True)
+    type = models.CharField(_("type"), max_length=100)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
 
     class Meta:
         verbose_name = _("Stripe event")

@@ -34,8 +34,9 @@ def compute_progress(campaign: Campaign) -> dict:
 
 
 def compute_messages(campaign: Campaign) -> list[dict]:
+    paid = [Donation.Status.ACTIVE, Donation.Status.PAST_DUE, Donation.Status.ENDED]
     approved = (
-        Donation.objects.filter(campaign=campaign, message_status=Donation.MessageStatus.APPROVED)
+        Donation.objects.filter(campaign=campaign, message_status=Donation.MessageStatus.APPROVED, status__in=paid)
         .order_by("-created_at")
         .only("name", "nickname", "show_as", "message", "created_at")[:MESSAGES_SHOWN]
     )

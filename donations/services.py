@@ -2,6 +2,7 @@
 donations staff, for bank transfers) record what was actually paid. One transaction each."""
 
 import logging
+import uuid
 from datetime import UTC, datetime
 
 import stripe
@@ -18,6 +19,11 @@ from donations.progress import forget_pages
 logger = logging.getLogger(__name__)
 Status = Donation.Status
 TERMINAL = {Status.ENDED, Status.REFUNDED}
+
+
+class NotYet(Exception):
+    """An event about something not recorded yet (e.g. a refund before its payment): roll back and let Stripe
+    deliver it again later, instead of marking it applied."""
 
 
 class CheckoutUnavailable(Exception):
@@ -72,6 +78,8 @@ def start_checkout(*, donation: Donation, success_url: str, cancel_url: str) -> 
         "success_url": success_url,
         "cancel_url": cancel_url,
         "locale": "en" if donation.language == "en" else "ja",
+        # Cards only: delayed methods (e.g. konbini) would complete the session unpaid.
+        "payment_method_types": ["card"],
     }
     if donation.frequency == Donation.Frequency.MONTHLY:
         item["price_data"]["recurring"] = {"interval": "month"}
@@ -123,6 +131,10 @@ def donation_for(obj, *, subscription: str = "") -> Donation | None:
             metadata = {**dict(node["metadata"]), **metadata}
     donation_id = metadata.get("donation") or obj.get("client_reference_id")
     donations = Donation.objects.select_for_update()
+    try:
+        donation_id = uuid.UUID(str(donation_id)) if donation_id else None
+    except ValueError:  # another system's checkout on the same Stripe account: not ours
+        donation_id = None
     if donation_id:
         found = donations.filter(pk=donation_id).first()
         if found:
@@ -211,9 +223,12 @@ def on_charge_refunded(charge, when):
     references = [ref for ref in (charge.get("payment_intent"), charge.get("invoice")) if isinstance(ref, str)]
     payment = Payment.objects.select_for_update().filter(stripe_reference__in=references).first()
     if payment is None:
+        if donation_for(charge) is not None:
+            raise NotYet("refund before its payment")
         return
-    # Stripe sends the total refunded so far: setting it (not adding) makes a repeated event harmless.
-    payment.refunded_yen = min(int(charge.get("amount_refunded") or 0), payment.amount_yen)
+    # Stripe sends the total refunded so far: keeping the largest makes repeated or late events harmless.
+    refunded = min(int(charge.get("amount_refunded") or 0), payment.amount_yen)
+    payment.refunded_yen = max(payment.refunded_yen, refunded)
     payment.save(update_fields=["refunded_yen"])
     donation = Donation.objects.select_for_update().get(pk=payment.donation_id)
     if donation.frequency == Donation.Frequency.ONCE and payment.refunded_yen == payment.amount_yen:

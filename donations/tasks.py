@@ -47,7 +47,7 @@ def send_thanks(donation_id: str) -> None:
 def reconcile_with_stripe(days: int = 3) -> int:
     """Daily (Celery beat): replay the last few days of Stripe events, so any that did not reach the webhook
     are applied now (applied ones are recognised by their id and skipped)."""
-    from donations.services import HANDLERS, apply_event
+    from donations.services import HANDLERS, NotYet, apply_event
 
     if not settings.STRIPE_SECRET_KEY:
         return 0
@@ -56,8 +56,12 @@ def reconcile_with_stripe(days: int = 3) -> int:
     events = stripe.Event.list(
         api_key=settings.STRIPE_SECRET_KEY, created={"gte": since}, types=list(HANDLERS), limit=100
     )
-    for event in events.auto_paging_iter():
-        applied += apply_event(event)
+    # Oldest first (Stripe lists newest first), so a payment is recorded before its refund.
+    for event in sorted(events.auto_paging_iter(), key=lambda event: event["created"]):
+        try:
+            applied += apply_event(event)
+        except NotYet:
+            continue
     if applied:
         logger.info("reconciliation applied %d Stripe events the webhook had missed", applied)
     return applied

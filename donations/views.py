@@ -35,8 +35,10 @@ CSRF_SLOT = "<!--csrf-->"
 def shareable(request) -> bool:
     """An anonymous visitor with no flash messages sees exactly what every such visitor sees (but the CSRF
     token, which is put in per request)."""
-    return request.method == "GET" and not (
-        request.COOKIES.get(settings.SESSION_COOKIE_NAME) or request.COOKIES.get("messages")
+    return (
+        request.method == "GET"
+        and not request.GET  # the page echoes its query string in the language links
+        and not (request.COOKIES.get(settings.SESSION_COOKIE_NAME) or request.COOKIES.get("messages"))
     )
 
 
@@ -50,6 +52,7 @@ def campaign_page(request, slug):
     if shareable(request) and (html := progress.cached_page(slug, language)):
         return with_csrf(request, html)
     campaign = published_campaign(slug)
+    rendered_version = progress.version(campaign)
     tiers = list(campaign.tiers.all())
     form = DonationForm(request.POST if request.method == "POST" else None, tiers=tiers)
     state = progress.campaign_state(campaign)
@@ -80,14 +83,15 @@ def campaign_page(request, slug):
         "messages_of_support": progress.supporter_messages(campaign),
         "figures": public_figures(),
         "form": form,
-        "page_version": progress.version(campaign),
+        "page_version": rendered_version,
         "today": timezone.localdate(),
         "cards_enabled": bool(settings.STRIPE_SECRET_KEY),
         "tax_deductible": settings.DONATIONS_TAX_DEDUCTIBLE,
         "tax_route_url": settings.TAX_DEDUCTIBLE_ROUTE_URL,
     }
     response = render(request, "donations/campaign.html", context)
-    if shareable(request):
+    # Kept for others only if no money moved while it was rendered (else it may show the old total).
+    if shareable(request) and progress.version(campaign) == rendered_version:
         html = CSRF_INPUT.sub(CSRF_SLOT, response.content.decode())
         progress.remember_page(campaign, language, html)
     return response
@@ -107,7 +111,10 @@ def stripe_webhook(request):
         )
     except (ValueError, stripe.SignatureVerificationError):
         return HttpResponseBadRequest("invalid payload or signature")
-    services.apply_event(event)
+    try:
+        services.apply_event(event)
+    except services.NotYet:
+        return HttpResponse("not yet: deliver again later", status=409)  # Stripe retries any non-2xx
     return HttpResponse("ok")
 
 

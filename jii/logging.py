@@ -1,8 +1,8 @@
 import logging
 import re
 
-# /status/<token>/ and the program pages that carry the same token, e.g. /ofp/r/<token>/…
-STATUS_TOKEN = re.compile(r"/(status|r)/[^/\s\"']+")
+# /status/<token>/, the program pages that carry the same token (/ofp/r/<token>/…), a donor's /manage/<token>/
+STATUS_TOKEN = re.compile(r"/(status|r|manage)/[^/\s\"']+")
 # What coordinators type into admin searches (?q=…) may be a resident's name or email.
 SEARCH = re.compile(r"([?&]q=)[^&\s\"']*")
 
@@ -13,7 +13,7 @@ class RedactStatusTokens(logging.Filter):
 
     def filter(self, record):
         message = record.getMessage()
-        if "/status/" in message or "/r/" in message or "q=" in message:
+        if "/status/" in message or "/r/" in message or "/manage/" in message or "q=" in message:
             record.msg = SEARCH.sub(r"\1[redacted]", STATUS_TOKEN.sub(r"/\1/[redacted]", message))
             record.args = ()
         return True

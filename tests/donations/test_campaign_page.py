@@ -56,8 +56,9 @@ def test_a_failed_payment_adds_nothing(client, campaign, make_donation, during_c
     payload = stripe_event(
         "invoice_payment_failed", donation, created=int(datetime(2026, 11, 20, tzinfo=UTC).timestamp())
     )
-    client.post("/stripe/webhook/", data=payload, content_type="application/json",
-                headers={"Stripe-Signature": signed(payload)})  # fmt: skip
+    response = client.post("/stripe/webhook/", data=payload, content_type="application/json",
+                           headers={"Stripe-Signature": signed(payload)})  # fmt: skip
+    assert response.status_code == 200
     assert campaign_state(campaign)["yen"] == 0
 
 
@@ -139,8 +140,10 @@ def test_bad_gifts_get_clear_errors(client, campaign, during_campaign, changes, 
 def test_messages_appear_newest_first_after_approval_and_anonymous_ones_without_a_name(
     client, campaign, during_campaign, django_capture_on_commit_callbacks
 ):
-    named = donation_for(campaign, message="がんばってください", show_as="name", name="佐藤 一郎")
+    donation_for(campaign, message="がんばってください", show_as="name", name="佐藤 一郎")
     hidden = donation_for(campaign, message="Keep going!", show_as="anonymous", name="Secret Person")
+    unpaid = donation_for(campaign, message="Never paid", show_as="name", name="Nobody")
+    Donation.objects.exclude(pk=unpaid.pk).update(status="active")  # only paid gifts' messages may show
     Donation.objects.filter(pk=hidden.pk).update(created_at=timezone.now() + timedelta(minutes=1))
     html = client.get(f"/en/donate/{campaign.slug}/").content.decode()
     assert "がんばってください" not in html  # not approved yet
@@ -149,7 +152,7 @@ def test_messages_appear_newest_first_after_approval_and_anonymous_ones_without_
     html = client.get(f"/en/donate/{campaign.slug}/").content.decode()
     assert html.index("Keep going!") < html.index("がんばってください")
     assert "Secret Person" not in html and "佐藤 一郎" in html
-    assert named.pk
+    assert "Never paid" not in html
 
 
 @pytest.mark.parametrize("donations", [10, 100_000])
@@ -247,3 +250,17 @@ def test_logged_in_visitors_never_get_the_shared_page(client, campaign, during_c
     client.get(f"/en/donate/{campaign.slug}/")  # cached for anonymous visitors
     client.force_login(CoordinatorFactory())
     assert "Log out" in client.get(f"/en/donate/{campaign.slug}/").content.decode()
+
+
+def test_a_page_asked_with_a_query_string_is_never_shared(client, campaign, during_campaign):
+    client.get(f"/en/donate/{campaign.slug}/?email=victim%40example.jp")
+    assert "victim" not in client.get(f"/en/donate/{campaign.slug}/").content.decode()
+
+
+def test_the_accounting_export_makes_formulas_inert(client, campaign, during_campaign):
+    donation = donation_for(campaign, name='=HYPERLINK("http://evil")')
+    record_bank_transfer(donation=donation, amount_yen=1000, received_on=date(2026, 11, 10), recorded_by=None)
+    client.force_login(CoordinatorFactory(groups=["donations staff"]))
+    response = client.get("/en/admin/donations/donation/export/", {"start": "2026-11-01", "end": "2026-11-30"})
+    [row] = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert row["name"].startswith("'=")

@@ -129,3 +129,30 @@ def test_the_thank_you_email_goes_once_when_the_first_payment_arrives(
     [thanks] = mail.outbox
     assert thanks.to == [donation.email]
     assert "/donate/manage/" in thanks.body  # a monthly supporter can stop or change the gift themselves
+
+
+def test_a_refund_arriving_before_its_payment_is_refused_until_the_payment_is_there(deliver, make_donation):
+    donation = make_donation(amount=10000)
+    refund = stripe_event("charge_refunded", donation, created=NOW + 60, refunded=10000)
+    assert deliver(refund).status_code == 409  # Stripe delivers it again later
+    assert not StripeEvent.objects.exists()
+    deliver(stripe_event("checkout_session_completed_payment", donation, created=NOW))
+    assert deliver(refund).status_code == 200
+    assert Payment.objects.get().refunded_yen == 10000
+    assert Donation.objects.get(pk=donation.pk).status == Donation.Status.REFUNDED
+
+
+def test_refund_events_out_of_order_keep_the_larger_refund(deliver, make_donation):
+    donation = make_donation(amount=10000)
+    deliver(stripe_event("checkout_session_completed_payment", donation, created=NOW))
+    deliver(stripe_event("charge_refunded", donation, created=NOW + 120, refunded=10000, event_id="evt_full"))
+    deliver(stripe_event("charge_refunded", donation, created=NOW + 60, refunded=4000, event_id="evt_partial"))
+    assert Payment.objects.get().refunded_yen == 10000
+
+
+def test_another_systems_checkout_on_the_same_account_is_ignored(deliver, make_donation):
+    donation = make_donation()
+    payload = stripe_event("checkout_session_completed_payment", donation, created=NOW)
+    payload = payload.replace(str(donation.pk), "order-4711")
+    assert deliver(payload).status_code == 200
+    assert not Payment.objects.exists()
