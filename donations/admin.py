@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from donations import services
 from donations.models import Campaign, Donation, ImpactTier, Payment, StripeEvent, Voice
 from donations.progress import campaign_state, forget_campaign
+from jii.admin import ReadOnlyInline
 from jii.forms import PeriodForm
 
 
@@ -56,15 +57,9 @@ class CampaignAdmin(admin.ModelAdmin):
         return f"¥{campaign_state(campaign)['yen']:,} / ¥{campaign.goal_amount_yen:,}"
 
 
-class PaymentInline(admin.TabularInline):
+class PaymentInline(ReadOnlyInline):
     model = Payment
     fields = ["amount_yen", "refunded_yen", "received_at", "stripe_reference", "recorded_by"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class BankTransferForm(forms.Form):

@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -12,6 +15,41 @@ admin.site.site_title = _("JII coordinators")
 admin.site.index_title = _("Today's desk")
 # Coordinators log in through allauth, so its rate limits guard the admin too.
 admin.site.login = secure_admin_login(admin.site.login)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """A record shown on another record's page for reading (changed through its own page or services)."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class DaysAgoFilter(admin.SimpleListFilter):
+    """Filter a list by how many days ago `date_field` was: `bands` maps a code to (label, from, to) days."""
+
+    date_field = "created_at"
+    bands: dict = {}
+
+    def lookups(self, request, model_admin):
+        return [(code, label) for code, (label, _low, _high) in self.bands.items()]
+
+    def narrow(self, queryset):
+        """Which rows the filter applies to at all (e.g. only applications still waiting)."""
+        return queryset
+
+    def queryset(self, request, queryset):
+        if self.value() not in self.bands:
+            return queryset
+        _label, low, high = self.bands[self.value()]
+        now = timezone.now()
+        queryset = self.narrow(queryset).filter(**{f"{self.date_field}__lte": now - timedelta(days=low)})
+        return queryset.filter(**{f"{self.date_field}__gt": now - timedelta(days=high)}) if high else queryset
 
 
 @admin.register(User)

@@ -1,7 +1,5 @@
 """The OFP desk: applications with ranked candidates, pairs to follow, intake rounds, and the figures."""
 
-from datetime import timedelta
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -13,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from jii.admin import add_resident_inline
+from jii.admin import DaysAgoFilter, ReadOnlyInline, add_resident_inline
 from jii.choices import Interest
 from jii.forms import PeriodForm
 from jii.models import VolunteerProfile
@@ -24,40 +22,26 @@ from matching.models import Application, CheckIn, Hope, IntakeRound, Match, Surv
 from matching.ranking import rank_candidates
 
 
-class WaitingFilter(admin.SimpleListFilter):
+class WaitingFilter(DaysAgoFilter):
     title = _("waiting time")
     parameter_name = "waiting"
-    BANDS = {"2w": (0, 14), "1m": (14, 30), "3m": (30, 90), "more": (90, None)}
+    bands = {
+        "2w": (_("under two weeks"), 0, 14),
+        "1m": (_("two weeks to a month"), 14, 30),
+        "3m": (_("one to three months"), 30, 90),
+        "more": (_("over three months"), 90, None),
+    }
 
-    def lookups(self, request, model_admin):
-        return [
-            ("2w", _("under two weeks")),
-            ("1m", _("two weeks to a month")),
-            ("3m", _("one to three months")),
-            ("more", _("over three months")),
-        ]
-
-    def queryset(self, request, queryset):
-        if self.value() not in self.BANDS:
-            return queryset
-        low, high = self.BANDS[self.value()]
-        now = timezone.now()
-        queryset = queryset.waiting().filter(created_at__lte=now - timedelta(days=low))
-        return queryset.filter(created_at__gt=now - timedelta(days=high)) if high else queryset
+    def narrow(self, queryset):
+        return queryset.waiting()
 
 
-class ApplicationInline(admin.TabularInline):
+class ApplicationInline(ReadOnlyInline):
     """The resident's OFP applications on their resident page."""
 
     model = Application
     fields = ["stage", "household_type", "area", "created_at"]
-    readonly_fields = fields
-    extra = 0
     show_change_link = True
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 add_resident_inline(ApplicationInline)
@@ -210,26 +194,14 @@ def candidate_rows(application):
     }
 
 
-class CheckInInline(admin.TabularInline):
+class CheckInInline(ReadOnlyInline):
     model = CheckIn
     fields = ["month", "met", "how", "mood", "note", "concern", "created_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class SurveyInline(admin.TabularInline):
+class SurveyInline(ReadOnlyInline):
     model = Survey
     fields = ["kind", "respondent", "satisfaction", "comment", "submitted_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Match)

@@ -1,17 +1,14 @@
 """The Spot desk: requests by state, category, prefecture and age; direct assignment; the figures."""
 
-from datetime import timedelta
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jii.admin import add_resident_inline
+from jii.admin import DaysAgoFilter, ReadOnlyInline, add_resident_inline
 from jii.forms import PeriodForm
 from jii.models import VolunteerProfile
 from spot import services
@@ -19,49 +16,29 @@ from spot.figures import spot_figures
 from spot.models import Acceptance, SpotRequest
 
 
-class AgeFilter(admin.SimpleListFilter):
+class AgeFilter(DaysAgoFilter):
     title = _("age")
     parameter_name = "age"
-    BANDS = {"1d": (0, 1), "2d": (1, 2), "1w": (2, 7), "more": (7, None)}
-
-    def lookups(self, request, model_admin):
-        return [
-            ("1d", _("under a day")),
-            ("2d", _("one to two days")),
-            ("1w", _("two days to a week")),
-            ("more", _("over a week")),
-        ]
-
-    def queryset(self, request, queryset):
-        if self.value() not in self.BANDS:
-            return queryset
-        low, high = self.BANDS[self.value()]
-        now = timezone.now()
-        queryset = queryset.filter(created_at__lte=now - timedelta(days=low))
-        return queryset.filter(created_at__gt=now - timedelta(days=high)) if high else queryset
+    bands = {
+        "1d": (_("under a day"), 0, 1),
+        "2d": (_("one to two days"), 1, 2),
+        "1w": (_("two days to a week"), 2, 7),
+        "more": (_("over a week"), 7, None),
+    }
 
 
-class SpotRequestInline(admin.TabularInline):
+class SpotRequestInline(ReadOnlyInline):
     model = SpotRequest
     fields = ["topic", "status", "created_at"]
-    readonly_fields = fields
-    extra = 0
     show_change_link = True
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 add_resident_inline(SpotRequestInline)
 
 
-class AcceptanceInline(admin.TabularInline):
+class AcceptanceInline(ReadOnlyInline):
     model = Acceptance
     fields = ["volunteer", "accepted_at", "assigned_by", "released_at", "release_reason"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("volunteer__user", "assigned_by")

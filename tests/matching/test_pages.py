@@ -330,3 +330,15 @@ def test_two_proposals_on_one_page_have_their_own_field_ids(client, settings):
     html = client.get("/en/volunteer/").content.decode()
     ids = re.findall(r'id="(id_match-\d+-reason)"', html)
     assert len(ids) == 2 and len(set(ids)) == 2
+
+
+def test_applications_can_be_filtered_by_how_long_they_have_waited(desk):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    recent = ApplicationFactory()
+    old = ApplicationFactory(created_at=timezone.now() - timedelta(days=40))
+    html = desk.get("/en/admin/matching/application/", {"waiting": "3m"}).content.decode()
+    assert f"/matching/application/{old.pk}/change/" in html
+    assert f"/matching/application/{recent.pk}/change/" not in html
