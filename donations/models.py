@@ -234,3 +234,59 @@ class StripeEvent(models.Model):
 
     def __str__(self):
         return f"{self.type} {self.event_id}"
+
+
+class ReceiptCounter(models.Model):
+    """The last receipt number issued in a fiscal year. Taking a number locks this row, and the number is
+    used in the same transaction, so numbers are never duplicated and — a rollback returning the number — never
+    skipped."""
+
+    fiscal_year = models.PositiveIntegerField(unique=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.fiscal_year}: {self.last_number}"
+
+
+class Receipt(models.Model):
+    """An issued receipt (領収書). Never edited: a correction voids it and issues a new one pointing back."""
+
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("One gift")
+        ANNUAL = "annual", _("Annual (all gifts of a year)")
+
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    fiscal_year = models.PositiveIntegerField(_("fiscal year"))
+    sequence = models.PositiveIntegerField(_("sequence"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SINGLE)
+    donation = models.ForeignKey(Donation, on_delete=models.PROTECT, related_name="receipts")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="receipts", null=True, blank=True)
+    amount_yen = models.PositiveIntegerField(_("amount (yen)"))
+    received_on = models.DateField(_("date received"))
+    donor_name = models.CharField(_("donor's name"), max_length=150)
+    donor_address = models.TextField(_("donor's address"), blank=True)
+    purpose = models.CharField(_("purpose"), max_length=200)
+    language = models.CharField(_("language"), max_length=8, default="ja")
+    issued_at = models.DateTimeField(_("issued"), default=timezone.now)
+    file = models.FileField(_("PDF"), upload_to="receipts/%Y/", blank=True)
+    emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
+    voided_at = models.DateTimeField(_("voided"), null=True, blank=True)
+    void_reason = models.TextField(_("reason for voiding"), blank=True)
+    replaces = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by", verbose_name=_("replaces")
+    )
+
+    class Meta:
+        ordering = ["-issued_at"]
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+        constraints = [
+            models.UniqueConstraint(fields=["fiscal_year", "sequence"], name="receipt_sequence_once"),
+            # One valid receipt per payment: a repeated or redelivered task cannot issue a second one.
+            models.UniqueConstraint(
+                fields=["payment"], condition=Q(voided_at__isnull=True, kind="single"), name="one_receipt_per_payment"
+            ),
+        ]
+
+    def __str__(self):
+        return self.number

@@ -145,7 +145,7 @@ def donation_for(obj, *, subscription: str = "") -> Donation | None:
 
 
 def record_payment(donation: Donation, *, reference: str, amount: int, received_at: datetime) -> None:
-    Payment.objects.get_or_create(
+    payment, created = Payment.objects.get_or_create(
         stripe_reference=reference,
         defaults={
             "donation": donation,
@@ -154,6 +154,8 @@ def record_payment(donation: Donation, *, reference: str, amount: int, received_
             "received_at": received_at,
         },
     )
+    if created:
+        tasks.issue_receipt.delay_on_commit(payment.pk)
 
 
 def on_checkout_completed(session, when):
@@ -276,6 +278,7 @@ def record_bank_transfer(*, donation: Donation, amount_yen: int, received_on, re
         received_at=received_at,
         recorded_by=recorded_by,
     )
+    tasks.issue_receipt.delay_on_commit(payment.pk)
     donation = Donation.objects.select_for_update().get(pk=donation.pk)
     advance(donation, Status.ACTIVE, received_at)
     money_moved(donation.campaign_id)

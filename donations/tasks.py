@@ -65,3 +65,31 @@ def reconcile_with_stripe(days: int = 3) -> int:
     if applied:
         logger.info("reconciliation applied %d Stripe events the webhook had missed", applied)
     return applied
+
+
+@shared_task
+@transaction.atomic
+def issue_receipt(payment_id: int) -> str:
+    """Issue (or find) the payment's receipt and email it once. Safe to run twice or after a worker died
+    mid-way: the receipt is unique per payment and the email is recorded in the same transaction."""
+    from donations.models import Payment, Receipt
+    from donations.receipts import issue_for_payment
+
+    payment = Payment.objects.filter(pk=payment_id).select_related("donation").first()
+    if payment is None:
+        return ""
+    receipt = issue_for_payment(payment)
+    receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
+    donation = payment.donation
+    if not receipt.emailed_at and donation.email:
+        receipt.emailed_at = timezone.now()
+        receipt.save(update_fields=["emailed_at"])
+        monthly = donation.frequency == donation.Frequency.MONTHLY
+        send_localized_email(
+            "donation_receipt",
+            to=donation.email,
+            language=donation.language,
+            context={"donation": donation, "receipt": receipt, "manage_url": manage_url(donation) if monthly else ""},
+            attachments=[(f"{receipt.number}.pdf", receipt.file.read(), "application/pdf")],
+        )
+    return receipt.number

@@ -7,8 +7,11 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 
-def send_localized_email(name: str, *, to: str, language: str, context: dict | None = None) -> None:
-    """Send templates/emails/<name>_subject.txt, _body.txt and _body.html in `language` to `to`."""
+def send_localized_email(
+    name: str, *, to: str, language: str, context: dict | None = None, attachments: list | None = None
+) -> None:
+    """Send templates/emails/<name>_subject.txt, _body.txt and _body.html in `language` to `to`, with optional
+    (filename, content, mimetype) attachments."""
     context = {"site_url": settings.SITE_URL.rstrip("/"), **(context or {})}
     with translation.override(language):
         subject = render_to_string(f"emails/{name}_subject.txt", context).strip()
@@ -16,4 +19,6 @@ def send_localized_email(name: str, *, to: str, language: str, context: dict | N
         html = render_to_string(f"emails/{name}_body.html", context)
     message = EmailMultiAlternatives(subject=" ".join(subject.split()), body=text, to=[to])
     message.attach_alternative(html, "text/html")
+    for attachment in attachments or []:
+        message.attach(*attachment)
     message.send()

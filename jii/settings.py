@@ -265,6 +265,12 @@ DONATION_MINIMUM_YEN = env.int("DONATION_MINIMUM_YEN", default=500)
 # Gifts made directly to JII are not tax-deductible today; donors who need that give through Give One.
 DONATIONS_TAX_DEDUCTIBLE = env_bool("DONATIONS_TAX_DEDUCTIBLE", default=False)
 TAX_DEDUCTIBLE_ROUTE_URL = env.str("TAX_DEDUCTIBLE_ROUTE_URL", default="https://giveone.net/")
+# Once JII is a 認定NPO法人, receipts carry the certification; set these with DONATIONS_TAX_DEDUCTIBLE=True.
+NINTEI_NUMBER = env.str("NINTEI_NUMBER", default="")
+NINTEI_DATE = env.str("NINTEI_DATE", default="")
+# Receipts are numbered per fiscal year; JII's year starts in this month.
+FISCAL_YEAR_START_MONTH = env.int("FISCAL_YEAR_START_MONTH", default=1)
+RECEIPT_FONT_FAMILY = env.str("RECEIPT_FONT_FAMILY", default="IPAexGothic")
 
 # How many open OFP proposals or pairs one volunteer may have at a time.
 OFP_PAIRS_PER_VOLUNTEER = env.int("OFP_PAIRS_PER_VOLUNTEER", default=1)
@@ -288,6 +294,8 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
