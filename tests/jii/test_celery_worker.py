@@ -78,6 +78,7 @@ def celery_worker_process(transactional_db, django_db_serialized_rollback, tmp_p
         "CELERY_BROKER_URL": celery_app.conf.broker_url,
         "CELERY_TASK_ALWAYS_EAGER": "False",
         "EMAIL_URL": f"filemail:///{quote(str(mail_dir))}",  # filemail:////abs/path: path is after the third /
+        "MEDIA_ROOT": str(tmp_path / "media"),
         "CONN_MAX_AGE": "0",
         "PYTHONUNBUFFERED": "1",
     }
