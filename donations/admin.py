@@ -15,8 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from donations import services
-from donations.models import Campaign, Donation, ImpactTier, Payment, StripeEvent, Voice
+from donations.models import Campaign, Donation, ImpactTier, Payment, Receipt, StripeEvent, Voice
 from donations.progress import campaign_state, forget_campaign
+from donations.receipts import void_and_reissue
+from donations.tasks import issue_receipt
 from jii.admin import ReadOnlyInline
 from jii.forms import PeriodForm
 
@@ -225,3 +227,60 @@ class StripeEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(admin.ModelAdmin):
+    """Issued receipts are never edited: a correction is "void and reissue"."""
+
+    list_display = ["number", "kind", "amount_yen", "received_on", "donor_name", "issued_at", "emailed_at", "voided_at"]
+    list_filter = ["kind", "fiscal_year", ("voided_at", admin.EmptyFieldListFilter)]
+    search_fields = ["=number"]
+    date_hierarchy = "issued_at"
+    actions = ["void_and_reissue"]
+    change_list_template = "admin/donations/receipt/change_list.html"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Void the selected receipts and issue corrected ones"), permissions=["change"])
+    def void_and_reissue(self, request, queryset):
+        done = 0
+        for receipt in queryset.filter(voided_at__isnull=True, kind=Receipt.Kind.SINGLE):
+            void_and_reissue(receipt=receipt, reason=_("reissued by %(user)s") % {"user": request.user})
+            done += 1
+        self.message_user(request, ngettext("%(n)d receipt reissued.", "%(n)d receipts reissued.", done) % {"n": done})
+
+    def get_urls(self):
+        return [
+            path("generate/", self.admin_site.admin_view(self.generate_view), name="donations_receipts_generate"),
+            *super().get_urls(),
+        ]
+
+    def generate_view(self, request):
+        """Issue the missing receipts of every payment received in a period (queued, one task per payment)."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        form = PeriodForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            start, end = form.period()
+            receipted = Receipt.objects.filter(voided_at__isnull=True, payment__isnull=False).values("payment_id")
+            missing = Payment.objects.filter(received_at__date__gte=start, received_at__date__lte=end).exclude(
+                pk__in=receipted
+            )
+            ids = list(missing.values_list("pk", flat=True))
+            for payment_id in ids:
+                issue_receipt.delay(payment_id)
+            self.message_user(
+                request, ngettext("%(n)d receipt queued.", "%(n)d receipts queued.", len(ids)) % {"n": len(ids)}
+            )
+            return redirect("admin:donations_receipt_changelist")
+        context = {**self.admin_site.each_context(request), "title": _("Issue missing receipts for a period"),
+                   "form": form, "opts": self.model._meta}  # fmt: skip
+        return TemplateResponse(request, "admin/donations/form.html", context)

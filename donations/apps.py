@@ -21,6 +21,8 @@ class DonationsConfig(AppConfig):
             "donations.view_payment",
             "donations.add_payment",
             "donations.view_stripeevent",
+            "donations.view_receipt",
+            "donations.change_receipt",
         ],
         COORDINATORS: ["donations.view_campaign"],
     }

@@ -101,3 +101,19 @@ def test_fifty_receipts_issued_at_once_get_fifty_consecutive_numbers(campaign):
         thread.join(timeout=120)
     assert errors == []
     assert sorted(numbers) == list(range(1, 51))
+
+
+def test_donations_staff_reissue_a_receipt_and_issue_missing_ones_for_a_period(client, campaign):
+    from tests.factories import CoordinatorFactory
+
+    receipt = issue_for_payment(paid(campaign))
+    missing = paid(campaign, amount=8000)
+    client.force_login(CoordinatorFactory(groups=["donations staff"]))
+    client.post(
+        "/en/admin/donations/receipt/", {"action": "void_and_reissue", "_selected_action": [receipt.pk]}, follow=True
+    )
+    receipt.refresh_from_db()
+    assert receipt.voided_at and receipt.replaced_by.number == "JII-2026-000002"
+    client.post("/en/admin/donations/receipt/generate/", {"start": "2026-11-01", "end": "2026-11-30"})
+    assert missing.receipts.get().number == "JII-2026-000003"
+    assert client.get(f"/en/admin/donations/receipt/{receipt.pk}/delete/").status_code == 403
