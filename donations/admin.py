@@ -17,7 +17,8 @@ from django.utils.translation import ngettext
 from donations import services
 from donations.models import Campaign, Donation, ImpactTier, Payment, Receipt, StripeEvent, Voice
 from donations.progress import campaign_state, forget_campaign
-from donations.receipts import void_and_reissue
+from donations.receipts import fiscal_year, void_and_reissue
+from donations.register import PUBLIC_SUPPORT_MINIMUM_YEN, donors_of_year, public_support_count
 from donations.tasks import issue_receipt
 from jii.admin import ReadOnlyInline
 from jii.forms import PeriodForm
@@ -86,6 +87,10 @@ class ExportForm(PeriodForm):
     method = forms.ChoiceField(label=_("Method"), choices=[("", _("All")), *Donation.Method.choices], required=False)
 
 
+class RegisterForm(forms.Form):
+    year = forms.IntegerField(label=_("Fiscal year"), min_value=2000, max_value=2100)
+
+
 @admin.register(Donation)
 class DonationAdmin(admin.ModelAdmin):
     list_display = [
@@ -142,10 +147,43 @@ class DonationAdmin(admin.ModelAdmin):
         count = services.moderate_messages(donations=queryset, approve=False)
         self.message_user(request, ngettext("%(n)d message hidden.", "%(n)d messages hidden.", count) % {"n": count})
 
+    def register_view(self, request):
+        """The donor register of a fiscal year as CSV, and how many donors gave ¥3,000 or more."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = RegisterForm(request.GET or None, initial={"year": fiscal_year(timezone.localdate())})
+        if request.GET.get("download") and form.is_valid():
+            year = form.cleaned_data["year"]
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="donor-register-{year}.csv"'
+            response.write("\ufeff")
+            writer = csv.writer(response)
+            writer.writerow(["name", "email", "address", "gifts", "total_yen", "first", "last"])
+            for row in donors_of_year(year):
+                named = row["named"]  # False if any of the donor's gifts said "do not list my name"
+                writer.writerow([
+                    spreadsheet_safe(row["donation__name"]) if named else "", row["donor"] if named else "",
+                    spreadsheet_safe(row["address"] or "") if named else "", row["gifts"], row["total"],
+                    timezone.localtime(row["first"]).date(), timezone.localtime(row["last"]).date(),
+                ])  # fmt: skip
+            return response
+        year = form.cleaned_data["year"] if form.is_valid() else fiscal_year(timezone.localdate())
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Donor register"),
+            "form": form,
+            "year": year,
+            "supporters": public_support_count(year),
+            "minimum": PUBLIC_SUPPORT_MINIMUM_YEN,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/donations/register.html", context)
+
     def get_urls(self):
         return [
             path("bank-transfer/", self.admin_site.admin_view(self.bank_transfer_view), name="donations_bank_transfer"),
             path("export/", self.admin_site.admin_view(self.export_view), name="donations_export"),
+            path("register/", self.admin_site.admin_view(self.register_view), name="donations_register"),
             *super().get_urls(),
         ]
 

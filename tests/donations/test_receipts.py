@@ -117,3 +117,22 @@ def test_donations_staff_reissue_a_receipt_and_issue_missing_ones_for_a_period(c
     client.post("/en/admin/donations/receipt/generate/", {"start": "2026-11-01", "end": "2026-11-30"})
     assert missing.receipts.get().number == "JII-2026-000003"
     assert client.get(f"/en/admin/donations/receipt/{receipt.pk}/delete/").status_code == 403
+
+
+def test_the_donor_register_and_the_public_support_count(client, campaign):
+    from tests.factories import CoordinatorFactory
+
+    paid(campaign, amount=2000, name="少額 さん", email="small@example.jp")
+    paid(campaign, amount=1500, name="二回 さん", email="twice@example.jp")
+    paid(campaign, amount=1500, name="二回 さん", email="Twice@Example.jp")  # the same donor: ¥3,000 in all
+    paid(campaign, amount=5000, name="匿名 希望", email="private@example.jp", accounting_consent=False)
+    client.force_login(CoordinatorFactory(groups=["donations staff"]))
+    page = client.get("/en/admin/donations/donation/register/", {"year": "2026"}).content.decode()
+    assert "<strong>2</strong>" in page  # ¥3,000 or more: the two-gift donor and the private one
+    response = client.get("/en/admin/donations/donation/register/", {"year": "2026", "download": "1"})
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert {row["name"] for row in rows} == {"少額 さん", "二回 さん", ""}
+    assert {row["total_yen"] for row in rows if row["name"] == "二回 さん"} == {"3000"}
