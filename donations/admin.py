@@ -160,7 +160,7 @@ class DonationAdmin(admin.ModelAdmin):
             writer = csv.writer(response)
             writer.writerow(["name", "email", "address", "gifts", "total_yen", "first", "last"])
             for row in donors_of_year(year):
-                named = row["named"]  # False if any of the donor's gifts said "do not list my name"
+                named = row["named"] == 1  # not if any of the donor's gifts said "do not list my name"
                 writer.writerow([
                     spreadsheet_safe(row["donation__name"]) if named else "", row["donor"] if named else "",
                     spreadsheet_safe(row["address"] or "") if named else "", row["gifts"], row["total"],

@@ -4,8 +4,8 @@
 from datetime import date, datetime, time
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Min, Sum
-from django.db.models.functions import Lower
+from django.db.models import Count, F, IntegerField, Max, Min, Sum
+from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 
 from donations.models import Payment
@@ -33,7 +33,8 @@ def donors_of_year(year: int):
             total=Sum(F("amount_yen") - F("refunded_yen")),
             first=Min("received_at"),
             last=Max("received_at"),
-            named=Min("donation__accounting_consent"),
+            # 1 only if every gift allowed listing the name (MIN over booleans, portable across databases).
+            named=Min(Cast("donation__accounting_consent", output_field=IntegerField())),
             address=Max("donation__address"),
         )
         .order_by("donation__name")
