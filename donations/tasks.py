@@ -6,22 +6,13 @@ from datetime import timedelta
 import stripe
 from celery import shared_task
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
+from donations.links import history_url, manage_url
 from jii.emails import send_localized_email
 
 logger = logging.getLogger(__name__)
-MANAGE_SALT = "donations.manage"
-
-
-def manage_url(donation) -> str:
-    """The donor's link to stop or change a monthly gift (a signed token, no personal data)."""
-    token = signing.dumps(str(donation.pk), salt=MANAGE_SALT)
-    with translation.override(donation.language):
-        return settings.SITE_URL.rstrip("/") + reverse("donation_manage", args=[token])
 
 
 @shared_task
@@ -39,7 +30,11 @@ def send_thanks(donation_id: str) -> None:
         "donation_thanks",
         to=donation.email,
         language=donation.language,
-        context={"donation": donation, "manage_url": manage_url(donation) if monthly else ""},
+        context={
+            "donation": donation,
+            "manage_url": manage_url(donation) if monthly else "",
+            "history_url": history_url(donation.email, donation.language),
+        },
     )
 
 
@@ -89,7 +84,12 @@ def issue_receipt(payment_id: int) -> str:
             "donation_receipt",
             to=donation.email,
             language=donation.language,
-            context={"donation": donation, "receipt": receipt, "manage_url": manage_url(donation) if monthly else ""},
+            context={
+                "donation": donation,
+                "receipt": receipt,
+                "manage_url": manage_url(donation) if monthly else "",
+                "history_url": history_url(donation.email, donation.language),
+            },
             attachments=[(f"{receipt.number}.pdf", receipt.file.read(), "application/pdf")],
         )
     return receipt.number

@@ -4,7 +4,8 @@ import stripe
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,8 +17,8 @@ from django.views.decorators.http import require_POST
 
 from donations import progress, services
 from donations.forms import DonationForm
-from donations.models import Campaign, Donation
-from donations.tasks import MANAGE_SALT
+from donations.links import MANAGE_SALT, email_from_history_token, manage_url
+from donations.models import Campaign, Donation, Receipt
 from jii.figures import public_figures
 
 
@@ -139,3 +140,37 @@ def manage(request, token):
     except stripe.StripeError:
         return render(request, "donations/manage_unavailable.html", status=503)
     return HttpResponseRedirect(portal.url, status=303)
+
+
+def donor_email(token: str) -> str:
+    email = email_from_history_token(token)
+    if email is None:
+        raise Http404
+    return email
+
+
+def history(request, token):
+    email = donor_email(token)
+    valid = Receipt.objects.filter(voided_at__isnull=True)
+    gifts = list(
+        Donation.objects.filter(email__iexact=email)
+        .exclude(status=Donation.Status.PENDING)
+        .select_related("campaign")
+        .prefetch_related(Prefetch("receipts", queryset=valid.order_by("issued_at")))
+        .order_by("-created_at")
+    )
+    if not gifts:
+        raise Http404
+    for gift in gifts:
+        gift.manage = manage_url(gift) if gift.frequency == Donation.Frequency.MONTHLY and gift.stripe_customer else ""
+    response = render(request, "donations/history.html", {"gifts": gifts, "token": token})
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def receipt_file(request, token, number):
+    email = donor_email(token)
+    receipt = Receipt.objects.filter(number=number, donation__email__iexact=email).first()
+    if receipt is None or not receipt.file:
+        raise Http404
+    return FileResponse(receipt.file.open("rb"), as_attachment=True, filename=f"{receipt.number}.pdf")

@@ -2,7 +2,7 @@ import logging
 import re
 
 # /status/<token>/, the program pages that carry the same token (/ofp/r/<token>/…), a donor's /manage/<token>/
-STATUS_TOKEN = re.compile(r"/(status|r|manage)/[^/\s\"']+")
+STATUS_TOKEN = re.compile(r"/(status|r|manage|history)/[^/\s\"']+")
 # What coordinators type into admin searches (?q=…) may be a resident's name or email.
 SEARCH = re.compile(r"([?&]q=)[^&\s\"']*")
 
@@ -13,7 +13,13 @@ class RedactStatusTokens(logging.Filter):
 
     def filter(self, record):
         message = record.getMessage()
-        if "/status/" in message or "/r/" in message or "/manage/" in message or "q=" in message:
+        if (
+            "/status/" in message
+            or "/r/" in message
+            or "/manage/" in message
+            or "/history/" in message
+            or "q=" in message
+        ):
             record.msg = SEARCH.sub(r"\1[redacted]", STATUS_TOKEN.sub(r"/\1/[redacted]", message))
             record.args = ()
         return True

@@ -7,8 +7,9 @@ import pytest
 import stripe
 from django.core import signing
 
+from donations.links import MANAGE_SALT
 from donations.models import Donation, Payment
-from donations.tasks import MANAGE_SALT, reconcile_with_stripe
+from donations.tasks import reconcile_with_stripe
 from tests.donations.conftest import stripe_event
 
 pytestmark = pytest.mark.django_db
