@@ -132,3 +132,15 @@ class ConsentMixin:
         super().full_clean()
         if "consent" in self.errors:
             self.fields["consent"].widget.attrs["aria-describedby"] = "consent-text id_consent_error"
+
+
+def resident_details(data: dict, household_type: str) -> dict:
+    """What a public form tells about the resident, for jii.services.find_or_create_resident (which only fills
+    what the shared record does not have yet)."""
+    return {
+        "name": data["name"],
+        "phone": data["phone"],
+        "prefecture": data["area"].prefecture,
+        "municipality": data["area"].name_ja,
+        "household_type": household_type,
+    }

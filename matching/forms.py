@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jii.choices import HouseholdType, Interest
-from jii.forms import ConsentMixin
+from jii.forms import ConsentMixin, resident_details
 from jii.models import Area, Language, area_choices
 from matching.models import CheckIn, GenderPreference, Hope, JapaneseLevel, Match, TimeBand
 
@@ -111,13 +111,7 @@ class ApplicationForm(ConsentMixin, forms.Form):
         return {
             "email": data["email"],
             "languages": list(data["languages"]),
-            "resident_details": {
-                "name": data["name"],
-                "phone": data["phone"],
-                "prefecture": data["area"].prefecture,
-                "municipality": data["area"].name_ja,
-                "household_type": data["household_type"],
-            },
+            "resident_details": resident_details(data, household_type=data["household_type"]),
             "household_type": data["household_type"],
             "adults": data["adults"],
             "children_ages": data["children_ages"],

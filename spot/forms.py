@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jii.choices import Prefecture, SpotCategory
-from jii.forms import ConsentMixin
+from jii.forms import ConsentMixin, resident_details
 from jii.models import Area, Language, area_choices
 from spot.models import TOPICS_BY_CATEGORY, HelpMode, Topic, Urgency
 
@@ -122,13 +122,7 @@ class SpotRequestForm(ConsentMixin, forms.Form):
         return {
             "email": data["email"],
             "languages": list(data["languages"]),
-            "resident_details": {
-                "name": data["name"],
-                "phone": data["phone"],
-                "prefecture": data["area"].prefecture,
-                "municipality": data["area"].name_ja,
-                "household_type": "other",
-            },
+            "resident_details": resident_details(data, household_type="other"),
             "category": data["category"],
             "topic": data["topic"],
             "phone": data["phone"],
