@@ -8,23 +8,14 @@ Runs on its own SQLite file (bench/bench-ofp.sqlite3, recreated each run) unless
 a scratch database). Usage: make bench   (or: .venv/bin/python bench/matching.py)
 """
 
-import os
 import random
 import statistics
 import sys
 import time
-import warnings
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-BENCH_DB = ROOT / "bench" / "bench-ofp.sqlite3"
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{BENCH_DB}")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jii.settings")
-os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "True")
-os.environ.setdefault("EMAIL_URL", "dummymail://")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-warnings.filterwarnings("ignore", message="No directory at")
+from common import configure, fresh_database  # noqa: E402 (bench/common.py sets the path)
+
+BENCH_DB = configure("bench-ofp.sqlite3", CELERY_TASK_ALWAYS_EAGER="True", EMAIL_URL="dummymail://")
 
 VOLUNTEERS = 5000
 APPLICANTS = 2000
@@ -32,14 +23,7 @@ ROUND_VOLUNTEERS = 2000
 
 
 def setup():
-    if BENCH_DB.exists() and os.environ["DATABASE_URL"].endswith(str(BENCH_DB)):
-        BENCH_DB.unlink()
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    fresh_database(BENCH_DB)
 
 
 def populate(rng):

@@ -4,43 +4,28 @@ under 60 KB a file. Runs on its own SQLite file. Usage: .venv/bin/python bench/r
 """
 
 import argparse
-import os
 import statistics
-import sys
 import tempfile
 import time
-import warnings
 from datetime import date
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-BENCH_DB = ROOT / "bench" / "bench-receipts.sqlite3"
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{BENCH_DB}")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jii.settings")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="receipts-bench-")
-warnings.filterwarnings("ignore", message="No directory at")
+from common import configure, fresh_database  # noqa: E402 (bench/common.py sets the path)
+
+BENCH_DB = configure("bench-receipts.sqlite3", MEDIA_ROOT=tempfile.mkdtemp(prefix="receipts-bench-"))
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=200)
     args = parser.parse_args()
-    if BENCH_DB.exists():
-        BENCH_DB.unlink()
-    import django
-
-    django.setup()
+    fresh_database(BENCH_DB)
     from django.conf import settings
-    from django.core.management import call_command
     from django.utils import timezone
     from weasyprint import HTML
 
     from donations.models import Campaign, Donation, Payment
     from donations.receipts import issue_for_payment
 
-    call_command("migrate", verbosity=0)
     campaign = Campaign.objects.create(
         slug="bench", title_ja="「小さな理解」から広がる やさしい共生の未来", title_en="A kinder shared future",
         summary_ja="…", summary_en="…", starts_on=date(2026, 11, 5), ends_on=date(2026, 12, 25),

@@ -6,38 +6,20 @@ Usage: make bench   (or: .venv/bin/python bench/run.py --repeat 200)
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
-import warnings
 from io import StringIO
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-BENCH_DB = ROOT / "bench" / "bench.sqlite3"
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{BENCH_DB}")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jii.settings")
-os.environ["DEBUG"] = "False"
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "False")
-os.environ.setdefault("STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage")
+from common import configure, fresh_database  # noqa: E402 (bench/common.py sets the path)
 
-
-warnings.filterwarnings("ignore", message="No directory at")
+BENCH_DB = configure("bench.sqlite3", production=True)
 
 
 def setup_database():
-    if BENCH_DB.exists() and os.environ["DATABASE_URL"].endswith(str(BENCH_DB)):
-        BENCH_DB.unlink()
-    import django
-
-    django.setup()
+    fresh_database(BENCH_DB)
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
     call_command("load_demo_data", stdout=StringIO())
 
 

@@ -4,37 +4,18 @@ Runs on its own SQLite file (bench/bench-spot.sqlite3, recreated each run) unles
 scratch database). Usage: make bench   (or: .venv/bin/python bench/spot.py)
 """
 
-import os
 import random
 import statistics
 import sys
 import time
-import warnings
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-BENCH_DB = ROOT / "bench" / "bench-spot.sqlite3"
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{BENCH_DB}")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jii.settings")
-os.environ["DEBUG"] = "False"
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "False")
-os.environ.setdefault("STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-warnings.filterwarnings("ignore", message="No directory at")
+from common import configure, fresh_database  # noqa: E402 (bench/common.py sets the path)
+
+BENCH_DB = configure("bench-spot.sqlite3", production=True)
 
 
 def setup():
-    if BENCH_DB.exists() and os.environ["DATABASE_URL"].endswith(str(BENCH_DB)):
-        BENCH_DB.unlink()
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    fresh_database(BENCH_DB)
 
 
 def add_open_requests(count, rng):

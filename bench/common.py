@@ -1,0 +1,42 @@
+"""What every benchmark shares: its own SQLite file (recreated each run) unless DATABASE_URL names a scratch
+database, settings from the environment, and a freshly migrated database."""
+
+import os
+import sys
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+warnings.filterwarnings("ignore", message="No directory at")
+
+AS_IN_PRODUCTION = {
+    "DEBUG": "False",
+    "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
+    "ALLOWED_HOSTS": "testserver",
+    "SECURE_SSL_REDIRECT": "False",
+    "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+}
+
+
+def configure(db_file: str, *, production: bool = False, **env) -> Path:
+    """Point Django at bench/<db_file> (unless DATABASE_URL is set) before it starts; returns that path."""
+    path = ROOT / "bench" / db_file
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{path}")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jii.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    for name, value in {**(AS_IN_PRODUCTION if production else {}), **env}.items():
+        os.environ[name] = value
+    return path
+
+
+def fresh_database(path: Path) -> None:
+    """Start Django on a new database (the bench file is deleted first; a scratch server database is reused)."""
+    if path.exists() and os.environ["DATABASE_URL"].endswith(str(path)):
+        path.unlink()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
