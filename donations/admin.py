@@ -6,6 +6,8 @@ import csv
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -16,7 +18,7 @@ from django.utils.translation import ngettext
 
 from donations import services
 from donations.models import Campaign, Donation, ImpactTier, Payment, Receipt, StripeEvent, Voice
-from donations.progress import campaign_state, forget_campaign
+from donations.progress import forget_campaign
 from donations.receipts import fiscal_year, void_and_reissue
 from donations.register import PUBLIC_SUPPORT_MINIMUM_YEN, donors_of_year, public_support_count
 from donations.tasks import issue_receipt
@@ -51,13 +53,38 @@ class CampaignAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         forget_campaign(form.instance)  # the page shows the edit at once
 
+    def get_queryset(self, request):
+        # Both figures for every listed campaign in the list's one query (days compared in Tokyo time).
+        in_period = {"__date__gte": OuterRef("starts_on"), "__date__lte": OuterRef("ends_on")}
+        new_supporters = (
+            Donation.objects.filter(campaign=OuterRef("pk"), frequency=Donation.Frequency.MONTHLY)
+            .filter(**{f"started_at{lookup}": value for lookup, value in in_period.items()})
+            .values("campaign")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        received = (
+            Payment.objects.filter(campaign=OuterRef("pk"))
+            .filter(**{f"received_at{lookup}": value for lookup, value in in_period.items()})
+            .values("campaign")
+            .annotate(total=Sum(F("amount_yen") - F("refunded_yen")))
+            .values("total")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                new_supporters=Coalesce(Subquery(new_supporters), 0), received_yen=Coalesce(Subquery(received), 0)
+            )
+        )
+
     @admin.display(description=_("new monthly supporters"))
     def supporters(self, campaign):
-        return f"{campaign_state(campaign)['supporters']} / {campaign.goal_new_monthly_supporters}"
+        return f"{campaign.new_supporters} / {campaign.goal_new_monthly_supporters}"
 
     @admin.display(description=_("received"))
     def received(self, campaign):
-        return f"¥{campaign_state(campaign)['yen']:,} / ¥{campaign.goal_amount_yen:,}"
+        return f"¥{campaign.received_yen:,} / ¥{campaign.goal_amount_yen:,}"
 
 
 class PaymentInline(ReadOnlyInline):

@@ -264,3 +264,25 @@ def test_the_accounting_export_makes_formulas_inert(client, campaign, during_cam
     response = client.get("/en/admin/donations/donation/export/", {"start": "2026-11-01", "end": "2026-11-30"})
     [row] = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert row["name"].startswith("'=")
+
+
+def test_the_campaign_list_shows_each_campaigns_figures_with_a_fixed_number_of_queries(client, campaign):
+    from donations.models import Campaign
+
+    def list_queries():
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get("/en/admin/donations/campaign/").content.decode()
+        return len(queries), html
+
+    gift = donation_for(campaign, frequency="monthly")
+    Donation.objects.filter(pk=gift.pk).update(started_at=datetime(2026, 11, 5, 0, 0, tzinfo=JST))
+    pay(gift, 4000, datetime(2026, 12, 25, 23, 59, tzinfo=JST))
+    pay(gift, 9000, datetime(2026, 12, 26, 0, 0, tzinfo=JST))  # after the last day in Tokyo: not counted
+    client.force_login(CoordinatorFactory(groups=["donations staff"]))
+    few, html = list_queries()
+    assert "1 / 50" in html and "¥4,000 / ¥1,500,000" in html
+    for n in range(5):
+        Campaign.objects.create(slug=f"other-{n}", title_ja="t", title_en="t", summary_ja="s", summary_en="s",
+                                starts_on=date(2025, 1, 1), ends_on=date(2025, 2, 1), goal_new_monthly_supporters=1,
+                                goal_amount_yen=1)  # fmt: skip
+    assert list_queries()[0] == few
