@@ -21,7 +21,7 @@ from donations.models import Campaign, Donation, ImpactTier, Payment, Receipt, S
 from donations.progress import forget_campaign
 from donations.receipts import fiscal_year, void_and_reissue
 from donations.register import PUBLIC_SUPPORT_MINIMUM_YEN, donors_of_year, public_support_count
-from donations.tasks import issue_receipt
+from donations.tasks import issue_annual_receipts, issue_receipt
 from jii.admin import ReadOnlyInline
 from jii.forms import PeriodForm
 
@@ -105,6 +105,9 @@ class BankTransferForm(forms.Form):
         label=_("Address (for a receipt)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     frequency = forms.ChoiceField(label=_("Frequency"), choices=Donation.Frequency.choices)
+    receipts_wanted = forms.ChoiceField(
+        label=_("Receipts"), choices=Donation.ReceiptsWanted.choices, initial=Donation.ReceiptsWanted.EACH
+    )
     amount_yen = forms.IntegerField(label=_("Amount (yen)"), min_value=1, max_value=100_000_000)
     received_on = forms.DateField(label=_("Date received"), widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -130,7 +133,7 @@ class DonationAdmin(admin.ModelAdmin):
         "message_status",
         "created_at",
     ]
-    list_filter = ["campaign", "method", "frequency", "status", "message_status"]
+    list_filter = ["campaign", "method", "frequency", "status", "receipts_wanted", "message_status"]
     date_hierarchy = "created_at"
     search_fields = ["=id"]
     list_select_related = ["campaign"]
@@ -229,6 +232,7 @@ class DonationAdmin(admin.ModelAdmin):
                 name=data["name"],
                 email=data["email"],
                 address=data["address"],
+                receipts_wanted=data["receipts_wanted"],
                 show_as=Donation.ShowAs.ANONYMOUS,
             )
             services.record_bank_transfer(
@@ -306,7 +310,7 @@ class ReceiptAdmin(admin.ModelAdmin):
     change_list_template = "admin/donations/receipt/change_list.html"
 
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
+        return [field.name for field in self.model._meta.fields] + ["covers"]
 
     def has_add_permission(self, request):
         return False
@@ -317,7 +321,7 @@ class ReceiptAdmin(admin.ModelAdmin):
     @admin.action(description=_("Void the selected receipts and issue corrected ones"), permissions=["change"])
     def void_and_reissue(self, request, queryset):
         done = 0
-        for receipt in queryset.filter(voided_at__isnull=True, kind=Receipt.Kind.SINGLE):
+        for receipt in queryset.filter(voided_at__isnull=True):
             void_and_reissue(receipt=receipt, reason=_("reissued by %(user)s") % {"user": request.user})
             done += 1
         self.message_user(request, ngettext("%(n)d receipt reissued.", "%(n)d receipts reissued.", done) % {"n": done})
@@ -325,6 +329,7 @@ class ReceiptAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path("generate/", self.admin_site.admin_view(self.generate_view), name="donations_receipts_generate"),
+            path("annual/", self.admin_site.admin_view(self.annual_view), name="donations_receipts_annual"),
             *super().get_urls(),
         ]
 
@@ -336,8 +341,10 @@ class ReceiptAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             start, end = form.period()
             receipted = Receipt.objects.filter(voided_at__isnull=True, payment__isnull=False).values("payment_id")
-            missing = Payment.objects.filter(received_at__date__gte=start, received_at__date__lte=end).exclude(
-                pk__in=receipted
+            missing = (
+                Payment.objects.filter(received_at__date__gte=start, received_at__date__lte=end)
+                .exclude(pk__in=receipted)
+                .exclude(donation__receipts_wanted=Donation.ReceiptsWanted.ANNUAL)  # the annual receipt covers those
             )
             ids = list(missing.values_list("pk", flat=True))
             for payment_id in ids:
@@ -347,5 +354,20 @@ class ReceiptAdmin(admin.ModelAdmin):
             )
             return redirect("admin:donations_receipt_changelist")
         context = {**self.admin_site.each_context(request), "title": _("Issue missing receipts for a period"),
+                   "form": form, "opts": self.model._meta}  # fmt: skip
+        return TemplateResponse(request, "admin/donations/form.html", context)
+
+    def annual_view(self, request):
+        """Issue (or bring up to date) the annual receipts of a fiscal year; beat does this every January."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        form = RegisterForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            count = issue_annual_receipts(form.cleaned_data["year"])
+            self.message_user(
+                request, ngettext("%(n)d annual receipt queued.", "%(n)d annual receipts queued.", count) % {"n": count}
+            )
+            return redirect("admin:donations_receipt_changelist")
+        context = {**self.admin_site.each_context(request), "title": _("Issue annual receipts for a fiscal year"),
                    "form": form, "opts": self.model._meta}  # fmt: skip
         return TemplateResponse(request, "admin/donations/form.html", context)

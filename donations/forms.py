@@ -28,6 +28,13 @@ class DonationForm(ConsentMixin, forms.Form):
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"}),
     )
+    receipts_wanted = forms.ChoiceField(
+        label=_("Receipts"),
+        choices=Donation.ReceiptsWanted.choices,
+        initial=Donation.ReceiptsWanted.EACH,
+        widget=forms.RadioSelect,
+        help_text=_("Monthly supporters often choose one receipt a year."),
+    )
     show_as = forms.ChoiceField(
         label=_("Show my name with my message as"),
         choices=Donation.ShowAs.choices,
@@ -83,9 +90,20 @@ class DonationForm(ConsentMixin, forms.Form):
             "name": data["name"],
             "email": data["email"],
             "address": data["address"],
+            "receipts_wanted": data["receipts_wanted"],
             "show_as": data["show_as"],
             "nickname": data["nickname"],
             "message": data["message"].strip(),
             "accounting_consent": data["accounting_consent"],
             "language": language,
         }
+
+
+class ReceiptsWantedForm(forms.Form):
+    """On the donor's own page: a receipt for each gift, or one a year."""
+
+    receipts_wanted = forms.ChoiceField(
+        label=_("How would you like your receipts?"),
+        choices=Donation.ReceiptsWanted.choices,
+        widget=forms.RadioSelect,
+    )

@@ -16,13 +16,15 @@ def manage_url(donation) -> str:
         return settings.SITE_URL.rstrip("/") + reverse("donation_manage", args=[token])
 
 
-def history_url(email: str, language: str) -> str:
-    token = signing.dumps(email.strip().lower(), salt=HISTORY_SALT)
-    with translation.override(language):
+def history_url(donation, language: str = "") -> str:
+    """The donor's page of every gift made with this donation's email. The token names the donation, not the
+    email: a signed value is readable by anyone who decodes it."""
+    token = signing.dumps(str(donation.pk), salt=HISTORY_SALT)
+    with translation.override(language or donation.language):
         return settings.SITE_URL.rstrip("/") + reverse("donor_history", args=[token])
 
 
-def email_from_history_token(token: str) -> str | None:
+def donation_id_from_history_token(token: str) -> str | None:
     try:
         return signing.loads(token, salt=HISTORY_SALT)
     except signing.BadSignature:

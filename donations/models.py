@@ -134,6 +134,10 @@ class Donation(models.Model):
         NICKNAME = "nickname", _("A nickname")
         ANONYMOUS = "anonymous", _("Anonymous")
 
+    class ReceiptsWanted(models.TextChoices):
+        EACH = "each", _("A receipt for each gift")
+        ANNUAL = "annual", _("One receipt a year for all my gifts, sent early the next year")
+
     class MessageStatus(models.TextChoices):
         NONE = "none", _("No message")
         PENDING = "pending", _("Waiting for moderation")
@@ -160,6 +164,9 @@ class Donation(models.Model):
     )
     language = models.CharField(_("language"), max_length=8, default="ja")
     consented_at = models.DateTimeField(_("consent given"))
+    receipts_wanted = models.CharField(
+        _("receipts"), max_length=10, choices=ReceiptsWanted.choices, default=ReceiptsWanted.EACH
+    )
     accounting_consent = models.BooleanField(_("may appear by name in accounting exports"), default=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     started_at = models.DateTimeField(_("first payment"), null=True, blank=True)
@@ -261,6 +268,9 @@ class Receipt(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SINGLE)
     donation = models.ForeignKey(Donation, on_delete=models.PROTECT, related_name="receipts")
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="receipts", null=True, blank=True)
+    # An annual receipt covers several payments of one donor (known by their email, kept in lower case).
+    covers = models.ManyToManyField(Payment, related_name="annual_receipts", blank=True, verbose_name=_("gifts"))
+    donor_email = models.EmailField(_("donor's email"), blank=True)
     amount_yen = models.PositiveIntegerField(_("amount (yen)"))
     received_on = models.DateField(_("date received"))
     donor_name = models.CharField(_("donor's name"), max_length=150)
@@ -285,6 +295,11 @@ class Receipt(models.Model):
             # One valid receipt per payment: a repeated or redelivered task cannot issue a second one.
             models.UniqueConstraint(
                 fields=["payment"], condition=Q(voided_at__isnull=True, kind="single"), name="one_receipt_per_payment"
+            ),
+            models.UniqueConstraint(
+                fields=["donor_email", "fiscal_year"],
+                condition=Q(voided_at__isnull=True, kind="annual"),
+                name="one_annual_receipt_per_donor_and_year",
             ),
         ]
 

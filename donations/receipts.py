@@ -2,15 +2,18 @@
 Japanese font subset, never edited (a correction voids and reissues)."""
 
 import functools
-from datetime import date
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
-from donations.models import Payment, Receipt, ReceiptCounter
+from donations.models import Donation, Payment, Receipt, ReceiptCounter
 
 ISSUER = {
     "name_ja": "特定非営利活動法人 アジア人文文化交流促進協会",
@@ -25,6 +28,12 @@ ISSUER = {
 def fiscal_year(day: date) -> int:
     start = settings.FISCAL_YEAR_START_MONTH
     return day.year if day.month >= start else day.year - 1
+
+
+def fiscal_year_bounds(year: int) -> tuple[datetime, datetime]:
+    """The first moment of the fiscal year and of the next one, in Tokyo time."""
+    start = settings.FISCAL_YEAR_START_MONTH
+    return timezone.make_aware(datetime(year, start, 1)), timezone.make_aware(datetime(year + 1, start, 1))
 
 
 def next_number(year: int) -> tuple[int, str]:
@@ -52,10 +61,21 @@ def typesetter():
     return fonts, CSS(string=css, font_config=fonts)
 
 
-def render_pdf(receipt: Receipt) -> bytes:
+def seal_uri() -> str:
+    """JII's seal image as a file URI for WeasyPrint, or "" when none is configured."""
+    path = settings.RECEIPT_SEAL_IMAGE
+    return Path(path).resolve().as_uri() if path else ""
+
+
+def render_pdf(receipt: Receipt, gifts=()) -> bytes:
+    """The receipt as a one-page A4 PDF; an annual receipt lists its gifts (payments) too."""
     from weasyprint import HTML  # imported here: loading WeasyPrint (Pango) is only needed to render
 
     fonts, stylesheet = typesetter()
+    period = None
+    if receipt.kind == Receipt.Kind.ANNUAL:
+        start, end = fiscal_year_bounds(receipt.fiscal_year)
+        period = (start.date(), (end - timedelta(days=1)).date())
     with translation.override(receipt.language):
         html = render_to_string(
             "donations/receipt.html",
@@ -63,14 +83,25 @@ def render_pdf(receipt: Receipt) -> bytes:
                 "receipt": receipt,
                 "issuer": ISSUER,
                 "font": settings.RECEIPT_FONT_FAMILY,
+                "seal": seal_uri(),
                 "deductible": settings.DONATIONS_TAX_DEDUCTIBLE,
                 "nintei_number": settings.NINTEI_NUMBER,
                 "nintei_date": settings.NINTEI_DATE,
                 "route_url": settings.TAX_DEDUCTIBLE_ROUTE_URL,
                 "lang": receipt.language,
+                "period": period,
+                "gifts": [(timezone.localtime(gift.received_at).date(), net_amount(gift)) for gift in gifts],
             },
         )
     return HTML(string=html).write_pdf(stylesheets=[stylesheet], font_config=fonts)
+
+
+def net_amount(payment: Payment) -> int:
+    return payment.amount_yen - payment.refunded_yen
+
+
+def wants_annual_receipt(payment: Payment) -> bool:
+    return payment.donation.receipts_wanted == Donation.ReceiptsWanted.ANNUAL
 
 
 @transaction.atomic
@@ -88,11 +119,12 @@ def issue_for_payment(payment: Payment, replaces: Receipt | None = None) -> Rece
         purpose = str(donation.campaign.title)
     receipt = Receipt(
         number=number,
+        donor_email=donation.email.lower(),
         fiscal_year=year,
         sequence=sequence,
         donation=donation,
         payment=payment,
-        amount_yen=payment.amount_yen - payment.refunded_yen,
+        amount_yen=net_amount(payment),
         received_on=received_on,
         donor_name=donation.name,
         donor_address=donation.address,
@@ -114,4 +146,103 @@ def void_and_reissue(*, receipt: Receipt, reason: str) -> Receipt:
     receipt.voided_at = timezone.now()
     receipt.void_reason = reason
     receipt.save(update_fields=["voided_at", "void_reason"])
+    if receipt.kind == Receipt.Kind.ANNUAL:
+        return issue_annual(email=receipt.donor_email, year=receipt.fiscal_year, replaces=receipt)
     return issue_for_payment(receipt.payment, replaces=receipt)
+
+
+# --- annual receipts ------------------------------------------------------------------------------------
+
+
+def receipted_one_by_one() -> QuerySet:
+    """Ids of the payments that hold a valid receipt of their own."""
+    return Receipt.objects.filter(kind=Receipt.Kind.SINGLE, voided_at__isnull=True).values("payment_id")
+
+
+def annual_gifts(email: str, year: int) -> QuerySet[Payment]:
+    """The payments an annual receipt covers: the donor's gifts of the fiscal year on donations that asked for an
+    annual receipt, less any already receipted one by one (never two receipts for the same yen) and any refunded
+    in full."""
+    start, end = fiscal_year_bounds(year)
+    return (
+        Payment.objects.filter(
+            donation__email__iexact=email,
+            donation__receipts_wanted=Donation.ReceiptsWanted.ANNUAL,
+            received_at__gte=start,
+            received_at__lt=end,
+            refunded_yen__lt=F("amount_yen"),
+        )
+        .exclude(pk__in=receipted_one_by_one())
+        .select_related("campaign")
+        .order_by("received_at", "pk")
+    )
+
+
+@transaction.atomic
+def issue_annual(*, email: str, year: int, replaces: Receipt | None = None) -> Receipt | None:
+    """The donor's one receipt for the fiscal year: the valid one if it still covers every gift, else a new one
+    (voiding the old, e.g. when a bank transfer of December was recorded in January). None without gifts."""
+    email = email.lower()
+    # Lock the donor's donations: two runs for one donor wait for each other instead of racing.
+    donations = list(
+        Donation.objects.select_for_update().filter(email__iexact=email).exclude(status=Donation.Status.PENDING)
+    )
+    if not donations:
+        return None
+    current = Receipt.objects.filter(
+        kind=Receipt.Kind.ANNUAL, donor_email=email, fiscal_year=year, voided_at__isnull=True
+    ).first()
+    gifts = list(annual_gifts(email, year))
+    if current:
+        if {gift.pk for gift in gifts} == set(current.covers.values_list("pk", flat=True)):
+            return current
+        current.voided_at = timezone.now()
+        current.void_reason = gettext("A gift of the year was recorded after this receipt was issued.")
+        current.save(update_fields=["voided_at", "void_reason"])
+        replaces = current
+    if not gifts:
+        return None
+    # Name, address and language as the donor last gave them.
+    donor = max(donations, key=lambda donation: donation.created_at)
+    sequence, number = next_number(year)
+    with translation.override(donor.language):
+        purpose = ", ".join(sorted({str(gift.campaign.title) for gift in gifts}))
+    receipt = Receipt(
+        number=number,
+        fiscal_year=year,
+        sequence=sequence,
+        kind=Receipt.Kind.ANNUAL,
+        donation=donor,
+        donor_email=email,
+        amount_yen=sum(net_amount(gift) for gift in gifts),
+        received_on=timezone.localtime(gifts[-1].received_at).date(),
+        donor_name=donor.name,
+        donor_address=donor.address,
+        purpose=purpose[:200],
+        language=donor.language,
+        replaces=replaces,
+    )
+    receipt.file.save(f"{number}.pdf", ContentFile(render_pdf(receipt, gifts)), save=False)
+    receipt.save()
+    receipt.covers.set(gifts)
+    return receipt
+
+
+def donors_due_annual_receipts(year: int) -> list[str]:
+    """One donation id per donor whose annual receipt for the year is missing or no longer covers every gift.
+    Ids, not emails, so no personal data travels in task arguments."""
+    start, end = fiscal_year_bounds(year)
+    uncovered = (
+        Payment.objects.filter(
+            donation__receipts_wanted=Donation.ReceiptsWanted.ANNUAL,
+            received_at__gte=start,
+            received_at__lt=end,
+            refunded_yen__lt=F("amount_yen"),
+        )
+        .exclude(pk__in=receipted_one_by_one())
+        .exclude(pk__in=Receipt.covers.through.objects.filter(receipt__voided_at__isnull=True).values("payment_id"))
+    )
+    by_donor = {}
+    for donation_id, email in uncovered.values_list("donation_id", "donation__email"):
+        by_donor.setdefault(email.lower(), str(donation_id))
+    return sorted(by_donor.values())

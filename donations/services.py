@@ -285,6 +285,11 @@ def record_bank_transfer(*, donation: Donation, amount_yen: int, received_on, re
     return payment
 
 
+def set_receipts_wanted(*, email: str, choice: str) -> int:
+    """The donor's choice applies to all their gifts from now on; receipts already issued stay as they are."""
+    return Donation.objects.filter(email__iexact=email).update(receipts_wanted=choice)
+
+
 @transaction.atomic
 def moderate_messages(*, donations, approve: bool) -> int:
     new_status = Donation.MessageStatus.APPROVED if approve else Donation.MessageStatus.REJECTED

@@ -2,6 +2,7 @@ import re
 
 import stripe
 from django.conf import settings
+from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -16,8 +17,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from donations import progress, services
-from donations.forms import DonationForm
-from donations.links import MANAGE_SALT, email_from_history_token, manage_url
+from donations.forms import DonationForm, ReceiptsWantedForm
+from donations.links import MANAGE_SALT, donation_id_from_history_token, manage_url
 from donations.models import Campaign, Donation, Receipt
 from jii.figures import public_figures
 
@@ -143,27 +144,41 @@ def manage(request, token):
 
 
 def donor_email(token: str) -> str:
-    email = email_from_history_token(token)
-    if email is None:
+    """The email of the donor whose private link this is (404 for a forged or unknown link)."""
+    donation_id = donation_id_from_history_token(token)
+    try:
+        email = Donation.objects.filter(pk=donation_id).values_list("email", flat=True).first() if donation_id else None
+    except ValidationError:  # signed by us, but not a donation id
+        email = None
+    if not email:
         raise Http404
     return email
 
 
 def history(request, token):
     email = donor_email(token)
+    form = ReceiptsWantedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.set_receipts_wanted(email=email, choice=form.cleaned_data["receipts_wanted"])
+        messages.success(request, _("Thank you. Your choice of receipts is saved."))
+        return HttpResponseRedirect(request.path, status=303)
     valid = Receipt.objects.filter(voided_at__isnull=True)
     gifts = list(
         Donation.objects.filter(email__iexact=email)
         .exclude(status=Donation.Status.PENDING)
         .select_related("campaign")
-        .prefetch_related(Prefetch("receipts", queryset=valid.order_by("issued_at")))
+        .prefetch_related(Prefetch("receipts", queryset=valid.filter(kind=Receipt.Kind.SINGLE).order_by("issued_at")))
         .order_by("-created_at")
     )
     if not gifts:
         raise Http404
     for gift in gifts:
         gift.manage = manage_url(gift) if gift.frequency == Donation.Frequency.MONTHLY and gift.stripe_customer else ""
-    response = render(request, "donations/history.html", {"gifts": gifts, "token": token})
+    if request.method == "GET":
+        form = ReceiptsWantedForm(initial={"receipts_wanted": gifts[0].receipts_wanted})
+    annual = valid.filter(kind=Receipt.Kind.ANNUAL, donor_email=email.lower()).order_by("-fiscal_year")
+    context = {"gifts": gifts, "annual_receipts": annual, "token": token, "form": form}
+    response = render(request, "donations/history.html", context)
     response["X-Robots-Tag"] = "noindex"
     return response
 

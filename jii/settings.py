@@ -239,6 +239,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Receipts are numbered per fiscal year; JII's year starts in this month.
+FISCAL_YEAR_START_MONTH = env.int("FISCAL_YEAR_START_MONTH", default=1)
 CELERY_BEAT_SCHEDULE = {
     "remind-pending-volunteer-approvals": {
         "task": "jii.tasks.remind_coordinators_of_pending_volunteers",
@@ -251,6 +253,12 @@ CELERY_BEAT_SCHEDULE = {
     "donations-reconcile": {
         "task": "donations.tasks.reconcile_with_stripe",
         "schedule": crontab(hour=4, minute=30),
+    },
+    "annual-receipts": {
+        "task": "donations.tasks.issue_annual_receipts",
+        # Daily from the 5th of the fiscal year's first month (year-end bank transfers are recorded by then) to
+        # its end: a missed run or a gift recorded late is caught the next day.
+        "schedule": crontab(hour=6, minute=15, day_of_month="5-31", month_of_year=FISCAL_YEAR_START_MONTH),
     },
     "spot-daily": {
         "task": "spot.tasks.run_daily_spot_jobs",
@@ -268,9 +276,9 @@ TAX_DEDUCTIBLE_ROUTE_URL = env.str("TAX_DEDUCTIBLE_ROUTE_URL", default="https://
 # Once JII is a 認定NPO法人, receipts carry the certification; set these with DONATIONS_TAX_DEDUCTIBLE=True.
 NINTEI_NUMBER = env.str("NINTEI_NUMBER", default="")
 NINTEI_DATE = env.str("NINTEI_DATE", default="")
-# Receipts are numbered per fiscal year; JII's year starts in this month.
-FISCAL_YEAR_START_MONTH = env.int("FISCAL_YEAR_START_MONTH", default=1)
 RECEIPT_FONT_FAMILY = env.str("RECEIPT_FONT_FAMILY", default="IPAexGothic")
+# Optional: a PNG of JII's seal (印影), printed over the issuer's name on every receipt.
+RECEIPT_SEAL_IMAGE = env.str("RECEIPT_SEAL_IMAGE", default="")
 
 # How many open OFP proposals or pairs one volunteer may have at a time.
 OFP_PAIRS_PER_VOLUNTEER = env.int("OFP_PAIRS_PER_VOLUNTEER", default=1)

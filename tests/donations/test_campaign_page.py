@@ -82,7 +82,7 @@ def test_after_the_end_the_page_says_what_was_reached(client, campaign, monkeypa
 def give_form(**changes):
     data = {"frequency": "monthly", "tier": "other", "other_amount": "5000", "name": "山田 花子",
             "email": "hanako@example.jp", "address": "", "show_as": "nickname", "nickname": "はなこ",
-            "message": "応援しています！", "consent": "on"}  # fmt: skip
+            "message": "応援しています！", "receipts_wanted": "annual", "consent": "on"}  # fmt: skip
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
 
@@ -99,6 +99,7 @@ def test_giving_opens_a_stripe_checkout_for_a_pending_donation(client, campaign,
     assert response.status_code == 303 and response["Location"] == "https://checkout.stripe.com/c/pay/cs_test_123"
     donation = Donation.objects.get()
     assert (donation.status, donation.amount_yen, donation.message_status) == ("pending", 5000, "pending")
+    assert donation.receipts_wanted == "annual"
     [params] = calls
     assert params["mode"] == "subscription" and params["idempotency_key"] == f"checkout-{donation.pk}"
     price = params["line_items"][0]["price_data"]
@@ -126,6 +127,7 @@ def test_when_stripe_cannot_be_reached_the_donor_gets_a_message_not_a_500(
         ({"other_amount": "1000.5"}, "Enter a whole number."),
         ({"other_amount": ""}, "Please enter an amount in whole yen."),
         ({"tier": "777"}, "Select a valid choice."),
+        ({"receipts_wanted": "weekly"}, "Select a valid choice."),
         ({"nickname": ""}, "Please enter the nickname to show."),
         ({"consent": None}, "This field is required."),
         ({"email": "nope"}, "Enter a valid email address."),
@@ -183,7 +185,7 @@ def test_a_bank_transfer_counts_like_a_card_gift(client, campaign, during_campai
     client.force_login(staff)
     client.post(
         "/en/admin/donations/donation/bank-transfer/",
-        {"campaign": campaign.pk, "name": "田中 太郎", "email": "", "address": "", "frequency": "once",
+        {"campaign": campaign.pk, "name": "田中 太郎", "email": "", "address": "", "frequency": "once", "receipts_wanted": "each",
          "amount_yen": "30000", "received_on": "2026-11-18"},
     )  # fmt: skip
     assert campaign_state(campaign)["yen"] == 30000

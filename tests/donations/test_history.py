@@ -1,5 +1,7 @@
 """A donor's private page: every gift of theirs, their receipts to download again, nothing of anyone else."""
 
+import base64
+import uuid
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -34,26 +36,54 @@ def test_the_donor_sees_their_gifts_and_downloads_their_receipts(client, campaig
     mine = paid_gift(campaign, "hanako@example.jp", 5000)
     paid_gift(campaign, "Hanako@Example.jp", 3000)
     theirs = paid_gift(campaign, "someone@example.jp", 9000)
-    page = client.get(path_of(history_url("hanako@example.jp", "en")))
+    url = path_of(history_url(mine.donation, "en"))
+    page = client.get(url)
     html = page.content.decode()
     assert page.status_code == 200 and page["X-Robots-Tag"] == "noindex"
     assert "¥5,000" in html and "¥3,000" in html and "¥9,000" not in html
-    token = path_of(history_url("hanako@example.jp", "en")).split("/")[-2]
-    download = client.get(f"/en/donate/history/{token}/receipts/{mine.number}/")
+    download = client.get(f"{url}receipts/{mine.number}/")
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
-    assert client.get(f"/en/donate/history/{token}/receipts/{theirs.number}/").status_code == 404
+    assert client.get(f"{url}receipts/{theirs.number}/").status_code == 404
+
+
+def test_the_link_does_not_carry_the_email(campaign):
+    receipt = paid_gift(campaign, "hanako@example.jp", 5000)
+    token = path_of(history_url(receipt.donation, "en")).split("/")[-2]
+    payload = token.split(":")[0]
+    decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    assert b"hanako" not in decoded and b"example" not in decoded
 
 
 def test_a_forged_link_tells_nothing(client, campaign):
     paid_gift(campaign, "hanako@example.jp", 5000)
     assert client.get("/en/donate/history/forged/").status_code == 404
+    assert client.get(path_of(history_url(Donation(pk=uuid.uuid4()), "en"))).status_code == 404
+
+
+def test_the_donor_chooses_one_receipt_a_year_for_all_their_gifts(client, campaign):
+    first = paid_gift(campaign, "hanako@example.jp", 5000)
+    paid_gift(campaign, "HANAKO@example.jp", 3000)
+    other = paid_gift(campaign, "someone@example.jp", 9000)
+    url = path_of(history_url(first.donation, "en"))
+    response = client.post(url, {"receipts_wanted": "annual"}, follow=True)
+    assert "Your choice of receipts is saved." in response.content.decode()
+    assert set(Donation.objects.exclude(pk=other.donation_id).values_list("receipts_wanted", flat=True)) == {"annual"}
+    assert Donation.objects.get(pk=other.donation_id).receipts_wanted == "each"
+    # A receipt already issued stays valid.
+    assert client.get(f"{url}receipts/{first.number}/").status_code == 200
+
+
+def test_a_bad_choice_is_explained_and_changes_nothing(client, campaign):
+    receipt = paid_gift(campaign, "hanako@example.jp", 5000)
+    response = client.post(path_of(history_url(receipt.donation, "en")), {"receipts_wanted": "weekly"})
+    assert response.status_code == 200 and "Select a valid choice." in response.content.decode()
+    assert Donation.objects.get().receipts_wanted == "each"
 
 
 @pytest.mark.parametrize("gifts", [1, 10])
 def test_the_page_runs_a_fixed_number_of_queries(client, campaign, gifts):
-    for _ in range(gifts):
-        paid_gift(campaign, "hanako@example.jp", 5000)
-    url = path_of(history_url("hanako@example.jp", "en"))
+    receipts = [paid_gift(campaign, "hanako@example.jp", 5000) for _ in range(gifts)]
+    url = path_of(history_url(receipts[0].donation, "en"))
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
-    assert len(queries) == 2  # the gifts (with campaigns), their receipts
+    assert len(queries) == 4  # the link's donor, the gifts (with campaigns), their receipts, annual receipts

@@ -136,3 +136,18 @@ def test_the_donor_register_and_the_public_support_count(client, campaign):
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert {row["name"] for row in rows} == {"少額 さん", "二回 さん", ""}
     assert {row["total_yen"] for row in rows if row["name"] == "二回 さん"} == {"3000"}
+
+
+@pytest.mark.skipif(not shutil.which("pdfimages"), reason="needs poppler-utils (CI installs it)")
+def test_the_seal_is_printed_only_when_jii_configures_one(campaign, settings, tmp_path):
+    from PIL import Image
+
+    def images(receipt):
+        listing = subprocess.run(["pdfimages", "-list", receipt.file.path], capture_output=True, text=True).stdout
+        return listing.splitlines()[2:]
+
+    assert images(issue_for_payment(paid(campaign))) == []
+    seal = tmp_path / "seal.png"
+    Image.new("RGB", (120, 120), (200, 30, 30)).save(seal)
+    settings.RECEIPT_SEAL_IMAGE = str(seal)
+    assert len(images(issue_for_payment(paid(campaign)))) == 1
