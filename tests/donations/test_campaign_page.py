@@ -185,7 +185,8 @@ def test_a_bank_transfer_counts_like_a_card_gift(client, campaign, during_campai
     client.force_login(staff)
     client.post(
         "/en/admin/donations/donation/bank-transfer/",
-        {"campaign": campaign.pk, "name": "田中 太郎", "email": "", "address": "", "frequency": "once", "receipts_wanted": "each",
+        {"campaign": campaign.pk, "name": "田中 太郎", "email": "", "address": "", "frequency": "once",
+         "receipts_wanted": "each",
          "amount_yen": "30000", "received_on": "2026-11-18"},
     )  # fmt: skip
     assert campaign_state(campaign)["yen"] == 30000
