@@ -38,12 +38,14 @@ def fiscal_year_bounds(year: int) -> tuple[datetime, datetime]:
 
 def next_number(year: int) -> tuple[int, str]:
     """Take the next number of the fiscal year (call inside the transaction that stores the receipt)."""
-    try:
-        with transaction.atomic():
-            ReceiptCounter.objects.get_or_create(fiscal_year=year)
-    except IntegrityError:  # created by a parallel issuer a moment ago
-        pass
-    counter = ReceiptCounter.objects.select_for_update().get(fiscal_year=year)
+    counter = ReceiptCounter.objects.select_for_update().filter(fiscal_year=year).first()
+    if counter is None:  # the year's first receipt
+        try:
+            with transaction.atomic():
+                ReceiptCounter.objects.create(fiscal_year=year)
+        except IntegrityError:  # created by a parallel issuer a moment ago
+            pass
+        counter = ReceiptCounter.objects.select_for_update().get(fiscal_year=year)
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
     return counter.last_number, f"JII-{year}-{counter.last_number:06d}"
