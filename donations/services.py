@@ -221,12 +221,40 @@ def on_subscription_changed(subscription, when):
         money_moved(donation.campaign_id)
 
 
-def on_charge_refunded(charge, when):
+def invoice_paid_by(payment_intent: str) -> str:
+    """The invoice a payment intent paid, asked of Stripe: since API version 2025-03-31 a charge no longer names
+    its invoice, and a monthly payment is recorded by its invoice."""
+    if not settings.STRIPE_SECRET_KEY:
+        return ""
+    try:
+        found = stripe.InvoicePayment.list(
+            api_key=settings.STRIPE_SECRET_KEY,
+            payment={"type": "payment_intent", "payment_intent": payment_intent},
+            limit=1,
+        )
+    except stripe.StripeError as error:
+        raise NotYet("Stripe cannot tell which invoice the refunded charge paid") from error
+    return found.data[0].invoice if found.data else ""
+
+
+def payment_refunded_by(charge) -> Payment | None:
+    payments = Payment.objects.select_for_update()
     references = [ref for ref in (charge.get("payment_intent"), charge.get("invoice")) if isinstance(ref, str)]
-    payment = Payment.objects.select_for_update().filter(stripe_reference__in=references).first()
-    if payment is None:
-        if donation_for(charge) is not None:
-            raise NotYet("refund before its payment")
+    payment = payments.filter(stripe_reference__in=references).first()
+    if payment is not None:
+        return payment
+    if donation_for(charge) is not None:  # a one-off gift of ours, not recorded yet
+        raise NotYet("refund before its payment")
+    invoice = invoice_paid_by(charge["payment_intent"]) if isinstance(charge.get("payment_intent"), str) else ""
+    payment = payments.filter(stripe_reference=invoice).first() if invoice else None
+    if payment is None and invoice and Donation.objects.filter(stripe_customer=charge.get("customer")).exists():
+        raise NotYet("refund before its monthly payment")
+    return payment
+
+
+def on_charge_refunded(charge, when):
+    payment = payment_refunded_by(charge)
+    if payment is None:  # another system's charge on the same Stripe account
         return
     # Stripe sends the total refunded so far: keeping the largest makes repeated or late events harmless.
     refunded = min(int(charge.get("amount_refunded") or 0), payment.amount_yen)
