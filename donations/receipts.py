@@ -196,10 +196,11 @@ def issue_annual(*, email: str, year: int, replaces: Receipt | None = None) -> R
     ).first()
     gifts = list(annual_gifts(email, year))
     if current:
-        if {gift.pk for gift in gifts} == set(current.covers.values_list("pk", flat=True)):
+        same_gifts = {gift.pk for gift in gifts} == set(current.covers.values_list("pk", flat=True))
+        if same_gifts and current.amount_yen == sum(net_amount(gift) for gift in gifts):
             return current
         current.voided_at = timezone.now()
-        current.void_reason = gettext("A gift of the year was recorded after this receipt was issued.")
+        current.void_reason = gettext("The year's gifts changed after this receipt was issued.")
         current.save(update_fields=["voided_at", "void_reason"])
         replaces = current
     if not gifts:
@@ -228,6 +229,26 @@ def issue_annual(*, email: str, year: int, replaces: Receipt | None = None) -> R
     receipt.save()
     receipt.covers.set(gifts)
     return receipt
+
+
+@transaction.atomic
+def correct_after_refund(payment: Payment) -> Receipt | None:
+    """A refund changes what the donor gave: their receipt for it is voided and, if anything is left, reissued
+    for the net amount. Returns the new receipt, if one was issued."""
+    payment = Payment.objects.select_for_update().select_related("donation").get(pk=payment.pk)
+    single = payment.receipts.filter(voided_at__isnull=True, kind=Receipt.Kind.SINGLE).first()
+    if single and single.amount_yen != net_amount(payment):
+        reason = gettext("Refunded: %(yen)s yen.") % {"yen": f"{payment.refunded_yen:,}"}
+        if net_amount(payment) == 0:
+            single.voided_at, single.void_reason = timezone.now(), reason
+            single.save(update_fields=["voided_at", "void_reason"])
+            return None
+        return void_and_reissue(receipt=single, reason=reason)
+    annual = payment.annual_receipts.filter(voided_at__isnull=True).first()
+    if annual:
+        replacement = issue_annual(email=annual.donor_email, year=annual.fiscal_year)
+        return None if replacement == annual else replacement
+    return None
 
 
 def donors_due_annual_receipts(year: int) -> list[str]:

@@ -258,8 +258,10 @@ def on_charge_refunded(charge, when):
         return
     # Stripe sends the total refunded so far: keeping the largest makes repeated or late events harmless.
     refunded = min(int(charge.get("amount_refunded") or 0), payment.amount_yen)
-    payment.refunded_yen = max(payment.refunded_yen, refunded)
-    payment.save(update_fields=["refunded_yen"])
+    if refunded > payment.refunded_yen:
+        payment.refunded_yen = refunded
+        payment.save(update_fields=["refunded_yen"])
+        tasks.correct_receipt_after_refund.delay_on_commit(payment.pk)
     donation = Donation.objects.select_for_update().get(pk=payment.donation_id)
     if donation.frequency == Donation.Frequency.ONCE and payment.refunded_yen == payment.amount_yen:
         advance(donation, Status.REFUNDED, when)

@@ -72,7 +72,7 @@ def issue_receipt(payment_id: int) -> str:
     from donations.receipts import issue_for_payment, wants_annual_receipt
 
     payment = Payment.objects.filter(pk=payment_id).select_related("donation").first()
-    if payment is None or wants_annual_receipt(payment):
+    if payment is None or wants_annual_receipt(payment) or payment.refunded_yen >= payment.amount_yen:
         return ""
     receipt = issue_for_payment(payment)
     email_receipt(receipt)
@@ -103,6 +103,21 @@ def issue_annual_receipt(donation_id: str, year: int) -> str:
     if donation is None:
         return ""
     receipt = issue_annual(email=donation.email, year=year)
+    if receipt is None:
+        return ""
+    email_receipt(receipt)
+    return receipt.number
+
+
+@shared_task
+@transaction.atomic
+def correct_receipt_after_refund(payment_id: int) -> str:
+    """After a refund: the payment's receipt voided and reissued for what is left, and sent to the donor."""
+    from donations.models import Payment
+    from donations.receipts import correct_after_refund
+
+    payment = Payment.objects.filter(pk=payment_id).first()
+    receipt = correct_after_refund(payment) if payment else None
     if receipt is None:
         return ""
     email_receipt(receipt)

@@ -143,3 +143,17 @@ def test_the_annual_pdf_lists_the_period_and_every_gift(campaign):
     assert all(f"2026-{month:02d}-15" in text for month in range(1, 13))
     pages = subprocess.run(["pdfinfo", receipt.file.path], capture_output=True, text=True, check=True).stdout
     assert re.search(r"^Pages:\s+1$", pages, re.MULTILINE)
+
+
+def test_a_refund_of_a_gift_in_the_annual_receipt_replaces_it(campaign):
+    from donations.tasks import correct_receipt_after_refund
+
+    donation = supporter(campaign)
+    kept, refunded = gift(donation, 3), gift(donation, 4)
+    issue_annual_receipts(2026)
+    first = annual_receipts().get()
+    Payment.objects.filter(pk=refunded.pk).update(refunded_yen=3000)
+    assert correct_receipt_after_refund(refunded.pk) == "JII-2026-000002"
+    second = annual_receipts().get()
+    assert second.replaces == first and list(second.covers.all()) == [kept] and second.amount_yen == 3000
+    assert correct_receipt_after_refund(refunded.pk) == ""  # run again: nothing more

@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 import stripe
+from django.core import mail
 
-from donations.models import Donation, Payment, StripeEvent
+from donations.models import Donation, Payment, Receipt, StripeEvent
 from tests.donations.conftest import signed, stripe_event
 
 pytestmark = pytest.mark.django_db
@@ -213,3 +214,30 @@ def test_when_stripe_cannot_say_which_invoice_the_refund_waits(deliver, make_don
     refund = stripe_event("charge_refunded_subscription", donation, created=NOW + 60, refunded=3000)
     assert deliver(refund).status_code == 409
     assert Payment.objects.get().refunded_yen == 0 and not StripeEvent.objects.filter(type="charge.refunded")
+
+
+def test_a_refund_voids_the_receipt_and_reissues_it_for_what_is_left(
+    deliver, make_donation, django_capture_on_commit_callbacks
+):
+    def deliver_and_commit(payload):
+        with django_capture_on_commit_callbacks(execute=True):
+            deliver(payload)
+
+    donation = make_donation(amount=10000)
+    deliver_and_commit(stripe_event("checkout_session_completed_payment", donation, created=NOW))
+    original = Receipt.objects.get()
+    deliver_and_commit(stripe_event("charge_refunded", donation, created=NOW + 60, refunded=4000))
+    original.refresh_from_db()
+    corrected = Receipt.objects.get(voided_at__isnull=True)
+    assert original.voided_at and "4,000" in original.void_reason
+    assert corrected.replaces == original and corrected.amount_yen == 6000
+    assert [message.attachments[0][0] for message in mail.outbox if message.attachments] == [
+        f"{original.number}.pdf",
+        f"{corrected.number}.pdf",
+    ]
+    deliver_and_commit(
+        stripe_event("charge_refunded", donation, created=NOW + 120, refunded=10000, event_id="evt_full")
+    )
+    deliver_and_commit(stripe_event("charge_refunded", donation, created=NOW + 120, refunded=10000, event_id="evt_2"))
+    assert not Receipt.objects.filter(voided_at__isnull=True).exists()  # nothing was given in the end
+    assert Receipt.objects.count() == 2
