@@ -1,7 +1,36 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from jii.groups import COORDINATORS
+
 
 class HanamaruConfig(AppConfig):
     name = "hanamaru"
     verbose_name = _("Hanamaru classes")
+    # Children's data is for coordinators only (tutors see first names and levels on their own page).
+    group_permissions = {
+        COORDINATORS: [
+            "hanamaru.view_class",
+            "hanamaru.add_class",
+            "hanamaru.change_class",
+            "hanamaru.view_session",
+            "hanamaru.add_session",
+            "hanamaru.change_session",
+            "hanamaru.view_child",
+            "hanamaru.change_child",
+            "hanamaru.view_enrolment",
+            "hanamaru.change_enrolment",
+            "hanamaru.view_tutorsignup",
+            "hanamaru.view_consenttext",
+            "hanamaru.add_consenttext",
+        ],
+    }
+
+    def ready(self):
+        from hanamaru.sections import public_figures, status_context, volunteer_context
+        from jii.figures import register_figures
+        from jii.sections import register_section
+
+        register_section("status", "hanamaru/_status.html", status_context)
+        register_section("volunteer", "hanamaru/_volunteer.html", volunteer_context)
+        register_figures("hanamaru", public_figures)

@@ -2,7 +2,8 @@ import logging
 import re
 
 # /status/<token>/, the program pages that carry the same token (/ofp/r/<token>/…), a donor's /manage/<token>/
-STATUS_TOKEN = re.compile(r"/(status|r|manage|history)/[^/\s\"']+")
+# and /history/<token>/, a tutor's calendar /tutor/<token>/
+STATUS_TOKEN = re.compile(r"/(status|r|manage|history|tutor)/[^/\s\"']+")
 # What coordinators type into admin searches (?q=…) may be a resident's name or email.
 SEARCH = re.compile(r"([?&]q=)[^&\s\"']*")
 
@@ -18,6 +19,7 @@ class RedactStatusTokens(logging.Filter):
             or "/r/" in message
             or "/manage/" in message
             or "/history/" in message
+            or "/tutor/" in message
             or "q=" in message
         ):
             record.msg = SEARCH.sub(r"\1[redacted]", STATUS_TOKEN.sub(r"/\1/[redacted]", message))

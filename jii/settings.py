@@ -260,6 +260,10 @@ CELERY_BEAT_SCHEDULE = {
         # its end: a missed run or a gift recorded late is caught the next day.
         "schedule": crontab(hour=6, minute=15, day_of_month="5-31", month_of_year=FISCAL_YEAR_START_MONTH),
     },
+    "hanamaru-daily": {
+        "task": "hanamaru.tasks.run_daily_hanamaru_jobs",
+        "schedule": crontab(hour="*/6", minute=10),  # reminders for tomorrow, tutor shortages two days ahead
+    },
     "spot-daily": {
         "task": "spot.tasks.run_daily_spot_jobs",
         "schedule": crontab(hour="*/6", minute=5),  # four times a day, so 48 hours means about 48 hours

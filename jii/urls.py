@@ -20,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("volunteer/profile/", views.volunteer_profile, name="volunteer_profile"),
     path("ofp/", include("matching.urls")),
     path("spot/", include("spot.urls")),
+    path("hanamaru/", include("hanamaru.urls")),
     path("donate/", include("donations.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -58,8 +58,9 @@ def test_the_status_page_runs_a_fixed_number_of_queries(client, django_assert_nu
         )
         respond_as_resident(match=match, resident=resident, accepted=True)
         respond_as_volunteer(match=match, volunteer=match.volunteer, accepted=True)
-    # resident; OFP applications, their proposals and pairs, those pairs' follow-ups and surveys; Spot requests
-    with django_assert_num_queries(6):
+    # resident; OFP applications, their proposals and pairs, those pairs' follow-ups and surveys; Spot requests;
+    # Hanamaru enrolments
+    with django_assert_num_queries(7):
         assert client.get(f"/status/{make_token(resident)}/").status_code == 200
 
 
@@ -68,6 +69,7 @@ def test_the_volunteer_page_runs_a_fixed_number_of_queries(client, django_assert
     volunteer = VolunteerFactory(profile__status="approved")
     VolunteerFactory.create_batch(other_volunteers, profile__status="approved")
     client.force_login(volunteer)
-    # session, user, profile, its languages and their names, OFP pairs (none here: nothing more), Spot requests
-    with django_assert_num_queries(7):
+    # session, user, profile, its languages and their names, OFP pairs (none here: nothing more), Spot requests,
+    # Hanamaru: the volunteer's sessions, sessions that need tutors
+    with django_assert_num_queries(9):
         assert client.get("/volunteer/").status_code == 200

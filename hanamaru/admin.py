@@ -1,0 +1,310 @@
+"""The Hanamaru desk: classes with their places and waiting lists, terms of sessions in one step, attendance,
+the figures. Children's details are for coordinators only."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from hanamaru import services
+from hanamaru.figures import hanamaru_figures
+from hanamaru.forms import AttendanceForm, TermForm
+from hanamaru.models import Child, Class, ConsentText, Enrolment, Session, TutorSignup
+from jii.admin import ReadOnlyInline, add_resident_inline
+from jii.forms import PeriodForm
+
+
+class ChildInline(ReadOnlyInline):
+    model = Child
+    fields = ["first_name", "family_name", "age", "japanese_level"]
+    show_change_link = True
+
+
+add_resident_inline(ChildInline)
+
+
+class EnrolmentInline(ReadOnlyInline):
+    model = Enrolment
+    fields = ["child", "status", "created_at", "enrolled_at", "consent"]
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).exclude(status=Enrolment.Status.WITHDRAWN).select_related("child", "consent")
+        )
+
+
+@admin.register(Class)
+class ClassAdmin(admin.ModelAdmin):
+    list_display = [
+        "name_ja",
+        "level",
+        "age_band",
+        "venue",
+        "capacity",
+        "enrolled",
+        "waiting",
+        "tutors_needed",
+        "is_open",
+    ]
+    list_filter = ["is_open", "level", "age_band", "area__prefecture"]
+    search_fields = ["name_ja", "name_en", "venue"]
+    list_select_related = ["area"]
+    inlines = [EnrolmentInline]
+    change_form_template = "admin/hanamaru/class/change_form.html"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                enrolled=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.ENROLLED)),
+                waiting=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.WAITING)),
+            )
+        )
+
+    @admin.display(description=_("enrolled"), ordering="enrolled")
+    def enrolled(self, klass):
+        return klass.enrolled
+
+    @admin.display(description=_("waiting"), ordering="waiting")
+    def waiting(self, klass):
+        return klass.waiting
+
+    def save_model(self, request, obj, form, change):
+        capacity = form.cleaned_data["capacity"]
+        super().save_model(request, obj, form, change)
+        if change and "capacity" in form.changed_data:
+            services.change_capacity(klass=obj, capacity=capacity)  # new places go to the waiting list
+
+    def get_urls(self):
+        return [
+            path("<int:class_id>/term/", self.admin_site.admin_view(self.term_view), name="hanamaru_class_term"),
+            *super().get_urls(),
+        ]
+
+    def term_view(self, request, class_id):
+        """Weekly sessions for a term in one step."""
+        if not request.user.has_perm("hanamaru.add_session"):
+            raise PermissionDenied
+        klass = get_object_or_404(Class, pk=class_id)
+        form = TermForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            created = services.create_term(
+                klass=klass,
+                first_day=data["first_day"],
+                starts=data["starts"],
+                ends=data["ends"],
+                weeks=data["weeks"],
+                skip=data["skip"],
+            )
+            self.message_user(
+                request,
+                ngettext("%(n)d session created.", "%(n)d sessions created.", len(created)) % {"n": len(created)},
+                messages.SUCCESS,
+            )
+            return redirect(f"{reverse('admin:hanamaru_session_changelist')}?klass__id__exact={klass.pk}")
+        context = {**self.admin_site.each_context(request), "title": _("A term of weekly sessions: %(name)s") % {
+            "name": klass.name}, "form": form, "opts": self.model._meta, "original": klass}  # fmt: skip
+        return TemplateResponse(request, "admin/hanamaru/form.html", context)
+
+
+class UpcomingFilter(admin.SimpleListFilter):
+    title = _("when")
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [("upcoming", _("Upcoming")), ("past", _("Past"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "upcoming":
+            return queryset.filter(starts_at__gt=timezone.now())
+        if self.value() == "past":
+            return queryset.filter(starts_at__lte=timezone.now())
+        return queryset
+
+
+class TutorSignupInline(ReadOnlyInline):
+    model = TutorSignup
+    fields = ["volunteer", "signed_up_at", "withdrawn_at", "attended"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("volunteer__user")
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    """Moving a session is editing its times (everyone affected is told); cancelling is an action."""
+
+    list_display = ["__str__", "starts_at", "status", "tutors", "attendance_taken"]
+    list_filter = [UpcomingFilter, "status", "klass"]
+    date_hierarchy = "starts_at"
+    list_select_related = ["klass"]
+    fields = ["klass", "starts_at", "ends_at", "status", "cancel_reason", "attendance_recorded_at", "attendance_note"]
+    readonly_fields = ["klass", "status", "cancel_reason", "attendance_recorded_at", "attendance_note"]
+    inlines = [TutorSignupInline]
+    actions = ["cancel_sessions"]
+    change_form_template = "admin/hanamaru/session/change_form.html"
+    change_list_template = "admin/hanamaru/session/change_list.html"
+
+    def get_queryset(self, request):
+        tutors = Count("signups", filter=Q(signups__withdrawn_at__isnull=True))
+        return super().get_queryset(request).annotate(tutor_count=tutors)
+
+    def has_add_permission(self, request):
+        return False  # sessions come from a class's term, or are moved
+
+    @admin.display(description=_("tutors"))
+    def tutors(self, session):
+        return f"{session.tutor_count} / {session.klass.tutors_needed}"
+
+    @admin.display(description=_("attendance"), boolean=True)
+    def attendance_taken(self, session):
+        return session.attendance_recorded_at is not None
+
+    def save_model(self, request, obj, form, change):
+        try:
+            services.move_session(session=obj, starts_at=obj.starts_at, ends_at=obj.ends_at)
+        except services.HanamaruError as error:
+            self.message_user(request, str(error), messages.ERROR)
+
+    @admin.action(description=_("Cancel the selected sessions (tutors and guardians are told)"))
+    def cancel_sessions(self, request, queryset):
+        reason = str(_("Cancelled by the coordinator."))
+        count = sum(services.cancel_session(session=session, reason=reason) for session in queryset)
+        self.message_user(
+            request, ngettext("%(n)d session cancelled.", "%(n)d sessions cancelled.", count) % {"n": count}
+        )
+
+    def get_urls(self):
+        return [
+            path("<int:session_id>/attendance/", self.admin_site.admin_view(self.attendance_view),
+                 name="hanamaru_session_attendance"),
+            path("figures/", self.admin_site.admin_view(self.figures_view), name="hanamaru_figures"),
+            *super().get_urls(),
+        ]  # fmt: skip
+
+    def attendance_view(self, request, session_id):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        session = get_object_or_404(Session.objects.select_related("klass"), pk=session_id)
+        initial = {"note": session.attendance_note}
+        if session.attendance_recorded_at:
+            initial["children_present"] = session.attendance.filter(present=True).values_list("child_id", flat=True)
+            initial["tutors_present"] = session.signups.filter(attended=True).values_list("volunteer_id", flat=True)
+        form = AttendanceForm(request.POST or None, session=session, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.record_attendance(session=session, by=request.user, **form.cleaned_data)
+            except services.HanamaruError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(request, _("Attendance recorded."), messages.SUCCESS)
+            return redirect("admin:hanamaru_session_change", session.pk)
+        context = {**self.admin_site.each_context(request), "title": _("Attendance: %(session)s") % {
+            "session": session}, "form": form, "opts": self.model._meta, "original": session}  # fmt: skip
+        return TemplateResponse(request, "admin/hanamaru/form.html", context)
+
+    def figures_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = PeriodForm(request.GET or None)
+        context = {**self.admin_site.each_context(request), "title": _("Hanamaru figures"), "form": form,
+                   "figures": hanamaru_figures(*form.period()), "opts": self.model._meta}  # fmt: skip
+        return TemplateResponse(request, "admin/hanamaru/figures.html", context)
+
+
+@admin.register(Child)
+class ChildAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "age", "japanese_level", "guardian", "created_at"]
+    list_filter = ["japanese_level", "enrolments__klass"]
+    search_fields = ["first_name", "family_name", "guardian__name"]
+    list_select_related = ["guardian"]
+    readonly_fields = ["guardian", "created_at"]
+    filter_horizontal = ["home_languages"]
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(admin.ModelAdmin):
+    """Places and the waiting list. Withdrawing a child gives the place to the first child waiting."""
+
+    list_display = ["child", "klass", "status", "created_at", "enrolled_at", "consent_version"]
+    list_filter = ["klass", "status"]
+    list_select_related = ["child", "klass", "consent"]
+    readonly_fields = [
+        "child",
+        "klass",
+        "status",
+        "consent",
+        "consented_at",
+        "created_at",
+        "enrolled_at",
+        "withdrawn_at",
+    ]
+    actions = ["withdraw"]
+
+    def has_add_permission(self, request):
+        return False  # guardians enrol on /hanamaru/enroll/
+
+    @admin.display(description=_("consent version"))
+    def consent_version(self, enrolment):
+        return enrolment.consent.version
+
+    @admin.action(description=_("Withdraw the selected children (their places go to the waiting list)"))
+    def withdraw(self, request, queryset):
+        count = 0
+        for enrolment in queryset.exclude(status=Enrolment.Status.WITHDRAWN):
+            services.withdraw(enrolment=enrolment)
+            count += 1
+        self.message_user(
+            request, ngettext("%(n)d child withdrawn.", "%(n)d children withdrawn.", count) % {"n": count}
+        )
+
+
+@admin.register(ConsentText)
+class ConsentTextAdmin(admin.ModelAdmin):
+    """A consent text is never edited: a change is a new version, and guardians are asked to agree again."""
+
+    list_display = ["version", "published_at", "agreed"]
+    fields = ["text_ja", "text_en"]
+
+    def get_queryset(self, request):
+        current = Q(enrolments_agreed__status__in=Enrolment.ACTIVE)
+        return super().get_queryset(request).annotate(agreed_count=Count("enrolments_agreed", filter=current))
+
+    @admin.display(description=_("children's enrolments agreed"))
+    def agreed(self, consent):
+        return consent.agreed_count
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["text_ja", "text_en"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            published = services.publish_consent(text_ja=obj.text_ja, text_en=obj.text_en)
+            obj.pk, obj.version = published.pk, published.version
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TutorSignup)
+class TutorSignupAdmin(admin.ModelAdmin):
+    list_display = ["volunteer", "session", "signed_up_at", "withdrawn_at", "attended"]
+    list_filter = ["session__klass", "attended"]
+    list_select_related = ["volunteer__user", "session__klass"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

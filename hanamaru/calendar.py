@@ -1,0 +1,26 @@
+"""Calendar files (.ics) for a class and for a tutor's sessions: times, place and status only, no names."""
+
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+
+def sessions_calendar(sessions, title: str) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", "-//JII Otonari//Hanamaru classes//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", title)
+    stamp = timezone.now()
+    for session in sessions:
+        event = Event()
+        # A stable UID: a moved or cancelled session updates the event already in the calendar.
+        event.add("uid", f"hanamaru-session-{session.pk}@j-ii.org")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", session.starts_at)
+        event.add("dtend", session.ends_at)
+        event.add("summary", session.klass.name)
+        event.add("location", f"{session.klass.venue}, {session.klass.address}")
+        if session.klass.access_notes:
+            event.add("description", session.klass.access_notes)
+        event.add("status", "CANCELLED" if session.status == session.Status.CANCELLED else "CONFIRMED")
+        calendar.add_component(event)
+    return calendar.to_ical()

@@ -1,0 +1,52 @@
+"""The queries Hanamaru's pages share, each a fixed number of SQL statements whatever the data size."""
+
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+
+from hanamaru.models import Class, Enrolment, Session, TutorSignup
+
+UPCOMING_SHOWN = 4
+
+
+def classes_with_places():
+    """Open classes with their places left (`places_left`) and next session start (`next_start`)."""
+    upcoming = Session.objects.upcoming().filter(klass=OuterRef("pk"))
+    return (
+        Class.objects.filter(is_open=True)
+        .select_related("area")
+        .annotate(
+            enrolled=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.ENROLLED)),
+            places_left=F("capacity") - F("enrolled"),
+            next_start=Subquery(upcoming.values("starts_at")[:1]),
+        )
+        .order_by("next_start", "name_ja")
+    )
+
+
+def sessions_needing_tutors(limit: int = 20):
+    """Upcoming sessions of open classes that still need tutors, soonest first."""
+    return (
+        Session.objects.upcoming()
+        .filter(klass__is_open=True)
+        .select_related("klass")
+        .annotate(tutors=Count("signups", filter=Q(signups__withdrawn_at__isnull=True)))
+        .filter(tutors__lt=F("klass__tutors_needed"))[:limit]
+    )
+
+
+def tutor_sessions(profile):
+    """A volunteer's sessions, each with the first names and levels of the class's enrolled children: all a
+    tutor may know of them."""
+    signups = TutorSignup.objects.filter(volunteer=profile, withdrawn_at__isnull=True)
+    sessions = Session.objects.upcoming().filter(signups__in=signups)
+    enrolled = (
+        Enrolment.objects.filter(status=Enrolment.Status.ENROLLED)
+        .select_related("child")
+        .only("klass", "child", "child__first_name", "child__japanese_level")
+        .order_by("child__first_name")
+    )
+    return (
+        sessions.select_related("klass")
+        .prefetch_related(Prefetch("klass__enrolments", queryset=enrolled, to_attr="enrolled"))
+        .order_by("starts_at")
+        .distinct()
+    )

@@ -1,0 +1,231 @@
+"""Every state change of the Hanamaru classes, one transaction each. A class's row is locked while its places
+are counted, so enrolments arriving together never put more children in than it has places; a session's row is
+locked the same way for its tutors."""
+
+from datetime import date, datetime, time, timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hanamaru import tasks
+from hanamaru.models import Attendance, Child, Class, ConsentText, Enrolment, Session, TutorSignup
+from jii.models import Language, User, VolunteerProfile
+from jii.services import find_or_create_resident
+
+WITHDRAW_UNTIL = timedelta(hours=24)
+
+
+class HanamaruError(Exception):
+    """A step the current state does not allow; the message is for the person who tried."""
+
+
+# --- terms and sessions ---------------------------------------------------------------------------------
+
+
+def term_dates(first_day: date, weeks: int, skip: set[date]) -> list[date]:
+    """The same weekday as the first day, for `weeks` weeks, without the given holidays."""
+    days = (first_day + timedelta(weeks=week) for week in range(weeks))
+    return [day for day in days if day not in skip]
+
+
+@transaction.atomic
+def create_term(*, klass: Class, first_day: date, starts: time, ends: time, weeks: int, skip=()) -> list[Session]:
+    """A term of weekly sessions in Tokyo time. Sessions that already exist (same class and start) are kept,
+    so running it twice does not double the term."""
+    created = []
+    for day in term_dates(first_day, weeks, set(skip)):
+        session, new = Session.objects.get_or_create(
+            klass=klass,
+            starts_at=timezone.make_aware(datetime.combine(day, starts)),
+            defaults={"ends_at": timezone.make_aware(datetime.combine(day, ends))},
+        )
+        if new:
+            created.append(session)
+    return created
+
+
+@transaction.atomic
+def cancel_session(*, session: Session, reason: str) -> bool:
+    """Cancel one session; its tutors and the guardians of its children are told. False if already cancelled."""
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if session.status == Session.Status.CANCELLED:
+        return False
+    session.status = Session.Status.CANCELLED
+    session.cancel_reason = reason
+    session.save(update_fields=["status", "cancel_reason"])
+    tasks.send_session_changed.delay_on_commit(session.pk, "cancelled")
+    return True
+
+
+@transaction.atomic
+def move_session(*, session: Session, starts_at: datetime, ends_at: datetime) -> Session:
+    """Move one session; everyone affected is told the new time. Tutors stay signed up."""
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if session.status == Session.Status.CANCELLED:
+        raise HanamaruError(_("A cancelled session cannot be moved."))
+    if ends_at <= starts_at:
+        raise HanamaruError(_("The session must end after it starts."))
+    if Session.objects.filter(klass_id=session.klass_id, starts_at=starts_at).exclude(pk=session.pk).exists():
+        raise HanamaruError(_("The class already has a session at that time."))
+    if (session.starts_at, session.ends_at) == (starts_at, ends_at):
+        return session
+    session.starts_at, session.ends_at = starts_at, ends_at
+    session.save(update_fields=["starts_at", "ends_at"])
+    tasks.send_session_changed.delay_on_commit(session.pk, "moved")
+    return session
+
+
+# --- enrolment ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def enrol(
+    *, email: str, language: str, resident_details: dict, languages: list[Language], klass: Class, children: list
+) -> list[Enrolment]:
+    """A guardian enrols one or more children: each gets a place while the class has one, else a place on its
+    waiting list. `children` are dicts of Child fields plus `home_languages`."""
+    consent = ConsentText.objects.latest()
+    guardian = find_or_create_resident(email=email, language=language, languages=languages, **resident_details)
+    klass = Class.objects.select_for_update().get(pk=klass.pk)
+    if not klass.is_open:
+        raise HanamaruError(_("This class is not taking enrolments at the moment."))
+    places_taken = klass.enrolments.filter(status=Enrolment.Status.ENROLLED).count()
+    now = timezone.now()
+    enrolments = []
+    for details in children:
+        details = dict(details)
+        home_languages = details.pop("home_languages")
+        child = Child.objects.create(guardian=guardian, **details)
+        child.home_languages.set(home_languages)
+        has_place = places_taken < klass.capacity
+        places_taken += has_place
+        enrolments.append(
+            Enrolment.objects.create(
+                child=child,
+                klass=klass,
+                status=Enrolment.Status.ENROLLED if has_place else Enrolment.Status.WAITING,
+                enrolled_at=now if has_place else None,
+                consent=consent,
+                consented_at=now,
+            )
+        )
+    tasks.send_enrolment_received.delay_on_commit([enrolment.pk for enrolment in enrolments])
+    return enrolments
+
+
+@transaction.atomic
+def withdraw(*, enrolment: Enrolment) -> Enrolment | None:
+    """Take a child off a class (or its waiting list). A freed place goes to the first child waiting, whose
+    guardian is told. Returns the enrolment that got the place, if any."""
+    klass = Class.objects.select_for_update().get(pk=enrolment.klass_id)
+    enrolment = Enrolment.objects.get(pk=enrolment.pk)
+    if enrolment.status == Enrolment.Status.WITHDRAWN:
+        return None
+    freed = enrolment.status == Enrolment.Status.ENROLLED
+    enrolment.status = Enrolment.Status.WITHDRAWN
+    enrolment.withdrawn_at = timezone.now()
+    enrolment.save(update_fields=["status", "withdrawn_at"])
+    return fill_places(klass) if freed else None
+
+
+def fill_places(klass: Class) -> Enrolment | None:
+    """Give free places to the waiting list in order (call with the class row locked)."""
+    taken = klass.enrolments.filter(status=Enrolment.Status.ENROLLED).count()
+    promoted = None
+    waiting = klass.enrolments.filter(status=Enrolment.Status.WAITING).order_by("created_at", "pk")
+    for enrolment in waiting[: max(klass.capacity - taken, 0)]:
+        enrolment.status = Enrolment.Status.ENROLLED
+        enrolment.enrolled_at = timezone.now()
+        enrolment.save(update_fields=["status", "enrolled_at"])
+        tasks.send_place_offered.delay_on_commit(enrolment.pk)
+        promoted = promoted or enrolment
+    return promoted
+
+
+@transaction.atomic
+def change_capacity(*, klass: Class, capacity: int) -> Class:
+    """More places (or fewer) for a class: new places go to the waiting list at once."""
+    klass = Class.objects.select_for_update().get(pk=klass.pk)
+    klass.capacity = capacity
+    klass.save(update_fields=["capacity"])
+    fill_places(klass)
+    return klass
+
+
+@transaction.atomic
+def renew_consent(*, guardian, consent: ConsentText) -> int:
+    """The guardian agrees to the current consent text for all their children's enrolments."""
+    return Enrolment.objects.filter(child__guardian=guardian, status__in=Enrolment.ACTIVE).update(
+        consent=consent, consented_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def publish_consent(*, text_ja: str, text_en: str) -> ConsentText:
+    """A new version of the consent text; every guardian with a child in a class is asked to agree again."""
+    latest = ConsentText.objects.select_for_update().order_by("-version").first()
+    consent = ConsentText.objects.create(
+        version=(latest.version + 1) if latest else 1, text_ja=text_ja, text_en=text_en
+    )
+    tasks.ask_guardians_to_consent_again.delay_on_commit(consent.pk)
+    return consent
+
+
+# --- tutors ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sign_up_tutor(*, session: Session, volunteer: VolunteerProfile) -> TutorSignup:
+    if not volunteer.is_approved:
+        raise PermissionDenied("only approved volunteers tutor")
+    session = Session.objects.select_for_update().select_related("klass").get(pk=session.pk)
+    if session.status != Session.Status.SCHEDULED or session.starts_at <= timezone.now():
+        raise HanamaruError(_("This session is no longer open for sign-up."))
+    current = session.signups.filter(withdrawn_at__isnull=True)
+    mine = current.filter(volunteer=volunteer).first()
+    if mine:
+        return mine
+    if current.count() >= session.klass.tutors_needed:
+        raise HanamaruError(_("This session has all the tutors it needs. Thank you for offering!"))
+    return TutorSignup.objects.create(session=session, volunteer=volunteer)
+
+
+@transaction.atomic
+def withdraw_tutor(*, session: Session, volunteer: VolunteerProfile) -> None:
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    signup = session.signups.filter(volunteer=volunteer, withdrawn_at__isnull=True).first()
+    if signup is None:
+        raise HanamaruError(_("You are not signed up for this session."))
+    if session.starts_at - timezone.now() < WITHDRAW_UNTIL:
+        raise HanamaruError(
+            _("It is less than 24 hours before the session: please tell the class coordinator instead.")
+        )
+    signup.withdrawn_at = timezone.now()
+    signup.save(update_fields=["withdrawn_at"])
+
+
+# --- attendance -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_attendance(*, session: Session, children_present, tutors_present, note: str, by: User) -> None:
+    """Who came: one row per child enrolled in the class (present or not) and a mark on each tutor's sign-up.
+    Recording again replaces the earlier record."""
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if session.status == Session.Status.CANCELLED:
+        raise HanamaruError(_("A cancelled session has no attendance."))
+    present = {child.pk for child in children_present}
+    enrolled = Child.objects.filter(enrolments__klass_id=session.klass_id, enrolments__status=Enrolment.Status.ENROLLED)
+    Attendance.objects.filter(session=session).delete()
+    Attendance.objects.bulk_create(
+        Attendance(session=session, child=child, present=child.pk in present) for child in enrolled.distinct()
+    )
+    tutors = {tutor.pk for tutor in tutors_present}
+    for signup in session.signups.filter(withdrawn_at__isnull=True):
+        signup.attended = signup.volunteer_id in tutors
+        signup.save(update_fields=["attended"])
+    session.attendance_recorded_at = timezone.now()
+    session.attendance_note = note
+    session.save(update_fields=["attendance_recorded_at", "attendance_note"])

@@ -1,0 +1,200 @@
+"""Hanamaru emails and the daily job. Tasks take ids; every email is recorded (hanamaru.Notification) in the
+transaction that sends it, so a repeated or redelivered task sends nothing twice and a failed send is retried."""
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from jii.emails import send_localized_email
+from jii.status_links import status_url
+
+SHORTAGE_ALERT_BEFORE = timedelta(days=2)
+
+
+def first_time(kind: str, key: str) -> bool:
+    """Record the email; False if it was already sent. Call inside the sending transaction."""
+    from hanamaru.models import Notification
+
+    try:
+        with transaction.atomic():
+            Notification.objects.create(kind=kind, key=key)
+    except IntegrityError:
+        return False
+    return True
+
+
+def site_url(name: str, language: str, *args) -> str:
+    with translation.override(language):
+        return settings.SITE_URL.rstrip("/") + reverse(name, args=args)
+
+
+def to_guardian(template: str, guardian, **context) -> None:
+    context = {"name": guardian.name, "status_url": status_url(guardian), **context}
+    send_localized_email(template, to=guardian.email, language=guardian.language, context=context)
+
+
+def to_tutor(template: str, user, **context) -> None:
+    context = {"name": user.name, "page_url": site_url("volunteer_dashboard", user.language), **context}
+    send_localized_email(template, to=user.email, language=user.language, context=context)
+
+
+def next_session(klass):
+    return klass.sessions.upcoming().first()
+
+
+@shared_task
+@transaction.atomic
+def send_enrolment_received(enrolment_ids: list[int]) -> None:
+    from hanamaru.models import Enrolment
+
+    enrolments = list(
+        Enrolment.objects.filter(pk__in=enrolment_ids).select_related("child__guardian", "klass").order_by("pk")
+    )
+    if enrolments and first_time("received", ",".join(str(pk) for pk in enrolment_ids)):
+        klass = enrolments[0].klass
+        to_guardian(
+            "hanamaru_enrolment_received",
+            enrolments[0].child.guardian,
+            enrolments=enrolments,
+            klass=klass,
+            session=next_session(klass),
+        )
+
+
+@shared_task
+@transaction.atomic
+def send_place_offered(enrolment_id: int) -> None:
+    from hanamaru.models import Enrolment
+
+    enrolment = Enrolment.objects.select_related("child__guardian", "klass").filter(pk=enrolment_id).first()
+    if enrolment and enrolment.status == Enrolment.Status.ENROLLED and first_time("place", str(enrolment_id)):
+        to_guardian(
+            "hanamaru_place_offered",
+            enrolment.child.guardian,
+            child=enrolment.child,
+            klass=enrolment.klass,
+            session=next_session(enrolment.klass),
+        )
+
+
+def people_of(session):
+    """The session's tutors (users) and the guardians of its enrolled children, each once."""
+    from hanamaru.models import Enrolment
+    from jii.models import Resident
+
+    tutors = [signup.volunteer.user for signup in session.signups.filter(withdrawn_at__isnull=True)]
+    guardians = Resident.objects.filter(
+        children__enrolments__klass_id=session.klass_id, children__enrolments__status=Enrolment.Status.ENROLLED
+    ).distinct()
+    return tutors, list(guardians)
+
+
+@shared_task
+@transaction.atomic
+def send_session_changed(session_id: int, change: str) -> None:
+    """Tell everyone a session was cancelled or moved (once per change and new time)."""
+    from hanamaru.models import Session
+
+    session = Session.objects.select_related("klass").filter(pk=session_id).first()
+    if session is None or not first_time(change, f"{session.pk}:{session.starts_at.isoformat()}"):
+        return
+    tutors, guardians = people_of(session)
+    for user in tutors:
+        to_tutor("hanamaru_session_changed", user, session=session, change=change)
+    for guardian in guardians:
+        to_guardian("hanamaru_session_changed", guardian, session=session, change=change)
+
+
+@shared_task
+@transaction.atomic
+def send_reminders(session_id: int) -> None:
+    """The day before: each tutor and each guardian once for this session at this time."""
+    from hanamaru.models import Session
+
+    session = Session.objects.select_related("klass").filter(pk=session_id).first()
+    if session is None or session.status != Session.Status.SCHEDULED:
+        return
+    tutors, guardians = people_of(session)
+    when = session.starts_at.isoformat()
+    for user in tutors:
+        if first_time("reminder", f"{session.pk}:{when}:user:{user.pk}"):
+            to_tutor("hanamaru_reminder", user, session=session)
+    for guardian in guardians:
+        if first_time("reminder", f"{session.pk}:{when}:resident:{guardian.pk}"):
+            to_guardian("hanamaru_reminder", guardian, session=session)
+
+
+@shared_task
+@transaction.atomic
+def send_tutor_shortage(session_id: int) -> None:
+    """To the class's coordinator (or JII's coordinators' address): this session is short of tutors."""
+    from hanamaru.models import Session
+
+    session = Session.objects.select_related("klass__coordinator").filter(pk=session_id).first()
+    if session is None or not first_time("shortage", f"{session.pk}:{session.starts_at.isoformat()}"):
+        return
+    coordinator = session.klass.coordinator
+    send_localized_email(
+        "hanamaru_tutor_shortage",
+        to=coordinator.email if coordinator else settings.COORDINATOR_EMAIL,
+        language=coordinator.language if coordinator else "ja",
+        context={
+            "session": session,
+            "tutors": session.signups.filter(withdrawn_at__isnull=True).count(),
+            "admin_url": settings.SITE_URL.rstrip("/") + reverse("admin:hanamaru_session_change", args=[session.pk]),
+        },
+    )
+
+
+@shared_task
+def ask_guardians_to_consent_again(consent_id: int) -> int:
+    """After a new consent text: one email per guardian with a child in a class or on a waiting list."""
+    from hanamaru.models import Enrolment
+
+    guardian_ids = set(
+        Enrolment.objects.filter(status__in=Enrolment.ACTIVE)
+        .exclude(consent_id=consent_id)
+        .values_list("child__guardian_id", flat=True)
+    )
+    for guardian_id in sorted(guardian_ids):
+        send_consent_request.delay(guardian_id, consent_id)
+    return len(guardian_ids)
+
+
+@shared_task
+@transaction.atomic
+def send_consent_request(guardian_id: int, consent_id: int) -> None:
+    from jii.models import Resident
+
+    guardian = Resident.objects.filter(pk=guardian_id).first()
+    if guardian and first_time("consent", f"{consent_id}:{guardian_id}"):
+        to_guardian("hanamaru_consent_renewal", guardian)
+
+
+@shared_task
+def run_daily_hanamaru_jobs() -> dict:
+    """Every few hours (Celery beat): remind tutors and guardians of tomorrow's sessions, and alert the
+    coordinator of a session two days away that is short of tutors. The send tasks record what they sent."""
+    from django.db.models import Count, F, Q
+
+    from hanamaru.models import Session
+
+    now = timezone.now()
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    scheduled = Session.objects.filter(status=Session.Status.SCHEDULED)
+    due = list(scheduled.filter(starts_at__date=tomorrow).values_list("pk", flat=True))
+    for session_id in due:
+        send_reminders.delay(session_id)
+    short = list(
+        scheduled.filter(starts_at__gt=now, starts_at__lte=now + SHORTAGE_ALERT_BEFORE)
+        .annotate(tutors=Count("signups", filter=Q(signups__withdrawn_at__isnull=True)))
+        .filter(tutors__lt=F("klass__tutors_needed"))
+        .values_list("pk", flat=True)
+    )
+    for session_id in short:
+        send_tutor_shortage.delay(session_id)
+    return {"reminded": len(due), "short_of_tutors": len(short)}

@@ -1,0 +1,183 @@
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hanamaru import services
+from hanamaru.calendar import sessions_calendar
+from hanamaru.forms import ChildFormSet, ConsentAgainForm, GuardianForm
+from hanamaru.models import Class, ConsentText, Enrolment, Session
+from hanamaru.selectors import classes_with_places, sessions_needing_tutors
+from jii.models import VolunteerProfile
+from jii.status_links import resident_for_token
+
+TUTOR_CALENDAR_SALT = "hanamaru.tutor-calendar"
+
+
+def approved_profile(user) -> VolunteerProfile | None:
+    if not user.is_authenticated:
+        return None
+    profile = VolunteerProfile.objects.filter(user=user).first()
+    return profile if profile and profile.is_approved else None
+
+
+def classes(request):
+    """Upcoming classes with their places left; approved volunteers also see the sessions that need tutors."""
+    profile = approved_profile(request.user)
+    context = {"classes": list(classes_with_places())}
+    if profile:
+        context["open_sessions"] = list(sessions_needing_tutors())
+        context["my_session_ids"] = set(
+            profile.tutor_signups.filter(withdrawn_at__isnull=True).values_list("session_id", flat=True)
+        )
+    return render(request, "hanamaru/classes.html", context)
+
+
+def enroll(request):
+    post = request.POST if request.method == "POST" else None
+    form = GuardianForm(post, initial={"klass": request.GET.get("class")})
+    children = ChildFormSet(post, prefix="child")
+    if post is not None and form.is_valid() and children.is_valid():
+        try:
+            enrolments = services.enrol(
+                language="en" if get_language() == "en" else "ja",
+                children=[child.details() for child in children if child.has_changed()],
+                **form.submission(),
+            )
+        except services.HanamaruError as error:
+            form.add_error("klass", str(error))
+        else:
+            placed = sum(enrolment.status == Enrolment.Status.ENROLLED for enrolment in enrolments)
+            waiting = len(enrolments) - placed
+            if placed:
+                messages.success(
+                    request,
+                    ngettext("%(n)d child has a place.", "%(n)d children have a place.", placed) % {"n": placed},
+                )
+            if waiting:
+                messages.info(
+                    request,
+                    ngettext(
+                        "%(n)d child is on the waiting list: we will email you when a place is free.",
+                        "%(n)d children are on the waiting list: we will email you when a place is free.",
+                        waiting,
+                    )
+                    % {"n": waiting},
+                )
+            return redirect("hanamaru_enroll_done")
+    return render(request, "hanamaru/enroll.html", {"form": form, "children": children})
+
+
+def enroll_done(request):
+    return render(request, "hanamaru/enroll_done.html")
+
+
+def back(request, default: str):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(default)
+
+
+@login_required
+@require_POST
+def tutor_sign_up(request, session_id):
+    profile = approved_profile(request.user)
+    if profile is None:
+        raise PermissionDenied
+    session = get_object_or_404(Session, pk=session_id)
+    try:
+        services.sign_up_tutor(session=session, volunteer=profile)
+    except services.HanamaruError as error:
+        messages.info(request, str(error))
+    else:
+        messages.success(request, _("Thank you! You are a tutor for this session."))
+    return back(request, "volunteer_dashboard")
+
+
+@login_required
+@require_POST
+def tutor_withdraw(request, session_id):
+    profile = approved_profile(request.user)
+    if profile is None:
+        raise PermissionDenied
+    session = get_object_or_404(Session, pk=session_id)
+    try:
+        services.withdraw_tutor(session=session, volunteer=profile)
+    except services.HanamaruError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("You are no longer signed up for this session."))
+    return back(request, "volunteer_dashboard")
+
+
+def guardian(token):
+    resident = resident_for_token(token)
+    if resident is None:
+        raise Http404
+    return resident
+
+
+@require_POST
+def guardian_withdraw(request, token, enrolment_id):
+    resident = guardian(token)
+    enrolment = get_object_or_404(Enrolment, pk=enrolment_id, child__guardian=resident)
+    services.withdraw(enrolment=enrolment)
+    messages.success(request, _("Your child is no longer enrolled in this class."))
+    return redirect("status", token=token)
+
+
+@require_POST
+def guardian_consent(request, token):
+    resident = guardian(token)
+    form = ConsentAgainForm(request.POST)
+    if form.is_valid():
+        services.renew_consent(guardian=resident, consent=ConsentText.objects.latest())
+        messages.success(request, _("Thank you. Your consent is saved."))
+    else:
+        messages.error(request, _("Please tick the box to agree to the updated text."))
+    return redirect("status", token=token)
+
+
+def calendar_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def class_calendar(request, class_id):
+    klass = get_object_or_404(Class, pk=class_id)
+    since = timezone.now() - timedelta(days=30)
+    sessions = klass.sessions.filter(starts_at__gte=since).select_related("klass")
+    return calendar_response(sessions_calendar(sessions, klass.name), f"hanamaru-{klass.pk}.ics")
+
+
+def tutor_calendar_token(profile: VolunteerProfile) -> str:
+    return signing.dumps(profile.pk, salt=TUTOR_CALENDAR_SALT)
+
+
+def tutor_calendar(request, token):
+    """A volunteer's sessions for their calendar app, which fetches it without logging in: the signed token
+    is the key (it names the profile by number only)."""
+    try:
+        profile_id = signing.loads(token, salt=TUTOR_CALENDAR_SALT)
+    except signing.BadSignature:
+        raise Http404 from None
+    profile = VolunteerProfile.objects.filter(pk=profile_id, status=VolunteerProfile.Status.APPROVED).first()
+    if profile is None:
+        raise Http404
+    sessions = (
+        Session.objects.filter(signups__volunteer=profile, signups__withdrawn_at__isnull=True)
+        .select_related("klass")
+        .distinct()
+    )
+    return calendar_response(sessions_calendar(sessions, _("My Hanamaru sessions")), "hanamaru-tutor.ics")
