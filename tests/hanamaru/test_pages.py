@@ -1,0 +1,231 @@
+"""Hanamaru's pages: the class list, the enrolment form (errors on their fields, nothing saved on bad input),
+the guardian's status section and consent versions, the tutor's view of the children, the calendars, and
+who may see children's data."""
+
+from datetime import timedelta
+
+import icalendar
+import pytest
+from django.core import mail
+from django.utils import timezone, translation
+
+from hanamaru import services
+from hanamaru.models import Child, Enrolment, Session
+from hanamaru.views import tutor_calendar_token
+from jii.models import Area, Language
+from jii.status_links import make_token
+from tests.factories import CoordinatorFactory, VolunteerFactory
+from tests.hanamaru.conftest import child, committed, enrol, session_in
+
+pytestmark = pytest.mark.django_db
+
+
+def enrol_form(the_class, **changes):
+    data = {
+        "name": "Ana Silva", "email": "ana@example.com", "phone": "", "area": Area.objects.get(code="tokyo-meguro").pk,
+        "languages": [Language.objects.get(code="pt").pk], "klass": the_class.pk, "consent": "on",
+        "child-TOTAL_FORMS": "3", "child-INITIAL_FORMS": "0", "child-MIN_NUM_FORMS": "0", "child-MAX_NUM_FORMS": "3",
+        "child-0-first_name": "Lucas", "child-0-family_name": "Silva", "child-0-age": "7",
+        "child-0-school": "目黒区立 小学校 2年", "child-0-home_languages": [Language.objects.get(code="pt").pk],
+        "child-0-japanese_level": "speaks", "child-0-needs": "卵アレルギー",
+    }  # fmt: skip
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def test_the_class_list_shows_places_left_and_the_next_session(client, klass):
+    session_in(klass, days=3)
+    enrol(klass, child("Lucas"))
+    html = client.get("/en/hanamaru/").content.decode()
+    assert "Hanamaru class Meguro" in html and "1 place left" in html and "Enrol a child" in html
+    enrol(klass, child("Bia"))
+    assert "Full — you can join the waiting list" in client.get("/en/hanamaru/").content.decode()
+
+
+@pytest.mark.parametrize("classes", [1, 10])
+def test_the_class_list_runs_a_fixed_number_of_queries(client, klass, classes, django_assert_num_queries):
+    for n in range(classes - 1):
+        klass.pk = None
+        klass.name_ja = f"クラス {n}"
+        klass.save()
+        session_in(klass, days=n + 1)
+    with django_assert_num_queries(1):  # classes with places and next session
+        assert client.get("/en/hanamaru/").status_code == 200
+
+
+def test_a_guardian_enrols_two_children_and_gets_an_email_in_english(client, klass):
+    data = enrol_form(klass, **{"child-1-first_name": "Bia", "child-1-family_name": "Silva", "child-1-age": "6",
+                                "child-1-home_languages": [Language.objects.get(code="pt").pk],
+                                "child-1-japanese_level": "none"})  # fmt: skip
+    with committed():
+        response = client.post("/en/hanamaru/enroll/", data, follow=True)
+    assert "2 children have a place." in response.content.decode()
+    assert sorted(Child.objects.values_list("first_name", flat=True)) == ["Bia", "Lucas"]
+    assert Enrolment.objects.filter(status="enrolled").count() == 2
+    [message] = mail.outbox
+    assert message.subject == "Hanamaru class: we received your enrolment" and "Bia: has a place." in message.body
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"child-0-age": "30"}, "id_child-0-age", "for children from 3 to 15"),
+        ({"child-0-first_name": "", "child-0-family_name": "", "child-0-age": "", "child-0-school": "",
+          "child-0-home_languages": None, "child-0-japanese_level": None, "child-0-needs": ""},
+         None, "Please tell us about at least one child."),
+        ({"consent": None}, "id_consent", "This field is required."),
+        ({"klass": "999"}, "id_klass", "Select a valid choice."),
+    ],
+)  # fmt: skip
+def test_bad_input_is_explained_and_nothing_is_saved(client, klass, changes, field, message):
+    response = client.post("/en/hanamaru/enroll/", enrol_form(klass, **changes))
+    html = response.content.decode()
+    assert response.status_code == 200 and message in html
+    if field:
+        # The message has an id, and the field names it in aria-describedby.
+        assert f'id="{field}_error"' in html and html.count(f"{field}_error") >= 2
+    assert not Child.objects.exists() and not Enrolment.objects.exists()
+
+
+def test_the_enrolment_form_speaks_japanese_at_the_root(client, klass):
+    html = client.get("/hanamaru/enroll/").content.decode()
+    assert "はなまるクラスに子どもを申し込む" in html and "子どもの情報の取り扱い" in html
+
+
+def test_the_guardian_sees_places_withdraws_and_agrees_again_to_a_new_consent(client, klass):
+    session_in(klass, days=3)
+    first, _second, waiting = enrol(klass, child("Lucas"), child("Bia"), child("Leo"))
+    guardian = first.child.guardian
+    status = f"/en/status/{make_token(guardian)}/"
+    html = client.get(status).content.decode()
+    assert "Enrolled." in html and "On the waiting list." in html and "Please agree to the updated text" not in html
+    with committed():
+        services.publish_consent(text_ja="新しい同意文", text_en="The new consent text")
+    assert [message.to for message in mail.outbox[-1:]] == [[guardian.email]]
+    html = client.get(status).content.decode()
+    assert "Please agree to the updated text" in html and "The new consent text" in html
+    client.post(f"/en/hanamaru/r/{make_token(guardian)}/consent/", {"consent": "on"})
+    assert set(Enrolment.objects.values_list("consent__version", flat=True)) == {2}
+    assert "Please agree to the updated text" not in client.get(status).content.decode()
+    with committed():
+        client.post(f"/en/hanamaru/r/{make_token(guardian)}/enrolments/{first.pk}/withdraw/")
+    waiting.refresh_from_db()
+    assert waiting.status == "enrolled"  # Leo got Lucas's place
+
+
+def test_a_guardian_cannot_withdraw_someone_elses_child(client, klass):
+    mine = enrol(klass, child("Lucas"))[0]
+    theirs = enrol(klass, child("Minh"), email="lan@example.com", name="Lan")[0]
+    response = client.post(f"/en/hanamaru/r/{make_token(mine.child.guardian)}/enrolments/{theirs.pk}/withdraw/")
+    assert response.status_code == 404 and Enrolment.objects.get(pk=theirs.pk).status == "enrolled"
+
+
+def test_tutors_see_only_first_names_and_levels_of_their_sessions_children(client, klass):
+    session = session_in(klass, days=3)
+    enrol(klass, child("Lucas", family_name="Silva", needs="卵アレルギー", school="目黒区立 小学校"))
+    tutor = VolunteerFactory(profile__status="approved")
+    other = VolunteerFactory(profile__status="approved")
+    services.sign_up_tutor(session=session, volunteer=tutor.volunteer_profile)
+    client.force_login(tutor)
+    html = client.get("/en/volunteer/").content.decode()
+    assert "Lucas — Speaks some, cannot read yet" in html
+    assert "Silva" not in html and "卵アレルギー" not in html and "目黒区立" not in html
+    client.force_login(other)
+    html = client.get("/en/volunteer/").content.decode()
+    assert "Lucas" not in html and "I will tutor" in html  # the session still needs a tutor
+
+
+def test_a_volunteer_signs_up_from_the_class_page_and_withdraws_from_the_dashboard(client, klass):
+    session = session_in(klass, days=3)
+    volunteer = VolunteerFactory(profile__status="approved")
+    client.force_login(volunteer)
+    response = client.post(f"/en/hanamaru/sessions/{session.pk}/tutor/", {"next": "/en/hanamaru/"}, follow=True)
+    assert "You are a tutor for this session." in response.content.decode()
+    assert "You are signed up." in response.content.decode()
+    response = client.post(f"/en/hanamaru/sessions/{session.pk}/withdraw/", {"next": "https://evil.example/"})
+    assert response["Location"] == "/en/volunteer/"  # never to another site
+    assert not session.signups.filter(withdrawn_at__isnull=True).exists()
+    pending = VolunteerFactory(profile__status="pending")
+    client.force_login(pending)
+    assert client.post(f"/en/hanamaru/sessions/{session.pk}/tutor/").status_code == 403
+
+
+@pytest.mark.parametrize("sessions", [1, 8])
+def test_the_volunteer_page_runs_a_fixed_number_of_queries(client, klass, sessions, django_assert_num_queries):
+    volunteer = VolunteerFactory(profile__status="approved")
+    for n in range(sessions):
+        enrol(klass, child(f"Child{n}"), email=f"family{n}@example.com")
+        services.sign_up_tutor(session=session_in(klass, days=n + 2), volunteer=volunteer.volunteer_profile)
+        session_in(klass, days=n + 2, hours=3)  # one more that needs tutors
+    client.force_login(volunteer)
+    # session, user, profile, languages, OFP, Spot; Hanamaru: my sessions, their children, sessions needing tutors
+    with django_assert_num_queries(10):
+        assert client.get("/en/volunteer/").status_code == 200
+
+
+def test_the_calendars_parse_and_carry_times_places_and_cancellations(client, klass):
+    kept, cancelled = session_in(klass, days=3), session_in(klass, days=10)
+    services.cancel_session(session=cancelled, reason="")
+    response = client.get(f"/en/hanamaru/classes/{klass.pk}/calendar.ics")
+    assert response["Content-Type"].startswith("text/calendar")
+    calendar = icalendar.Calendar.from_ical(response.content)
+    events = {str(event["UID"]): event for event in calendar.walk("VEVENT")}
+    assert set(events) == {f"hanamaru-session-{kept.pk}@j-ii.org", f"hanamaru-session-{cancelled.pk}@j-ii.org"}
+    event = events[f"hanamaru-session-{kept.pk}@j-ii.org"]
+    assert event.decoded("DTSTART") == kept.starts_at and event.decoded("DTEND") == kept.ends_at
+    assert "東京都目黒区下目黒5-27-5" in str(event["LOCATION"])
+    assert str(events[f"hanamaru-session-{cancelled.pk}@j-ii.org"]["STATUS"]) == "CANCELLED"
+
+    volunteer = VolunteerFactory(profile__status="approved").volunteer_profile
+    services.sign_up_tutor(session=kept, volunteer=volunteer)
+    mine = client.get(f"/en/hanamaru/tutor/{tutor_calendar_token(volunteer)}/calendar.ics")
+    uids = [str(event["UID"]) for event in icalendar.Calendar.from_ical(mine.content).walk("VEVENT")]
+    assert uids == [f"hanamaru-session-{kept.pk}@j-ii.org"]
+    assert client.get("/en/hanamaru/tutor/forged/calendar.ics").status_code == 404
+
+
+def test_childrens_data_is_for_coordinators_only(client, klass):
+    enrolment = enrol(klass, child("Lucas"))[0]
+    client.force_login(CoordinatorFactory(groups=["donations staff"]))
+    assert client.get(f"/en/admin/hanamaru/child/{enrolment.child.pk}/change/").status_code == 403
+    assert client.get("/en/admin/hanamaru/enrolment/").status_code == 403
+    client.force_login(CoordinatorFactory(groups=["coordinators"]))
+    assert client.get(f"/en/admin/hanamaru/child/{enrolment.child.pk}/change/").status_code == 200
+    assert client.get(f"/en/admin/hanamaru/child/{enrolment.child.pk}/delete/").status_code == 403
+
+
+def test_coordinators_create_a_term_record_attendance_and_read_the_figures(client, klass):
+    client.force_login(CoordinatorFactory(groups=["coordinators"]))
+    response = client.post(
+        f"/en/admin/hanamaru/class/{klass.pk}/term/",
+        {"first_day": "2026-01-10", "starts": "10:00", "ends": "11:30", "weeks": "4", "skip": "2026-01-17"},
+        follow=True,
+    )
+    assert "3 sessions created." in response.content.decode()
+    lucas = enrol(klass, child("Lucas"))[0].child
+    session = Session.objects.filter(klass=klass).first()
+    client.post(f"/en/admin/hanamaru/session/{session.pk}/attendance/", {"children_present": [lucas.pk], "note": ""})
+    assert lucas.attendance.get(session=session).present
+    page = client.get("/en/admin/hanamaru/session/figures/", {"start": "2026-01-01", "end": "2026-01-31"})
+    html = page.content.decode()
+    assert 'id="hanamaru-sessions">1<' in html and 'id="hanamaru-attendance">100.0%<' in html
+    # Moving a session is editing its times on its page (Tokyo time).
+    day = (timezone.localtime(session.starts_at) + timedelta(days=1)).date()
+    response = client.post(
+        f"/en/admin/hanamaru/session/{session.pk}/change/",
+        {"starts_at_0": day.isoformat(), "starts_at_1": "13:00:00", "ends_at_0": day.isoformat(),
+         "ends_at_1": "14:30:00", "signups-TOTAL_FORMS": "0", "signups-INITIAL_FORMS": "0"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert timezone.localtime(session.starts_at).date() == day and timezone.localtime(session.starts_at).hour == 13
+
+
+def test_the_campaign_figures_count_held_sessions(klass):
+    session = session_in(klass, days=-1)
+    services.record_attendance(session=session, children_present=[], tutors_present=[], note="", by=None)
+    from jii.figures import public_figures
+
+    with translation.override("en"):
+        figures = {str(label): value for label, value in public_figures()}
+    assert figures["Hanamaru class sessions held this year"] == 1
