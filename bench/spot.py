@@ -5,11 +5,10 @@ scratch database). Usage: make bench   (or: .venv/bin/python bench/spot.py)
 """
 
 import random
-import statistics
 import sys
 import time
 
-from common import configure, fresh_database  # noqa: E402 (bench/common.py sets the path)
+from common import configure, fresh_database, measure  # noqa: E402 (bench/common.py sets the path)
 
 BENCH_DB = configure("bench-spot.sqlite3", production=True)
 
@@ -53,23 +52,6 @@ def add_open_requests(count, rng):
     SpotRequest.languages.through.objects.bulk_create(
         SpotRequest.languages.through(spotrequest=r, language=rng.choice(languages)) for r in requests
     )
-
-
-def measure(client, path, repeat=50):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    client.get(path)
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(path).status_code == 200
-    count = len(queries)
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        client.get(path)
-        timings.append((time.perf_counter() - started) * 1000)
-    timings.sort()
-    return statistics.median(timings), timings[int(len(timings) * 0.95) - 1], count
 
 
 def main():

@@ -33,9 +33,9 @@ def sessions_needing_tutors(limit: int = 20):
     )
 
 
-def tutor_sessions(profile):
-    """A volunteer's sessions, each with the first names and levels of the class's enrolled children: all a
-    tutor may know of them."""
+def tutor_sessions(profile, limit: int = 8):
+    """A volunteer's next sessions, each with the first names and levels of the class's enrolled children: all
+    a tutor may know of them. (The rest are in the tutor's calendar file.)"""
     signups = TutorSignup.objects.filter(volunteer=profile, withdrawn_at__isnull=True)
     sessions = Session.objects.upcoming().filter(signups__in=signups)
     enrolled = (
@@ -48,5 +48,5 @@ def tutor_sessions(profile):
         sessions.select_related("klass")
         .prefetch_related(Prefetch("klass__enrolments", queryset=enrolled, to_attr="enrolled"))
         .order_by("starts_at")
-        .distinct()
+        .distinct()[:limit]
     )
