@@ -229,3 +229,34 @@ def test_the_campaign_figures_count_held_sessions(klass):
     with translation.override("en"):
         figures = {str(label): value for label, value in public_figures()}
     assert figures["Hanamaru class sessions held this year"] == 1
+
+
+def test_coordinators_publish_a_consent_version_and_more_places_fill_from_the_waiting_list(client, klass):
+    enrolments = enrol(klass, child("Lucas"), child("Bia"), child("Leo"))
+    client.force_login(CoordinatorFactory(groups=["coordinators"]))
+    mail.outbox.clear()
+    with committed():
+        client.post("/en/admin/hanamaru/consenttext/add/", {"text_ja": "第2版の同意文", "text_en": "Version two"})
+    assert Enrolment.objects.filter(consent__version=2).count() == 0  # nobody has agreed yet
+    assert [message.subject for message in mail.outbox] == ["Hanamaru class: please agree to our updated text"]
+    assert client.get("/en/admin/hanamaru/consenttext/").status_code == 200
+    data = {field: getattr(klass, field) for field in ("name_ja", "name_en", "venue", "address", "level", "age_band",
+                                                        "tutors_needed", "access_notes_ja", "access_notes_en")}  # fmt: skip
+    data.update(area=klass.area_id, capacity=3, is_open="on", **{"enrolments-TOTAL_FORMS": "0",
+                                                                  "enrolments-INITIAL_FORMS": "0"})  # fmt: skip
+    with committed():
+        response = client.post(f"/en/admin/hanamaru/class/{klass.pk}/change/", data)
+    assert response.status_code == 302
+    assert Enrolment.objects.get(pk=enrolments[2].pk).status == "enrolled"  # Leo got the new place
+    assert "a place is free" in mail.outbox[-1].subject
+
+
+def test_coordinators_cancel_sessions_from_the_list(client, klass):
+    session = session_in(klass, days=3)
+    enrol(klass, child("Lucas"))
+    client.force_login(CoordinatorFactory(groups=["coordinators"]))
+    mail.outbox.clear()
+    with committed():
+        client.post("/en/admin/hanamaru/session/", {"action": "cancel_sessions", "_selected_action": [session.pk]})
+    session.refresh_from_db()
+    assert session.status == "cancelled" and len(mail.outbox) == 1
