@@ -1,6 +1,7 @@
 """The Hanamaru desk: classes with their places and waiting lists, terms of sessions in one step, attendance,
 the figures. Children's details are for coordinators only."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -138,6 +139,24 @@ class TutorSignupInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("volunteer__user")
 
 
+class SessionForm(forms.ModelForm):
+    """Moving a session: the same checks as the service, shown on the form."""
+
+    class Meta:
+        model = Session
+        fields = ["starts_at", "ends_at"]
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts_at and ends_at and {"starts_at", "ends_at"} & set(self.changed_data):
+            try:
+                services.check_move(Session.objects.get(pk=self.instance.pk), starts_at, ends_at)
+            except services.HanamaruError as error:
+                raise forms.ValidationError(str(error)) from None
+        return cleaned
+
+
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
     """Moving a session is editing its times (everyone affected is told); cancelling is an action."""
@@ -168,16 +187,19 @@ class SessionAdmin(admin.ModelAdmin):
     def attendance_taken(self, session):
         return session.attendance_recorded_at is not None
 
+    form = SessionForm
+
     def save_model(self, request, obj, form, change):
-        try:
-            services.move_session(session=obj, starts_at=obj.starts_at, ends_at=obj.ends_at)
-        except services.HanamaruError as error:
-            self.message_user(request, str(error), messages.ERROR)
+        services.move_session(session=obj, starts_at=obj.starts_at, ends_at=obj.ends_at)  # checked by the form
 
     @admin.action(description=_("Cancel the selected sessions (tutors and guardians are told)"))
     def cancel_sessions(self, request, queryset):
-        reason = str(_("Cancelled by the coordinator."))
-        count = sum(services.cancel_session(session=session, reason=reason) for session in queryset)
+        count = 0
+        for session in queryset:
+            try:
+                count += services.cancel_session(session=session, reason="")
+            except services.HanamaruError as error:
+                self.message_user(request, f"{session}: {error}", messages.WARNING)
         self.message_user(
             request, ngettext("%(n)d session cancelled.", "%(n)d sessions cancelled.", count) % {"n": count}
         )

@@ -73,9 +73,10 @@ def load() -> str:
             )  # fmt: skip
             child.home_languages.set([languages[home]])
             full = klass.enrolments.filter(status=Enrolment.Status.ENROLLED).count() >= klass.capacity
-            now = timezone.now()
+            now = timezone.now() - timedelta(weeks=6)  # enrolled before the term began
             Enrolment.objects.create(
-                child=child, klass=klass, consent=consent, consented_at=now, enrolled_at=None if full else now,
+                child=child, klass=klass, consent=consent, consented_at=now, created_at=now,
+                enrolled_at=None if full else now,
                 status=Enrolment.Status.WAITING if full else Enrolment.Status.ENROLLED,
             )  # fmt: skip
     tutors = list(VolunteerProfile.objects.filter(status="approved").order_by("pk"))

@@ -1,15 +1,18 @@
+from datetime import timedelta
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hanamaru.models import Child, Class, ConsentText
-from hanamaru.selectors import classes_with_places
-from jii.forms import ConsentMixin, resident_details
+from hanamaru.selectors import children_of_session, classes_with_places
+from jii.forms import ConsentMixin, IdChoiceField, IdMultipleChoiceField, resident_details
 from jii.models import Area, Language, area_choices
 
 MAX_CHILDREN = 3
 
 
-class ClassChoiceField(forms.ModelChoiceField):
+class ClassChoiceField(IdChoiceField):
     def label_from_instance(self, klass):
         left = klass.places_left
         places = _("%(n)s places left") % {"n": left} if left > 0 else _("full: waiting list")
@@ -25,10 +28,10 @@ class GuardianForm(ConsentMixin, forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
-    area = forms.ModelChoiceField(
+    area = IdChoiceField(
         label=_("City or ward where you live"), queryset=Area.objects.all(), help_text=_("Choose the nearest one.")
     )
-    languages = forms.ModelMultipleChoiceField(
+    languages = IdMultipleChoiceField(
         label=_("Languages you can use"), queryset=Language.objects.all(), widget=forms.CheckboxSelectMultiple
     )
     klass = ClassChoiceField(
@@ -38,6 +41,8 @@ class GuardianForm(ConsentMixin, forms.Form):
         label=_("I agree to how JII looks after my children's information (above)."),
         widget=forms.CheckboxInput(attrs={"aria-describedby": "consent-text"}),
     )
+    # The version the guardian read: agreeing to it is only valid while it is the current one.
+    consent_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     fieldsets = [(_("About you"), ["name", "email", "phone", "area", "languages"]), (_("The class"), ["klass"])]
 
@@ -45,7 +50,9 @@ class GuardianForm(ConsentMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = area_choices()
         self.fields["klass"].queryset = classes_with_places()
-        self.consent_text = ConsentText.objects.latest().text
+        consent = ConsentText.objects.latest()
+        self.consent_text = consent.text
+        self.fields["consent_version"].initial = consent.version
 
     def grouped_fields(self):
         return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]
@@ -57,6 +64,7 @@ class GuardianForm(ConsentMixin, forms.Form):
             "languages": list(data["languages"]),
             "resident_details": resident_details(data, household_type="family"),
             "klass": data["klass"],
+            "consent_version": data["consent_version"],
         }
 
 
@@ -69,6 +77,7 @@ class ChildForm(forms.ModelForm):
             "japanese_level": forms.RadioSelect,
             "needs": forms.Textarea(attrs={"rows": 2}),
         }
+        field_classes = {"home_languages": IdMultipleChoiceField}
         help_texts = {
             "needs": _("Anything the tutors should know: allergies, health, how your child learns best."),
             "school": _("For example: Meguro Elementary, grade 2."),
@@ -120,6 +129,13 @@ class TermForm(forms.Form):
         help_text=_("Holidays and school breaks, one date per line (YYYY-MM-DD)."),
     )
 
+    def clean_first_day(self):
+        day = self.cleaned_data["first_day"]
+        today = timezone.localdate()
+        if not today - timedelta(days=366) <= day <= today + timedelta(days=2 * 366):
+            raise forms.ValidationError(_("Choose a first session within a year before or two years after today."))
+        return day
+
     def clean_skip(self):
         days = set()
         for line in self.cleaned_data["skip"].replace(",", "\n").splitlines():
@@ -140,22 +156,19 @@ class TermForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
-    children_present = forms.ModelMultipleChoiceField(
+    children_present = IdMultipleChoiceField(
         label=_("Children who came"), queryset=Child.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    tutors_present = forms.ModelMultipleChoiceField(
+    tutors_present = IdMultipleChoiceField(
         label=_("Tutors who came"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, session, **kwargs):
-        from hanamaru.models import Enrolment
         from jii.models import VolunteerProfile
 
         super().__init__(*args, **kwargs)
-        self.fields["children_present"].queryset = Child.objects.filter(
-            enrolments__klass_id=session.klass_id, enrolments__status=Enrolment.Status.ENROLLED
-        ).distinct()
+        self.fields["children_present"].queryset = children_of_session(session)
         self.fields["tutors_present"].queryset = VolunteerProfile.objects.filter(
             tutor_signups__session=session, tutor_signups__withdrawn_at__isnull=True
         ).select_related("user")
@@ -164,3 +177,4 @@ class AttendanceForm(forms.Form):
 
 class ConsentAgainForm(forms.Form):
     consent = forms.BooleanField(label=_("I have read the updated text and agree."))
+    consent_version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -106,6 +106,8 @@ class Session(models.Model):
     ends_at = models.DateTimeField(_("ends"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED)
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+    # Counts moves and cancellation: each change is told to everyone once, even a move back to an earlier time.
+    changes = models.PositiveIntegerField(default=0, editable=False)
     attendance_recorded_at = models.DateTimeField(_("attendance recorded"), null=True, blank=True)
     attendance_note = models.TextField(_("note"), blank=True)
 
@@ -124,6 +126,10 @@ class Session(models.Model):
     def __str__(self):
         start = timezone.localtime(self.starts_at)
         return f"{self.klass} {start:%Y-%m-%d %H:%M}"
+
+    @property
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
 
     @property
     def hours(self) -> float:

@@ -2,7 +2,7 @@
 
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 
-from hanamaru.models import Class, Enrolment, Session, TutorSignup
+from hanamaru.models import Child, Class, Enrolment, Session, TutorSignup
 
 UPCOMING_SHOWN = 4
 
@@ -50,3 +50,12 @@ def tutor_sessions(profile, limit: int = 8):
         .order_by("starts_at")
         .distinct()[:limit]
     )
+
+
+def children_of_session(session):
+    """The children who had a place in the class when the session took place (withdrawn later counts too)."""
+    had_place = Q(enrolments__enrolled_at__lte=session.starts_at) & (
+        Q(enrolments__status=Enrolment.Status.ENROLLED)
+        | Q(enrolments__status=Enrolment.Status.WITHDRAWN, enrolments__withdrawn_at__gt=session.starts_at)
+    )
+    return Child.objects.filter(had_place, enrolments__klass_id=session.klass_id).distinct()

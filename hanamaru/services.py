@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from hanamaru import tasks
 from hanamaru.models import Attendance, Child, Class, ConsentText, Enrolment, Session, TutorSignup
+from hanamaru.selectors import children_of_session
 from jii.models import Language, User, VolunteerProfile
 from jii.services import find_or_create_resident
 
@@ -52,10 +53,13 @@ def cancel_session(*, session: Session, reason: str) -> bool:
     session = Session.objects.select_for_update().get(pk=session.pk)
     if session.status == Session.Status.CANCELLED:
         return False
+    if session.starts_at <= timezone.now():
+        raise HanamaruError(_("A session that has started cannot be cancelled."))
     session.status = Session.Status.CANCELLED
     session.cancel_reason = reason
-    session.save(update_fields=["status", "cancel_reason"])
-    tasks.send_session_changed.delay_on_commit(session.pk, "cancelled")
+    session.changes += 1
+    session.save(update_fields=["status", "cancel_reason", "changes"])
+    tasks.send_session_changed.delay_on_commit(session.pk, session.changes)
     return True
 
 
@@ -63,55 +67,92 @@ def cancel_session(*, session: Session, reason: str) -> bool:
 def move_session(*, session: Session, starts_at: datetime, ends_at: datetime) -> Session:
     """Move one session; everyone affected is told the new time. Tutors stay signed up."""
     session = Session.objects.select_for_update().get(pk=session.pk)
+    if (session.starts_at, session.ends_at) == (starts_at, ends_at):
+        return session
+    check_move(session, starts_at, ends_at)
+    session.starts_at, session.ends_at = starts_at, ends_at
+    session.changes += 1
+    session.save(update_fields=["starts_at", "ends_at", "changes"])
+    tasks.send_session_changed.delay_on_commit(session.pk, session.changes)
+    return session
+
+
+def check_move(session: Session, starts_at: datetime, ends_at: datetime) -> None:
+    """Why a session cannot move to these times, if it cannot (the admin form shows the same message)."""
+    now = timezone.now()
     if session.status == Session.Status.CANCELLED:
         raise HanamaruError(_("A cancelled session cannot be moved."))
+    if session.starts_at <= now:
+        raise HanamaruError(_("A session that has started cannot be moved."))
+    if starts_at <= now:
+        raise HanamaruError(_("Please choose a time in the future."))
     if ends_at <= starts_at:
         raise HanamaruError(_("The session must end after it starts."))
     if Session.objects.filter(klass_id=session.klass_id, starts_at=starts_at).exclude(pk=session.pk).exists():
         raise HanamaruError(_("The class already has a session at that time."))
-    if (session.starts_at, session.ends_at) == (starts_at, ends_at):
-        return session
-    session.starts_at, session.ends_at = starts_at, ends_at
-    session.save(update_fields=["starts_at", "ends_at"])
-    tasks.send_session_changed.delay_on_commit(session.pk, "moved")
-    return session
 
 
 # --- enrolment ------------------------------------------------------------------------------------------
 
 
+class ConsentChanged(HanamaruError):
+    """The consent text changed after the guardian read it: they must read the new one."""
+
+
+def current_consent(version_read: int | None) -> ConsentText:
+    consent = ConsentText.objects.latest()
+    if consent.version != version_read:
+        raise ConsentChanged(_("The text about your information has just been updated: please read it and agree."))
+    return consent
+
+
 @transaction.atomic
 def enrol(
-    *, email: str, language: str, resident_details: dict, languages: list[Language], klass: Class, children: list
+    *,
+    email: str,
+    language: str,
+    resident_details: dict,
+    languages: list[Language],
+    klass: Class,
+    children: list,
+    consent_version: int | None,
 ) -> list[Enrolment]:
     """A guardian enrols one or more children: each gets a place while the class has one, else a place on its
-    waiting list. `children` are dicts of Child fields plus `home_languages`."""
-    consent = ConsentText.objects.latest()
+    waiting list. `children` are dicts of Child fields plus `home_languages`. Sending the same form again finds
+    the same children and their enrolments instead of taking more places."""
+    consent = current_consent(consent_version)
     guardian = find_or_create_resident(email=email, language=language, languages=languages, **resident_details)
     klass = Class.objects.select_for_update().get(pk=klass.pk)
     if not klass.is_open:
         raise HanamaruError(_("This class is not taking enrolments at the moment."))
     places_taken = klass.enrolments.filter(status=Enrolment.Status.ENROLLED).count()
     now = timezone.now()
-    enrolments = []
+    enrolments, new = [], []
     for details in children:
         details = dict(details)
         home_languages = details.pop("home_languages")
-        child = Child.objects.create(guardian=guardian, **details)
-        child.home_languages.set(home_languages)
+        child = Child.objects.filter(
+            guardian=guardian, first_name__iexact=details["first_name"], family_name__iexact=details["family_name"]
+        ).first() or Child.objects.create(guardian=guardian, **details)
+        child.home_languages.add(*home_languages)
+        existing = child.enrolments.filter(klass=klass, status__in=Enrolment.ACTIVE).first()
+        if existing:
+            enrolments.append(existing)
+            continue
         has_place = places_taken < klass.capacity
         places_taken += has_place
-        enrolments.append(
-            Enrolment.objects.create(
-                child=child,
-                klass=klass,
-                status=Enrolment.Status.ENROLLED if has_place else Enrolment.Status.WAITING,
-                enrolled_at=now if has_place else None,
-                consent=consent,
-                consented_at=now,
-            )
+        enrolment = Enrolment.objects.create(
+            child=child,
+            klass=klass,
+            status=Enrolment.Status.ENROLLED if has_place else Enrolment.Status.WAITING,
+            enrolled_at=now if has_place else None,
+            consent=consent,
+            consented_at=now,
         )
-    tasks.send_enrolment_received.delay_on_commit([enrolment.pk for enrolment in enrolments])
+        enrolments.append(enrolment)
+        new.append(enrolment.pk)
+    if new:
+        tasks.send_enrolment_received.delay_on_commit(new)
     return enrolments
 
 
@@ -155,8 +196,9 @@ def change_capacity(*, klass: Class, capacity: int) -> Class:
 
 
 @transaction.atomic
-def renew_consent(*, guardian, consent: ConsentText) -> int:
-    """The guardian agrees to the current consent text for all their children's enrolments."""
+def renew_consent(*, guardian, consent_version: int | None) -> int:
+    """The guardian agrees to the current consent text (the version they read) for all their children."""
+    consent = current_consent(consent_version)
     return Enrolment.objects.filter(child__guardian=guardian, status__in=Enrolment.ACTIVE).update(
         consent=consent, consented_at=timezone.now()
     )
@@ -181,7 +223,7 @@ def sign_up_tutor(*, session: Session, volunteer: VolunteerProfile) -> TutorSign
     if not volunteer.is_approved:
         raise PermissionDenied("only approved volunteers tutor")
     session = Session.objects.select_for_update().select_related("klass").get(pk=session.pk)
-    if session.status != Session.Status.SCHEDULED or session.starts_at <= timezone.now():
+    if session.status != Session.Status.SCHEDULED or session.starts_at <= timezone.now() or not session.klass.is_open:
         raise HanamaruError(_("This session is no longer open for sign-up."))
     current = session.signups.filter(withdrawn_at__isnull=True)
     mine = current.filter(volunteer=volunteer).first()
@@ -211,16 +253,17 @@ def withdraw_tutor(*, session: Session, volunteer: VolunteerProfile) -> None:
 
 @transaction.atomic
 def record_attendance(*, session: Session, children_present, tutors_present, note: str, by: User) -> None:
-    """Who came: one row per child enrolled in the class (present or not) and a mark on each tutor's sign-up.
+    """Who came: one row per child who had a place at the time (present or not) and a mark on each tutor's sign-up.
     Recording again replaces the earlier record."""
     session = Session.objects.select_for_update().get(pk=session.pk)
     if session.status == Session.Status.CANCELLED:
         raise HanamaruError(_("A cancelled session has no attendance."))
+    if session.starts_at > timezone.now():
+        raise HanamaruError(_("Attendance is recorded once the session has started."))
     present = {child.pk for child in children_present}
-    enrolled = Child.objects.filter(enrolments__klass_id=session.klass_id, enrolments__status=Enrolment.Status.ENROLLED)
     Attendance.objects.filter(session=session).delete()
     Attendance.objects.bulk_create(
-        Attendance(session=session, child=child, present=child.pk in present) for child in enrolled.distinct()
+        Attendance(session=session, child=child, present=child.pk in present) for child in children_of_session(session)
     )
     tutors = {tutor.pk for tutor in tutors_present}
     for signup in session.signups.filter(withdrawn_at__isnull=True):

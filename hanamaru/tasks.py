@@ -1,5 +1,6 @@
-"""Hanamaru emails and the daily job. Tasks take ids; every email is recorded (hanamaru.Notification) in the
-transaction that sends it, so a repeated or redelivered task sends nothing twice and a failed send is retried."""
+"""Hanamaru emails and the daily job. Tasks take ids. Every email is recorded (hanamaru.Notification) in its own
+transaction with its send, one per recipient: a repeated or redelivered task sends nothing twice, and when a send
+fails, only that email is left unrecorded and the task is retried for it."""
 
 from datetime import timedelta
 
@@ -15,16 +16,20 @@ from jii.status_links import status_url
 SHORTAGE_ALERT_BEFORE = timedelta(days=2)
 
 
-def first_time(kind: str, key: str) -> bool:
-    """Record the email; False if it was already sent. Call inside the sending transaction."""
+RETRY = {"autoretry_for": (Exception,), "retry_backoff": 60, "max_retries": 5}
+
+
+def send_once(kind: str, key: str, send) -> None:
+    """Record this email and send it, in one transaction: if the send fails, the record goes too."""
     from hanamaru.models import Notification
 
-    try:
-        with transaction.atomic():
-            Notification.objects.create(kind=kind, key=key)
-    except IntegrityError:
-        return False
-    return True
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                Notification.objects.create(kind=kind, key=key)
+        except IntegrityError:
+            return  # sent before
+        send()
 
 
 def site_url(name: str, language: str, *args) -> str:
@@ -46,38 +51,40 @@ def next_session(klass):
     return klass.sessions.upcoming().first()
 
 
-@shared_task
-@transaction.atomic
+@shared_task(**RETRY)
 def send_enrolment_received(enrolment_ids: list[int]) -> None:
     from hanamaru.models import Enrolment
 
     enrolments = list(
         Enrolment.objects.filter(pk__in=enrolment_ids).select_related("child__guardian", "klass").order_by("pk")
     )
-    if enrolments and first_time("received", ",".join(str(pk) for pk in enrolment_ids)):
-        klass = enrolments[0].klass
-        to_guardian(
-            "hanamaru_enrolment_received",
-            enrolments[0].child.guardian,
-            enrolments=enrolments,
-            klass=klass,
-            session=next_session(klass),
+    if enrolments:
+        klass, guardian = enrolments[0].klass, enrolments[0].child.guardian
+        send_once(
+            "received",
+            ",".join(str(enrolment.pk) for enrolment in enrolments),
+            lambda: to_guardian(
+                "hanamaru_enrolment_received", guardian, enrolments=enrolments, klass=klass, session=next_session(klass)
+            ),
         )
 
 
-@shared_task
-@transaction.atomic
+@shared_task(**RETRY)
 def send_place_offered(enrolment_id: int) -> None:
     from hanamaru.models import Enrolment
 
     enrolment = Enrolment.objects.select_related("child__guardian", "klass").filter(pk=enrolment_id).first()
-    if enrolment and enrolment.status == Enrolment.Status.ENROLLED and first_time("place", str(enrolment_id)):
-        to_guardian(
-            "hanamaru_place_offered",
-            enrolment.child.guardian,
-            child=enrolment.child,
-            klass=enrolment.klass,
-            session=next_session(enrolment.klass),
+    if enrolment and enrolment.status == Enrolment.Status.ENROLLED:
+        send_once(
+            "place",
+            str(enrolment_id),
+            lambda: to_guardian(
+                "hanamaru_place_offered",
+                enrolment.child.guardian,
+                child=enrolment.child,
+                klass=enrolment.klass,
+                session=next_session(enrolment.klass),
+            ),
         )
 
 
@@ -86,31 +93,38 @@ def people_of(session):
     from hanamaru.models import Enrolment
     from jii.models import Resident
 
-    tutors = [signup.volunteer.user for signup in session.signups.filter(withdrawn_at__isnull=True)]
+    signups = session.signups.filter(withdrawn_at__isnull=True).select_related("volunteer__user")
     guardians = Resident.objects.filter(
         children__enrolments__klass_id=session.klass_id, children__enrolments__status=Enrolment.Status.ENROLLED
     ).distinct()
-    return tutors, list(guardians)
+    return [signup.volunteer.user for signup in signups], list(guardians)
 
 
-@shared_task
-@transaction.atomic
-def send_session_changed(session_id: int, change: str) -> None:
-    """Tell everyone a session was cancelled or moved (once per change and new time)."""
+@shared_task(**RETRY)
+def send_session_changed(session_id: int, change: int) -> None:
+    """Tell everyone of a session's `change`-th change (a move or the cancellation), each person once."""
     from hanamaru.models import Session
 
     session = Session.objects.select_related("klass").filter(pk=session_id).first()
-    if session is None or not first_time(change, f"{session.pk}:{session.starts_at.isoformat()}"):
-        return
+    if session is None or session.changes != change:
+        return  # changed again since: that newer change is told instead
+    what = "cancelled" if session.status == Session.Status.CANCELLED else "moved"
     tutors, guardians = people_of(session)
     for user in tutors:
-        to_tutor("hanamaru_session_changed", user, session=session, change=change)
+        send_once(
+            "changed",
+            f"{session.pk}:{change}:user:{user.pk}",
+            lambda user=user: to_tutor("hanamaru_session_changed", user, session=session, change=what),
+        )
     for guardian in guardians:
-        to_guardian("hanamaru_session_changed", guardian, session=session, change=change)
+        send_once(
+            "changed",
+            f"{session.pk}:{change}:resident:{guardian.pk}",
+            lambda guardian=guardian: to_guardian("hanamaru_session_changed", guardian, session=session, change=what),
+        )
 
 
-@shared_task
-@transaction.atomic
+@shared_task(**RETRY)
 def send_reminders(session_id: int) -> None:
     """The day before: each tutor and each guardian once for this session at this time."""
     from hanamaru.models import Session
@@ -121,32 +135,42 @@ def send_reminders(session_id: int) -> None:
     tutors, guardians = people_of(session)
     when = session.starts_at.isoformat()
     for user in tutors:
-        if first_time("reminder", f"{session.pk}:{when}:user:{user.pk}"):
-            to_tutor("hanamaru_reminder", user, session=session)
+        send_once(
+            "reminder",
+            f"{session.pk}:{when}:user:{user.pk}",
+            lambda user=user: to_tutor("hanamaru_reminder", user, session=session),
+        )
     for guardian in guardians:
-        if first_time("reminder", f"{session.pk}:{when}:resident:{guardian.pk}"):
-            to_guardian("hanamaru_reminder", guardian, session=session)
+        send_once(
+            "reminder",
+            f"{session.pk}:{when}:resident:{guardian.pk}",
+            lambda guardian=guardian: to_guardian("hanamaru_reminder", guardian, session=session),
+        )
 
 
-@shared_task
-@transaction.atomic
+@shared_task(**RETRY)
 def send_tutor_shortage(session_id: int) -> None:
     """To the class's coordinator (or JII's coordinators' address): this session is short of tutors."""
     from hanamaru.models import Session
 
     session = Session.objects.select_related("klass__coordinator").filter(pk=session_id).first()
-    if session is None or not first_time("shortage", f"{session.pk}:{session.starts_at.isoformat()}"):
+    if session is None:
         return
     coordinator = session.klass.coordinator
-    send_localized_email(
-        "hanamaru_tutor_shortage",
-        to=coordinator.email if coordinator else settings.COORDINATOR_EMAIL,
-        language=coordinator.language if coordinator else "ja",
-        context={
-            "session": session,
-            "tutors": session.signups.filter(withdrawn_at__isnull=True).count(),
-            "admin_url": settings.SITE_URL.rstrip("/") + reverse("admin:hanamaru_session_change", args=[session.pk]),
-        },
+    send_once(
+        "shortage",
+        f"{session.pk}:{session.starts_at.isoformat()}",
+        lambda: send_localized_email(
+            "hanamaru_tutor_shortage",
+            to=coordinator.email if coordinator else settings.COORDINATOR_EMAIL,
+            language=coordinator.language if coordinator else "ja",
+            context={
+                "session": session,
+                "tutors": session.signups.filter(withdrawn_at__isnull=True).count(),
+                "admin_url": settings.SITE_URL.rstrip("/")
+                + reverse("admin:hanamaru_session_change", args=[session.pk]),
+            },
+        ),
     )
 
 
@@ -165,14 +189,13 @@ def ask_guardians_to_consent_again(consent_id: int) -> int:
     return len(guardian_ids)
 
 
-@shared_task
-@transaction.atomic
+@shared_task(**RETRY)
 def send_consent_request(guardian_id: int, consent_id: int) -> None:
     from jii.models import Resident
 
     guardian = Resident.objects.filter(pk=guardian_id).first()
-    if guardian and first_time("consent", f"{consent_id}:{guardian_id}"):
-        to_guardian("hanamaru_consent_renewal", guardian)
+    if guardian:
+        send_once("consent", f"{consent_id}:{guardian_id}", lambda: to_guardian("hanamaru_consent_renewal", guardian))
 
 
 @shared_task

@@ -53,6 +53,14 @@ def enroll(request):
                 children=[child.details() for child in children if child.has_changed()],
                 **form.submission(),
             )
+        except services.ConsentChanged as error:
+            # Show the new text, unticked, with the message on the consent box; everything else stays filled in.
+            data = request.POST.copy()
+            data.pop("consent", None)
+            data["consent_version"] = ConsentText.objects.latest().version
+            form = GuardianForm(data)
+            form.is_valid()
+            form.add_error("consent", str(error))
         except services.HanamaruError as error:
             form.add_error("klass", str(error))
         else:
@@ -140,11 +148,15 @@ def guardian_withdraw(request, token, enrolment_id):
 def guardian_consent(request, token):
     resident = guardian(token)
     form = ConsentAgainForm(request.POST)
-    if form.is_valid():
-        services.renew_consent(guardian=resident, consent=ConsentText.objects.latest())
-        messages.success(request, _("Thank you. Your consent is saved."))
-    else:
+    if not form.is_valid():
         messages.error(request, _("Please tick the box to agree to the updated text."))
+        return redirect("status", token=token)
+    try:
+        services.renew_consent(guardian=resident, consent_version=form.cleaned_data["consent_version"])
+    except services.ConsentChanged as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Thank you. Your consent is saved."))
     return redirect("status", token=token)
 
 

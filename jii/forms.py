@@ -15,6 +15,37 @@ from jii.choices import (
 )
 from jii.models import Language, VolunteerProfile, area_choices
 
+# The largest id a database column holds: the database cannot even look up a bigger one (it raises instead).
+MAX_ID = 2**63 - 1
+
+
+def id_fits(value) -> bool:
+    try:
+        return abs(int(str(value))) <= MAX_ID
+    except ValueError:
+        return True  # not a number at all: Django's own check refuses it with its usual message
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A model choice that refuses an absurdly large id as an invalid choice, where the database would fail."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not id_fits(value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several model choices, each id checked for size first (see IdChoiceField)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if not id_fits(pk):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
 
 class AvailabilityWidget(forms.CheckboxSelectMultiple):
     """Weekday × time-of-day checkboxes laid out as a small table (rows: days, columns: times)."""
@@ -63,6 +94,7 @@ class VolunteerProfileForm(forms.ModelForm):
         fields = ["name", "gender", "phone", "area", "nearest_station", "availability"]
         fields += ["experience", "interests", "spot_categories", "about"]
         widgets = {"about": forms.Textarea(attrs={"rows": 4})}
+        field_classes = {"area": IdChoiceField}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

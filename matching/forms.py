@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jii.choices import HouseholdType, Interest
-from jii.forms import ConsentMixin, resident_details
+from jii.forms import ConsentMixin, IdChoiceField, IdMultipleChoiceField, resident_details
 from jii.models import Area, Language, area_choices
 from matching.models import CheckIn, GenderPreference, Hope, JapaneseLevel, Match, TimeBand
 
@@ -33,10 +33,10 @@ class ApplicationForm(ConsentMixin, forms.Form):
     japanese_level = forms.ChoiceField(
         label=_("Your Japanese"), choices=JapaneseLevel.choices, widget=forms.RadioSelect
     )
-    languages = forms.ModelMultipleChoiceField(
+    languages = IdMultipleChoiceField(
         label=_("Languages you speak"), queryset=Language.objects.all(), widget=forms.CheckboxSelectMultiple
     )
-    area = forms.ModelChoiceField(
+    area = IdChoiceField(
         label=_("City or ward where you live"),
         queryset=Area.objects.all(),
         help_text=_("Choose the nearest one."),

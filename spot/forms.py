@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jii.choices import Prefecture, SpotCategory
-from jii.forms import ConsentMixin, resident_details
+from jii.forms import ConsentMixin, IdChoiceField, IdMultipleChoiceField, resident_details
 from jii.models import Area, Language, area_choices
 from spot.models import TOPICS_BY_CATEGORY, HelpMode, Topic, Urgency
 
@@ -45,13 +45,13 @@ class SpotRequestForm(ConsentMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Only the volunteer who takes your request will read this."),
     )
-    languages = forms.ModelMultipleChoiceField(
+    languages = IdMultipleChoiceField(
         label=_("Languages you can use"), queryset=Language.objects.all(), widget=forms.CheckboxSelectMultiple
     )
     modes = forms.MultipleChoiceField(
         label=_("How can a volunteer help?"), choices=HelpMode.choices, widget=forms.CheckboxSelectMultiple
     )
-    area = forms.ModelChoiceField(
+    area = IdChoiceField(
         label=_("City or ward"),
         queryset=Area.objects.all(),
         help_text=_("Choose the nearest one. Never write your street address here."),
@@ -138,9 +138,7 @@ class SpotRequestForm(ConsentMixin, forms.Form):
 class BoardFilterForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), required=False, choices=[("", _("All")), *SpotCategory.choices])
     prefecture = forms.ChoiceField(label=_("Prefecture"), required=False, choices=[("", _("All")), *Prefecture.choices])
-    language = forms.ModelChoiceField(
-        label=_("Language"), required=False, queryset=Language.objects.all(), empty_label=_("All")
-    )
+    language = IdChoiceField(label=_("Language"), required=False, queryset=Language.objects.all(), empty_label=_("All"))
     day = forms.DateField(label=_("Free on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def filter(self, requests):

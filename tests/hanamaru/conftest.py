@@ -5,7 +5,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from hanamaru import services
-from hanamaru.models import Class, Session
+from hanamaru.models import Class, ConsentText, Session
 from jii.models import Area, Language
 
 TOKYO = timezone.get_fixed_timezone(9 * 60)
@@ -65,6 +65,7 @@ def enrol(klass, *children, email="ana@example.com", name="Ana Silva", language=
             },
             klass=klass,
             children=list(children) or [child()],
+            consent_version=ConsentText.objects.latest().version,
         )
 
 

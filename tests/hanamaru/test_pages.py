@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 def enrol_form(the_class, **changes):
     data = {
         "name": "Ana Silva", "email": "ana@example.com", "phone": "", "area": Area.objects.get(code="tokyo-meguro").pk,
-        "languages": [Language.objects.get(code="pt").pk], "klass": the_class.pk, "consent": "on",
+        "languages": [Language.objects.get(code="pt").pk], "klass": the_class.pk, "consent": "on", "consent_version": 1,
         "child-TOTAL_FORMS": "3", "child-INITIAL_FORMS": "0", "child-MIN_NUM_FORMS": "0", "child-MAX_NUM_FORMS": "3",
         "child-0-first_name": "Lucas", "child-0-family_name": "Silva", "child-0-age": "7",
         "child-0-school": "目黒区立 小学校 2年", "child-0-home_languages": [Language.objects.get(code="pt").pk],
@@ -104,7 +104,7 @@ def test_the_guardian_sees_places_withdraws_and_agrees_again_to_a_new_consent(cl
     assert [message.to for message in mail.outbox[-1:]] == [[guardian.email]]
     html = client.get(status).content.decode()
     assert "Please agree to the updated text" in html and "The new consent text" in html
-    client.post(f"/en/hanamaru/r/{make_token(guardian)}/consent/", {"consent": "on"})
+    client.post(f"/en/hanamaru/r/{make_token(guardian)}/consent/", {"consent": "on", "consent_version": "2"})
     assert set(Enrolment.objects.values_list("consent__version", flat=True)) == {2}
     assert "Please agree to the updated text" not in client.get(status).content.decode()
     with committed():
@@ -203,26 +203,36 @@ def test_coordinators_create_a_term_record_attendance_and_read_the_figures(clien
     )
     assert "3 sessions created." in response.content.decode()
     lucas = enrol(klass, child("Lucas"))[0].child
+    Enrolment.objects.update(enrolled_at=timezone.now() - timedelta(days=365))  # a place since last year
     session = Session.objects.filter(klass=klass).first()
     client.post(f"/en/admin/hanamaru/session/{session.pk}/attendance/", {"children_present": [lucas.pk], "note": ""})
     assert lucas.attendance.get(session=session).present
     page = client.get("/en/admin/hanamaru/session/figures/", {"start": "2026-01-01", "end": "2026-01-31"})
     html = page.content.decode()
     assert 'id="hanamaru-sessions">1<' in html and 'id="hanamaru-attendance">100.0%<' in html
-    # Moving a session is editing its times on its page (Tokyo time).
-    day = (timezone.localtime(session.starts_at) + timedelta(days=1)).date()
-    response = client.post(
-        f"/en/admin/hanamaru/session/{session.pk}/change/",
-        {"starts_at_0": day.isoformat(), "starts_at_1": "13:00:00", "ends_at_0": day.isoformat(),
-         "ends_at_1": "14:30:00", "signups-TOTAL_FORMS": "0", "signups-INITIAL_FORMS": "0"},
-    )  # fmt: skip
-    assert response.status_code == 302
-    session.refresh_from_db()
-    assert timezone.localtime(session.starts_at).date() == day and timezone.localtime(session.starts_at).hour == 13
+    # Moving a session is editing its times on its page (Tokyo time); a session already held cannot move.
+    upcoming = session_in(klass, days=5)
+    for target, held in ((upcoming, False), (session, True)):
+        day = (timezone.localtime(target.starts_at) + timedelta(days=1)).date()
+        response = client.post(
+            f"/en/admin/hanamaru/session/{target.pk}/change/",
+            {"starts_at_0": day.isoformat(), "starts_at_1": "13:00:00", "ends_at_0": day.isoformat(),
+             "ends_at_1": "14:30:00", "signups-TOTAL_FORMS": "0", "signups-INITIAL_FORMS": "0"},
+        )  # fmt: skip
+        target.refresh_from_db()
+        moved = timezone.localtime(target.starts_at)
+        if held:
+            assert (
+                response.status_code == 200
+                and "A session that has started cannot be moved." in response.content.decode()
+            )
+            assert moved.date() != day
+        else:
+            assert response.status_code == 302 and (moved.date(), moved.hour) == (day, 13)
 
 
 def test_the_campaign_figures_count_held_sessions(klass):
-    session = session_in(klass, days=-1)
+    session = session_in(klass, hours=-1 / 60)  # began a minute ago: this year, whatever the day
     services.record_attendance(session=session, children_present=[], tutors_present=[], note="", by=None)
     from jii.figures import public_figures
 
@@ -260,3 +270,30 @@ def test_coordinators_cancel_sessions_from_the_list(client, klass):
         client.post("/en/admin/hanamaru/session/", {"action": "cancel_sessions", "_selected_action": [session.pk]})
     session.refresh_from_db()
     assert session.status == "cancelled" and len(mail.outbox) == 1
+
+
+def test_the_consent_text_changing_while_the_guardian_reads_asks_again_and_keeps_their_answers(client, klass):
+    services.publish_consent(text_ja="第2版", text_en="Version two of the text")
+    response = client.post("/en/hanamaru/enroll/", enrol_form(klass))  # the form was read at version 1
+    html = response.content.decode()
+    assert "has just been updated: please read it and agree" in html and "Version two of the text" in html
+    assert 'value="Lucas"' in html and 'name="consent_version" value="2"' in html
+    assert not Enrolment.objects.exists()
+    with committed():
+        client.post("/en/hanamaru/enroll/", enrol_form(klass, consent_version=2))
+    assert Enrolment.objects.get().consent.version == 2
+
+
+def test_sending_the_form_twice_enrols_the_child_once(client, klass):
+    for _ in range(2):
+        with committed():
+            client.post("/en/hanamaru/enroll/", enrol_form(klass))
+    assert Child.objects.count() == 1 and Enrolment.objects.count() == 1
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize("path", ["/en/hanamaru/enroll/", "/en/spot/request/"])
+def test_an_absurd_id_is_an_invalid_choice_not_a_500(client, klass, path):
+    data = enrol_form(klass, languages=["99999999999999999999999"], area="99999999999999999999999")
+    response = client.post(path, data)
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()

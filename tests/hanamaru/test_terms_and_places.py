@@ -40,6 +40,7 @@ def test_a_term_is_weekly_in_tokyo_time_and_skips_the_holidays(klass):
         ({"skip": "2026-12-26\n26/12"}, "skip", "“26/12” is not a date"),
         ({"ends": "09:00"}, "ends", "The session must end after it starts."),
         ({"weeks": "0"}, "weeks", "greater than or equal to 1"),
+        ({"first_day": "9999-12-01"}, "first_day", "within a year before or two years after today"),
     ],
 )
 def test_a_bad_term_is_explained_on_its_field(data, field, message):
