@@ -1,7 +1,49 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from jii.groups import CONSULTATION_STAFF, COORDINATORS
+
 
 class ConsultationsConfig(AppConfig):
     name = "consultations"
     verbose_name = _("Kurashi consultations")
+    # A case's words and notes are for consultation staff (and the case's expert, on their own page);
+    # coordinators see that a case exists.
+    group_permissions = {
+        COORDINATORS: ["consultations.view_consultation"],
+        CONSULTATION_STAFF: [
+            "consultations.view_consultation",
+            "consultations.change_consultation",
+            "consultations.view_confidential",
+            "consultations.view_casenote",
+            "consultations.add_casenote",
+            "consultations.view_appointment",
+            "consultations.view_expert",
+            "consultations.add_expert",
+            "consultations.change_expert",
+            "consultations.view_speciality",
+            "consultations.add_speciality",
+            "consultations.change_speciality",
+            "consultations.delete_speciality",
+            "consultations.view_weeklyhours",
+            "consultations.add_weeklyhours",
+            "consultations.change_weeklyhours",
+            "consultations.delete_weeklyhours",
+            "consultations.view_dayoff",
+            "consultations.add_dayoff",
+            "consultations.change_dayoff",
+            "consultations.delete_dayoff",
+            "consultations.view_room",
+            "consultations.add_room",
+            "consultations.change_room",
+            "consultations.view_noteread",
+        ],
+    }
+
+    def ready(self):
+        from consultations.sections import public_figures, status_context
+        from jii.figures import register_figures
+        from jii.sections import register_section
+
+        register_section("status", "consultations/_status.html", status_context)
+        register_figures("consultations", public_figures)

@@ -1,1 +1,269 @@
-# Models arrive with this program's issue.
+"""Kurashi consultations (くらしの相談): residents' harder problems taken on with partner experts. A case's own
+words and its notes are confidential: only consultation staff and the case's expert read them, and every read of
+the notes is logged."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jii.models import Language, Resident
+
+
+class Topic(models.TextChoices):
+    RESIDENCE = "residence", _("Residence status and visa")
+    WORK = "work", _("Labour and work")
+    HOUSING = "housing", _("Housing")
+    FAMILY = "family", _("Family and divorce")
+    MEDICAL = "medical", _("Medical care and welfare")
+    MONEY = "money", _("Money and debt")
+    EDUCATION = "education", _("Education")
+
+
+class Mode(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    PHONE = "phone", _("By phone")
+    ONLINE = "online", _("Online (video)")
+
+
+class Expert(models.Model):
+    """A partner expert: a contact with specialities, languages and weekly hours; a login is optional."""
+
+    class Kind(models.TextChoices):
+        LAWYER = "lawyer", _("Lawyer (弁護士)")
+        SCRIVENER = "scrivener", _("Administrative scrivener (行政書士)")
+        LABOUR = "labour", _("Labour and social security attorney (社会保険労務士)")
+        SOCIAL_WORKER = "social_worker", _("Social worker")
+        DOCTOR = "doctor", _("Doctor")
+        COUNSELLOR = "counsellor", _("Counsellor")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=150)
+    kind = models.CharField(_("profession"), max_length=20, choices=Kind.choices)
+    organisation = models.CharField(_("office"), max_length=150, blank=True)
+    email = models.EmailField(_("email"))
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    language = models.CharField(
+        _("language for emails"), max_length=8, default="ja", choices=[("ja", "日本語"), ("en", "English")]
+    )
+    languages = models.ManyToManyField(Language, related_name="+", verbose_name=_("languages"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="expert",
+        verbose_name=_("login (optional)"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("expert")
+        verbose_name_plural = _("experts")
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"
+
+
+class Speciality(models.Model):
+    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="specialities")
+    topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices)
+
+    class Meta:
+        verbose_name = _("speciality")
+        verbose_name_plural = _("specialities")
+        constraints = [models.UniqueConstraint(fields=["expert", "topic"], name="speciality_once")]
+
+    def __str__(self):
+        return self.get_topic_display()
+
+
+class WeeklyHours(models.Model):
+    """When an expert takes appointments, e.g. Tuesdays 13:00–17:00 (Tokyo time)."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="hours")
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
+    starts = models.TimeField(_("from"))
+    ends = models.TimeField(_("until"))
+
+    class Meta:
+        ordering = ["weekday", "starts"]
+        verbose_name = _("weekly hours")
+        verbose_name_plural = _("weekly hours")
+        constraints = [models.CheckConstraint(condition=Q(ends__gt=models.F("starts")), name="hours_end_after_start")]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.starts:%H:%M}–{self.ends:%H:%M}"
+
+
+class DayOff(models.Model):
+    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="days_off")
+    day = models.DateField(_("day"))
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("day off")
+        verbose_name_plural = _("days off")
+        constraints = [models.UniqueConstraint(fields=["expert", "day"], name="day_off_once")]
+
+    def __str__(self):
+        return str(self.day)
+
+
+class Room(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    address = models.CharField(_("address"), max_length=300)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
+
+    def __str__(self):
+        return self.name
+
+
+class Consultation(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("New: waiting for triage")
+        ACCEPTED = "accepted", _("Accepted")
+        REDIRECTED = "redirected", _("Passed to Spot Otonari-san")
+        CLOSED = "closed", _("Closed")
+
+    class Urgency(models.IntegerChoices):
+        WHEN_POSSIBLE = 1, _("When possible")
+        SOON = 2, _("Within two weeks")
+        URGENT = 3, _("Urgent (a deadline soon)")
+
+    class Outcome(models.TextChoices):
+        RESOLVED = "resolved", _("Resolved")
+        PARTLY = "partly", _("Partly resolved")
+        REFERRED = "referred", _("Referred to another service")
+        NOT_RESOLVED = "not_resolved", _("Could not be resolved")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the resident")
+
+    resident = models.ForeignKey(
+        Resident, on_delete=models.CASCADE, related_name="consultations", verbose_name=_("resident")
+    )
+    topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices)
+    description = models.TextField(_("the resident's own words"))  # confidential
+    languages = models.ManyToManyField(Language, related_name="+", verbose_name=_("languages"))
+    interpreter_needed = models.BooleanField(_("needs an interpreter"), default=False)
+    urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Urgency.choices, default=Urgency.WHEN_POSSIBLE)
+    preferred_times = models.CharField(_("preferred times"), max_length=300, blank=True)
+    modes = models.JSONField(_("how"), default=list)
+    consented_at = models.DateTimeField(_("consent given"))
+    created_at = models.DateTimeField(_("asked"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
+    expert = models.ForeignKey(
+        Expert, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("expert")
+    )
+    triaged_at = models.DateTimeField(_("triaged"), null=True, blank=True)
+    spot_request_id = models.PositiveIntegerField(_("Spot request"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    outcome_summary = models.TextField(_("outcome summary"), blank=True)  # confidential
+    follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
+    follow_up_sent_for = models.DateField(null=True, blank=True, editable=False)  # the follow-up date reminded
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        indexes = [models.Index(fields=["status", "created_at"])]
+        permissions = [("view_confidential", "Can read a case's own words, outcome summary and notes")]
+
+    def __str__(self):
+        return _("Consultation #%(id)s") % {"id": self.pk}
+
+    def mode_labels(self):
+        return ", ".join(str(Mode(mode).label) for mode in self.modes if mode in Mode.values)
+
+
+class CaseNote(models.Model):
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("note"))
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("case note")
+        verbose_name_plural = _("case notes")
+
+    def __str__(self):
+        return _("Note of %(when)s") % {"when": timezone.localtime(self.created_at).strftime("%Y-%m-%d %H:%M")}
+
+
+class NoteRead(models.Model):
+    """Who read a case's notes, and when: written each time the notes are shown."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="note_reads")
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    read_at = models.DateTimeField(_("read"), default=timezone.now)
+    notes = models.PositiveIntegerField(_("notes shown"))
+
+    class Meta:
+        ordering = ["-read_at"]
+        verbose_name = _("read of the notes")
+        verbose_name_plural = _("reads of the notes")
+
+    def __str__(self):
+        return f"{self.reader} {self.read_at:%Y-%m-%d %H:%M}"
+
+
+class Appointment(models.Model):
+    """An expert's time for a case. On PostgreSQL two exclusion constraints (migration 0002) refuse any overlap
+    of one expert's, or one room's, booked appointments. A new time is a new appointment (the old one cancelled)."""
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("Booked")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="appointments")
+    expert = models.ForeignKey(Expert, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("expert"))
+    room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, null=True, blank=True, related_name="appointments", verbose_name=_("room")
+    )
+    mode = models.CharField(_("how"), max_length=20, choices=Mode.choices)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.BOOKED)
+    created_at = models.DateTimeField(_("booked"), default=timezone.now)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        indexes = [models.Index(fields=["status", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="appointment_ends_after_start")
+        ]
+
+    def __str__(self):
+        return f"{timezone.localtime(self.starts_at):%Y-%m-%d %H:%M} {self.expert.name}"
+
+
+class Notification(models.Model):
+    """An email that has gone out, recorded in the transaction that sends it: each goes out once."""
+
+    kind = models.CharField(max_length=30)
+    key = models.CharField(max_length=80)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="each_consultation_email_once")]
+
+    def __str__(self):
+        return f"{self.kind} {self.key}"

@@ -264,6 +264,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "hanamaru.tasks.run_daily_hanamaru_jobs",
         "schedule": crontab(hour="*/6", minute=10),  # reminders for tomorrow, tutor shortages two days ahead
     },
+    "consultations-daily": {
+        "task": "consultations.tasks.run_daily_consultation_jobs",
+        "schedule": crontab(hour="*/6", minute=15),  # reminders for tomorrow's appointments, follow-ups due
+    },
     "spot-daily": {
         "task": "spot.tasks.run_daily_spot_jobs",
         "schedule": crontab(hour="*/6", minute=5),  # four times a day, so 48 hours means about 48 hours
@@ -313,4 +317,6 @@ LOGGING = {
 
 # --- Admin ----------------------------------------------------------------------------------------------
 COORDINATOR_EMAIL = env.str("COORDINATOR_EMAIL", default="info@j-ii.org")
+# Consultation staff's shared address: follow-ups that are due (case numbers only).
+CONSULTATION_STAFF_EMAIL = env.str("CONSULTATION_STAFF_EMAIL", default=COORDINATOR_EMAIL)
 STATUS_LINK_MAX_AGE_DAYS = env.int("STATUS_LINK_MAX_AGE_DAYS", default=365)

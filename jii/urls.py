@@ -21,6 +21,7 @@ urlpatterns += i18n_patterns(
     path("ofp/", include("matching.urls")),
     path("spot/", include("spot.urls")),
     path("hanamaru/", include("hanamaru.urls")),
+    path("consultations/", include("consultations.urls")),
     path("donate/", include("donations.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -9,7 +9,7 @@ from jii.models import Language, Resident, User, VolunteerProfile
 from jii.services import find_or_create_resident
 from matching.services import MatchingError, apply_from_spot  # OFP's public hand-over
 from spot import tasks
-from spot.models import Acceptance, SpotRequest
+from spot.models import TOPICS_BY_CATEGORY, Acceptance, SpotRequest
 
 
 class SpotError(Exception):
@@ -26,6 +26,28 @@ def submit_request(
 ) -> SpotRequest:
     resident = find_or_create_resident(email=email, language=language, languages=languages, **resident_details)
     request = SpotRequest.objects.create(resident=resident, consented_at=timezone.now(), **details)
+    request.languages.set(languages)
+    tasks.send_request_received.delay_on_commit(request.pk)
+    return request
+
+
+@transaction.atomic
+def submit_from_consultation(
+    *, resident: Resident, topic: str, description: str, languages: list[Language], modes: list, area, urgency: int
+) -> SpotRequest:
+    """The hand-over from Kurashi consultations: a case a volunteer can help with becomes an open Spot request
+    for the same resident (who agreed to JII's use of their words when they asked). Any day is fine."""
+    category = next(category for category, topics in TOPICS_BY_CATEGORY.items() if topic in topics)
+    request = SpotRequest.objects.create(
+        resident=resident,
+        category=category,
+        topic=topic,
+        description=description,
+        modes=modes,
+        area=area,
+        urgency=urgency,
+        consented_at=timezone.now(),
+    )
     request.languages.set(languages)
     tasks.send_request_received.delay_on_commit(request.pk)
     return request

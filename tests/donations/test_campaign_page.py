@@ -173,8 +173,9 @@ def test_the_page_runs_a_fixed_number_of_queries(client, campaign, during_campai
     with CaptureQueriesContext(connection) as queries:
         response = client.get(f"/en/donate/{campaign.slug}/")
     assert f"¥{donations * 1000:,}" in response.content.decode()
-    # campaign, tiers, voices; supporters, yen; messages; OFP, Spot and Hanamaru figures (first view, cold caches)
-    assert len(queries) == 9
+    # campaign, tiers, voices; supporters, yen; messages; OFP, Spot, Hanamaru and consultation figures (first
+    # view, cold caches)
+    assert len(queries) == 10
     with CaptureQueriesContext(connection) as queries:
         client.get(f"/en/donate/{campaign.slug}/")
     assert len(queries) == 0  # afterwards everything comes from the cache until money moves or an edit

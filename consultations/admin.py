@@ -1,0 +1,331 @@
+"""The consultations desk. Consultation staff triage, book experts and keep confidential notes; everyone else
+with access sees only that a case exists (number, topic, state, dates). Every showing of a case's notes is logged."""
+
+import statistics
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Min, Q
+from django.db.models.functions import TruncMonth
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from consultations import services
+from consultations.forms import BookingForm, RedirectForm, RescheduleForm
+from consultations.models import (
+    Appointment,
+    CaseNote,
+    Consultation,
+    DayOff,
+    Expert,
+    NoteRead,
+    Room,
+    Speciality,
+    Topic,
+    WeeklyHours,
+)
+from jii.admin import ReadOnlyInline, add_resident_inline
+from jii.forms import PeriodForm
+
+CONFIDENTIAL = "consultations.view_confidential"
+# What anyone with access to the desk may see of a case: that it exists.
+PUBLIC_FIELDS = ["topic", "status", "created_at", "triaged_at", "closed_at"]
+CASE_FIELDS = [
+    "resident", "topic", "description", "languages", "interpreter_needed", "urgency", "preferred_times", "how",
+    "status", "expert", "created_at", "triaged_at", "spot_request_id", "outcome", "outcome_summary", "follow_up_on",
+    "closed_at",
+]  # fmt: skip
+EDITABLE = ["outcome", "outcome_summary", "follow_up_on"]
+
+
+class ConsultationInline(ReadOnlyInline):
+    """On a resident's page: that they asked for consultations, never what about in detail."""
+
+    model = Consultation
+    fields = ["topic", "status", "created_at"]
+    show_change_link = True
+
+
+add_resident_inline(ConsultationInline)
+
+
+class AppointmentInline(ReadOnlyInline):
+    model = Appointment
+    fields = ["starts_at", "ends_at", "expert", "mode", "room", "status", "manage"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("expert", "room")
+
+    @admin.display(description=_("change"))
+    def manage(self, appointment):
+        from django.utils.html import format_html
+
+        if appointment.status != Appointment.Status.BOOKED:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("admin:consultations_appointment_reschedule", args=[appointment.pk]),
+            _("new time"),
+            reverse("admin:consultations_appointment_cancel", args=[appointment.pk]),
+            _("cancel"),
+        )
+
+
+class CaseNoteInline(admin.TabularInline):
+    """Notes are added, never edited; reading them is logged (see ConsultationAdmin.change_view)."""
+
+    model = CaseNote
+    fields = ["created_at", "author", "text"]
+    readonly_fields = ["created_at", "author"]
+    extra = 1
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.has_perm(CONFIDENTIAL) and request.user.has_perm("consultations.add_casenote")
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "topic", "status", "urgency", "interpreter_needed", "created_at", "next_appointment"]
+    list_filter = ["status", "topic", "urgency", "interpreter_needed"]
+    date_hierarchy = "created_at"
+    actions = ["accept_selected"]
+    change_form_template = "admin/consultations/consultation/change_form.html"
+    change_list_template = "admin/consultations/consultation/change_list.html"
+
+    @staticmethod
+    def confidential(request) -> bool:
+        return request.user.has_perm(CONFIDENTIAL)
+
+    def get_queryset(self, request):
+        upcoming = Min(
+            "appointments__starts_at",
+            filter=Q(appointments__status=Appointment.Status.BOOKED, appointments__starts_at__gt=timezone.now()),
+        )
+        return super().get_queryset(request).annotate(next_start=upcoming)
+
+    @admin.display(description=_("next appointment"), ordering="next_start")
+    def next_appointment(self, consultation):
+        return consultation.next_start
+
+    @admin.display(description=_("how"))
+    def how(self, consultation):
+        return consultation.mode_labels()
+
+    def get_fields(self, request, obj=None):
+        return CASE_FIELDS if self.confidential(request) else PUBLIC_FIELDS
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = self.get_fields(request, obj)
+        if self.confidential(request) and self.has_change_permission(request, obj):
+            return [field for field in fields if field not in EDITABLE]
+        return fields
+
+    def get_inlines(self, request, obj):
+        return [AppointmentInline, CaseNoteInline] if obj and self.confidential(request) else []
+
+    def has_add_permission(self, request):
+        return False  # residents ask on /consultations/request/
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and self.confidential(request):
+            consultation = Consultation.objects.filter(pk=object_id).first()
+            notes = consultation.notes.count() if consultation else 0
+            if notes:
+                services.log_note_read(consultation=consultation, reader=request.user, notes=notes)
+        return response
+
+    def save_formset(self, request, form, formset, change):
+        for note in formset.save(commit=False):
+            services.add_note(consultation=form.instance, author=request.user, text=note.text)
+
+    @admin.action(description=_("Accept the selected consultations"), permissions=["change"])
+    def accept_selected(self, request, queryset):
+        done = 0
+        for consultation in queryset.filter(status=Consultation.Status.NEW):
+            services.accept(consultation=consultation)
+            done += 1
+        self.message_user(request, ngettext("%(n)d accepted.", "%(n)d accepted.", done) % {"n": done})
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/book/", view(self.book_view), name="consultations_consultation_book"),
+            path("<int:pk>/spot/", view(self.redirect_view), name="consultations_consultation_redirect"),
+            path("appointments/<int:pk>/cancel/", view(self.cancel_view), name="consultations_appointment_cancel"),
+            path(
+                "appointments/<int:pk>/move/", view(self.reschedule_view), name="consultations_appointment_reschedule"
+            ),
+            path("figures/", view(self.figures_view), name="consultations_figures"),
+            *super().get_urls(),
+        ]
+
+    def staff_case(self, request, pk) -> Consultation:
+        if not (self.confidential(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        return get_object_or_404(Consultation, pk=pk)
+
+    def form_page(self, request, title, form, case):
+        context = {**self.admin_site.each_context(request), "title": title, "form": form, "opts": self.model._meta,
+                   "original": case}  # fmt: skip
+        return TemplateResponse(request, "admin/consultations/form.html", context)
+
+    def book_view(self, request, pk):
+        """Choose an expert for the case (by topic, then language) and book a time in their hours."""
+        case = self.staff_case(request, pk)
+        form = BookingForm(request.POST or None, consultation=case)
+        if request.method == "POST" and form.is_valid():
+            starts_at, ends_at = form.times()
+            try:
+                services.book_appointment(
+                    consultation=case, expert=form.cleaned_data["expert"], starts_at=starts_at, ends_at=ends_at,
+                    mode=form.cleaned_data["mode"], room=form.cleaned_data["room"],
+                )  # fmt: skip
+            except services.ConsultationError as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(request, _("The appointment is booked; both are emailed."), messages.SUCCESS)
+                return redirect("admin:consultations_consultation_change", case.pk)
+        return self.form_page(request, _("Book an expert for %(case)s") % {"case": case}, form, case)
+
+    def redirect_view(self, request, pk):
+        """A problem a volunteer can help with goes to Spot Otonari-san in one step."""
+        case = self.staff_case(request, pk)
+        form = RedirectForm(request.POST or None, initial={"urgency": case.urgency})
+        if request.method == "POST" and form.is_valid():
+            try:
+                case = services.redirect_to_spot(consultation=case, **form.cleaned_data)
+            except services.ConsultationError as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(
+                    request, _("Passed to Spot as request #%(id)s.") % {"id": case.spot_request_id}, messages.SUCCESS
+                )
+                return redirect("admin:consultations_consultation_change", case.pk)
+        return self.form_page(request, _("Pass %(case)s to Spot Otonari-san") % {"case": case}, form, case)
+
+    def cancel_view(self, request, pk):
+        appointment = get_object_or_404(Appointment, pk=pk)
+        case = self.staff_case(request, appointment.consultation_id)
+        if request.method == "POST":
+            services.cancel_appointment(appointment=appointment)
+            self.message_user(request, _("The appointment is cancelled; both are emailed."), messages.SUCCESS)
+            return redirect("admin:consultations_consultation_change", case.pk)
+        context = {**self.admin_site.each_context(request), "title": _("Cancel the appointment of %(when)s?") % {
+            "when": appointment}, "opts": self.model._meta, "original": case}  # fmt: skip
+        return TemplateResponse(request, "admin/consultations/confirm.html", context)
+
+    def reschedule_view(self, request, pk):
+        appointment = get_object_or_404(Appointment.objects.select_related("expert"), pk=pk)
+        case = self.staff_case(request, appointment.consultation_id)
+        form = RescheduleForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            starts_at, ends_at = form.times()
+            try:
+                services.reschedule(appointment=appointment, starts_at=starts_at, ends_at=ends_at)
+            except services.ConsultationError as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(request, _("The appointment has a new time; both are emailed."), messages.SUCCESS)
+                return redirect("admin:consultations_consultation_change", case.pk)
+        return self.form_page(request, _("A new time for %(when)s") % {"when": appointment}, form, case)
+
+    def figures_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = PeriodForm(request.GET or None)
+        start, end = form.period()
+        context = {**self.admin_site.each_context(request), "title": _("Consultation figures"), "form": form,
+                   "figures": consultation_figures(start, end), "opts": self.model._meta}  # fmt: skip
+        return TemplateResponse(request, "admin/consultations/figures.html", context)
+
+
+def consultation_figures(start, end) -> dict:
+    """Cases by topic and month, median days from request to the first appointment, share needing an interpreter."""
+    cases = Consultation.objects.filter(created_at__date__gte=start, created_at__date__lte=end)
+    per_month = {}
+    zone = timezone.get_current_timezone()
+    for month, topic, n in (
+        cases.annotate(month=TruncMonth("created_at", tzinfo=zone))
+        .values_list("month", "topic")
+        .annotate(n=Count("id"))
+    ):
+        per_month.setdefault(month.date(), {})[topic] = n
+    waits = [
+        (first - asked).total_seconds() / 86400
+        for asked, first in cases.annotate(first=Min("appointments__starts_at"))
+        .filter(first__isnull=False)
+        .values_list("created_at", "first")
+    ]
+    counts = cases.aggregate(total=Count("id"), interpreter=Count("id", filter=Q(interpreter_needed=True)))
+    return {
+        "start": start,
+        "end": end,
+        "topics": Topic.choices,
+        "per_month": [
+            (month, [row.get(value, 0) for value, _label in Topic.choices]) for month, row in sorted(per_month.items())
+        ],
+        "total": counts["total"],
+        "median_days_to_appointment": round(statistics.median(waits), 1) if waits else None,
+        "interpreter_share": round(100 * counts["interpreter"] / counts["total"], 1) if counts["total"] else None,
+    }
+
+
+class SpecialityInline(admin.TabularInline):
+    model = Speciality
+    extra = 1
+
+
+class WeeklyHoursInline(admin.TabularInline):
+    model = WeeklyHours
+    extra = 1
+
+
+class DayOffInline(admin.TabularInline):
+    model = DayOff
+    extra = 1
+
+
+@admin.register(Expert)
+class ExpertAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "organisation", "is_active"]
+    list_filter = ["kind", "is_active", "specialities__topic", "languages"]
+    search_fields = ["name", "organisation"]
+    filter_horizontal = ["languages"]
+    raw_id_fields = ["user"]
+    inlines = [SpecialityInline, WeeklyHoursInline, DayOffInline]
+
+
+@admin.register(Room)
+class RoomAdmin(admin.ModelAdmin):
+    list_display = ["name", "address"]
+
+
+@admin.register(NoteRead)
+class NoteReadAdmin(admin.ModelAdmin):
+    """Who read which case's notes, and when: for audits. Nobody edits it."""
+
+    list_display = ["consultation", "reader", "read_at", "notes"]
+    list_filter = ["reader"]
+    date_hierarchy = "read_at"
+    list_select_related = ["reader"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,162 @@
+from datetime import datetime, timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from consultations.models import Consultation, Expert, Mode, Room, Topic
+from jii.forms import ConsentMixin, IdChoiceField, IdMultipleChoiceField, resident_details
+from jii.models import Area, Language, area_choices
+
+CONSENT_TEXT = _(
+    "What you write here is confidential. It is read only by JII's consultation staff and by the expert (for "
+    "example a lawyer, an administrative scrivener or a social worker) who takes your case. Other JII staff and "
+    "volunteers only see that a consultation exists. We use your details only to help with this problem."
+)
+
+
+class ConsultationRequestForm(ConsentMixin, forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = forms.CharField(
+        label=_("Phone (optional)"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    area = IdChoiceField(
+        label=_("City or ward where you live"),
+        queryset=Area.objects.all(),
+        help_text=_("Choose the nearest one. Never write your street address here."),
+    )
+    topic = forms.ChoiceField(label=_("What is it about?"), choices=Topic.choices, widget=forms.RadioSelect)
+    description = forms.CharField(
+        label=_("Please describe your situation"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("In any language. Only consultation staff and your expert will read it."),
+    )
+    languages = IdMultipleChoiceField(
+        label=_("Languages you can use"), queryset=Language.objects.all(), widget=forms.CheckboxSelectMultiple
+    )
+    interpreter_needed = forms.BooleanField(label=_("I need an interpreter"), required=False)
+    urgency = forms.TypedChoiceField(
+        label=_("How urgent is it?"),
+        choices=Consultation.Urgency.choices,
+        coerce=int,
+        initial=Consultation.Urgency.WHEN_POSSIBLE,
+        widget=forms.RadioSelect,
+    )
+    preferred_times = forms.CharField(
+        label=_("When can you talk? (optional)"),
+        max_length=300,
+        required=False,
+        help_text=_("For example: weekday evenings, Saturday mornings."),
+    )
+    modes = forms.MultipleChoiceField(
+        label=_("How would you like to talk?"), choices=Mode.choices, widget=forms.CheckboxSelectMultiple
+    )
+    consent = forms.BooleanField(
+        label=_("I agree to how JII uses this information (above)."),
+        widget=forms.CheckboxInput(attrs={"aria-describedby": "consent-text"}),
+    )
+
+    consent_text = CONSENT_TEXT
+    fieldsets = [
+        (_("About you"), ["name", "email", "phone", "area"]),
+        (_("Your problem"), ["topic", "description", "languages", "interpreter_needed", "urgency"]),
+        (_("Talking with an expert"), ["preferred_times", "modes"]),
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = area_choices()
+
+    def grouped_fields(self):
+        return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]
+
+    def submission(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "email": data["email"],
+            "languages": list(data["languages"]),
+            "resident_details": resident_details(data, household_type="other"),
+            "topic": data["topic"],
+            "description": data["description"],
+            "interpreter_needed": data["interpreter_needed"],
+            "urgency": data["urgency"],
+            "preferred_times": data["preferred_times"],
+            "modes": data["modes"],
+        }
+
+
+def experts_for(consultation):
+    """Active experts with the case's topic among their specialities, those speaking one of its languages first."""
+    from django.db.models import Count, Q
+
+    languages = consultation.languages.all()
+    return (
+        Expert.objects.filter(is_active=True, specialities__topic=consultation.topic)
+        .annotate(shared=Count("languages", filter=Q(languages__in=languages), distinct=True))
+        .order_by("-shared", "name")
+    )
+
+
+class WhenForm(forms.Form):
+    """A day, a start time in Tokyo and a length."""
+
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts = forms.TimeField(label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}))
+    minutes = forms.TypedChoiceField(
+        label=_("Length (minutes)"), choices=[(30, "30"), (60, "60"), (90, "90")], coerce=int, initial=60
+    )
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if not timezone.localdate() <= day <= timezone.localdate() + timedelta(days=366):
+            raise forms.ValidationError(_("Choose a day from today to a year ahead."))
+        return day
+
+    def times(self):
+        starts = timezone.make_aware(datetime.combine(self.cleaned_data["day"], self.cleaned_data["starts"]))
+        return starts, starts + timedelta(minutes=self.cleaned_data["minutes"])
+
+
+class BookingForm(WhenForm):
+    expert = IdChoiceField(label=_("Expert"), queryset=Expert.objects.none())
+    mode = forms.ChoiceField(label=_("How"), choices=Mode.choices)
+    room = IdChoiceField(label=_("Room (in person)"), queryset=Room.objects.all(), required=False)
+
+    field_order = ["expert", "day", "starts", "minutes", "mode", "room"]
+
+    def __init__(self, *args, consultation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expert"].queryset = experts_for(consultation)
+        self.fields["expert"].help_text = _(
+            "Experts in this topic; those who speak one of the resident's languages first."
+        )
+
+
+class RescheduleForm(WhenForm):
+    pass
+
+
+class RedirectForm(forms.Form):
+    topic = forms.ChoiceField(label=_("Spot topic"))
+    area = IdChoiceField(label=_("City or ward"), queryset=Area.objects.all())
+    urgency = forms.TypedChoiceField(
+        label=_("Urgency"),
+        choices=[(1, _("When someone is free")), (2, _("Within a week")), (3, _("Urgent"))],
+        coerce=int,
+    )
+
+    def __init__(self, *args, **kwargs):
+        from spot.forms import topic_choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].choices = topic_choices()
+        self.fields["area"].choices = area_choices()
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("New note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))

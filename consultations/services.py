@@ -1,0 +1,178 @@
+"""Every state change of a consultation, one transaction each. An expert or a room is never booked twice at the
+same time: on PostgreSQL the database refuses it (exclusion constraints), whatever happens at once."""
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from consultations import tasks
+from consultations.models import Appointment, CaseNote, Consultation, Expert, NoteRead, Room
+from jii.models import Language, User
+from jii.services import find_or_create_resident
+
+
+class ConsultationError(Exception):
+    """A step the case's current state does not allow; the message is for the person who tried."""
+
+
+@transaction.atomic
+def submit_request(
+    *, email: str, language: str, resident_details: dict, languages: list[Language], **details
+) -> Consultation:
+    resident = find_or_create_resident(email=email, language=language, languages=languages, **resident_details)
+    consultation = Consultation.objects.create(resident=resident, consented_at=timezone.now(), **details)
+    consultation.languages.set(languages)
+    tasks.send_request_received.delay_on_commit(consultation.pk)
+    return consultation
+
+
+@transaction.atomic
+def accept(*, consultation: Consultation) -> Consultation:
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if consultation.status != Consultation.Status.NEW:
+        raise ConsultationError(_("Only a new consultation can be accepted."))
+    consultation.status = Consultation.Status.ACCEPTED
+    consultation.triaged_at = timezone.now()
+    consultation.save(update_fields=["status", "triaged_at"])
+    return consultation
+
+
+@transaction.atomic
+def redirect_to_spot(*, consultation: Consultation, topic: str, area, urgency: int) -> Consultation:
+    """A problem a volunteer can help with goes to Spot Otonari-san, through Spot's one public hand-over."""
+    from spot.services import submit_from_consultation
+
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if consultation.status != Consultation.Status.NEW:
+        raise ConsultationError(_("Only a new consultation can be passed to Spot."))
+    spot_request = submit_from_consultation(
+        resident=consultation.resident,
+        topic=topic,
+        description=consultation.description,
+        languages=list(consultation.languages.all()),
+        modes=[mode for mode in consultation.modes if mode in ("in_person", "phone", "online")] or ["phone"],
+        area=area,
+        urgency=urgency,
+    )
+    consultation.status = Consultation.Status.REDIRECTED
+    consultation.triaged_at = timezone.now()
+    consultation.spot_request_id = spot_request.pk
+    consultation.save(update_fields=["status", "triaged_at", "spot_request_id"])
+    return consultation
+
+
+def check_expert_free(expert: Expert, starts_at: datetime, ends_at: datetime) -> None:
+    """The time must lie in one of the expert's weekly hours, on a day that is not a day off (Tokyo time)."""
+    start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    if start.date() != end.date():
+        raise ConsultationError(_("An appointment must start and end on the same day."))
+    if expert.days_off.filter(day=start.date()).exists():
+        raise ConsultationError(_("The expert is not available on that day."))
+    hours = expert.hours.filter(weekday=start.weekday(), starts__lte=start.time(), ends__gte=end.time())
+    if not hours.exists():
+        raise ConsultationError(_("That time is outside the expert's hours."))
+
+
+@transaction.atomic
+def book_appointment(
+    *,
+    consultation: Consultation,
+    expert: Expert,
+    starts_at: datetime,
+    ends_at: datetime,
+    mode: str,
+    room: Room | None = None,
+    replaces: Appointment | None = None,
+) -> Appointment:
+    """Book the expert (and the room) for the case. Refused if either is taken then: the database's exclusion
+    constraints decide on PostgreSQL; the check below gives the same message everywhere."""
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if consultation.status not in (Consultation.Status.NEW, Consultation.Status.ACCEPTED):
+        raise ConsultationError(_("This consultation is not open for appointments."))
+    if starts_at <= timezone.now():
+        raise ConsultationError(_("Please choose a time in the future."))
+    if ends_at <= starts_at:
+        raise ConsultationError(_("The appointment must end after it starts."))
+    if mode == "in_person" and room is None:
+        raise ConsultationError(_("Please choose a room for an appointment in person."))
+    check_expert_free(expert, starts_at, ends_at)
+    booked = Appointment.objects.filter(status=Appointment.Status.BOOKED, starts_at__lt=ends_at, ends_at__gt=starts_at)
+    if replaces:
+        booked = booked.exclude(pk=replaces.pk)
+    if booked.filter(expert=expert).exists():
+        raise ConsultationError(_("The expert already has an appointment at that time."))
+    if room and booked.filter(room=room).exists():
+        raise ConsultationError(_("The room is already booked at that time."))
+    try:
+        with transaction.atomic():
+            if replaces:
+                Appointment.objects.filter(pk=replaces.pk).update(status=Appointment.Status.CANCELLED)
+            appointment = Appointment.objects.create(
+                consultation=consultation, expert=expert, room=room, mode=mode, starts_at=starts_at, ends_at=ends_at
+            )
+    except IntegrityError as error:  # booked by someone else a moment ago (PostgreSQL's exclusion constraints)
+        raise ConsultationError(_("The expert or the room was booked for that time a moment ago.")) from error
+    consultation.expert = expert
+    consultation.status = Consultation.Status.ACCEPTED
+    consultation.triaged_at = consultation.triaged_at or timezone.now()
+    consultation.save(update_fields=["expert", "status", "triaged_at"])
+    tasks.send_appointment_email.delay_on_commit(appointment.pk, "moved" if replaces else "booked")
+    return appointment
+
+
+@transaction.atomic
+def reschedule(*, appointment: Appointment, starts_at: datetime, ends_at: datetime, room: Room | None = None):
+    """A new time for an appointment: the old one is cancelled and a new one booked, in one step; both people
+    are told the new time."""
+    appointment = (
+        Appointment.objects.select_for_update().select_related("consultation", "expert").get(pk=appointment.pk)
+    )
+    if appointment.status != Appointment.Status.BOOKED:
+        raise ConsultationError(_("Only a booked appointment can be moved."))
+    return book_appointment(
+        consultation=appointment.consultation,
+        expert=appointment.expert,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        mode=appointment.mode,
+        room=room if room is not None else appointment.room,
+        replaces=appointment,
+    )
+
+
+@transaction.atomic
+def cancel_appointment(*, appointment: Appointment) -> bool:
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.status != Appointment.Status.BOOKED:
+        return False
+    appointment.status = Appointment.Status.CANCELLED
+    appointment.save(update_fields=["status"])
+    tasks.send_appointment_email.delay_on_commit(appointment.pk, "cancelled")
+    return True
+
+
+@transaction.atomic
+def add_note(*, consultation: Consultation, author: User, text: str) -> CaseNote:
+    return CaseNote.objects.create(consultation=consultation, author=author, text=text)
+
+
+def log_note_read(*, consultation: Consultation, reader: User, notes: int) -> None:
+    """Every time a case's notes are shown, who saw them and when."""
+    NoteRead.objects.create(consultation=consultation, reader=reader, notes=notes)
+
+
+@transaction.atomic
+def record_outcome(*, consultation: Consultation, outcome: str, summary: str, follow_up_on=None, close: bool):
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    consultation.outcome = outcome
+    consultation.outcome_summary = summary
+    consultation.follow_up_on = follow_up_on
+    fields = ["outcome", "outcome_summary", "follow_up_on"]
+    if close and consultation.status != Consultation.Status.CLOSED:
+        consultation.status = Consultation.Status.CLOSED
+        consultation.closed_at = timezone.now()
+        fields += ["status", "closed_at"]
+    consultation.save(update_fields=fields)
+    return consultation

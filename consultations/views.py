@@ -1,0 +1,90 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from consultations import services
+from consultations.calendar import appointment_ics
+from consultations.forms import ConsultationRequestForm, NoteForm
+from consultations.models import Appointment, CaseNote, Consultation, Expert
+from jii.status_links import resident_for_token
+
+
+def request_consultation(request):
+    form = ConsultationRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.submit_request(language="en" if get_language() == "en" else "ja", **form.submission())
+        return redirect("consultations_request_done")
+    return render(request, "consultations/request.html", {"form": form})
+
+
+def request_done(request):
+    return render(request, "consultations/request_done.html")
+
+
+def expert_of(request) -> Expert:
+    """The expert behind this login; anyone else has no expert page at all."""
+    expert = Expert.objects.filter(user=request.user, is_active=True).first()
+    if expert is None:
+        raise Http404
+    return expert
+
+
+@login_required
+def expert_page(request):
+    """An expert's cases: what the resident wrote, the appointments and the notes. Opening it logs a read of
+    the notes shown."""
+    expert = expert_of(request)
+    cases = list(
+        Consultation.objects.filter(expert=expert)
+        .exclude(status=Consultation.Status.CLOSED)
+        .prefetch_related(
+            "languages",
+            Prefetch("notes", queryset=CaseNote.objects.select_related("author")),
+            Prefetch(
+                "appointments",
+                queryset=Appointment.objects.filter(expert=expert, status=Appointment.Status.BOOKED).select_related(
+                    "room"
+                ),
+            ),
+        )
+        .order_by("created_at")
+    )
+    for case in cases:
+        if case.notes.all():
+            services.log_note_read(consultation=case, reader=request.user, notes=len(case.notes.all()))
+    return render(request, "consultations/expert.html", {"expert": expert, "cases": cases, "note_form": NoteForm()})
+
+
+@login_required
+@require_POST
+def expert_note(request, consultation_id):
+    expert = expert_of(request)
+    case = get_object_or_404(Consultation, pk=consultation_id, expert=expert)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        services.add_note(consultation=case, author=request.user, text=form.cleaned_data["text"])
+        messages.success(request, _("Your note is saved."))
+    else:
+        messages.error(request, _("Please write the note first."))
+    return redirect("consultations_expert")
+
+
+def calendar_file(request, token, appointment_id):
+    """The resident's appointment for their calendar, from the link on their status page."""
+    resident = resident_for_token(token)
+    if resident is None:
+        raise Http404
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("room"), pk=appointment_id, consultation__resident=resident
+    )
+    response = HttpResponse(
+        appointment_ics(appointment, resident.language), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="consultation.ics"'
+    response["X-Robots-Tag"] = "noindex"
+    return response
