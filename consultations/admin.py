@@ -143,7 +143,7 @@ class ConsultationAdmin(admin.ModelAdmin):
             consultation = Consultation.objects.filter(pk=object_id).first()
             notes = consultation.notes.count() if consultation else 0
             if notes:
-                services.log_note_read(consultation=consultation, reader=request.user, notes=notes)
+                services.log_note_reads(reader=request.user, shown={consultation: notes})
         return response
 
     def save_formset(self, request, form, formset, change):

@@ -158,9 +158,13 @@ def add_note(*, consultation: Consultation, author: User, text: str) -> CaseNote
     return CaseNote.objects.create(consultation=consultation, author=author, text=text)
 
 
-def log_note_read(*, consultation: Consultation, reader: User, notes: int) -> None:
-    """Every time a case's notes are shown, who saw them and when."""
-    NoteRead.objects.create(consultation=consultation, reader=reader, notes=notes)
+def log_note_reads(*, reader: User, shown: dict[Consultation, int]) -> None:
+    """Every time cases' notes are shown, who saw them and when: one row per case (in one query)."""
+    NoteRead.objects.bulk_create(
+        NoteRead(consultation=consultation, reader=reader, notes=notes)
+        for consultation, notes in shown.items()
+        if notes
+    )
 
 
 @transaction.atomic

@@ -54,9 +54,7 @@ def expert_page(request):
         )
         .order_by("created_at")
     )
-    for case in cases:
-        if case.notes.all():
-            services.log_note_read(consultation=case, reader=request.user, notes=len(case.notes.all()))
+    services.log_note_reads(reader=request.user, shown={case: len(case.notes.all()) for case in cases})
     return render(request, "consultations/expert.html", {"expert": expert, "cases": cases, "note_form": NoteForm()})
 
 

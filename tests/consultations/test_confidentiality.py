@@ -1,0 +1,105 @@
+"""Who sees what of a case, with a fixed cast: a coordinator, consultation staff, the case's expert, another
+expert and a volunteer. Only consultation staff and the case's expert read its words and notes; every showing of
+the notes is logged; everyone else at most learns that a case exists."""
+
+import pytest
+
+from consultations import services
+from consultations.models import NoteRead
+from jii.status_links import make_token
+from tests.consultations.conftest import book, make_expert
+from tests.factories import CoordinatorFactory, UserFactory, VolunteerFactory
+
+pytestmark = pytest.mark.django_db
+
+WORDS = "My visa expires in six weeks and I changed jobs."
+NOTE = "Needs the certificate of employment from the new company."
+
+
+@pytest.fixture
+def cast(case, expert):
+    staff = CoordinatorFactory(groups=["consultation staff"], email="staff@jii.example")
+    expert.user = UserFactory(email="takahashi-login@example.jp")
+    expert.save()
+    other = make_expert(name="佐藤 由美", email="sato@example.jp")
+    other.user = UserFactory(email="sato-login@example.jp")
+    other.save()
+    book(case, expert)
+    services.add_note(consultation=case, author=staff, text=NOTE)
+    return {
+        "coordinator": CoordinatorFactory(groups=["coordinators"]),
+        "staff": staff,
+        "expert": expert.user,
+        "other expert": other.user,
+        "volunteer": VolunteerFactory(profile__status="approved"),
+    }
+
+
+# person: (admin case page, sees words and notes there, expert page shows the case)
+EXPECTED = {
+    "coordinator": (200, False, 404),
+    "staff": (200, True, 404),
+    "expert": (302, False, 200),  # no admin login; the case on their own page
+    "other expert": (302, False, "none"),
+    "volunteer": (302, False, 404),
+}
+
+
+@pytest.mark.parametrize("person", EXPECTED)
+def test_each_person_sees_exactly_what_they_should(client, cast, case, person):
+    admin_status, reads_admin, expert_page = EXPECTED[person]
+    client.force_login(cast[person])
+    reads_before = NoteRead.objects.count()
+    page = client.get(f"/en/admin/consultations/consultation/{case.pk}/change/")
+    assert page.status_code == admin_status
+    html = page.content.decode()
+    assert (WORDS in html, NOTE in html) == (reads_admin, reads_admin)
+    assert ("Chen Li" in html) == reads_admin  # who asked is confidential too
+    listing = client.get("/en/admin/consultations/consultation/").content.decode()
+    assert WORDS not in listing and NOTE not in listing
+    response = client.get("/en/consultations/expert/")
+    if expert_page == "none":
+        assert response.status_code == 200 and WORDS not in response.content.decode()
+        assert "You have no open cases." in response.content.decode()
+    else:
+        assert response.status_code == expert_page
+        assert (WORDS in response.content.decode() and NOTE in response.content.decode()) == (expert_page == 200)
+    reads = NoteRead.objects.filter(reader=cast[person]).count()
+    assert reads == NoteRead.objects.count() - reads_before  # nobody else's reads were logged
+    assert reads == (1 if person in ("staff", "expert") else 0)
+
+
+def test_only_consultation_staff_book_and_pass_cases_on(client, cast, case):
+    for person, allowed in (("coordinator", False), ("staff", True)):
+        client.force_login(cast[person])
+        for url in (f"/en/admin/consultations/consultation/{case.pk}/book/",
+                    f"/en/admin/consultations/consultation/{case.pk}/spot/"):  # fmt: skip
+            assert client.get(url).status_code == (200 if allowed else 403)
+
+
+def test_the_resident_sees_the_appointment_but_not_the_notes(client, cast, case):
+    html = client.get(f"/en/status/{make_token(case.resident)}/").content.decode()
+    assert "Residence status and visa" in html and "with 高橋 健" in html and "Add to my calendar" in html
+    assert NOTE not in html
+
+
+def test_the_expert_adds_a_note_to_their_case_only(client, cast, case):
+    from tests.consultations.conftest import submit
+
+    theirs = submit("someone@example.com")
+    client.force_login(cast["expert"])
+    client.post(f"/en/consultations/expert/cases/{case.pk}/note/", {"text": "Called the resident."})
+    assert case.notes.filter(author=cast["expert"], text="Called the resident.").exists()
+    assert client.post(f"/en/consultations/expert/cases/{theirs.pk}/note/", {"text": "x"}).status_code == 404
+    assert not theirs.notes.exists()
+
+
+def test_the_residents_calendar_link_is_theirs_alone(client, cast, case):
+    appointment = case.appointments.get()
+    mine = client.get(f"/en/consultations/r/{make_token(case.resident)}/appointments/{appointment.pk}/calendar.ics")
+    assert mine.status_code == 200 and b"BEGIN:VCALENDAR" in mine.content and b"visa" not in mine.content
+    from tests.factories import ResidentFactory
+
+    stranger = ResidentFactory()
+    url = f"/en/consultations/r/{make_token(stranger)}/appointments/{appointment.pk}/calendar.ics"
+    assert client.get(url).status_code == 404

@@ -1,0 +1,138 @@
+"""The intake form (errors on their fields, nothing saved on bad input), triage on the desk (accept, pass to
+Spot in one step, book), the figures, and fixed query counts."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from consultations import services
+from consultations.models import Consultation
+from jii.models import Area, Language
+from spot.models import SpotRequest
+from tests.consultations.conftest import book, committed, make_expert, submit
+from tests.factories import CoordinatorFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def intake(**changes):
+    data = {
+        "name": "Chen Li", "email": "chen@example.com", "phone": "", "area": Area.objects.get(code="tokyo-meguro").pk,
+        "topic": "residence", "description": "My visa expires in six weeks.", "languages":
+        [Language.objects.get(code="zh").pk], "interpreter_needed": "on", "urgency": "2", "preferred_times": "",
+        "modes": ["phone"], "consent": "on",
+    }  # fmt: skip
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def test_a_resident_asks_and_gets_a_confirmation_with_the_status_link(client):
+    with committed():
+        response = client.post("/en/consultations/request/", intake())
+    assert response.status_code == 302
+    case = Consultation.objects.get()
+    assert (case.topic, case.interpreter_needed, case.modes, case.status) == ("residence", True, ["phone"], "new")
+    [message] = mail.outbox
+    assert message.subject == "Kurashi consultation: we received your request" and "/en/status/" in message.body
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"topic": None}, "id_topic", "This field is required."),
+        ({"description": ""}, "id_description", "This field is required."),
+        ({"modes": None}, "id_modes", "This field is required."),
+        ({"consent": None}, "id_consent", "This field is required."),
+        ({"languages": ["99999999999999999999999"]}, "id_languages", "is not a valid value"),
+    ],
+)
+def test_bad_input_is_explained_on_its_field_and_nothing_is_saved(client, changes, field, message):
+    response = client.post("/en/consultations/request/", intake(**changes))
+    html = response.content.decode()
+    assert response.status_code == 200 and message in html
+    assert f'id="{field}_error"' in html and html.count(f"{field}_error") >= 2
+    assert not Consultation.objects.exists()
+
+
+def test_the_intake_form_speaks_japanese_and_names_who_reads_the_case(client):
+    html = client.get("/consultations/request/").content.decode()
+    assert "くらしの相談を申し込む" in html and "相談担当スタッフと、あなたの相談を担当する専門家" in html
+
+
+def test_a_spot_type_problem_goes_to_spot_in_one_step(client):
+    case = submit(topic="housing", description="I need help reading the gas company's letter.")
+    client.force_login(CoordinatorFactory(groups=["consultation staff"]))
+    with committed():
+        response = client.post(
+            f"/en/admin/consultations/consultation/{case.pk}/spot/",
+            {"topic": "utilities", "area": Area.objects.get(code="tokyo-meguro").pk, "urgency": "2"},
+        )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    spot_request = SpotRequest.objects.get()
+    assert case.status == "redirected" and case.spot_request_id == spot_request.pk
+    assert (spot_request.resident, spot_request.category, spot_request.status) == (
+        case.resident,
+        "infrastructure",
+        "open",
+    )
+    html = client.get(f"/en/admin/consultations/consultation/{case.pk}/spot/").content.decode()
+    client.post(
+        f"/en/admin/consultations/consultation/{case.pk}/spot/", {"topic": "utilities", "area": "1", "urgency": "1"}
+    )
+    assert SpotRequest.objects.count() == 1 and "Pass" in html  # passing it on twice makes one request
+
+
+def test_staff_book_from_the_desk_with_experts_of_the_topic_speaking_the_language_first(client):
+    case = submit()
+    chinese = make_expert(name="高橋 健", email="t@example.jp", languages=("ja", "zh"))
+    make_expert(name="佐藤 由美", email="s@example.jp", languages=("ja", "en"))
+    make_expert(name="Maria Lopez", email="m@example.jp", topics=("medical",), languages=("zh",))
+    client.force_login(CoordinatorFactory(groups=["consultation staff"]))
+    page = client.get(f"/en/admin/consultations/consultation/{case.pk}/book/").content.decode()
+    assert page.index("高橋 健") < page.index("佐藤 由美") and "Maria Lopez" not in page
+    day = (timezone.localdate() + timedelta(days=3)).isoformat()
+    form = {"expert": chinese.pk, "day": day, "starts": "08:00", "minutes": "60", "mode": "phone"}
+    response = client.post(f"/en/admin/consultations/consultation/{case.pk}/book/", form)
+    assert response.status_code == 200 and "outside the expert&#x27;s hours" in response.content.decode()
+    with committed():
+        response = client.post(f"/en/admin/consultations/consultation/{case.pk}/book/", {**form, "starts": "10:00"})
+    assert response.status_code == 302 and case.appointments.get().expert == chinese
+
+
+def test_the_figures(client):
+    fast, slow = submit("a@example.com"), submit("b@example.com", interpreter_needed=True)
+    Consultation.objects.filter(pk=slow.pk).update(created_at=timezone.now() - timedelta(days=10))
+    expert = make_expert()
+    book(fast, expert, days=2)
+    book(slow, expert, days=2, hour=14)
+    client.force_login(CoordinatorFactory(groups=["coordinators"]))
+    html = client.get("/en/admin/consultations/consultation/figures/").content.decode()
+    assert 'id="consultations-total">2<' in html and 'id="consultations-interpreter">50.0%<' in html
+    median = html.split('id="consultations-median-days">')[1].split("<")[0]
+    assert 6 < float(median) < 8  # the middle of about 2.x and 12.x days
+
+
+@pytest.mark.parametrize("cases", [1, 6])
+def test_the_expert_page_and_the_status_page_run_a_fixed_number_of_queries(client, cases, django_assert_num_queries):
+    from jii.status_links import make_token
+    from tests.factories import UserFactory
+
+    expert = make_expert()
+    expert.user = UserFactory()
+    expert.save()
+    for n in range(cases):
+        case = submit(f"p{n}@example.com")
+        book(case, expert, hour=9 + n)
+        services.add_note(consultation=case, author=expert.user, text="note")
+    client.force_login(expert.user)
+    # session, user, expert; cases, their languages, notes with authors, appointments; the reads logged
+    with django_assert_num_queries(8):
+        assert client.get("/en/consultations/expert/").status_code == 200
+    resident = Consultation.objects.first().resident
+    client.logout()
+    # resident; OFP applications; Spot; Hanamaru; consultations and their appointments (with experts, rooms)
+    with django_assert_num_queries(6):
+        assert client.get(f"/en/status/{make_token(resident)}/").status_code == 200
