@@ -44,6 +44,7 @@ bench: translations  ## page benchmarks on their own database, figures printed a
 	$(BIN)/python bench/matching.py
 	$(BIN)/python bench/spot.py
 	$(BIN)/python bench/hanamaru.py
+	$(BIN)/python bench/consultations.py
 	$(BIN)/python bench/receipts.py
 	$(BIN)/python bench/campaign_load.py
 
