@@ -4,6 +4,7 @@ with access sees only that a case exists (number, topic, state, dates). Every sh
 import statistics
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Min, Q
 from django.db.models.functions import TruncMonth
@@ -40,14 +41,22 @@ CASE_FIELDS = [
     "closed_at",
 ]  # fmt: skip
 EDITABLE = ["outcome", "outcome_summary", "follow_up_on"]
+PUBLIC_LOOKUPS = {
+    f"{field}{suffix}" for field in ("status", "topic", "urgency", "interpreter_needed") for suffix in ("", "__exact")
+}
+PUBLIC_LOOKUPS |= {f"created_at__{part}" for part in ("year", "month", "day", "gte", "lt")}
 
 
 class ConsultationInline(ReadOnlyInline):
-    """On a resident's page: that they asked for consultations, never what about in detail."""
+    """On a resident's page, for consultation staff only: even that someone asked for a consultation is
+    confidential."""
 
     model = Consultation
     fields = ["topic", "status", "created_at"]
     show_change_link = True
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(CONFIDENTIAL) and super().has_view_permission(request, obj)
 
 
 add_resident_inline(ConsultationInline)
@@ -99,7 +108,7 @@ class ConsultationAdmin(admin.ModelAdmin):
     list_display = ["__str__", "topic", "status", "urgency", "interpreter_needed", "created_at", "next_appointment"]
     list_filter = ["status", "topic", "urgency", "interpreter_needed"]
     date_hierarchy = "created_at"
-    actions = ["accept_selected"]
+    actions = ["accept_selected", "close_selected"]
     change_form_template = "admin/consultations/consultation/change_form.html"
     change_list_template = "admin/consultations/consultation/change_list.html"
 
@@ -137,13 +146,20 @@ class ConsultationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # residents ask on /consultations/request/
 
+    def lookup_allowed(self, lookup, value, request=None):
+        # Without the confidential permission, only the list's own filters and dates: a query such as
+        # ?description__icontains=… or ?resident=… would tell which case says what, or who asked.
+        if request is not None and not self.confidential(request):
+            return lookup in PUBLIC_LOOKUPS
+        return super().lookup_allowed(lookup, value, request)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
-        if request.method == "GET" and self.confidential(request):
-            consultation = Consultation.objects.filter(pk=object_id).first()
-            notes = consultation.notes.count() if consultation else 0
-            if notes:
-                services.log_note_reads(reader=request.user, shown={consultation: notes})
+        # The page shows the notes whenever it is rendered (a GET, or a form shown again with its errors).
+        if response.status_code == 200 and self.confidential(request):
+            consultation = self.get_object(request, unquote(object_id))
+            if consultation is not None:
+                services.log_note_reads(reader=request.user, shown={consultation: consultation.notes.count()})
         return response
 
     def save_formset(self, request, form, formset, change):
@@ -157,6 +173,21 @@ class ConsultationAdmin(admin.ModelAdmin):
             services.accept(consultation=consultation)
             done += 1
         self.message_user(request, ngettext("%(n)d accepted.", "%(n)d accepted.", done) % {"n": done})
+
+    @admin.action(description=_("Close the selected consultations (their outcome recorded)"), permissions=["change"])
+    def close_selected(self, request, queryset):
+        if not self.confidential(request):
+            raise PermissionDenied
+        done = 0
+        for consultation in queryset.exclude(status=Consultation.Status.CLOSED):
+            if not consultation.outcome:
+                self.message_user(
+                    request, _("%(case)s: record its outcome first.") % {"case": consultation}, messages.WARNING
+                )
+                continue
+            services.close(consultation=consultation)
+            done += 1
+        self.message_user(request, ngettext("%(n)d closed.", "%(n)d closed.", done) % {"n": done})
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -205,7 +236,8 @@ class ConsultationAdmin(admin.ModelAdmin):
         form = RedirectForm(request.POST or None, initial={"urgency": case.urgency})
         if request.method == "POST" and form.is_valid():
             try:
-                case = services.redirect_to_spot(consultation=case, **form.cleaned_data)
+                data = {name: value for name, value in form.cleaned_data.items() if name != "resident_agreed"}
+                case = services.redirect_to_spot(consultation=case, **data)
             except services.ConsultationError as error:
                 form.add_error(None, str(error))
             else:
@@ -216,17 +248,23 @@ class ConsultationAdmin(admin.ModelAdmin):
         return self.form_page(request, _("Pass %(case)s to Spot Otonari-san") % {"case": case}, form, case)
 
     def cancel_view(self, request, pk):
+        if not (self.confidential(request) and self.has_change_permission(request)):
+            raise PermissionDenied
         appointment = get_object_or_404(Appointment, pk=pk)
         case = self.staff_case(request, appointment.consultation_id)
         if request.method == "POST":
-            services.cancel_appointment(appointment=appointment)
-            self.message_user(request, _("The appointment is cancelled; both are emailed."), messages.SUCCESS)
+            if services.cancel_appointment(appointment=appointment):
+                self.message_user(request, _("The appointment is cancelled; both are emailed."), messages.SUCCESS)
+            else:
+                self.message_user(request, _("This appointment was already cancelled."), messages.INFO)
             return redirect("admin:consultations_consultation_change", case.pk)
         context = {**self.admin_site.each_context(request), "title": _("Cancel the appointment of %(when)s?") % {
             "when": appointment}, "opts": self.model._meta, "original": case}  # fmt: skip
         return TemplateResponse(request, "admin/consultations/confirm.html", context)
 
     def reschedule_view(self, request, pk):
+        if not (self.confidential(request) and self.has_change_permission(request)):
+            raise PermissionDenied
         appointment = get_object_or_404(Appointment.objects.select_related("expert"), pk=pk)
         case = self.staff_case(request, appointment.consultation_id)
         form = RescheduleForm(request.POST or None)
@@ -264,7 +302,9 @@ def consultation_figures(start, end) -> dict:
         per_month.setdefault(month.date(), {})[topic] = n
     waits = [
         (first - asked).total_seconds() / 86400
-        for asked, first in cases.annotate(first=Min("appointments__starts_at"))
+        for asked, first in cases.annotate(
+            first=Min("appointments__starts_at", filter=Q(appointments__status=Appointment.Status.BOOKED))
+        )
         .filter(first__isnull=False)
         .values_list("created_at", "first")
     ]
@@ -317,9 +357,9 @@ class NoteReadAdmin(admin.ModelAdmin):
     """Who read which case's notes, and when: for audits. Nobody edits it."""
 
     list_display = ["consultation", "reader", "read_at", "notes"]
-    list_filter = ["reader"]
+    list_filter = [("reader", admin.RelatedOnlyFieldListFilter)]
     date_hierarchy = "read_at"
-    list_select_related = ["reader"]
+    list_select_related = ["reader", "consultation"]
 
     def has_add_permission(self, request):
         return False

@@ -142,6 +142,13 @@ class RescheduleForm(WhenForm):
 
 
 class RedirectForm(forms.Form):
+    summary = forms.CharField(
+        label=_("What the volunteer should know"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("In your words, only what a volunteer needs: the resident's own words stay in the consultation."),
+    )
+    resident_agreed = forms.BooleanField(label=_("The resident agreed to be helped by a Spot volunteer."))
     topic = forms.ChoiceField(label=_("Spot topic"))
     area = IdChoiceField(label=_("City or ward"), queryset=Area.objects.all())
     urgency = forms.TypedChoiceField(

@@ -134,6 +134,13 @@ class Room(models.Model):
         return self.name
 
 
+class ConsultationQuerySet(models.QuerySet):
+    def for_expert(self, expert):
+        """The cases an expert works on: assigned to them, or with a booked appointment with them."""
+        booked = Q(appointments__expert=expert, appointments__status="booked")
+        return self.filter(Q(expert=expert) | booked).distinct()
+
+
 class Consultation(models.Model):
     class Status(models.TextChoices):
         NEW = "new", _("New: waiting for triage")
@@ -176,6 +183,8 @@ class Consultation(models.Model):
     follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
     follow_up_sent_for = models.DateField(null=True, blank=True, editable=False)  # the follow-up date reminded
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    objects = ConsultationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -40,8 +40,10 @@ def accept(*, consultation: Consultation) -> Consultation:
 
 
 @transaction.atomic
-def redirect_to_spot(*, consultation: Consultation, topic: str, area, urgency: int) -> Consultation:
-    """A problem a volunteer can help with goes to Spot Otonari-san, through Spot's one public hand-over."""
+def redirect_to_spot(*, consultation: Consultation, topic: str, area, urgency: int, summary: str) -> Consultation:
+    """A problem a volunteer can help with goes to Spot Otonari-san, through Spot's one public hand-over. The
+    resident's own words stay here (they were given for a confidential consultation): the volunteer gets the
+    summary staff wrote after the resident agreed to Spot's help."""
     from spot.services import submit_from_consultation
 
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
@@ -50,7 +52,7 @@ def redirect_to_spot(*, consultation: Consultation, topic: str, area, urgency: i
     spot_request = submit_from_consultation(
         resident=consultation.resident,
         topic=topic,
-        description=consultation.description,
+        description=summary,
         languages=list(consultation.languages.all()),
         modes=[mode for mode in consultation.modes if mode in ("in_person", "phone", "online")] or ["phone"],
         area=area,
@@ -68,6 +70,8 @@ def check_expert_free(expert: Expert, starts_at: datetime, ends_at: datetime) ->
     start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
     if start.date() != end.date():
         raise ConsultationError(_("An appointment must start and end on the same day."))
+    if not expert.is_active:
+        raise ConsultationError(_("This expert is not taking cases at the moment."))
     if expert.days_off.filter(day=start.date()).exists():
         raise ConsultationError(_("The expert is not available on that day."))
     hours = expert.hours.filter(weekday=start.weekday(), starts__lte=start.time(), ends__gte=end.time())
@@ -118,7 +122,10 @@ def book_appointment(
     consultation.status = Consultation.Status.ACCEPTED
     consultation.triaged_at = consultation.triaged_at or timezone.now()
     consultation.save(update_fields=["expert", "status", "triaged_at"])
-    tasks.send_appointment_email.delay_on_commit(appointment.pk, "moved" if replaces else "booked")
+    if replaces:
+        tasks.send_appointment_email.delay_on_commit(appointment.pk, "moved", replaces.pk)
+    else:
+        tasks.send_appointment_email.delay_on_commit(appointment.pk, "booked")
     return appointment
 
 
@@ -151,6 +158,16 @@ def cancel_appointment(*, appointment: Appointment) -> bool:
     appointment.save(update_fields=["status"])
     tasks.send_appointment_email.delay_on_commit(appointment.pk, "cancelled")
     return True
+
+
+@transaction.atomic
+def close(*, consultation: Consultation) -> Consultation:
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if consultation.status != Consultation.Status.CLOSED:
+        consultation.status = Consultation.Status.CLOSED
+        consultation.closed_at = timezone.now()
+        consultation.save(update_fields=["status", "closed_at"])
+    return consultation
 
 
 @transaction.atomic

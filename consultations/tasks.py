@@ -54,9 +54,16 @@ def send_request_received(consultation_id: int) -> None:
         )
 
 
-def appointment_emails(appointment, change: str, key: str) -> None:
-    """To the resident and to the expert, each in their language, with the appointment as a calendar file."""
+def appointment_emails(appointment, change: str, key: str, replaced=None) -> None:
+    """To the resident and to the expert, each in their language, with the appointment as a calendar file (and,
+    for a new time, the cancellation of the old one, so calendars drop it)."""
     from consultations.calendar import appointment_ics
+
+    def calendar_files(language):
+        files = [("consultation.ics", appointment_ics(appointment, language), "text/calendar")]
+        if replaced is not None:
+            files.append(("consultation-old-time.ics", appointment_ics(replaced, language), "text/calendar"))
+        return files
 
     resident, expert = appointment.consultation.resident, appointment.expert
     people = [
@@ -72,21 +79,21 @@ def appointment_emails(appointment, change: str, key: str) -> None:
                 to=email,
                 language=language,
                 context={"name": name, "appointment": appointment, "change": change, "role": role, **links},
-                attachments=[("consultation.ics", appointment_ics(appointment, language), "text/calendar")],
+                attachments=calendar_files(language),
             ),
         )
 
 
 @shared_task(**RETRY)
-def send_appointment_email(appointment_id: int, change: str) -> None:
-    """`change` is booked, moved (this is the new time) or cancelled."""
+def send_appointment_email(appointment_id: int, change: str, replaced_id: int | None = None) -> None:
+    """`change` is booked, moved (this is the new time; `replaced_id` the old one) or cancelled."""
     from consultations.models import Appointment
 
-    appointment = (
-        Appointment.objects.select_related("consultation__resident", "expert", "room").filter(pk=appointment_id).first()
-    )
+    appointments = Appointment.objects.select_related("consultation__resident", "expert", "room")
+    appointment = appointments.filter(pk=appointment_id).first()
     if appointment:
-        appointment_emails(appointment, change, str(appointment.pk))
+        replaced = appointments.filter(pk=replaced_id).first() if replaced_id else None
+        appointment_emails(appointment, change, str(appointment.pk), replaced)
 
 
 @shared_task(**RETRY)
@@ -147,7 +154,10 @@ def run_daily_consultation_jobs() -> dict:
     for pk in due:
         send_reminders.delay(pk)
     follow_ups = list(
-        Consultation.objects.filter(follow_up_on__lte=timezone.localdate())
+        Consultation.objects.filter(
+            follow_up_on__lte=timezone.localdate(),
+            status__in=[Consultation.Status.NEW, Consultation.Status.ACCEPTED],  # not closed, not passed to Spot
+        )
         .exclude(follow_up_sent_for=F("follow_up_on"))
         .values_list("pk", flat=True)
     )

@@ -40,7 +40,7 @@ def expert_page(request):
     the notes shown."""
     expert = expert_of(request)
     cases = list(
-        Consultation.objects.filter(expert=expert)
+        Consultation.objects.for_expert(expert)
         .exclude(status=Consultation.Status.CLOSED)
         .prefetch_related(
             "languages",
@@ -62,7 +62,7 @@ def expert_page(request):
 @require_POST
 def expert_note(request, consultation_id):
     expert = expert_of(request)
-    case = get_object_or_404(Consultation, pk=consultation_id, expert=expert)
+    case = get_object_or_404(Consultation.objects.for_expert(expert), pk=consultation_id)
     form = NoteForm(request.POST)
     if form.is_valid():
         services.add_note(consultation=case, author=request.user, text=form.cleaned_data["text"])

@@ -165,3 +165,23 @@ def test_a_follow_up_date_reminds_consultation_staff_once_and_closing_keeps_the_
     assert f"#{case.pk}" in mail.outbox[0].subject and "visa" not in mail.outbox[0].body
     closed = services.record_outcome(consultation=case, outcome="resolved", summary="Done.", close=True)
     assert closed.status == Consultation.Status.CLOSED and closed.closed_at
+
+
+def test_a_new_time_also_removes_the_old_one_from_calendars(case, expert):
+    appointment = book(case, expert, hour=10)
+    mail.outbox.clear()
+    with committed():
+        services.reschedule(appointment=appointment, starts_at=at(4, 14), ends_at=at(4, 15))
+    files = {name: icalendar.Calendar.from_ical(content) for name, content, _type in mail.outbox[0].attachments}
+    old = files["consultation-old-time.ics"].walk("VEVENT")[0]
+    assert (
+        str(old["STATUS"]) == "CANCELLED" and str(old["UID"]) == f"consultation-appointment-{appointment.pk}@j-ii.org"
+    )
+    assert str(files["consultation.ics"].walk("VEVENT")[0]["STATUS"]) == "CONFIRMED"
+
+
+def test_an_inactive_expert_takes_no_appointment(case, expert):
+    expert.is_active = False
+    expert.save()
+    with pytest.raises(services.ConsultationError, match="not taking cases"):
+        book(case, expert)

@@ -103,3 +103,48 @@ def test_the_residents_calendar_link_is_theirs_alone(client, cast, case):
     stranger = ResidentFactory()
     url = f"/en/consultations/r/{make_token(stranger)}/appointments/{appointment.pk}/calendar.ics"
     assert client.get(url).status_code == 404
+
+
+def test_coordinators_cannot_search_or_filter_their_way_into_a_case(client, cast, case):
+    client.force_login(cast["coordinator"])
+    for query in ("description__icontains=visa", f"resident={case.resident_id}", "outcome_summary__icontains=a",
+                  "resident__name__icontains=Chen"):  # fmt: skip
+        response = client.get(f"/en/admin/consultations/consultation/?{query}")
+        assert response.status_code in (400, 302)  # refused, not answered
+    assert client.get("/en/admin/consultations/consultation/?status__exact=accepted").status_code == 200
+    resident_page = client.get(f"/en/admin/jii/resident/{case.resident_id}/change/").content.decode()
+    assert "Residence status and visa" not in resident_page  # not even that they asked
+    client.force_login(cast["staff"])
+    resident_page = client.get(f"/en/admin/jii/resident/{case.resident_id}/change/").content.decode()
+    assert "Residence status and visa" in resident_page
+
+
+def test_notes_shown_again_with_form_errors_are_logged_too_and_bad_ids_are_not_a_500(client, cast, case):
+    client.force_login(cast["staff"])
+    response = client.post(
+        f"/en/admin/consultations/consultation/{case.pk}/change/",
+        {"outcome": "resolved", "outcome_summary": "", "follow_up_on": "not a date",
+         "appointments-TOTAL_FORMS": "1", "appointments-INITIAL_FORMS": "1",
+         "appointments-0-id": case.appointments.get().pk, "appointments-0-consultation": case.pk,
+         "notes-TOTAL_FORMS": "2", "notes-INITIAL_FORMS": "1", "notes-0-id": case.notes.get().pk,
+         "notes-0-consultation": case.pk, "notes-1-consultation": case.pk, "notes-1-text": ""},
+    )  # fmt: skip
+    assert response.status_code == 200 and NOTE in response.content.decode()
+    assert NoteRead.objects.filter(reader=cast["staff"]).count() == 1
+    for bad in ("abc", "1.5", "99999"):
+        assert client.get(f"/en/admin/consultations/consultation/{bad}/change/").status_code == 302
+    assert client.get("/en/admin/consultations/consultation/appointments/99999/cancel/").status_code == 404
+    client.force_login(cast["coordinator"])
+    assert client.get("/en/admin/consultations/consultation/appointments/99999/cancel/").status_code == 403
+
+
+def test_staff_close_a_case_once_its_outcome_is_recorded(client, cast, case):
+    client.force_login(cast["staff"])
+    action = {"action": "close_selected", "_selected_action": [case.pk]}
+    client.post("/en/admin/consultations/consultation/", action)
+    case.refresh_from_db()
+    assert case.status == "accepted"  # no outcome yet
+    services.record_outcome(consultation=case, outcome="resolved", summary="Status changed.", close=False)
+    client.post("/en/admin/consultations/consultation/", action)
+    case.refresh_from_db()
+    assert case.status == "closed" and case.closed_at
