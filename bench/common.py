@@ -60,3 +60,17 @@ def measure(client, path, repeat=50):
         timings.append((time.perf_counter() - started) * 1000)
     timings.sort()
     return statistics.median(timings), timings[int(len(timings) * 0.95) - 1], count
+
+
+def report(rows, size_label: str) -> None:
+    """Print (size, page, median, p95, queries) rows as a table; exit 1 if a page's query count changes with size."""
+    width = max(len(name) for _size, name, *_rest in rows)
+    print(f"{size_label:>8}  {'page':<{width}} {'median ms':>9} {'p95 ms':>7} {'queries':>7}")
+    for size, name, median, p95, count in rows:
+        print(f"{size:>8}  {name:<{width}} {median:>9.1f} {p95:>7.1f} {count:>7}")
+    by_page = {}
+    for _size, name, *_timing, count in rows:
+        by_page.setdefault(name, set()).add(count)
+    if any(len(counts) != 1 for counts in by_page.values()):
+        print("!! a page's query count changes with the data")
+        sys.exit(1)

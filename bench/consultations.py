@@ -7,12 +7,11 @@ Usage: make bench   (or: .venv/bin/python bench/consultations.py)
 """
 
 import statistics
-import sys
 import time
 from datetime import datetime, timedelta
 from datetime import time as clock
 
-from common import configure, fresh_database, measure  # noqa: E402 (bench/common.py sets the path)
+from common import configure, fresh_database, measure, report  # noqa: E402 (bench/common.py sets the path)
 
 BENCH_DB = configure("bench-consultations.sqlite3", production=True, EMAIL_URL="dummymail://")
 
@@ -90,16 +89,8 @@ def main():
         )  # fmt: skip
         timings.append((time.perf_counter() - started) * 1000)
     print(f"database: {connection.vendor}")
-    print(f"{'cases':>5}  {'page':<16} {'median ms':>9} {'p95 ms':>7} {'queries':>7}")
-    for cases, name, median, p95, count in rows:
-        print(f"{cases:>5}  {name:<16} {median:>9.1f} {p95:>7.1f} {count:>7}")
+    report(rows, "cases")
     print(f"booking into a calendar of {total} appointments: median {statistics.median(timings):.1f} ms per booking")
-    by_page = {}
-    for _cases, name, *_timing, count in rows:
-        by_page.setdefault(name, set()).add(count)
-    if any(len(counts) != 1 for counts in by_page.values()):
-        print("!! a page's query count changes with the data")
-        sys.exit(1)
 
 
 if __name__ == "__main__":

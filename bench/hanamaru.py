@@ -5,10 +5,9 @@ Runs on its own SQLite file (bench/bench-hanamaru.sqlite3, recreated each run) u
 Usage: make bench   (or: .venv/bin/python bench/hanamaru.py)
 """
 
-import sys
 from datetime import timedelta
 
-from common import configure, fresh_database, measure  # noqa: E402 (bench/common.py sets the path)
+from common import configure, fresh_database, measure, report  # noqa: E402 (bench/common.py sets the path)
 
 BENCH_DB = configure("bench-hanamaru.sqlite3", production=True)
 
@@ -82,15 +81,7 @@ def main():
         ):
             rows.append((classes, name, *measure(client, path)))
     print(f"database: {connection.vendor}")
-    print(f"{'classes':>7}  {'page':<24} {'median ms':>9} {'p95 ms':>7} {'queries':>7}")
-    for classes, name, median, p95, count in rows:
-        print(f"{classes:>7}  {name:<24} {median:>9.1f} {p95:>7.1f} {count:>7}")
-    by_page = {}
-    for _classes, name, *_timing, count in rows:
-        by_page.setdefault(name, set()).add(count)
-    if any(len(counts) != 1 for counts in by_page.values()):
-        print("!! a page's query count changes with the data")
-        sys.exit(1)
+    report(rows, "classes")
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from consultations.models import (
     Topic,
     WeeklyHours,
 )
-from jii.admin import ReadOnlyInline, add_resident_inline
+from jii.admin import ReadOnlyInline, RecordAdmin, add_resident_inline
 from jii.forms import PeriodForm
 
 CONFIDENTIAL = "consultations.view_confidential"
@@ -210,7 +210,7 @@ class ConsultationAdmin(admin.ModelAdmin):
     def form_page(self, request, title, form, case):
         context = {**self.admin_site.each_context(request), "title": title, "form": form, "opts": self.model._meta,
                    "original": case}  # fmt: skip
-        return TemplateResponse(request, "admin/consultations/form.html", context)
+        return TemplateResponse(request, "admin/form_page.html", context)
 
     def book_view(self, request, pk):
         """Choose an expert for the case (by topic, then language) and book a time in their hours."""
@@ -353,19 +353,10 @@ class RoomAdmin(admin.ModelAdmin):
 
 
 @admin.register(NoteRead)
-class NoteReadAdmin(admin.ModelAdmin):
+class NoteReadAdmin(RecordAdmin):
     """Who read which case's notes, and when: for audits. Nobody edits it."""
 
     list_display = ["consultation", "reader", "read_at", "notes"]
     list_filter = [("reader", admin.RelatedOnlyFieldListFilter)]
     date_hierarchy = "read_at"
     list_select_related = ["reader", "consultation"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Consultation, Expert, Mode, Room, Topic
-from jii.forms import ConsentMixin, IdChoiceField, IdMultipleChoiceField, resident_details
+from jii.forms import IdChoiceField, IdMultipleChoiceField, ResidentForm, resident_details
 from jii.models import Area, Language, area_choices
 
 CONSENT_TEXT = _(
@@ -15,15 +15,7 @@ CONSENT_TEXT = _(
 )
 
 
-class ConsultationRequestForm(ConsentMixin, forms.Form):
-    name = forms.CharField(label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    phone = forms.CharField(
-        label=_("Phone (optional)"),
-        max_length=30,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )
+class ConsultationRequestForm(ResidentForm):
     area = IdChoiceField(
         label=_("City or ward where you live"),
         queryset=Area.objects.all(),
@@ -71,9 +63,6 @@ class ConsultationRequestForm(ConsentMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = area_choices()
-
-    def grouped_fields(self):
-        return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]
 
     def submission(self) -> dict:
         data = self.cleaned_data

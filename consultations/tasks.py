@@ -6,28 +6,22 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from jii.emails import send_localized_email
+from jii.emails import send_once as once
 from jii.status_links import status_url
 
 RETRY = {"autoretry_for": (Exception,), "retry_backoff": 60, "max_retries": 5}
 
 
 def send_once(kind: str, key: str, send) -> None:
-    """Record this email and send it, in one transaction: if the send fails, the record goes too."""
     from consultations.models import Notification
 
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                Notification.objects.create(kind=kind, key=key)
-        except IntegrityError:
-            return  # sent before
-        send()
+    once(Notification(kind=kind, key=key), send)
 
 
 def expert_page_url(language: str) -> str:

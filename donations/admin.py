@@ -22,7 +22,7 @@ from donations.progress import forget_campaign
 from donations.receipts import fiscal_year, void_and_reissue
 from donations.register import PUBLIC_SUPPORT_MINIMUM_YEN, donors_of_year, public_support_count
 from donations.tasks import issue_annual_receipts, issue_receipt
-from jii.admin import ReadOnlyInline
+from jii.admin import ReadOnlyInline, RecordAdmin
 from jii.forms import PeriodForm
 
 
@@ -245,7 +245,7 @@ class DonationAdmin(admin.ModelAdmin):
             return redirect("admin:donations_donation_change", donation.pk)
         context = {**self.admin_site.each_context(request), "title": _("Record a bank transfer"), "form": form,
                    "opts": self.model._meta}  # fmt: skip
-        return TemplateResponse(request, "admin/donations/form.html", context)
+        return TemplateResponse(request, "admin/form_page.html", context)
 
     def export_view(self, request):
         """Payments in a period as CSV for accounting. A donor who did not agree to appear by name is listed
@@ -256,7 +256,7 @@ class DonationAdmin(admin.ModelAdmin):
         if not request.GET or not form.is_valid():
             context = {**self.admin_site.each_context(request), "title": _("Export donations (CSV)"), "form": form,
                        "opts": self.model._meta, "method": "get"}  # fmt: skip
-            return TemplateResponse(request, "admin/donations/form.html", context)
+            return TemplateResponse(request, "admin/form_page.html", context)
         start, end = form.period()
         payments = Payment.objects.filter(received_at__date__gte=start, received_at__date__lte=end).select_related(
             "donation", "campaign"
@@ -286,16 +286,10 @@ class DonationAdmin(admin.ModelAdmin):
 
 
 @admin.register(StripeEvent)
-class StripeEventAdmin(admin.ModelAdmin):
+class StripeEventAdmin(RecordAdmin):
     list_display = ["event_id", "type", "received_at"]
     list_filter = ["type"]
     search_fields = ["=event_id"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Receipt)
@@ -355,7 +349,7 @@ class ReceiptAdmin(admin.ModelAdmin):
             return redirect("admin:donations_receipt_changelist")
         context = {**self.admin_site.each_context(request), "title": _("Issue missing receipts for a period"),
                    "form": form, "opts": self.model._meta}  # fmt: skip
-        return TemplateResponse(request, "admin/donations/form.html", context)
+        return TemplateResponse(request, "admin/form_page.html", context)
 
     def annual_view(self, request):
         """Issue (or bring up to date) the annual receipts of a fiscal year; beat does this every January."""
@@ -370,4 +364,4 @@ class ReceiptAdmin(admin.ModelAdmin):
             return redirect("admin:donations_receipt_changelist")
         context = {**self.admin_site.each_context(request), "title": _("Issue annual receipts for a fiscal year"),
                    "form": form, "opts": self.model._meta}  # fmt: skip
-        return TemplateResponse(request, "admin/donations/form.html", context)
+        return TemplateResponse(request, "admin/form_page.html", context)

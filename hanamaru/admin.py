@@ -16,7 +16,7 @@ from hanamaru import services
 from hanamaru.figures import hanamaru_figures
 from hanamaru.forms import AttendanceForm, TermForm
 from hanamaru.models import Child, Class, ConsentText, Enrolment, Session, TutorSignup
-from jii.admin import ReadOnlyInline, add_resident_inline
+from jii.admin import ReadOnlyInline, RecordAdmin, add_resident_inline
 from jii.forms import PeriodForm
 
 
@@ -113,7 +113,7 @@ class ClassAdmin(admin.ModelAdmin):
             return redirect(f"{reverse('admin:hanamaru_session_changelist')}?klass__id__exact={klass.pk}")
         context = {**self.admin_site.each_context(request), "title": _("A term of weekly sessions: %(name)s") % {
             "name": klass.name}, "form": form, "opts": self.model._meta, "original": klass}  # fmt: skip
-        return TemplateResponse(request, "admin/hanamaru/form.html", context)
+        return TemplateResponse(request, "admin/form_page.html", context)
 
 
 class UpcomingFilter(admin.SimpleListFilter):
@@ -231,7 +231,7 @@ class SessionAdmin(admin.ModelAdmin):
             return redirect("admin:hanamaru_session_change", session.pk)
         context = {**self.admin_site.each_context(request), "title": _("Attendance: %(session)s") % {
             "session": session}, "form": form, "opts": self.model._meta, "original": session}  # fmt: skip
-        return TemplateResponse(request, "admin/hanamaru/form.html", context)
+        return TemplateResponse(request, "admin/form_page.html", context)
 
     def figures_view(self, request):
         if not self.has_view_permission(request):
@@ -317,16 +317,7 @@ class ConsentTextAdmin(admin.ModelAdmin):
 
 
 @admin.register(TutorSignup)
-class TutorSignupAdmin(admin.ModelAdmin):
+class TutorSignupAdmin(RecordAdmin):
     list_display = ["volunteer", "session", "signed_up_at", "withdrawn_at", "attended"]
     list_filter = ["session__klass", "attended"]
     list_select_related = ["volunteer__user", "session__klass"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hanamaru.models import Child, Class, ConsentText
 from hanamaru.selectors import children_of_session, classes_with_places
-from jii.forms import ConsentMixin, IdChoiceField, IdMultipleChoiceField, resident_details
+from jii.forms import IdChoiceField, IdMultipleChoiceField, ResidentForm, resident_details
 from jii.models import Area, Language, area_choices
 
 MAX_CHILDREN = 3
@@ -19,15 +19,7 @@ class ClassChoiceField(IdChoiceField):
         return f"{klass.name} — {klass.get_age_band_display()}, {klass.venue} ({places})"
 
 
-class GuardianForm(ConsentMixin, forms.Form):
-    name = forms.CharField(label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    phone = forms.CharField(
-        label=_("Phone (optional)"),
-        max_length=30,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )
+class GuardianForm(ResidentForm):
     area = IdChoiceField(
         label=_("City or ward where you live"), queryset=Area.objects.all(), help_text=_("Choose the nearest one.")
     )
@@ -53,9 +45,6 @@ class GuardianForm(ConsentMixin, forms.Form):
         consent = ConsentText.objects.latest()
         self.consent_text = consent.text
         self.fields["consent_version"].initial = consent.version
-
-    def grouped_fields(self):
-        return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]
 
     def submission(self) -> dict:
         data = self.cleaned_data

@@ -96,36 +96,29 @@ def back(request, default: str):
     return redirect(default)
 
 
-@login_required
-@require_POST
-def tutor_sign_up(request, session_id):
-    profile = approved_profile(request.user)
-    if profile is None:
-        raise PermissionDenied
-    session = get_object_or_404(Session, pk=session_id)
-    try:
-        services.sign_up_tutor(session=session, volunteer=profile)
-    except services.HanamaruError as error:
-        messages.info(request, str(error))
-    else:
-        messages.success(request, _("Thank you! You are a tutor for this session."))
-    return back(request, "volunteer_dashboard")
+def tutor_step(step, done_message):
+    """A POST by an approved volunteer about one session; back to where they came from with a message."""
+
+    @login_required
+    @require_POST
+    def view(request, session_id):
+        profile = approved_profile(request.user)
+        if profile is None:
+            raise PermissionDenied
+        session = get_object_or_404(Session, pk=session_id)
+        try:
+            step(session=session, volunteer=profile)
+        except services.HanamaruError as error:
+            messages.info(request, str(error))
+        else:
+            messages.success(request, done_message())
+        return back(request, "volunteer_dashboard")
+
+    return view
 
 
-@login_required
-@require_POST
-def tutor_withdraw(request, session_id):
-    profile = approved_profile(request.user)
-    if profile is None:
-        raise PermissionDenied
-    session = get_object_or_404(Session, pk=session_id)
-    try:
-        services.withdraw_tutor(session=session, volunteer=profile)
-    except services.HanamaruError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("You are no longer signed up for this session."))
-    return back(request, "volunteer_dashboard")
+tutor_sign_up = tutor_step(services.sign_up_tutor, lambda: _("Thank you! You are a tutor for this session."))
+tutor_withdraw = tutor_step(services.withdraw_tutor, lambda: _("You are no longer signed up for this session."))
 
 
 def guardian(token):

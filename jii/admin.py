@@ -30,6 +30,19 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+class RecordAdmin(admin.ModelAdmin):
+    """A log kept by the system (events applied, sign-ups, reads of notes): listed for reading, never edited."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class DaysAgoFilter(admin.SimpleListFilter):
     """Filter a list by how many days ago `date_field` was: `bands` maps a code to (label, from, to) days."""
 

@@ -166,6 +166,24 @@ class ConsentMixin:
             self.fields["consent"].widget.attrs["aria-describedby"] = "consent-text id_consent_error"
 
 
+class ResidentForm(ConsentMixin, forms.Form):
+    """The start of every public form a resident fills in: who they are and how to reach them. Subclasses add
+    their own fields, a `consent` checkbox with its `consent_text`, and `fieldsets` for the page."""
+
+    name = forms.CharField(label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = forms.CharField(
+        label=_("Phone (optional)"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    fieldsets: list = []
+
+    def grouped_fields(self):
+        return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]
+
+
 def resident_details(data: dict, household_type: str) -> dict:
     """What a public form tells about the resident, for jii.services.find_or_create_resident (which only fills
     what the shared record does not have yet)."""

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jii.choices import HouseholdType, Interest
-from jii.forms import ConsentMixin, IdChoiceField, IdMultipleChoiceField, resident_details
+from jii.forms import IdChoiceField, IdMultipleChoiceField, ResidentForm, resident_details
 from jii.models import Area, Language, area_choices
 from matching.models import CheckIn, GenderPreference, Hope, JapaneseLevel, Match, TimeBand
 
@@ -13,15 +13,7 @@ CONSENT_TEXT = _(
 )
 
 
-class ApplicationForm(ConsentMixin, forms.Form):
-    name = forms.CharField(label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    phone = forms.CharField(
-        label=_("Phone (optional)"),
-        max_length=30,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )
+class ApplicationForm(ResidentForm):
     household_type = forms.ChoiceField(label=_("Who are you?"), choices=HouseholdType.choices, widget=forms.RadioSelect)
     adults = forms.IntegerField(label=_("Adults in your household"), min_value=1, max_value=12, initial=1)
     children_ages = forms.CharField(

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jii.choices import Prefecture, SpotCategory
-from jii.forms import ConsentMixin, IdChoiceField, IdMultipleChoiceField, resident_details
+from jii.forms import IdChoiceField, IdMultipleChoiceField, ResidentForm, resident_details
 from jii.models import Area, Language, area_choices
 from spot.models import TOPICS_BY_CATEGORY, HelpMode, Topic, Urgency
 
@@ -24,15 +24,7 @@ def topic_choices():
     return [("", "---------"), *groups]
 
 
-class SpotRequestForm(ConsentMixin, forms.Form):
-    name = forms.CharField(label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    phone = forms.CharField(
-        label=_("Phone (optional)"),
-        max_length=30,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )
+class SpotRequestForm(ResidentForm):
     category = forms.ChoiceField(
         label=_("What is it about?"),
         choices=[*SpotCategory.choices, (OTHER, _("Something else"))],
@@ -85,9 +77,6 @@ class SpotRequestForm(ConsentMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = area_choices()
-
-    def grouped_fields(self):
-        return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]
 
     def clean(self):
         cleaned = super().clean()
