@@ -137,14 +137,14 @@ def run_daily_consultation_jobs() -> dict:
     from consultations.models import Appointment, Consultation, Notification
 
     tomorrow = timezone.localdate() + timedelta(days=1)
-    reminded = set(Notification.objects.filter(kind="reminder").values_list("key", flat=True))
-    due = [
-        pk
-        for pk in Appointment.objects.filter(status=Appointment.Status.BOOKED, starts_at__date=tomorrow).values_list(
+    tomorrows = list(
+        Appointment.objects.filter(status=Appointment.Status.BOOKED, starts_at__date=tomorrow).values_list(
             "pk", flat=True
         )
-        if f"{pk}:expert" not in reminded or f"{pk}:resident" not in reminded
-    ]
+    )
+    keys = [f"{pk}:{role}" for pk in tomorrows for role in ("expert", "resident")]
+    reminded = set(Notification.objects.filter(kind="reminder", key__in=keys).values_list("key", flat=True))
+    due = [pk for pk in tomorrows if f"{pk}:expert" not in reminded or f"{pk}:resident" not in reminded]
     for pk in due:
         send_reminders.delay(pk)
     follow_ups = list(
