@@ -161,20 +161,23 @@ def receipted_one_by_one() -> QuerySet:
     return Receipt.objects.filter(kind=Receipt.Kind.SINGLE, voided_at__isnull=True).values("payment_id")
 
 
-def annual_gifts(email: str, year: int) -> QuerySet[Payment]:
-    """The payments an annual receipt covers: the donor's gifts of the fiscal year on donations that asked for an
-    annual receipt, less any already receipted one by one (never two receipts for the same yen) and any refunded
-    in full."""
+def annual_payments(year: int) -> QuerySet[Payment]:
+    """The gifts of the fiscal year that annual receipts cover: on donations that asked for one, less any already
+    receipted one by one (never two receipts for the same yen) and any refunded in full."""
     start, end = fiscal_year_bounds(year)
+    return Payment.objects.filter(
+        donation__receipts_wanted=Donation.ReceiptsWanted.ANNUAL,
+        received_at__gte=start,
+        received_at__lt=end,
+        refunded_yen__lt=F("amount_yen"),
+    ).exclude(pk__in=receipted_one_by_one())
+
+
+def annual_gifts(email: str, year: int) -> QuerySet[Payment]:
+    """The payments one donor's annual receipt covers."""
     return (
-        Payment.objects.filter(
-            donation__email__iexact=email,
-            donation__receipts_wanted=Donation.ReceiptsWanted.ANNUAL,
-            received_at__gte=start,
-            received_at__lt=end,
-            refunded_yen__lt=F("amount_yen"),
-        )
-        .exclude(pk__in=receipted_one_by_one())
+        annual_payments(year)
+        .filter(donation__email__iexact=email)
         .select_related("campaign")
         .order_by("received_at", "pk")
     )
@@ -254,17 +257,8 @@ def correct_after_refund(payment: Payment) -> Receipt | None:
 def donors_due_annual_receipts(year: int) -> list[str]:
     """One donation id per donor whose annual receipt for the year is missing or no longer covers every gift.
     Ids, not emails, so no personal data travels in task arguments."""
-    start, end = fiscal_year_bounds(year)
-    uncovered = (
-        Payment.objects.filter(
-            donation__receipts_wanted=Donation.ReceiptsWanted.ANNUAL,
-            received_at__gte=start,
-            received_at__lt=end,
-            refunded_yen__lt=F("amount_yen"),
-        )
-        .exclude(pk__in=receipted_one_by_one())
-        .exclude(pk__in=Receipt.covers.through.objects.filter(receipt__voided_at__isnull=True).values("payment_id"))
-    )
+    covered = Receipt.covers.through.objects.filter(receipt__voided_at__isnull=True).values("payment_id")
+    uncovered = annual_payments(year).exclude(pk__in=covered)
     by_donor = {}
     for donation_id, email in uncovered.values_list("donation_id", "donation__email"):
         by_donor.setdefault(email.lower(), str(donation_id))

@@ -1,7 +1,16 @@
 """Calendar files (.ics) for a class and for a tutor's sessions: times, place and status only, no names."""
 
+from django.core import signing
 from django.utils import timezone
 from icalendar import Calendar, Event
+
+TUTOR_CALENDAR_SALT = "hanamaru.tutor-calendar"
+
+
+def tutor_calendar_token(profile) -> str:
+    """The key of a tutor's calendar feed, which calendar apps fetch without logging in (names the profile by
+    number only)."""
+    return signing.dumps(profile.pk, salt=TUTOR_CALENDAR_SALT)
 
 
 def sessions_calendar(sessions, title: str) -> bytes:

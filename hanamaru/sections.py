@@ -4,6 +4,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hanamaru.calendar import tutor_calendar_token
 from hanamaru.forms import ConsentAgainForm
 from hanamaru.models import ConsentText, Enrolment, Session
 from hanamaru.selectors import sessions_needing_tutors, tutor_sessions
@@ -31,8 +32,6 @@ def status_context(request, resident):
 
 
 def volunteer_context(request, profile):
-    from hanamaru.views import tutor_calendar_token
-
     mine = list(tutor_sessions(profile))
     mine_ids = {session.pk for session in mine}
     wanted = [session for session in sessions_needing_tutors(limit=10) if session.pk not in mine_ids][:5]

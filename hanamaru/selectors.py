@@ -4,8 +4,6 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 
 from hanamaru.models import Child, Class, Enrolment, Session, TutorSignup
 
-UPCOMING_SHOWN = 4
-
 
 def classes_with_places():
     """Open classes with their places left (`places_left`) and next session start (`next_start`)."""

@@ -13,14 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hanamaru import services
-from hanamaru.calendar import sessions_calendar
+from hanamaru.calendar import TUTOR_CALENDAR_SALT, sessions_calendar
 from hanamaru.forms import ChildFormSet, ConsentAgainForm, GuardianForm
 from hanamaru.models import Class, ConsentText, Enrolment, Session
 from hanamaru.selectors import classes_with_places, sessions_needing_tutors
 from jii.models import VolunteerProfile
 from jii.status_links import resident_for_token
-
-TUTOR_CALENDAR_SALT = "hanamaru.tutor-calendar"
 
 
 def approved_profile(user) -> VolunteerProfile | None:
@@ -164,10 +162,6 @@ def class_calendar(request, class_id):
     since = timezone.now() - timedelta(days=30)
     sessions = klass.sessions.filter(starts_at__gte=since).select_related("klass")
     return calendar_response(sessions_calendar(sessions, klass.name), f"hanamaru-{klass.pk}.ics")
-
-
-def tutor_calendar_token(profile: VolunteerProfile) -> str:
-    return signing.dumps(profile.pk, salt=TUTOR_CALENDAR_SALT)
 
 
 def tutor_calendar(request, token):

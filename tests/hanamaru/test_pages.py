@@ -10,8 +10,8 @@ from django.core import mail
 from django.utils import timezone, translation
 
 from hanamaru import services
+from hanamaru.calendar import tutor_calendar_token
 from hanamaru.models import Child, Enrolment, Session
-from hanamaru.views import tutor_calendar_token
 from jii.models import Area, Language
 from jii.status_links import make_token
 from tests.factories import CoordinatorFactory, VolunteerFactory
