@@ -3,13 +3,13 @@
 import logging
 from datetime import timedelta
 
-import stripe
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from donations.links import history_url, manage_url
+from donations.stripe_api import stripe_client
 from jii.emails import send_localized_email
 
 logger = logging.getLogger(__name__)
@@ -48,9 +48,7 @@ def reconcile_with_stripe(days: int = 3) -> int:
         return 0
     since = int((timezone.now() - timedelta(days=days)).timestamp())
     applied = 0
-    events = stripe.Event.list(
-        api_key=settings.STRIPE_SECRET_KEY, created={"gte": since}, types=list(HANDLERS), limit=100
-    )
+    events = stripe_client().v1.events.list({"created": {"gte": since}, "types": list(HANDLERS), "limit": 100})
     # Oldest first (Stripe lists newest first), so a payment is recorded before its refund.
     for event in sorted(events.auto_paging_iter(), key=lambda event: event["created"]):
         try:

@@ -20,6 +20,7 @@ from donations import progress, services
 from donations.forms import DonationForm, ReceiptsWantedForm
 from donations.links import MANAGE_SALT, donation_id_from_history_token, manage_url
 from donations.models import Campaign, Donation, Receipt
+from donations.stripe_api import stripe_client
 from jii.figures import public_figures
 
 
@@ -133,10 +134,12 @@ def manage(request, token):
     if donation is None:
         raise Http404
     try:
-        portal = stripe.billing_portal.Session.create(
-            api_key=settings.STRIPE_SECRET_KEY,
-            customer=donation.stripe_customer,
-            return_url=request.build_absolute_uri(reverse("campaign", args=[donation.campaign.slug])),
+        portal = stripe_client().v1.billing_portal.sessions.create(
+            {
+                "customer": donation.stripe_customer,
+                "return_url": request.build_absolute_uri(reverse("campaign", args=[donation.campaign.slug])),
+                "locale": "en" if donation.language == "en" else "ja",
+            }
         )
     except stripe.StripeError:
         return render(request, "donations/manage_unavailable.html", status=503)

@@ -277,6 +277,11 @@ CELERY_BEAT_SCHEDULE = {
 # Stripe (test-mode keys in development). Without a secret key the campaign page offers bank transfer only.
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# The Stripe API version every request speaks: the version of the locked stripe-python, written out so that a
+# library upgrade never changes the API quietly (README: "Moving to a new Stripe API version").
+STRIPE_API_VERSION = env.str("STRIPE_API_VERSION", default="2026-10-28.endive")
+# Where Stripe's API is; another address only for a local stand-in such as stripe-mock.
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
 DONATION_MINIMUM_YEN = env.int("DONATION_MINIMUM_YEN", default=500)
 # Gifts made directly to JII are not tax-deductible today; donors who need that give through Give One.
 DONATIONS_TAX_DEDUCTIBLE = env_bool("DONATIONS_TAX_DEDUCTIBLE", default=False)

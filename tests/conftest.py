@@ -4,6 +4,7 @@ from django.core.cache import cache
 from donations.progress import local_pages
 from jii.celery import app as celery_app
 from tests.factories import CoordinatorFactory, ResidentFactory, VolunteerFactory
+from tests.stripe_wire import StripeStandIn
 
 
 @pytest.fixture(autouse=True)
@@ -59,3 +60,15 @@ def approved_volunteer(db):
 @pytest.fixture
 def coordinator(db):
     return CoordinatorFactory()
+
+
+@pytest.fixture
+def stripe_api(settings):
+    """Stripe's API stood in for on a local port (tests/stripe_wire.py). Afterwards every request the site
+    made must be one Stripe would take, by stripe-python's own typed classes for the pinned API version."""
+    stand_in = StripeStandIn()
+    settings.STRIPE_API_BASE = stand_in.url
+    yield stand_in
+    stand_in.close()
+    problems = stand_in.problems(settings.STRIPE_API_VERSION, settings.STRIPE_SECRET_KEY)
+    assert not problems, "Stripe would refuse:\n" + "\n".join(problems)

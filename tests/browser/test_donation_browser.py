@@ -7,7 +7,6 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-import stripe
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -19,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def setup(transactional_db, settings, monkeypatch):
+def setup(transactional_db, settings, stripe_api):
     settings.STRIPE_SECRET_KEY = "sk_test_browser"
     settings.STRIPE_WEBHOOK_SECRET = SECRET
     today = timezone.localdate()  # a window around today in Tokyo, whatever the day
@@ -32,14 +31,7 @@ def setup(transactional_db, settings, monkeypatch):
     campaign.tiers.create(
         amount_yen=5000, impact_ja="半年間の交流", impact_en="six months of exchange for one resident"
     )
-    sessions = []
-
-    def create(**params):  # Stripe's API, patched at the library boundary
-        sessions.append(params)
-        return SimpleNamespace(id="cs_test_browser", url="https://checkout.stripe.com/c/pay/cs_test_browser")
-
-    monkeypatch.setattr(stripe.checkout.Session, "create", create)
-    return {"sessions": sessions, "staff": CoordinatorFactory(groups=["donations staff"]).email}
+    return {"stripe": stripe_api, "staff": CoordinatorFactory(groups=["donations staff"]).email}
 
 
 def send_webhook(url, payload):
@@ -63,10 +55,10 @@ def test_give_then_see_the_total_and_the_approved_message(setup, page, new_page,
     page.get_by_label("I agree to how JII uses my details (above).").check()
     page.screenshot(path=screenshot_dir / "donate-form.png", full_page=True)
     page.get_by_role("button", name="Continue to secure card payment").click()
-    expect(page).to_have_url("https://checkout.stripe.com/c/pay/cs_test_browser")
+    expect(page).to_have_url("https://checkout.stripe.com/c/pay/cs_test_0")
 
-    [session] = setup["sessions"]
-    donation = SimpleNamespace(pk=session["metadata"]["donation"], amount_yen=5000)
+    [session] = setup["stripe"].made("POST", "/v1/checkout/sessions")
+    donation = SimpleNamespace(pk=session.params["metadata"]["donation"], amount_yen=5000)
     payload = stripe_event("checkout_session_completed_payment", donation, created=int(time.time()))
     assert send_webhook(f"{live_server.url}/stripe/webhook/", payload) == 200
     assert send_webhook(f"{live_server.url}/stripe/webhook/", payload) == 200  # delivered twice, counted once

@@ -14,7 +14,8 @@ SECRET = "whsec_test_secret_for_the_suite"
 
 
 @pytest.fixture(autouse=True)
-def stripe_settings(settings):
+def stripe_settings(settings, stripe_api):
+    """Test-mode keys, and Stripe's API stood in for: no test ever reaches Stripe itself."""
     settings.STRIPE_SECRET_KEY = "sk_test_suite"
     settings.STRIPE_WEBHOOK_SECRET = SECRET
 

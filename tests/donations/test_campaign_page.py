@@ -4,10 +4,8 @@ import csv
 import io
 import re
 from datetime import UTC, date, datetime, timedelta
-from types import SimpleNamespace
 
 import pytest
-import stripe
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -87,37 +85,30 @@ def give_form(**changes):
     return {key: value for key, value in data.items() if value is not None}
 
 
-def test_giving_opens_a_stripe_checkout_for_a_pending_donation(client, campaign, during_campaign, monkeypatch):
-    calls = []
-
-    def create(**params):
-        calls.append(params)
-        return SimpleNamespace(id="cs_test_123", url="https://checkout.stripe.com/c/pay/cs_test_123")
-
-    monkeypatch.setattr(stripe.checkout.Session, "create", create)
+def test_giving_opens_a_stripe_checkout_for_a_pending_donation(client, campaign, during_campaign, stripe_api):
     response = client.post(f"/en/donate/{campaign.slug}/", give_form())
-    assert response.status_code == 303 and response["Location"] == "https://checkout.stripe.com/c/pay/cs_test_123"
+    [request] = stripe_api.made("POST", "/v1/checkout/sessions")
+    assert response.status_code == 303 and response["Location"] == "https://checkout.stripe.com/c/pay/cs_test_0"
     donation = Donation.objects.get()
     assert (donation.status, donation.amount_yen, donation.message_status) == ("pending", 5000, "pending")
-    assert donation.receipts_wanted == "annual"
-    [params] = calls
-    assert params["mode"] == "subscription" and params["idempotency_key"] == f"checkout-{donation.pk}"
-    price = params["line_items"][0]["price_data"]
-    assert (price["currency"], price["unit_amount"], price["recurring"]) == ("jpy", 5000, {"interval": "month"})
-    assert params["metadata"] == {"donation": str(donation.pk)}
+    assert donation.receipts_wanted == "annual" and donation.stripe_checkout_session == "cs_test_0"
+    assert request.headers["Idempotency-Key"] == f"checkout-{donation.pk}"
+    params = request.params
+    assert params["mode"] == "subscription"
+    price = params["line_items"]["0"]["price_data"]
+    assert (price["currency"], price["unit_amount"], price["recurring"]) == ("jpy", "5000", {"interval": "month"})
+    assert params["metadata"] == params["subscription_data"]["metadata"] == {"donation": str(donation.pk)}
     assert not Payment.objects.exists()  # nothing is recorded until Stripe's webhook says so
 
 
 def test_when_stripe_cannot_be_reached_the_donor_gets_a_message_not_a_500(
-    client, campaign, during_campaign, monkeypatch
+    client, campaign, during_campaign, stripe_api
 ):
-    def fail(**params):
-        raise stripe.APIConnectionError("network down")
-
-    monkeypatch.setattr(stripe.checkout.Session, "create", fail)
+    stripe_api.fail("/v1/checkout/sessions")
     response = client.post(f"/en/donate/{campaign.slug}/", give_form())
     assert response.status_code == 200
     assert "Card payments cannot be reached right now" in response.content.decode()
+    assert 'value="hanako@example.jp"' in response.content.decode()  # nothing typed is lost
 
 
 @pytest.mark.parametrize(
@@ -234,14 +225,9 @@ def test_an_edit_in_the_admin_shows_at_once(client, campaign, during_campaign):
     assert "A brand-new summary" in client.get(f"/en/donate/{campaign.slug}/").content.decode()
 
 
-def test_a_page_served_from_the_cache_still_carries_a_working_csrf_token(campaign, during_campaign, monkeypatch):
+def test_a_page_served_from_the_cache_still_carries_a_working_csrf_token(campaign, during_campaign):
     from django.test import Client
 
-    monkeypatch.setattr(
-        stripe.checkout.Session,
-        "create",
-        lambda **params: SimpleNamespace(id="cs_1", url="https://checkout.stripe.com/x"),
-    )
     Client().get(f"/en/donate/{campaign.slug}/")  # someone else's visit caches the page
     visitor = Client(enforce_csrf_checks=True)
     html = visitor.get(f"/en/donate/{campaign.slug}/").content.decode()

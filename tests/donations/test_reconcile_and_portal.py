@@ -1,10 +1,8 @@
 """The daily reconciliation applies events the webhook missed (once), and supporters manage their gift."""
 
 import json
-from types import SimpleNamespace
 
 import pytest
-import stripe
 from django.core import signing
 
 from donations.links import MANAGE_SALT
@@ -16,48 +14,37 @@ pytestmark = pytest.mark.django_db
 NOW = 1_795_000_000
 
 
-def test_reconciliation_applies_missed_events_once(make_donation, monkeypatch):
+def test_reconciliation_applies_missed_events_once(make_donation, stripe_api):
     donation = make_donation(frequency="monthly", amount=3000)
-    missed = [stripe.Event.construct_from(json.loads(stripe_event("invoice_paid", donation, created=NOW)), "sk_test")]
-    listed = []
-
-    def list_events(**params):
-        listed.append(params)
-        return SimpleNamespace(auto_paging_iter=lambda: iter(missed))
-
-    monkeypatch.setattr(stripe.Event, "list", list_events)
+    stripe_api.events = [json.loads(stripe_event("invoice_paid", donation, created=NOW))]
     assert reconcile_with_stripe() == 1
     assert reconcile_with_stripe() == 0  # already applied: recognised by its id
     assert Payment.objects.get().amount_yen == 3000
     assert Donation.objects.get(pk=donation.pk).status == Donation.Status.ACTIVE
-    assert "invoice.paid" in listed[0]["types"]
+    first = stripe_api.made("GET", "/v1/events")[0].params
+    assert "invoice.paid" in first["types"].values() and first["limit"] == "100"
+    assert int(first["created"]["gte"]) > NOW  # the last three days only
 
 
-def test_the_manage_link_opens_a_stripe_portal_for_that_supporter_only(client, make_donation, monkeypatch):
+def test_the_manage_link_opens_a_stripe_portal_for_that_supporter_only(client, make_donation, stripe_api):
     donation = make_donation(frequency="monthly")
     Donation.objects.filter(pk=donation.pk).update(stripe_customer="cus_TestMonthly")
-    opened = []
-
-    def create(**params):
-        opened.append(params)
-        return SimpleNamespace(url="https://billing.stripe.com/p/session/test")
-
-    monkeypatch.setattr(stripe.billing_portal.Session, "create", create)
     token = signing.dumps(str(donation.pk), salt=MANAGE_SALT)
     response = client.get(f"/donate/manage/{token}/")
-    assert response.status_code == 303 and response["Location"] == "https://billing.stripe.com/p/session/test"
-    assert opened[0]["customer"] == "cus_TestMonthly"
+    assert response.status_code == 303 and response["Location"] == "https://billing.stripe.com/p/session/test_0"
+    [portal] = stripe_api.made("POST", "/v1/billing_portal/sessions")
+    assert portal.params["customer"] == "cus_TestMonthly" and portal.params["locale"] == "ja"
+    assert portal.params["return_url"].endswith(f"/donate/{donation.campaign.slug}/")
     assert client.get(f"/donate/manage/{token}x/").status_code == 404
     assert client.get(f"/donate/manage/{signing.dumps('not-a-donation', salt=MANAGE_SALT)}/").status_code == 404
+    assert len(stripe_api.requests) == 1  # a forged link never reaches Stripe
 
 
-def test_when_stripe_cannot_open_the_portal_the_supporter_is_told(client, make_donation, monkeypatch):
+def test_when_stripe_cannot_open_the_portal_the_supporter_is_told(client, make_donation, stripe_api):
     donation = make_donation(frequency="monthly")
     Donation.objects.filter(pk=donation.pk).update(stripe_customer="cus_TestMonthly")
-
-    def fail(**params):
-        raise stripe.APIConnectionError("down")
-
-    monkeypatch.setattr(stripe.billing_portal.Session, "create", fail)
+    stripe_api.fail("/v1/billing_portal/sessions")
     token = signing.dumps(str(donation.pk), salt=MANAGE_SALT)
-    assert client.get(f"/en/donate/manage/{token}/").status_code == 503
+    response = client.get(f"/en/donate/manage/{token}/")
+    assert response.status_code == 503
+    assert "We cannot open the page to manage your monthly gift right now" in response.content.decode()

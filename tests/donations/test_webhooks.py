@@ -5,7 +5,6 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-import stripe
 from django.core import mail
 
 from donations.models import Donation, Payment, Receipt, StripeEvent
@@ -162,38 +161,22 @@ def test_another_systems_checkout_on_the_same_account_is_ignored(deliver, make_d
     assert not Payment.objects.exists()
 
 
-def invoice_payments(monkeypatch, invoice_for_intent):
-    """Stripe's answer to "which invoice did this payment intent pay?", as a real-shaped list object."""
-    asked = []
-
-    def list_invoice_payments(**params):
-        asked.append(params)
-        intent = params["payment"]["payment_intent"]
-        data = [
-            {"id": f"inpay_{intent}", "object": "invoice_payment", "invoice": invoice_for_intent[intent],
-             "payment": {"type": "payment_intent", "payment_intent": intent}, "status": "paid"}
-        ] if intent in invoice_for_intent else []  # fmt: skip
-        return stripe.ListObject.construct_from({"object": "list", "data": data, "has_more": False}, "sk_test")
-
-    monkeypatch.setattr(stripe.InvoicePayment, "list", list_invoice_payments)
-    return asked
-
-
-def test_a_refunded_monthly_payment_is_found_through_its_invoice(deliver, make_donation, monkeypatch):
-    asked = invoice_payments(monkeypatch, {"pi_3MonthlyIntent": "in_1FirstInvoice"})
+def test_a_refunded_monthly_payment_is_found_through_its_invoice(deliver, make_donation, stripe_api):
+    stripe_api.invoice_payments = {"pi_3MonthlyIntent": "in_1FirstInvoice"}
     donation = make_donation(frequency="monthly", amount=3000)
     refund = stripe_event("charge_refunded_subscription", donation, created=NOW + 60, refunded=3000)
     deliver(stripe_event("invoice_paid", donation, created=NOW))
     assert deliver(refund).status_code == 200 and deliver(refund).status_code == 200
     payment = Payment.objects.get()
     assert (payment.stripe_reference, payment.refunded_yen) == ("in_1FirstInvoice", 3000)
-    assert asked[0]["payment"] == {"type": "payment_intent", "payment_intent": "pi_3MonthlyIntent"}
+    asked = stripe_api.made("GET", "/v1/invoice_payments")[0].params
+    assert asked["payment"] == {"type": "payment_intent", "payment_intent": "pi_3MonthlyIntent"}
     # One month refunded does not end the monthly gift.
     assert Donation.objects.get(pk=donation.pk).status == Donation.Status.ACTIVE
 
 
-def test_a_monthly_refund_before_its_invoice_waits_and_a_strangers_is_ignored(deliver, make_donation, monkeypatch):
-    invoice_payments(monkeypatch, {"pi_3MonthlyIntent": "in_1FirstInvoice"})
+def test_a_monthly_refund_before_its_invoice_waits_and_a_strangers_is_ignored(deliver, make_donation, stripe_api):
+    stripe_api.invoice_payments = {"pi_3MonthlyIntent": "in_1FirstInvoice"}
     donation = make_donation(frequency="monthly", amount=3000)
     Donation.objects.filter(pk=donation.pk).update(stripe_customer="cus_TestMonthly")
     refund = stripe_event("charge_refunded_subscription", donation, created=NOW + 60, refunded=3000)
@@ -204,11 +187,8 @@ def test_a_monthly_refund_before_its_invoice_waits_and_a_strangers_is_ignored(de
     assert deliver(stranger.replace("evt_1MonthlyChargeRefunded", "evt_other")).status_code == 200
 
 
-def test_when_stripe_cannot_say_which_invoice_the_refund_waits(deliver, make_donation, monkeypatch):
-    def down(**params):
-        raise stripe.APIConnectionError("network down")
-
-    monkeypatch.setattr(stripe.InvoicePayment, "list", down)
+def test_when_stripe_cannot_say_which_invoice_the_refund_waits(deliver, make_donation, stripe_api):
+    stripe_api.fail("/v1/invoice_payments")
     donation = make_donation(frequency="monthly", amount=3000)
     deliver(stripe_event("invoice_paid", donation, created=NOW))
     refund = stripe_event("charge_refunded_subscription", donation, created=NOW + 60, refunded=3000)

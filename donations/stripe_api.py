@@ -1,0 +1,39 @@
+"""The one way this site talks to Stripe, and the event shapes it can read.
+
+Every request goes through `stripe_client()`: JII's secret key and the pinned API version
+(settings.STRIPE_API_VERSION), so upgrading stripe-python never changes the API quietly. Events are rendered
+at another version: the webhook endpoint's (set in the Stripe Dashboard), or for the events API the account's
+default version when the event happened. `readable_event_version` says whether the handlers can read one."""
+
+import functools
+
+import stripe
+from django.conf import settings
+
+# The handlers read objects as Stripe renders them since 2025-03-31.basil: an invoice names its subscription
+# under `parent.subscription_details`, and a charge no longer names its invoice.
+OLDEST_READABLE_EVENT_VERSION = "2025-03-31.basil"
+
+
+def stripe_client() -> stripe.StripeClient:
+    return _client(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_VERSION, settings.STRIPE_API_BASE)
+
+
+@functools.lru_cache(maxsize=4)
+def _client(api_key: str, api_version: str, api_base: str) -> stripe.StripeClient:
+    # One client per key and version, so its HTTP connections are kept open between requests.
+    return stripe.StripeClient(api_key, stripe_version=api_version, base_addresses={"api": api_base})
+
+
+def release_date(api_version: str) -> str:
+    """ "2026-10-28.endive" → "2026-10-28": versions compare by their date."""
+    return api_version.partition(".")[0]
+
+
+def readable_event_version(api_version: str | None) -> bool:
+    """Whether the handlers can read an event rendered at this version: not older than the shapes they read,
+    nor newer than the version this site speaks (a newer one may have moved what they read)."""
+    if not api_version:
+        return False
+    oldest, pinned = OLDEST_READABLE_EVENT_VERSION, settings.STRIPE_API_VERSION
+    return release_date(oldest) <= release_date(api_version) <= release_date(pinned)
