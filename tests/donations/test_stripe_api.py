@@ -10,6 +10,7 @@ import stripe
 import stripe.params.checkout
 from django.conf import settings
 
+from donations.checks import stripe_api_version_matches_library
 from donations.models import Donation, Payment, StripeEvent
 from donations.tasks import reconcile_with_stripe
 from tests.donations.conftest import EVENTS, stripe_event
@@ -29,6 +30,13 @@ def give(client, campaign, frequency):
 def test_the_site_pins_the_api_version_of_the_locked_stripe_library():
     # A new stripe-python speaks a new API: moving the pin is a deliberate step (README), never a side effect.
     assert settings.STRIPE_API_VERSION == stripe.api_version == "2026-10-28.endive"
+
+
+def test_a_pin_other_than_the_librarys_is_a_warning_at_start(settings):
+    assert stripe_api_version_matches_library(None) == []
+    settings.STRIPE_API_VERSION = "2025-03-31.basil"
+    [warning] = stripe_api_version_matches_library(None)
+    assert warning.id == "donations.W001" and "2025-03-31.basil" in warning.msg and "2026-10-28.endive" in warning.msg
 
 
 @pytest.mark.parametrize(("frequency", "mode", "metadata_on"), [
