@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1:8000
+SITE_URL ?= http://$(HOST)
 
 .PHONY: run setup test test-postgres lint format messages translations bench lock clean
 
@@ -14,15 +15,15 @@ $(BIN)/.installed: requirements-dev.lock
 	touch $@
 
 translations: $(BIN)/.installed  ## compile locale/*/django.po into .mo files (pure Python, no gettext needed)
-	$(MANAGE) compile_translations
+	@$(MANAGE) compile_translations
 
 setup: translations  ## virtualenv, locked dependencies, database, demo data
-	$(MANAGE) migrate --noinput
-	$(MANAGE) load_demo_data
+	@$(MANAGE) migrate --noinput --verbosity 0
+	@$(MANAGE) load_demo_data
 
-run: setup  ## set everything up, print the demo logins and serve on http://127.0.0.1:8000
-	@$(MANAGE) demo_coordinator
-	$(MANAGE) runserver $(HOST)
+run: setup  ## set everything up, print where to go and the demo logins, and serve on http://127.0.0.1:8000
+	@SITE_URL=$(SITE_URL) $(MANAGE) demo_coordinator
+	@SITE_URL=$(SITE_URL) $(MANAGE) runserver $(HOST)
 
 test: translations  ## the whole suite (SQLite, eager Celery by default; set DATABASE_URL / REDIS_URL for the real stack)
 	$(BIN)/pytest
@@ -54,4 +55,4 @@ lock:  ## re-resolve the lock files from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal --python-version 3.11 -o requirements-dev.lock
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles test-output
+	rm -rf $(VENV) db.sqlite3 staticfiles test-output demo-emails

@@ -26,7 +26,7 @@ FAMILIES = [
       ("Bia", "Silva", 6, "小学校 1年", "pt", "none", 0)]),
     ("hanamaru-demo-2@example.com", "Nguyen Thi Lan", "vi", "saitama-kawaguchi",
      [("Minh", "Nguyen", 10, "川口市立 小学校 4年", "vi", "kana", 1)]),
-    ("hanamaru-demo-3@example.com", "Olena Kovalenko", "uk", "saitama-kawaguchi",
+    ("olena.kovalenko@example.com", "Olena Kovalenko", "uk", "saitama-kawaguchi",  # jii's demo refugee family
      [("Sofiia", "Kovalenko", 11, "小学校 5年", "uk", "kana", 1),
       ("Marko", "Kovalenko", 9, "小学校 4年", "uk", "speaks", 1)]),
     ("hanamaru-demo-4@example.com", "Bishnu Gurung", "ne", "saitama-kawaguchi",

@@ -63,7 +63,7 @@ RESIDENTS = [
     ("kim.jiwoo@example.com", "Kim Ji-woo", H.SINGLE_WORKER, P.SAITAMA, "さいたま市浦和区", ["ko", "ja"], "ja"),
     ("tran.van.minh@example.com", "Tran Van Minh", H.STUDENT, P.TOKYO, "練馬区", ["vi", "ja"], "ja"),
     ("chen.wei@example.com", "Chen Wei", H.STUDENT, P.KANAGAWA, "川崎市中原区", ["zh"], "en"),
-    ("olena.kovalenko@example.com", "Olena Kovalenko", H.REFUGEE, P.TOKYO, "江戸川区", ["uk", "ru", "en"], "en"),
+    ("olena.kovalenko@example.com", "Olena Kovalenko", H.REFUGEE, P.SAITAMA, "川口市", ["uk", "ru", "en"], "en"),
     # Outside JII's four groups, e.g. a spouse who came to Japan with a Japanese partner.
     ("ana.oliveira@example.com", "Ana Oliveira", H.OTHER, P.KANAGAWA, "横浜市中区", ["pt", "es"], "en"),
 ]

@@ -227,7 +227,8 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Celery ---------------------------------------------------------------------------------------------
 # Without REDIS_URL, tasks run eagerly in the web process (the embedded default).
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
+# Even eager tasks take a producer from the broker's pool: the in-memory broker gets a host name, or kombu warns.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://localhost/")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL or None)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -319,6 +320,8 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+if CELERY_TASK_ALWAYS_EAGER:  # a worker's "Task … succeeded" line says nothing in the web process
+    LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
 
 # --- Admin ----------------------------------------------------------------------------------------------
 COORDINATOR_EMAIL = env.str("COORDINATOR_EMAIL", default="info@j-ii.org")

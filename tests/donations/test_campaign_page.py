@@ -111,6 +111,23 @@ def test_when_stripe_cannot_be_reached_the_donor_gets_a_message_not_a_500(
     assert 'value="hanako@example.jp"' in response.content.decode()  # nothing typed is lost
 
 
+def test_without_stripe_keys_the_form_is_there_and_giving_points_to_the_bank_transfer(
+    client, campaign, during_campaign, settings, stripe_api
+):
+    settings.STRIPE_SECRET_KEY = ""
+    html = client.get(f"/en/donate/{campaign.slug}/").content.decode()
+    assert 'name="email"' in html and "Continue to secure card payment" in html
+    assert "Card payments are not set up on this site yet." in html and 'href="#bank-title"' in html
+    response = client.post(f"/donate/{campaign.slug}/", give_form())  # the Japanese page
+    page = response.content.decode()
+    assert response.status_code == 200 and 'role="alert"' in page
+    assert "カードでのご寄付はお受けできません。下記の口座への銀行振込" in page
+    assert 'value="hanako@example.jp"' in page  # nothing typed is lost
+    assert not Donation.objects.exists() and stripe_api.requests == []
+    wrong = client.post(f"/en/donate/{campaign.slug}/", give_form(other_amount="")).content.decode()
+    assert "Please enter an amount in whole yen." in wrong and "cannot be made by card" not in wrong
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [

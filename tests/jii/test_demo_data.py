@@ -1,3 +1,7 @@
+import os
+import re
+import subprocess
+import sys
 from datetime import date, timedelta
 from io import StringIO
 
@@ -87,3 +91,42 @@ def test_the_demo_logins_work_and_the_coordinator_is_not_a_superuser(client):
     login = client.post("/accounts/login/", {"login": "coordinator@example.org", "password": "demo-pass-1234"})
     assert login.status_code == 302
     assert client.get("/admin/jii/volunteerprofile/").status_code == 200
+
+
+def test_the_demo_block_leads_to_a_residents_private_page(client):
+    call_command("load_demo_data", stdout=StringIO())
+    out = StringIO()
+    call_command("demo_coordinator", password="demo-pass-1234", stdout=out)
+    block = out.getvalue()
+    assert "The demo site is at http://127.0.0.1:8000/" in block
+    assert "sato.haruka@example.jp / demo-pass-1234" in block
+    link = re.search(r"http://127\.0\.0\.1:8000(/en/status/\S+/)", block)[1]
+    page = client.get(link).content.decode()
+    assert "Sofiia" in page and "Marko" in page  # Olena's children in a Hanamaru class
+    assert len(block.splitlines()) <= 10
+
+
+@pytest.mark.django_db(transaction=True)  # the emails go when the demo's transaction commits
+def test_the_demo_emails_go_to_a_folder_when_email_goes_to_the_console(settings, tmp_path, capsys):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    out = StringIO()
+    call_command("load_demo_data", emails_to=tmp_path / "emails", stdout=out)
+    files = list((tmp_path / "emails").glob("*.log"))
+    assert files and f"The demo's {len(files)} emails are in {tmp_path / 'emails'}/" in out.getvalue()
+    assert "Subject: Consultation appointment booked" in "".join(path.read_text() for path in files)
+    assert "Content-Type" not in capsys.readouterr().out + out.getvalue()
+
+
+def test_a_newcomers_first_run_prints_no_email_and_no_warning(tmp_path):
+    """`make run`'s steps on the embedded default, as a newcomer runs them: short output, nothing alarming."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3", "REDIS_URL": "", "CACHE_URL": "",
+           "EMAIL_URL": "consolemail://", "ENV_FILE": ""}  # fmt: skip
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    printed = ""
+    for step in (["migrate", "--noinput", "--verbosity", "0"], ["load_demo_data", "--emails-to", str(tmp_path)],
+                 ["demo_coordinator"]):  # fmt: skip
+        done = subprocess.run([sys.executable, "manage.py", *step], env=env, capture_output=True, text=True, check=True)
+        printed += done.stdout + done.stderr
+    assert "WARNING" not in printed and "Content-Type" not in printed and "Traceback" not in printed
+    assert "Coordinator:  coordinator@example.org / " in printed
+    assert len(printed.splitlines()) <= 20
