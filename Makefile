@@ -4,7 +4,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1:8000
-SITE_URL ?= http://$(HOST)
 
 .PHONY: run setup test test-postgres lint format messages translations bench lock clean
 
@@ -22,8 +21,8 @@ setup: translations  ## virtualenv, locked dependencies, database, demo data
 	@$(MANAGE) load_demo_data
 
 run: setup  ## set everything up, print where to go and the demo logins, and serve on http://127.0.0.1:8000
-	@SITE_URL=$(SITE_URL) $(MANAGE) demo_coordinator
-	@SITE_URL=$(SITE_URL) $(MANAGE) runserver $(HOST)
+	@$(MANAGE) demo_coordinator
+	@$(MANAGE) runserver $(HOST)
 
 test: translations  ## the whole suite (SQLite, eager Celery by default; set DATABASE_URL / REDIS_URL for the real stack)
 	$(BIN)/pytest

@@ -30,9 +30,10 @@ class DonationsConfig(AppConfig):
     def ready(self):
         from django.core import checks
 
-        from donations.checks import stripe_api_version_matches_library
+        from donations.checks import stripe_api_is_stripes, stripe_api_version_matches_library
         from donations.sections import current_campaign_context
         from jii.sections import register_section
 
         register_section("home", "donations/_current_campaign.html", current_campaign_context)
         checks.register(stripe_api_version_matches_library)
+        checks.register(stripe_api_is_stripes, checks.Tags.security, deploy=True)

@@ -1,12 +1,14 @@
-"""A warning when the pinned Stripe API version is not the one the installed stripe-python describes: the
-requests are then built from the library's types for another version, which Stripe may refuse."""
+"""Start-up checks of the Stripe settings."""
 
 import stripe
 from django.conf import settings
 from django.core.checks import Warning
 
+STRIPE_API = "https://api.stripe.com"
+
 
 def stripe_api_version_matches_library(app_configs, **kwargs):
+    """The requests are built from the installed library's types: another version may refuse them."""
     if stripe.api_version == settings.STRIPE_API_VERSION:
         return []
     return [
@@ -15,5 +17,19 @@ def stripe_api_version_matches_library(app_configs, **kwargs):
             f"{stripe.api_version}.",
             hint='Pin the version of the locked library; README, "Stripe API version", says how to move.',
             id="donations.W001",
+        )
+    ]
+
+
+def stripe_api_is_stripes(app_configs, **kwargs):
+    """In production the secret key goes to Stripe only: a stand-in's address left in STRIPE_API_BASE would send
+    it elsewhere, perhaps unencrypted."""
+    if settings.STRIPE_API_BASE == STRIPE_API:
+        return []
+    return [
+        Warning(
+            f"STRIPE_API_BASE is {settings.STRIPE_API_BASE}, not {STRIPE_API}.",
+            hint="Unset STRIPE_API_BASE in production.",
+            id="donations.W002",
         )
     ]

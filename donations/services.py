@@ -278,7 +278,7 @@ def apply_event(event) -> bool:
     one rendered at an API version the handlers cannot read."""
     if hasattr(event, "to_dict"):  # a stripe.Event: handlers read plain dicts
         event = event.to_dict()
-    if not readable_event_version(event.get("api_version")):
+    if event.get("type") in HANDLERS and not readable_event_version(event.get("api_version")):
         # Half-applying an event of a shape we do not read would be worse than not applying it: say so loudly
         # and record nothing (a retry would bring the same shape again).
         logger.error(

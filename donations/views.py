@@ -59,8 +59,9 @@ def campaign_page(request, slug):
     tiers = list(campaign.tiers.all())
     form = DonationForm(request.POST if request.method == "POST" else None, tiers=tiers)
     state = progress.campaign_state(campaign)
-    if request.method == "POST" and form.is_valid() and not state["ended"] and not settings.STRIPE_SECRET_KEY:
-        # The whole form is shown even on a site without Stripe keys (a demo, a new set-up); giving says why not.
+    giving = request.method == "POST" and form.is_valid() and not state["ended"]
+    if giving and not settings.STRIPE_SECRET_KEY:
+        # The whole form is shown even without Stripe keys (a demo, a new set-up); giving says why not.
         form.add_error(
             None,
             _(
@@ -68,7 +69,7 @@ def campaign_page(request, slug):
                 "Please give by bank transfer: the account is below."
             ),
         )
-    elif request.method == "POST" and form.is_valid() and not state["ended"]:
+    elif giving:
         donation = services.create_pending_donation(campaign=campaign, **form.donation_details(language))
         base = request.build_absolute_uri("/")[:-1]
         try:

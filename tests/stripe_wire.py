@@ -70,7 +70,7 @@ def problems(params_class, params: dict) -> list[str]:
 
 def _check_typeddict(cls, value, where, own_call=False) -> list[str]:
     if not isinstance(value, dict):
-        return [f"{where or 'params'}: expected an object, got {value!r}"]
+        return [f"{where.rstrip('.') or 'params'}: expected an object, got {value!r}"]
     hints = typing.get_type_hints(cls, localns=NAMES_FOR_HINTS, include_extras=True)
     if own_call:
         hints = {key: hint for key, hint in hints.items() if key not in REQUEST_OPTIONS}
@@ -114,10 +114,10 @@ def _check(hint, value, where) -> list[str]:
             if value in [str(a).lower() if isinstance(a, bool) else str(a) for a in allowed]
             else [f"{where_}: {value!r} is not one of {sorted(map(str, allowed))}"]
         )
+    if value == "":  # Stripe reads "" as "unset", refused unless the type has Literal[""] (see _check_union)
+        return [f"{where_}: empty, which Stripe takes as unsetting it"]
     if origin in (list, typing.List):  # noqa: UP006 (stripe's annotations use typing.List)
-        if value == "":  # an empty list
-            return []
-        if not isinstance(value, dict) or sorted(value, key=int) != [str(n) for n in range(len(value))]:
+        if not isinstance(value, dict) or sorted(value) != sorted(str(n) for n in range(len(value))):
             return [f"{where_}: expected a list, got {value!r}"]
         (item,) = typing.get_args(hint)
         return [problem for n in range(len(value)) for problem in _check(item, value[str(n)], f"{where}{n}.")]

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 import stripe
+from django.utils import timezone
 
 from donations.models import Campaign, Donation
 from donations.services import create_pending_donation
@@ -18,6 +19,12 @@ def stripe_settings(settings, stripe_api):
     """Test-mode keys, and Stripe's API stood in for: no test ever reaches Stripe itself."""
     settings.STRIPE_SECRET_KEY = "sk_test_suite"
     settings.STRIPE_WEBHOOK_SECRET = SECRET
+
+
+@pytest.fixture
+def during_campaign(monkeypatch):
+    """Freeze "today" inside the campaign period (the page and the figures read Tokyo's date)."""
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2026, 11, 21))
 
 
 @pytest.fixture

@@ -20,12 +20,6 @@ pytestmark = pytest.mark.django_db
 JST = timezone.get_fixed_timezone(9 * 60)
 
 
-@pytest.fixture
-def during_campaign(monkeypatch):
-    """Freeze "today" inside the campaign period (the page and the figures read Tokyo's date)."""
-    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2026, 11, 21))
-
-
 def pay(donation, amount, when):
     return Payment.objects.create(donation=donation, campaign=donation.campaign, amount_yen=amount, received_at=when)
 

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -106,7 +107,7 @@ def test_the_demo_block_leads_to_a_residents_private_page(client):
     assert len(block.splitlines()) <= 10
 
 
-@pytest.mark.django_db(transaction=True)  # the emails go when the demo's transaction commits
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the emails go when the demo's data commits
 def test_the_demo_emails_go_to_a_folder_when_email_goes_to_the_console(settings, tmp_path, capsys):
     settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
     out = StringIO()
@@ -125,7 +126,10 @@ def test_a_newcomers_first_run_prints_no_email_and_no_warning(tmp_path):
     printed = ""
     for step in (["migrate", "--noinput", "--verbosity", "0"], ["load_demo_data", "--emails-to", str(tmp_path)],
                  ["demo_coordinator"]):  # fmt: skip
-        done = subprocess.run([sys.executable, "manage.py", *step], env=env, capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            [sys.executable, "manage.py", *step], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True,
+            check=True,
+        )  # fmt: skip
         printed += done.stdout + done.stderr
     assert "WARNING" not in printed and "Content-Type" not in printed and "Traceback" not in printed
     assert "Coordinator:  coordinator@example.org / " in printed

@@ -30,10 +30,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, emails_to: Path, **options):
-        if settings.EMAIL_BACKEND != CONSOLE_BACKEND:
+        # Only emails sent in this process can be redirected: with a real worker, it sends them as configured.
+        if settings.EMAIL_BACKEND != CONSOLE_BACKEND or not settings.CELERY_TASK_ALWAYS_EAGER:
             self.load_every_app()
             return
         before = set(emails_to.glob("*")) if emails_to.exists() else set()
+        # override_settings is Django's way to change a setting for a while, outside tests too.
         with override_settings(EMAIL_BACKEND=FILE_BACKEND, EMAIL_FILE_PATH=str(emails_to)):
             self.load_every_app()  # eager tasks send after the commit, still inside the override
         written = len(set(emails_to.glob("*")) - before) if emails_to.exists() else 0
