@@ -14,6 +14,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
+from jii.celery import app as celery_app
+
 CONSOLE_BACKEND = "django.core.mail.backends.console.EmailBackend"
 FILE_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 
@@ -31,7 +33,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, emails_to: Path, **options):
         # Only emails sent in this process can be redirected: with a real worker, it sends them as configured.
-        if settings.EMAIL_BACKEND != CONSOLE_BACKEND or not settings.CELERY_TASK_ALWAYS_EAGER:
+        if settings.EMAIL_BACKEND != CONSOLE_BACKEND or not celery_app.conf.task_always_eager:
             self.load_every_app()
             return
         before = set(emails_to.glob("*")) if emails_to.exists() else set()
