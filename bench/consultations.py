@@ -28,9 +28,11 @@ def add_cases(count: int, expert, start: int):
                  household_type="other")
         for n in range(count)
     )  # fmt: skip
+    # One case in 40 is the expert's and open; the rest are closed cases whose past appointments fill the
+    # expert's calendar (an expert keeps every open case they had an appointment in).
     cases = Consultation.objects.bulk_create(
         Consultation(resident=resident, topic="residence", description="…", consented_at=now, modes=["phone"],
-                     status="accepted", expert=expert if n % 40 == 0 else None)
+                     status="accepted" if n % 40 == 0 else "closed", expert=expert if n % 40 == 0 else None)
         for n, resident in enumerate(residents)
     )  # fmt: skip
     CaseNote.objects.bulk_create(CaseNote(consultation=case, author=expert.user, text="note") for case in cases)
@@ -80,7 +82,9 @@ def main():
     # Bookings, one after another, into a calendar that already holds `total` appointments.
     timings = []
     day = timezone.localdate() + timedelta(days=2)
-    for n, case in enumerate(Consultation.objects.filter(expert__isnull=True)[:100]):
+    to_book = Consultation.objects.filter(expert__isnull=True).values_list("pk", flat=True)[:100]
+    Consultation.objects.filter(pk__in=list(to_book)).update(status="accepted")  # open again, to be booked
+    for n, case in enumerate(Consultation.objects.filter(expert__isnull=True, status="accepted")):
         starts = timezone.make_aware(datetime.combine(day, clock(0))) + timedelta(minutes=30 * (n % 40))
         started = time.perf_counter()
         services.book_appointment(
