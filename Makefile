@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1:8000
+# The catalogs `make messages` refreshes: every one under locale/ (a new language: make messages CATALOGS=vi).
+CATALOGS ?= $(notdir $(wildcard locale/*))
 
 .PHONY: run setup test test-postgres lint format messages translations bench lock clean
 
@@ -36,8 +38,8 @@ format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-messages: $(BIN)/.installed  ## refresh locale/ja/LC_MESSAGES/django.po from the source (needs GNU gettext)
-	$(MANAGE) makemessages -l ja --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests
+messages: $(BIN)/.installed  ## refresh every locale/*/LC_MESSAGES/django.po from the source (needs GNU gettext)
+	$(MANAGE) makemessages $(addprefix -l ,$(CATALOGS)) --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests
 
 bench: translations  ## page benchmarks on their own database, figures printed as a table
 	$(BIN)/python bench/run.py

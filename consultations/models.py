@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jii.fields import LanguageField
 from jii.models import Language, Resident
 
 
@@ -44,9 +45,7 @@ class Expert(models.Model):
     organisation = models.CharField(_("office"), max_length=150, blank=True)
     email = models.EmailField(_("email"))
     phone = models.CharField(_("phone"), max_length=30, blank=True)
-    language = models.CharField(
-        _("language for emails"), max_length=8, default="ja", choices=[("ja", "日本語"), ("en", "English")]
-    )
+    language = LanguageField()
     languages = models.ManyToManyField(Language, related_name="+", verbose_name=_("languages"))
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

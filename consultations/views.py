@@ -3,7 +3,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -11,13 +10,14 @@ from consultations import services
 from consultations.calendar import appointment_ics
 from consultations.forms import ConsultationRequestForm, NoteForm
 from consultations.models import Appointment, CaseNote, Consultation, Expert
+from jii.languages import current_language
 from jii.status_links import resident_for_token
 
 
 def request_consultation(request):
     form = ConsultationRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        services.submit_request(language="en" if get_language() == "en" else "ja", **form.submission())
+        services.submit_request(language=current_language(), **form.submission())
         return redirect("consultations_request_done")
     return render(request, "consultations/request.html", {"form": form})
 

@@ -10,6 +10,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from donations.models import Campaign, Donation, Payment
+from jii.languages import site_languages
 
 MESSAGES_SHOWN = 30
 
@@ -98,7 +99,7 @@ def remember_page(campaign: Campaign, language: str, html: str) -> None:
 
 
 def forget_pages(slug: str) -> None:
-    keys = [page_key(slug, language) for language in ("ja", "en")]
+    keys = [page_key(slug, language) for language in site_languages()]
     cache.delete_many(keys)
     for key in keys:
         local_pages.pop(key, None)

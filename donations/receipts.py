@@ -14,6 +14,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from donations.models import Donation, Payment, Receipt, ReceiptCounter
+from jii.languages import nearest_language
+
+
+def receipt_language(language: str) -> str:
+    """Receipts are issued in settings.RECEIPT_LANGUAGES only; a donor who gave in another language gets the
+    nearest of them."""
+    return nearest_language(settings.RECEIPT_LANGUAGES, language) or settings.RECEIPT_LANGUAGES[0]
+
 
 ISSUER = {
     "name_ja": "特定非営利活動法人 アジア人文文化交流促進協会",
@@ -117,7 +125,8 @@ def issue_for_payment(payment: Payment, replaces: Receipt | None = None) -> Rece
     received_on = timezone.localtime(payment.received_at).date()
     year = fiscal_year(received_on)
     sequence, number = next_number(year)
-    with translation.override(donation.language):
+    language = receipt_language(donation.language)
+    with translation.override(language):
         purpose = str(donation.campaign.title)
     receipt = Receipt(
         number=number,
@@ -131,7 +140,7 @@ def issue_for_payment(payment: Payment, replaces: Receipt | None = None) -> Rece
         donor_name=donation.name,
         donor_address=donation.address,
         purpose=purpose,
-        language=donation.language,
+        language=language,
         replaces=replaces,
     )
     receipt.file.save(f"{number}.pdf", ContentFile(render_pdf(receipt)), save=False)
@@ -211,7 +220,8 @@ def issue_annual(*, email: str, year: int, replaces: Receipt | None = None) -> R
     # Name, address and language as the donor last gave them.
     donor = max(donations, key=lambda donation: donation.created_at)
     sequence, number = next_number(year)
-    with translation.override(donor.language):
+    language = receipt_language(donor.language)
+    with translation.override(language):
         purpose = ", ".join(sorted({str(gift.campaign.title) for gift in gifts}))
     receipt = Receipt(
         number=number,
@@ -225,7 +235,7 @@ def issue_annual(*, email: str, year: int, replaces: Receipt | None = None) -> R
         donor_name=donor.name,
         donor_address=donor.address,
         purpose=purpose[:200],
-        language=donor.language,
+        language=language,
         replaces=replaces,
     )
     receipt.file.save(f"{number}.pdf", ContentFile(render_pdf(receipt, gifts)), save=False)

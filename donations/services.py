@@ -15,7 +15,7 @@ from django.utils import timezone
 from donations import tasks
 from donations.models import Campaign, Donation, Payment, StripeEvent
 from donations.progress import forget_pages
-from donations.stripe_api import readable_event_version, stripe_client
+from donations.stripe_api import readable_event_version, stripe_client, stripe_locale
 
 logger = logging.getLogger(__name__)
 Status = Donation.Status
@@ -78,7 +78,7 @@ def start_checkout(*, donation: Donation, success_url: str, cancel_url: str) -> 
         "metadata": metadata,
         "success_url": success_url,
         "cancel_url": cancel_url,
-        "locale": "en" if donation.language == "en" else "ja",
+        "locale": stripe_locale(donation.language),
         # Cards only: a delayed method (konbini, bank transfer) completes the session before the money arrives,
         # which the handlers do not follow yet. Since 2026-09-30.endive Checkout refuses `payment_method_types`;
         # `allowed_payment_method_types` filters the methods enabled in the Dashboard instead.

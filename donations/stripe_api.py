@@ -10,9 +10,23 @@ import functools
 import stripe
 from django.conf import settings
 
+from jii.languages import nearest_language
+
 # The handlers read objects as Stripe renders them since 2025-03-31.basil: an invoice names its subscription
 # under `parent.subscription_details`, and a charge no longer names its invoice.
 OLDEST_READABLE_EVENT_VERSION = "2025-03-31.basil"
+
+
+# Stripe's name for each language of ours its Checkout and customer portal speak (their `locale` parameter).
+STRIPE_LOCALES = {
+    "ja": "ja", "en": "en", "zh-hans": "zh", "zh-hant": "zh-TW", "vi": "vi", "ko": "ko", "pt-br": "pt-BR",
+    "fil": "fil", "th": "th", "id": "id", "es": "es", "fr": "fr", "de": "de", "it": "it",
+}  # fmt: skip
+
+
+def stripe_locale(language: str) -> str:
+    """Stripe's locale for a donor's language, or the nearest it speaks (e.g. Nepali → English)."""
+    return STRIPE_LOCALES.get(nearest_language(STRIPE_LOCALES, language), "auto")
 
 
 def stripe_client() -> stripe.StripeClient:

@@ -11,7 +11,6 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -20,8 +19,9 @@ from donations import progress, services
 from donations.forms import DonationForm, ReceiptsWantedForm
 from donations.links import MANAGE_SALT, donation_id_from_history_token, manage_url
 from donations.models import Campaign, Donation, Receipt
-from donations.stripe_api import stripe_client
+from donations.stripe_api import stripe_client, stripe_locale
 from jii.figures import public_figures
+from jii.languages import current_language
 
 
 def published_campaign(slug) -> Campaign:
@@ -51,7 +51,7 @@ def with_csrf(request, html: str) -> HttpResponse:
 
 
 def campaign_page(request, slug):
-    language = "en" if get_language() == "en" else "ja"
+    language = current_language()
     if shareable(request) and (html := progress.cached_page(slug, language)):
         return with_csrf(request, html)
     campaign = published_campaign(slug)
@@ -148,7 +148,7 @@ def manage(request, token):
             {
                 "customer": donation.stripe_customer,
                 "return_url": request.build_absolute_uri(reverse("campaign", args=[donation.campaign.slug])),
-                "locale": "en" if donation.language == "en" else "ja",
+                "locale": stripe_locale(donation.language),
             }
         )
     except stripe.StripeError:

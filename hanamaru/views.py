@@ -8,8 +8,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from hanamaru import services
@@ -17,6 +17,7 @@ from hanamaru.calendar import TUTOR_CALENDAR_SALT, sessions_calendar
 from hanamaru.forms import ChildFormSet, ConsentAgainForm, GuardianForm
 from hanamaru.models import Class, ConsentText, Enrolment, Session
 from hanamaru.selectors import classes_with_places, sessions_needing_tutors
+from jii.languages import current_language
 from jii.models import VolunteerProfile
 from jii.status_links import resident_for_token
 
@@ -47,7 +48,7 @@ def enroll(request):
     if post is not None and form.is_valid() and children.is_valid():
         try:
             enrolments = services.enrol(
-                language="en" if get_language() == "en" else "ja",
+                language=current_language(),
                 children=[child.details() for child in children if child.has_changed()],
                 **form.submission(),
             )

@@ -1,12 +1,13 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.urls import reverse
-from django.utils.translation import get_language
+
+from jii.languages import current_language
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
         # Later emails (approval, reminders) go out in the language the volunteer signed up in.
-        user.language = "en" if get_language() == "en" else "ja"
+        user.language = current_language()
         return super().save_user(request, user, form, commit=commit)
 
     def get_login_redirect_url(self, request):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jii.bilingual import pick
 from jii.choices import Gender, HouseholdType, LanguageLevel, Prefecture
+from jii.fields import LanguageField
 
 
 class UserManager(BaseUserManager):
@@ -44,12 +45,7 @@ class User(AbstractUser):
     last_name = None
     email = models.EmailField(_("email address"), unique=True)
     name = models.CharField(_("name"), max_length=150, blank=True)
-    language = models.CharField(
-        _("language for emails"),
-        max_length=8,
-        default="ja",
-        choices=[("ja", "日本語"), ("en", "English")],
-    )
+    language = LanguageField()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -148,12 +144,7 @@ class Resident(models.Model):
     prefecture = models.CharField(_("prefecture"), max_length=20, choices=Prefecture.choices)
     municipality = models.CharField(_("city, ward or town"), max_length=100)
     household_type = models.CharField(_("household"), max_length=20, choices=HouseholdType.choices)
-    language = models.CharField(
-        _("language for emails"),
-        max_length=8,
-        default="ja",
-        choices=[("ja", "日本語"), ("en", "English")],
-    )
+    language = LanguageField()
     # The secret behind the resident's private status link; rotating it revokes every link sent so far.
     status_key = models.CharField(max_length=64, unique=True, default=new_status_key, editable=False)
     created_at = models.DateTimeField(_("registered"), default=timezone.now, editable=False)

@@ -167,6 +167,10 @@ SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # --- Languages and time ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
+# Where something missing in a language is looked for next (jii/languages.py): the language's own fallbacks,
+# e.g. {"ja-easy": ["ja"]}, then this order.
+LANGUAGE_FALLBACKS: dict[str, list[str]] = {}
+LANGUAGE_FALLBACK_ORDER = ["en", "ja"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Tokyo"
@@ -291,6 +295,8 @@ TAX_DEDUCTIBLE_ROUTE_URL = env.str("TAX_DEDUCTIBLE_ROUTE_URL", default="https://
 NINTEI_NUMBER = env.str("NINTEI_NUMBER", default="")
 NINTEI_DATE = env.str("NINTEI_DATE", default="")
 RECEIPT_FONT_FAMILY = env.str("RECEIPT_FONT_FAMILY", default="IPAexGothic")
+# The languages receipts are written in (a tax document): donors who gave in another get the nearest of these.
+RECEIPT_LANGUAGES = ["ja", "en"]
 # Optional: a PNG of JII's seal (印影), printed over the issuer's name on every receipt.
 RECEIPT_SEAL_IMAGE = env.str("RECEIPT_SEAL_IMAGE", default="")
 

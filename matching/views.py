@@ -4,10 +4,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jii.languages import current_language
 from jii.models import VolunteerProfile
 from jii.status_links import resident_for_token
 from matching import services
@@ -19,7 +19,7 @@ from matching.sections import surveys_due
 def apply(request):
     form = ApplicationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        services.submit_application(language="en" if get_language() == "en" else "ja", **form.submission())
+        services.submit_application(language=current_language(), **form.submission())
         return redirect("ofp_apply_done")
     return render(request, "matching/apply.html", {"form": form})
 

@@ -4,10 +4,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jii.languages import current_language
 from jii.models import VolunteerProfile
 from jii.status_links import resident_for_token
 from spot import services
@@ -28,7 +28,7 @@ BOARD_PAGE_SIZE = 30
 def request_help(request):
     form = SpotRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        services.submit_request(language="en" if get_language() == "en" else "ja", **form.submission())
+        services.submit_request(language=current_language(), **form.submission())
         return redirect("spot_request_done")
     return render(request, "spot/request.html", {"form": form})
 

@@ -247,6 +247,22 @@ def test_a_page_served_from_the_cache_still_carries_a_working_csrf_token(campaig
     assert response.status_code == 303
 
 
+def test_every_language_has_its_own_shared_page(
+    client, campaign, during_campaign, settings, django_capture_on_commit_callbacks
+):
+    settings.LANGUAGES = [*settings.LANGUAGES, ("vi", "Vietnamese")]  # a language added in settings
+    pages = {prefix: f"{prefix}/donate/{campaign.slug}/" for prefix in ("/vi", "", "/en")}
+    for _round in range(2):  # the second round is served from the shared cache
+        for prefix, lang in (("/vi", "vi"), ("", "ja"), ("/en", "en")):
+            assert f'<html lang="{lang}"' in client.get(pages[prefix]).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        record_bank_transfer(
+            donation=donation_for(campaign), amount_yen=7000, received_on=date(2026, 11, 20), recorded_by=None
+        )
+    # Money moved: every language's page is forgotten (this one, with no catalog yet, falls back to Japanese).
+    assert 'id="yen-now">7,000円<' in client.get(pages["/vi"]).content.decode()
+
+
 def test_logged_in_visitors_never_get_the_shared_page(client, campaign, during_campaign):
     client.get(f"/en/donate/{campaign.slug}/")  # cached for anonymous visitors
     client.force_login(CoordinatorFactory())

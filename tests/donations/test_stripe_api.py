@@ -7,11 +7,14 @@ from pathlib import Path
 
 import pytest
 import stripe
+import stripe.params.billing_portal
 import stripe.params.checkout
 from django.conf import settings
 
 from donations.checks import stripe_api_is_stripes, stripe_api_version_matches_library
 from donations.models import Donation, Payment, StripeEvent
+from donations.receipts import receipt_language
+from donations.stripe_api import STRIPE_LOCALES, stripe_locale
 from donations.tasks import reconcile_with_stripe
 from tests.donations.conftest import EVENTS, stripe_event
 from tests.stripe_wire import problems, unknown_fields
@@ -72,6 +75,21 @@ def test_another_pinned_version_goes_on_every_request(client, campaign, during_c
     stripe_api.events = [json.loads(stripe_event("invoice_paid", Donation.objects.get(), created=NOW))]
     reconcile_with_stripe()
     assert [request.headers["Stripe-Version"] for request in stripe_api.requests] == ["2026-09-30.endive"] * 2
+
+
+def test_each_language_goes_to_stripe_as_a_locale_it_knows_or_the_nearest(settings):
+    settings.LANGUAGE_FALLBACKS = {"ja-easy": ["ja"]}
+    portal = stripe.params.billing_portal.SessionCreateParams
+    for locale in set(STRIPE_LOCALES.values()):
+        assert problems(CHECKOUT, {"locale": locale}) == problems(portal, {"locale": locale}) == []
+    assert [stripe_locale(code) for code in ("ja", "en", "zh-hans", "vi", "ja-easy", "ne", "uk", "prs")] == [
+        "ja", "en", "zh", "vi", "ja", "en", "en", "en"
+    ]  # fmt: skip
+
+
+def test_receipts_are_in_japanese_or_english_whatever_the_page_language(settings):
+    settings.LANGUAGE_FALLBACKS = {"ja-easy": ["ja"]}
+    assert [receipt_language(code) for code in ("ja", "en", "ja-easy", "vi", "prs")] == ["ja", "en", "ja", "en", "en"]
 
 
 def test_the_check_refuses_what_stripe_refuses():

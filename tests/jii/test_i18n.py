@@ -1,14 +1,18 @@
-"""Japanese at /, English at /en/, a switcher on every page, and a complete Japanese catalog."""
+"""Japanese at /, English at /en/, a switcher on every page, and a complete catalog for every language."""
 
 import re
 from pathlib import Path
 
 import polib
 import pytest
+from django.conf import settings
+from django.utils.translation import to_locale
 
 pytestmark = pytest.mark.django_db
 
-CATALOG = Path(__file__).resolve().parents[2] / "locale/ja/LC_MESSAGES/django.po"
+LOCALE = Path(__file__).resolve().parents[2] / "locale"
+SOURCE_LANGUAGE = "en"  # the strings in the code are English
+CATALOGS = sorted(LOCALE.glob("*/LC_MESSAGES/django.po"))
 
 
 def test_the_unprefixed_path_is_japanese_and_en_is_english(client):
@@ -38,16 +42,23 @@ def test_the_switcher_keeps_the_query_string(client):
     assert 'href="/en/accounts/login/?next=/volunteer/"' in html
 
 
-def test_the_japanese_catalog_is_complete():
-    catalog = polib.pofile(str(CATALOG))
+def test_every_language_of_the_site_but_the_source_has_a_catalog():
+    expected = {to_locale(code) for code, _name in settings.LANGUAGES if code != SOURCE_LANGUAGE}
+    assert {path.parts[-3] for path in CATALOGS} == expected
+
+
+@pytest.mark.parametrize("path", CATALOGS, ids=lambda path: path.parts[-3])
+def test_every_catalog_is_complete(path):
+    catalog = polib.pofile(str(path))
     assert catalog.untranslated_entries() == []
     assert catalog.fuzzy_entries() == []
     assert len(catalog.translated_entries()) > 100
 
 
-def test_the_japanese_catalog_keeps_every_placeholder():
+@pytest.mark.parametrize("path", CATALOGS, ids=lambda path: path.parts[-3])
+def test_every_catalog_keeps_every_placeholder(path):
     placeholder = re.compile(r"%\(\w+\)[sd]")
-    for entry in polib.pofile(str(CATALOG)).translated_entries():
+    for entry in polib.pofile(str(path)).translated_entries():
         translations = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
         for translation in translations:
             expected = set(placeholder.findall(entry.msgid_plural or entry.msgid))

@@ -1,0 +1,60 @@
+"""A language is configuration: settings.LANGUAGES is the one list, and everything that needs a language asks
+jii/languages.py, walking the fallback chain (the language, its own fallbacks, then English, then Japanese)."""
+
+import pytest
+from django.core.management import call_command
+from django.utils import translation
+
+from jii.languages import current_language, fallback_chain, nearest_language
+from jii.models import Resident, User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def vietnamese(settings):
+    """Vietnamese added the way the README says: one line in settings (no catalog yet)."""
+    settings.LANGUAGES = [*settings.LANGUAGES, ("vi", "Vietnamese")]
+
+
+def test_the_fallback_chain_goes_through_the_languages_own_fallbacks_then_english_then_japanese(settings):
+    settings.LANGUAGE_FALLBACKS = {"ja-easy": ["ja"]}
+    assert fallback_chain("ja-easy") == ["ja-easy", "ja", "en"]
+    assert fallback_chain("vi") == ["vi", "en", "ja"]
+    assert fallback_chain("ja") == ["ja", "en"]
+
+
+def test_the_current_language_is_one_the_site_offers(vietnamese):
+    assert current_language() == "ja"  # outside a request: the site's default
+    with translation.override("vi"):
+        assert current_language() == "vi"
+    with translation.override("fr"):  # not offered
+        assert current_language() == "ja"
+
+
+def test_the_nearest_language_something_offers(settings):
+    settings.LANGUAGE_FALLBACKS = {"ja-easy": ["ja"]}
+    assert nearest_language({"ja", "en"}, "ja-easy") == "ja"
+    assert nearest_language({"ja", "en"}, "ne") == "en"
+    assert nearest_language({"vi"}, "ne") is None
+    with translation.override("en"):
+        assert nearest_language({"ja", "en"}) == "en"
+
+
+def test_the_language_for_emails_offers_every_site_language_by_its_own_name(vietnamese):
+    for model in (User, Resident):
+        assert list(model._meta.get_field("language").choices) == [
+            ("ja", "日本語"), ("en", "English"), ("vi", "Tiếng Việt")
+        ]  # fmt: skip
+
+
+def test_adding_a_language_needs_no_migration(vietnamese):
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)  # exits non-zero on any change
+
+
+def test_a_resident_is_written_to_in_the_language_of_the_page_they_applied_on(client, vietnamese):
+    from tests.spot.test_pages import request_form
+
+    response = client.post("/vi/spot/request/", request_form())
+    assert response.status_code == 302
+    assert Resident.objects.get().language == "vi"
