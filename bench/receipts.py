@@ -28,8 +28,8 @@ def main():
     from donations.receipts import issue_for_payment, render_pdf
 
     campaign = Campaign.objects.create(
-        slug="bench", title_ja="「小さな理解」から広がる やさしい共生の未来", title_en="A kinder shared future",
-        summary_ja="…", summary_en="…", starts_on=date(2026, 11, 5), ends_on=date(2026, 12, 25),
+        slug="bench", title={"ja": "「小さな理解」から広がる やさしい共生の未来", "en": "A kinder shared future"},
+        summary={"ja": "…", "en": "…"}, starts_on=date(2026, 11, 5), ends_on=date(2026, 12, 25),
         goal_new_monthly_supporters=50, goal_amount_yen=1_500_000,
     )  # fmt: skip
     now = timezone.now()

@@ -53,7 +53,7 @@ def load() -> str:
     for email, name, area, topic, text, spoken, interpreter, state in CASES:
         resident, _ = Resident.objects.get_or_create(
             email=email,
-            defaults={"name": name, "prefecture": areas[area].prefecture, "municipality": areas[area].name_ja,
+            defaults={"name": name, "prefecture": areas[area].prefecture, "municipality": areas[area].name["ja"],
                       "household_type": "single_worker", "language": "en"},
         )  # fmt: skip
         case = Consultation.objects.create(

@@ -43,10 +43,9 @@ class VoiceInline(admin.StackedInline):
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = ["title_ja", "starts_on", "ends_on", "supporters", "received", "is_published"]
+    list_display = ["__str__", "starts_on", "ends_on", "supporters", "received", "is_published"]
     list_filter = ["is_published"]
-    search_fields = ["title_ja", "title_en", "slug"]
-    prepopulated_fields = {"slug": ["title_en"]}
+    search_fields = ["title__ja", "title__en", "slug"]
     inlines = [ImpactTierInline, VoiceInline]
 
     def save_related(self, request, form, formsets, change):

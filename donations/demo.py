@@ -80,29 +80,32 @@ def load() -> str:
     campaign, created = Campaign.objects.update_or_create(
         slug=f"chiisana-rikai-{starts_on.year}",
         defaults={
-            "title_ja": "「小さな理解」から広がる やさしい共生の未来",
-            "title_en": "A kinder shared future that grows from small moments of understanding",
-            "summary_ja": (
-                "つながりが途切れがちな年末年始に向けて、外国人住民と日本人が“対話”でつながる地域を育てる"
-                "マンスリーサポーターを募集しています。"
-            ),
-            "summary_en": (
-                "Ahead of the year-end holidays, when connections fade, we are looking for monthly supporters "
-                "to grow neighbourhoods where foreign and Japanese residents connect through dialogue."
-            ),
+            "title": {
+                "ja": "「小さな理解」から広がる やさしい共生の未来",
+                "en": "A kinder shared future that grows from small moments of understanding",
+            },
+            "summary": {
+                "ja": (
+                    "つながりが途切れがちな年末年始に向けて、外国人住民と日本人が“対話”でつながる地域を育てる"
+                    "マンスリーサポーターを募集しています。"
+                ),
+                "en": (
+                    "Ahead of the year-end holidays, when connections fade, we are looking for monthly supporters "
+                    "to grow neighbourhoods where foreign and Japanese residents connect through dialogue."
+                ),
+            },
             "starts_on": starts_on,
             "ends_on": ends_on,
             "goal_new_monthly_supporters": 50,
             "goal_amount_yen": 1_500_000,
-            "story_ja": STORY_JA,
-            "story_en": STORY_EN,
+            "story": {"ja": STORY_JA, "en": STORY_EN},
             "is_published": True,
         },
     )
     for amount, impact_ja, impact_en in TIERS:
-        campaign.tiers.update_or_create(amount_yen=amount, defaults={"impact_ja": impact_ja, "impact_en": impact_en})
+        campaign.tiers.update_or_create(amount_yen=amount, defaults={"impact": {"ja": impact_ja, "en": impact_en}})
     for position, (quote_ja, quote_en, who_ja, who_en) in enumerate(VOICES):
         campaign.voices.update_or_create(
-            position=position, defaults={"quote_ja": quote_ja, "quote_en": quote_en, "who_ja": who_ja, "who_en": who_en}
+            position=position, defaults={"quote": {"ja": quote_ja, "en": quote_en}, "who": {"ja": who_ja, "en": who_en}}
         )
     return f"campaign {campaign.slug} with {campaign.tiers.count()} suggested amounts"

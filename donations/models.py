@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jii.bilingual import pick
+from jii.translated import TranslatedField
 
 
 class CampaignQuerySet(models.QuerySet):
@@ -19,16 +19,13 @@ class Campaign(models.Model):
     """A fundraising campaign with two goals: new monthly supporters and a yen total including one-off gifts."""
 
     slug = models.SlugField(_("slug"), unique=True)
-    title_ja = models.CharField(_("title (Japanese)"), max_length=200)
-    title_en = models.CharField(_("title (English)"), max_length=200)
-    summary_ja = models.TextField(_("summary (Japanese)"))
-    summary_en = models.TextField(_("summary (English)"))
+    title = TranslatedField(_("title"), max_length=200)
+    summary = TranslatedField(_("summary"), multiline=True)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     goal_new_monthly_supporters = models.PositiveIntegerField(_("goal: new monthly supporters"))
     goal_amount_yen = models.PositiveIntegerField(_("goal: total in yen"))
-    story_ja = models.TextField(_("story (Japanese)"), blank=True)
-    story_en = models.TextField(_("story (English)"), blank=True)
+    story = TranslatedField(_("story"), multiline=True, blank=True)
     is_published = models.BooleanField(_("published"), default=False)
 
     objects = CampaignQuerySet.as_manager()
@@ -45,19 +42,7 @@ class Campaign(models.Model):
         ]
 
     def __str__(self):
-        return self.title
-
-    @property
-    def title(self):
-        return pick(self.title_ja, self.title_en)
-
-    @property
-    def summary(self):
-        return pick(self.summary_ja, self.summary_en)
-
-    @property
-    def story(self):
-        return pick(self.story_ja, self.story_en)
+        return str(self.title)
 
 
 class ImpactTier(models.Model):
@@ -65,8 +50,7 @@ class ImpactTier(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="tiers")
     amount_yen = models.PositiveIntegerField(_("amount in yen"))
-    impact_ja = models.CharField(_("impact (Japanese)"), max_length=200)
-    impact_en = models.CharField(_("impact (English)"), max_length=200)
+    impact = TranslatedField(_("impact"), max_length=200)
 
     class Meta:
         ordering = ["amount_yen"]
@@ -77,19 +61,13 @@ class ImpactTier(models.Model):
     def __str__(self):
         return f"¥{self.amount_yen:,}"
 
-    @property
-    def impact(self):
-        return pick(self.impact_ja, self.impact_en)
-
 
 class Voice(models.Model):
     """A participant's words shown on the campaign page."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="voices")
-    quote_ja = models.TextField(_("words (Japanese)"))
-    quote_en = models.TextField(_("words (English)"))
-    who_ja = models.CharField(_("who (Japanese)"), max_length=200)
-    who_en = models.CharField(_("who (English)"), max_length=200)
+    quote = TranslatedField(_("words"), multiline=True)
+    who = TranslatedField(_("who"), max_length=200)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
@@ -98,15 +76,7 @@ class Voice(models.Model):
         verbose_name_plural = _("participants' voices")
 
     def __str__(self):
-        return self.who_en
-
-    @property
-    def quote(self):
-        return pick(self.quote_ja, self.quote_en)
-
-    @property
-    def who(self):
-        return pick(self.who_ja, self.who_en)
+        return str(self.who)
 
 
 class Donation(models.Model):

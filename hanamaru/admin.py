@@ -2,6 +2,7 @@
 the figures. Children's details are for coordinators only."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -9,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -43,7 +45,7 @@ class EnrolmentInline(ReadOnlyInline):
 @admin.register(Class)
 class ClassAdmin(admin.ModelAdmin):
     list_display = [
-        "name_ja",
+        "__str__",
         "level",
         "age_band",
         "venue",
@@ -54,7 +56,7 @@ class ClassAdmin(admin.ModelAdmin):
         "is_open",
     ]
     list_filter = ["is_open", "level", "age_band", "area__prefecture"]
-    search_fields = ["name_ja", "name_en", "venue"]
+    search_fields = ["name__ja", "name__en", "venue"]
     list_select_related = ["area"]
     inlines = [EnrolmentInline]
     change_form_template = "admin/hanamaru/class/change_form.html"
@@ -294,7 +296,7 @@ class ConsentTextAdmin(admin.ModelAdmin):
     """A consent text is never edited: a change is a new version, and guardians are asked to agree again."""
 
     list_display = ["version", "published_at", "agreed"]
-    fields = ["text_ja", "text_en"]
+    fields = ["text"]
 
     def get_queryset(self, request):
         current = Q(enrolments_agreed__status__in=Enrolment.ACTIVE)
@@ -304,12 +306,24 @@ class ConsentTextAdmin(admin.ModelAdmin):
     def agreed(self, consent):
         return consent.agreed_count
 
+    def get_fields(self, request, obj=None):
+        return ["text_in_each_language"] if obj else ["text"]
+
     def get_readonly_fields(self, request, obj=None):
-        return ["text_ja", "text_en"] if obj else []
+        return ["text_in_each_language"] if obj else []
+
+    @admin.display(description=_("text"))
+    def text_in_each_language(self, consent):
+        names = dict(settings.LANGUAGES)
+        return format_html_join(
+            "",
+            "<p><strong>{}</strong><br>{}</p>",
+            ((names.get(code, code), text) for code, text in consent.text.items()),
+        )
 
     def save_model(self, request, obj, form, change):
         if not change:
-            published = services.publish_consent(text_ja=obj.text_ja, text_en=obj.text_en)
+            published = services.publish_consent(text=obj.text)
             obj.pk, obj.version = published.pk, published.version
 
     def has_delete_permission(self, request, obj=None):

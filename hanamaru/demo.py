@@ -40,7 +40,7 @@ def next_weekday(day, weekday: int):
 
 
 def load() -> str:
-    if Class.objects.filter(name_ja=CLASSES[0][0]).exists():
+    if Class.objects.filter(name__ja=CLASSES[0][0]).exists():
         return f"Hanamaru demo already there: {Class.objects.count()} classes"
     areas = {area.code: area for area in Area.objects.all()}
     languages = {language.code: language for language in Language.objects.all()}
@@ -49,9 +49,9 @@ def load() -> str:
     for (name_ja, name_en, venue, address, access_ja, access_en, area, level, ages, capacity, tutors, weekday,
          starts, ends) in CLASSES:  # fmt: skip
         klass = Class.objects.create(
-            name_ja=name_ja, name_en=name_en, venue=venue, address=address, access_notes_ja=access_ja,
-            access_notes_en=access_en, area=areas[area], level=level, age_band=ages, capacity=capacity,
-            tutors_needed=tutors,
+            name={"ja": name_ja, "en": name_en}, venue=venue, address=address,
+            access_notes={"ja": access_ja, "en": access_en}, area=areas[area], level=level, age_band=ages,
+            capacity=capacity, tutors_needed=tutors,
         )  # fmt: skip
         first = next_weekday(today, weekday) - timedelta(weeks=4)
         skip = {day for day in (first + timedelta(weeks=n) for n in range(16)) if (day.month, day.day) >= (12, 27)}
@@ -61,7 +61,7 @@ def load() -> str:
     for email, name, language, area, children in FAMILIES:
         guardian, _ = Resident.objects.get_or_create(
             email=email,
-            defaults={"name": name, "prefecture": areas[area].prefecture, "municipality": areas[area].name_ja,
+            defaults={"name": name, "prefecture": areas[area].prefecture, "municipality": areas[area].name["ja"],
                       "household_type": "family", "language": "en"},
         )  # fmt: skip
         guardian.languages.add(languages[language])

@@ -5,11 +5,12 @@ tutor per session (within the tutors needed); coordinators record attendance."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.json import KT
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jii.bilingual import pick
 from jii.models import Area, Language, Resident, VolunteerProfile
+from jii.translated import TranslatedField
 
 
 class Level(models.TextChoices):
@@ -29,8 +30,7 @@ class ConsentText(models.Model):
     """What guardians agree to. Versioned: publishing a new version asks every guardian to agree again."""
 
     version = models.PositiveIntegerField(_("version"), unique=True)
-    text_ja = models.TextField(_("text (Japanese)"))
-    text_en = models.TextField(_("text (English)"))
+    text = TranslatedField(_("text"), multiline=True)
     published_at = models.DateTimeField(_("published"), default=timezone.now)
 
     class Meta:
@@ -42,18 +42,12 @@ class ConsentText(models.Model):
     def __str__(self):
         return _("Consent, version %(version)s") % {"version": self.version}
 
-    @property
-    def text(self):
-        return pick(self.text_ja, self.text_en)
-
 
 class Class(models.Model):
-    name_ja = models.CharField(_("name (Japanese)"), max_length=150)
-    name_en = models.CharField(_("name (English)"), max_length=150)
+    name = TranslatedField(_("name"), max_length=150)
     venue = models.CharField(_("venue"), max_length=150)
     address = models.CharField(_("address"), max_length=300)
-    access_notes_ja = models.TextField(_("access notes (Japanese)"), blank=True)
-    access_notes_en = models.TextField(_("access notes (English)"), blank=True)
+    access_notes = TranslatedField(_("access notes"), multiline=True, blank=True)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, verbose_name=_("city or ward"))
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
     age_band = models.CharField(_("ages"), max_length=20, choices=AgeBand.choices)
@@ -71,7 +65,7 @@ class Class(models.Model):
     is_open = models.BooleanField(_("open for enrolment"), default=True)
 
     class Meta:
-        ordering = ["name_ja"]
+        ordering = [KT("name__ja")]  # by the Japanese name
         verbose_name = _("class")
         verbose_name_plural = _("classes")
         constraints = [
@@ -80,15 +74,7 @@ class Class(models.Model):
         ]
 
     def __str__(self):
-        return self.name
-
-    @property
-    def name(self):
-        return pick(self.name_ja, self.name_en)
-
-    @property
-    def access_notes(self):
-        return pick(self.access_notes_ja, self.access_notes_en)
+        return str(self.name)
 
 
 class SessionQuerySet(models.QuerySet):

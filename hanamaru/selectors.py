@@ -1,6 +1,7 @@
 """The queries Hanamaru's pages share, each a fixed number of SQL statements whatever the data size."""
 
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models.fields.json import KT
 
 from hanamaru.models import Child, Class, Enrolment, Session, TutorSignup
 
@@ -16,7 +17,7 @@ def classes_with_places():
             places_left=F("capacity") - F("enrolled"),
             next_start=Subquery(upcoming.values("starts_at")[:1]),
         )
-        .order_by("next_start", "name_ja")
+        .order_by("next_start", KT("name__ja"))
     )
 
 

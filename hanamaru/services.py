@@ -205,12 +205,10 @@ def renew_consent(*, guardian, consent_version: int | None) -> int:
 
 
 @transaction.atomic
-def publish_consent(*, text_ja: str, text_en: str) -> ConsentText:
+def publish_consent(*, text: dict) -> ConsentText:
     """A new version of the consent text; every guardian with a child in a class is asked to agree again."""
     latest = ConsentText.objects.select_for_update().order_by("-version").first()
-    consent = ConsentText.objects.create(
-        version=(latest.version + 1) if latest else 1, text_ja=text_ja, text_en=text_en
-    )
+    consent = ConsentText.objects.create(version=(latest.version + 1) if latest else 1, text=text)
     tasks.ask_guardians_to_consent_again.delay_on_commit(consent.pk)
     return consent
 

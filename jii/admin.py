@@ -82,15 +82,15 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Area)
 class AreaAdmin(admin.ModelAdmin):
-    list_display = ["name_ja", "name_en", "prefecture", "latitude", "longitude"]
+    list_display = ["__str__", "prefecture", "latitude", "longitude"]
     list_filter = ["prefecture"]
-    search_fields = ["name_ja", "name_en", "code"]
+    search_fields = ["name__ja", "name__en", "code"]
 
 
 @admin.register(Language)
 class LanguageAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_ja", "name_en"]
-    search_fields = ["code", "name_ja", "name_en"]
+    list_display = ["code", "__str__"]
+    search_fields = ["code", "name__ja", "name__en"]
 
 
 @admin.register(Resident)
@@ -127,7 +127,7 @@ class VolunteerProfileAdmin(admin.ModelAdmin):
         "submitted_at",
     ]
     list_filter = ["status", "area__prefecture", "gender", "languages__language", "submitted_at"]
-    search_fields = ["user__name", "user__email", "area__name_ja", "area__name_en", "nearest_station"]
+    search_fields = ["user__name", "user__email", "area__name__ja", "area__name__en", "nearest_station"]
     list_select_related = ["user", "area"]
     readonly_fields = ["status", "submitted_at", "approved_at", "approved_by"]
     inlines = [VolunteerLanguageInline]

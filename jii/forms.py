@@ -1,6 +1,7 @@
 from datetime import date, timedelta
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -191,6 +192,6 @@ def resident_details(data: dict, household_type: str) -> dict:
         "name": data["name"],
         "phone": data["phone"],
         "prefecture": data["area"].prefecture,
-        "municipality": data["area"].name_ja,
+        "municipality": data["area"].name.in_language(settings.LANGUAGE_CODE),  # as on a Japanese address
         "household_type": household_type,
     }

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from jii.bilingual import pick
 from jii.choices import Gender, HouseholdType, LanguageLevel, Prefecture
 from jii.fields import LanguageField
+from jii.translated import TranslatedField
 
 
 class UserManager(BaseUserManager):
@@ -78,8 +78,7 @@ class Language(models.Model):
     """A language a resident speaks or a volunteer can help in, keyed by its ISO 639-1 code."""
 
     code = models.CharField(_("code"), max_length=8, unique=True)
-    name_ja = models.CharField(_("name in Japanese"), max_length=50)
-    name_en = models.CharField(_("name in English"), max_length=50)
+    name = TranslatedField(_("name"), max_length=50)
 
     class Meta:
         ordering = ["code"]
@@ -87,7 +86,7 @@ class Language(models.Model):
         verbose_name_plural = _("languages")
 
     def __str__(self):
-        return pick(self.name_ja, self.name_en)
+        return str(self.name)
 
 
 class Area(models.Model):
@@ -96,8 +95,7 @@ class Area(models.Model):
 
     code = models.SlugField(_("code"), unique=True)
     prefecture = models.CharField(_("prefecture"), max_length=20, choices=Prefecture.choices)
-    name_ja = models.CharField(_("name in Japanese"), max_length=50)
-    name_en = models.CharField(_("name in English"), max_length=50)
+    name = TranslatedField(_("name"), max_length=50)
     latitude = models.FloatField(_("latitude"))
     longitude = models.FloatField(_("longitude"))
 
@@ -107,7 +105,7 @@ class Area(models.Model):
         verbose_name_plural = _("areas")
 
     def __str__(self):
-        return pick(self.name_ja, self.name_en)
+        return str(self.name)
 
     def distance_km(self, other: "Area") -> float:
         return haversine_km(self.latitude, self.longitude, other.latitude, other.longitude)

@@ -171,6 +171,8 @@ LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
 # e.g. {"ja-easy": ["ja"]}, then this order.
 LANGUAGE_FALLBACKS: dict[str, list[str]] = {}
 LANGUAGE_FALLBACK_ORDER = ["en", "ja"]
+# Content staff write (campaign, classes, consent texts…) must be written in these; other languages are optional.
+CONTENT_REQUIRED_LANGUAGES = ["ja", "en"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Tokyo"

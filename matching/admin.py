@@ -51,7 +51,7 @@ add_resident_inline(ApplicationInline)
 class ApplicationAdmin(admin.ModelAdmin):
     list_display = ["__str__", "resident", "stage", "household_type", "area", "waiting_days", "created_at"]
     list_filter = ["stage", "area__prefecture", "household_type", "languages", WaitingFilter]
-    search_fields = ["resident__name", "resident__email", "nearest_station", "area__name_ja", "area__name_en"]
+    search_fields = ["resident__name", "resident__email", "nearest_station", "area__name__ja", "area__name__en"]
     list_select_related = ["resident", "area"]
     date_hierarchy = "created_at"
     readonly_fields = [

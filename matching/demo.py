@@ -39,7 +39,7 @@ def make_application(rng, n, volunteer, household, created_at, stage):
         defaults={
             "name": name,
             "prefecture": volunteer.area.prefecture,
-            "municipality": volunteer.area.name_ja,
+            "municipality": volunteer.area.name["ja"],
             "household_type": household,
             "language": "ja" if language in ("zh", "ko") else "en",
         },

@@ -38,7 +38,7 @@ def load() -> str:
             defaults={
                 "name": name,
                 "prefecture": areas[area].prefecture,
-                "municipality": areas[area].name_ja,
+                "municipality": areas[area].name["ja"],
                 "household_type": "family",
                 "language": "en",
             },

@@ -23,13 +23,13 @@ def setup(transactional_db, settings, stripe_api):
     settings.STRIPE_WEBHOOK_SECRET = SECRET
     today = timezone.localdate()  # a window around today in Tokyo, whatever the day
     campaign = Campaign.objects.create(
-        slug="year-end", title_ja="やさしい共生の未来", title_en="A kinder shared future", summary_ja="…",
-        summary_en="A campaign for monthly supporters.", starts_on=today - timedelta(days=10),
+        slug="year-end", title={"ja": "やさしい共生の未来", "en": "A kinder shared future"},
+        summary={"ja": "…", "en": "A campaign for monthly supporters."}, starts_on=today - timedelta(days=10),
         ends_on=today + timedelta(days=10),
         goal_new_monthly_supporters=50, goal_amount_yen=1_500_000, is_published=True,
     )  # fmt: skip
     campaign.tiers.create(
-        amount_yen=5000, impact_ja="半年間の交流", impact_en="six months of exchange for one resident"
+        amount_yen=5000, impact={"ja": "半年間の交流", "en": "six months of exchange for one resident"}
     )
     return {"stripe": stripe_api, "staff": CoordinatorFactory(groups=["donations staff"]).email}
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 def hanamaru_class(transactional_db):
     """Created before the browser starts (the ORM cannot run while Playwright's event loop does)."""
     klass = Class.objects.create(
-        name_ja="はなまるクラス 目黒", name_en="Hanamaru class Meguro", venue="JII 目黒 活動室",
+        name={"ja": "はなまるクラス 目黒", "en": "Hanamaru class Meguro"}, venue="JII 目黒 活動室",
         address="東京都目黒区下目黒5-27-5", area=Area.objects.get(code="tokyo-meguro"), level="first_steps",
         age_band="lower_primary", capacity=1, tutors_needed=2,
     )  # fmt: skip

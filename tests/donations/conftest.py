@@ -31,10 +31,8 @@ def during_campaign(monkeypatch):
 def campaign(db):
     return Campaign.objects.create(
         slug="chiisana-rikai",
-        title_ja="「小さな理解」から広がる やさしい共生の未来",
-        title_en="A kinder shared future",
-        summary_ja="…",
-        summary_en="…",
+        title={"ja": "「小さな理解」から広がる やさしい共生の未来", "en": "A kinder shared future"},
+        summary={"ja": "…", "en": "…"},
         starts_on=date(2026, 11, 5),
         ends_on=date(2026, 12, 25),
         goal_new_monthly_supporters=50,

@@ -222,7 +222,13 @@ def test_an_edit_in_the_admin_shows_at_once(client, campaign, during_campaign):
     client.force_login(CoordinatorFactory(groups=["donations staff"]))
     page = client.get(f"/en/admin/donations/campaign/{campaign.pk}/change/")
     form = page.context["adminform"].form
-    data = {name: form[name].value() or "" for name in form.fields}
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if isinstance(value, dict):  # a translated text: one box per language, named <field>_<language>
+            data |= {f"{name}_{code}": text for code, text in value.items()}
+        else:
+            data[name] = value or ""
     data |= {
         "summary_en": "A brand-new summary",
         "is_published": "on",
@@ -299,7 +305,7 @@ def test_the_campaign_list_shows_each_campaigns_figures_with_a_fixed_number_of_q
     few, html = list_queries()
     assert "1 / 50" in html and "¥4,000 / ¥1,500,000" in html
     for n in range(5):
-        Campaign.objects.create(slug=f"other-{n}", title_ja="t", title_en="t", summary_ja="s", summary_en="s",
+        Campaign.objects.create(slug=f"other-{n}", title={"ja": "t", "en": "t"}, summary={"ja": "s", "en": "s"},
                                 starts_on=date(2025, 1, 1), ends_on=date(2025, 2, 1), goal_new_monthly_supporters=1,
                                 goal_amount_yen=1)  # fmt: skip
     assert list_queries()[0] == few

@@ -14,12 +14,10 @@ TOKYO = timezone.get_fixed_timezone(9 * 60)
 @pytest.fixture
 def klass(db):
     return Class.objects.create(
-        name_ja="はなまるクラス 目黒",
-        name_en="Hanamaru class Meguro",
+        name={"ja": "はなまるクラス 目黒", "en": "Hanamaru class Meguro"},
         venue="JII 目黒 活動室",
         address="東京都目黒区下目黒5-27-5",
-        access_notes_ja="不動前駅から徒歩7分",
-        access_notes_en="7 minutes from Fudomae Station",
+        access_notes={"ja": "不動前駅から徒歩7分", "en": "7 minutes from Fudomae Station"},
         area=Area.objects.get(code="tokyo-meguro"),
         level="first_steps",
         age_band="lower_primary",

@@ -46,7 +46,7 @@ def test_the_class_list_shows_places_left_and_the_next_session(client, klass):
 def test_the_class_list_runs_a_fixed_number_of_queries(client, klass, classes, django_assert_num_queries):
     for n in range(classes - 1):
         klass.pk = None
-        klass.name_ja = f"クラス {n}"
+        klass.name = {"ja": f"クラス {n}", "en": f"Class {n}"}
         klass.save()
         session_in(klass, days=n + 1)
     with django_assert_num_queries(1):  # classes with places and next session
@@ -100,7 +100,7 @@ def test_the_guardian_sees_places_withdraws_and_agrees_again_to_a_new_consent(cl
     html = client.get(status).content.decode()
     assert "Enrolled." in html and "On the waiting list." in html and "Please agree to the updated text" not in html
     with committed():
-        services.publish_consent(text_ja="新しい同意文", text_en="The new consent text")
+        services.publish_consent(text={"ja": "新しい同意文", "en": "The new consent text"})
     assert [message.to for message in mail.outbox[-1:]] == [[guardian.email]]
     html = client.get(status).content.decode()
     assert "Please agree to the updated text" in html and "The new consent text" in html
@@ -250,9 +250,11 @@ def test_coordinators_publish_a_consent_version_and_more_places_fill_from_the_wa
     assert Enrolment.objects.filter(consent__version=2).count() == 0  # nobody has agreed yet
     assert [message.subject for message in mail.outbox] == ["Hanamaru class: please agree to our updated text"]
     assert client.get("/en/admin/hanamaru/consenttext/").status_code == 200
-    kept = ["name_ja", "name_en", "venue", "address", "level", "age_band", "tutors_needed", "access_notes_ja"]
+    kept = ["venue", "address", "level", "age_band", "tutors_needed"]
     data = {field: getattr(klass, field) for field in kept}
-    data.update({"area": klass.area_id, "capacity": 3, "is_open": "on", "access_notes_en": klass.access_notes_en})
+    data.update({f"name_{code}": text for code, text in klass.name.items()})  # one box per language
+    data.update({f"access_notes_{code}": text for code, text in klass.access_notes.items()})
+    data.update({"area": klass.area_id, "capacity": 3, "is_open": "on"})
     data.update({"enrolments-TOTAL_FORMS": "0", "enrolments-INITIAL_FORMS": "0"})
     with committed():
         response = client.post(f"/en/admin/hanamaru/class/{klass.pk}/change/", data)
@@ -273,7 +275,7 @@ def test_coordinators_cancel_sessions_from_the_list(client, klass):
 
 
 def test_the_consent_text_changing_while_the_guardian_reads_asks_again_and_keeps_their_answers(client, klass):
-    services.publish_consent(text_ja="第2版", text_en="Version two of the text")
+    services.publish_consent(text={"ja": "第2版", "en": "Version two of the text"})
     response = client.post("/en/hanamaru/enroll/", enrol_form(klass))  # the form was read at version 1
     html = response.content.decode()
     assert "has just been updated: please read it and agree" in html and "Version two of the text" in html
@@ -297,3 +299,29 @@ def test_an_absurd_id_is_an_invalid_choice_not_a_500(client, klass, path):
     data = enrol_form(klass, languages=["99999999999999999999999"], area="99999999999999999999999")
     response = client.post(path, data)
     assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+
+
+@pytest.fixture
+def vietnamese(settings):
+    settings.LANGUAGES = [*settings.LANGUAGES, ("vi", "Vietnamese")]
+
+
+def test_the_admin_has_a_box_per_language_japanese_and_english_required(client, klass, vietnamese):
+    client.force_login(CoordinatorFactory(groups=["coordinators"]))
+    page = client.get(f"/en/admin/hanamaru/class/{klass.pk}/change/").content.decode()
+    assert 'name="name_ja"' in page and 'name="name_en"' in page and 'name="name_vi"' in page
+    assert '<label for="id_name_2">Vietnamese</label>' in page
+    form = {"venue": klass.venue, "address": klass.address, "level": klass.level, "age_band": klass.age_band,
+            "tutors_needed": 2, "capacity": 3, "area": klass.area_id, "is_open": "on",
+            "enrolments-TOTAL_FORMS": "0", "enrolments-INITIAL_FORMS": "0"}  # fmt: skip
+    missing = client.post(f"/en/admin/hanamaru/class/{klass.pk}/change/", form | {"name_ja": "はなまる"})
+    assert "Please write it in each of these languages: Japanese, English" in missing.content.decode()
+    names = {"name_ja": "はなまるクラス", "name_en": "Hanamaru class", "name_vi": "Lớp Hanamaru"}
+    names |= {"access_notes_ja": "", "access_notes_en": " ", "access_notes_vi": ""}  # emptied
+    saved = client.post(f"/en/admin/hanamaru/class/{klass.pk}/change/", form | names)
+    assert saved.status_code == 302
+    klass.refresh_from_db()
+    assert klass.name == {"ja": "はなまるクラス", "en": "Hanamaru class", "vi": "Lớp Hanamaru"}
+    assert klass.access_notes == {}  # an optional text left empty in every language
+    client.logout()
+    assert "Lớp Hanamaru" in client.get("/vi/hanamaru/").content.decode()

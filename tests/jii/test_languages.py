@@ -58,3 +58,10 @@ def test_a_resident_is_written_to_in_the_language_of_the_page_they_applied_on(cl
     response = client.post("/vi/spot/request/", request_form())
     assert response.status_code == 302
     assert Resident.objects.get().language == "vi"
+
+
+def test_a_language_added_in_settings_answers_with_the_fallbacks(client, vietnamese):
+    home = client.get("/vi/").content.decode()
+    assert '<html lang="vi"' in home and 'href="/vi/" lang="vi" hreflang="vi"' in client.get("/").content.decode()
+    form = client.get("/vi/spot/request/").content.decode()
+    assert ">Meguro</option>" in form  # no Vietnamese name written yet: the English one
