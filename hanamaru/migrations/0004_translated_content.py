@@ -1,11 +1,12 @@
 """Texts kept as one column per language (`<field>_ja`, `<field>_en`) become one translated field each, holding
-any number of languages ({"ja": …, "en": …}); nothing is lost, and going back restores the two columns."""
+any number of languages; nothing is lost, and going back restores the two columns."""
 
 import django.db.models.fields.json
-import jii.translated
-from django.db import migrations, models
+from django.db import migrations
 
-# model: {new field: (field options, old Japanese column, old English column)}
+from jii.migration_operations import columns_to_translated_texts
+
+# model: {new field: its options}
 TEXTS = {
     "consenttext": {"text": {"verbose_name": "text", "multiline": True}},
     "class": {
@@ -15,58 +16,11 @@ TEXTS = {
 }
 
 
-def old_column(options):
-    if options.get("multiline"):
-        return models.TextField(blank=options.get("blank", False), default="")
-    return models.CharField(max_length=options["max_length"], default="")
-
-
-def into_translated(apps, schema_editor):
-    for model_name, fields in TEXTS.items():
-        model = apps.get_model("hanamaru", model_name)
-        rows = list(model.objects.all())
-        for row in rows:
-            for field in fields:
-                texts = {"ja": getattr(row, f"{field}_ja"), "en": getattr(row, f"{field}_en")}
-                setattr(row, field, {language: text for language, text in texts.items() if text})
-        model.objects.bulk_update(rows, list(fields))
-
-
-def back_to_columns(apps, schema_editor):
-    for model_name, fields in TEXTS.items():
-        model = apps.get_model("hanamaru", model_name)
-        rows = list(model.objects.all())
-        for row in rows:
-            for field in fields:
-                texts = getattr(row, field) or {}
-                setattr(row, f"{field}_ja", texts.get("ja", ""))
-                setattr(row, f"{field}_en", texts.get("en", ""))
-        model.objects.bulk_update(rows, [f"{field}_{language}" for field in fields for language in ("ja", "en")])
-
-
 class Migration(migrations.Migration):
     dependencies = [("hanamaru", "0003_session_changes")]
 
     operations = [
-        *(
-            migrations.AddField(model_name, field, jii.translated.TranslatedField(**options))
-            for model_name, fields in TEXTS.items()
-            for field, options in fields.items()
-        ),
-        migrations.RunPython(into_translated, back_to_columns),
-        # Defaults for the old columns first, so that going back can add them again to tables that have rows.
-        *(
-            migrations.AlterField(model_name, f"{field}_{language}", old_column(options))
-            for model_name, fields in TEXTS.items()
-            for field, options in fields.items()
-            for language in ("ja", "en")
-        ),
-        *(
-            migrations.RemoveField(model_name, f"{field}_{language}")
-            for model_name, fields in TEXTS.items()
-            for field in fields
-            for language in ("ja", "en")
-        ),
+        *columns_to_translated_texts("hanamaru", TEXTS),
         migrations.AlterModelOptions(
             name="class",
             options={
