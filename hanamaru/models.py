@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.db.models.fields.json import KT
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jii.models import Area, Language, Resident, VolunteerProfile
 from jii.translated import TranslatedField
@@ -137,7 +138,7 @@ class Child(models.Model):
     )
     first_name = models.CharField(_("first name"), max_length=60)
     family_name = models.CharField(_("family name"), max_length=60)
-    age = models.PositiveSmallIntegerField(_("age"))
+    age = models.PositiveSmallIntegerField(pgettext_lazy("how old a child is", "age"))
     school = models.CharField(_("school and grade"), max_length=150, blank=True)
     home_languages = models.ManyToManyField(Language, related_name="+", verbose_name=_("languages at home"))
     japanese_level = models.CharField(_("Japanese"), max_length=20, choices=JapaneseLevel.choices)

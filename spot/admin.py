@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jii.admin import DaysAgoFilter, ReadOnlyInline, add_resident_inline
 from jii.forms import PeriodForm
@@ -17,7 +18,7 @@ from spot.models import Acceptance, SpotRequest
 
 
 class AgeFilter(DaysAgoFilter):
-    title = _("age")
+    title = pgettext_lazy("how long a request has been open", "age")
     parameter_name = "age"
     bands = {
         "1d": (_("under a day"), 0, 1),

@@ -1,6 +1,7 @@
 """The intake form (errors on their fields, nothing saved on bad input), triage on the desk (accept, pass to
 Spot in one step, book), the figures, and fixed query counts."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -59,6 +60,7 @@ def test_bad_input_is_explained_on_its_field_and_nothing_is_saved(client, change
 def test_the_intake_form_speaks_japanese_and_names_who_reads_the_case(client):
     html = client.get("/consultations/request/").content.decode()
     assert "くらしの相談を申し込む" in html and "相談担当スタッフと、あなたの相談を担当する専門家" in html
+    assert re.search(r"value=\"in_person\"[^>]*>\s*対面</label>", html) and "直接会った" not in html  # in person
 
 
 def test_a_spot_type_problem_goes_to_spot_in_one_step_with_a_summary_not_the_residents_words(client):

@@ -90,6 +90,7 @@ def test_bad_input_is_explained_and_nothing_is_saved(client, klass, changes, fie
 def test_the_enrolment_form_speaks_japanese_at_the_root(client, klass):
     html = client.get("/hanamaru/enroll/").content.decode()
     assert "はなまるクラスに子どもを申し込む" in html and "子どもの情報の取り扱い" in html
+    assert "年齢" in html and "経過時間" not in html  # a child's age, not how long something has been open
 
 
 def test_the_guardian_sees_places_withdraws_and_agrees_again_to_a_new_consent(client, klass):
