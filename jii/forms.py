@@ -14,6 +14,7 @@ from jii.choices import (
     Weekday,
     availability_slots,
 )
+from jii.fields import language_choices
 from jii.models import Language, VolunteerProfile, area_choices
 
 # The largest id a database column holds: the database cannot even look up a bigger one (it raises instead).
@@ -195,3 +196,13 @@ def resident_details(data: dict, household_type: str) -> dict:
         "municipality": data["area"].name.in_language(settings.LANGUAGE_CODE),  # as on a Japanese address
         "household_type": household_type,
     }
+
+
+class ResidentLanguageForm(forms.Form):
+    """On the status page: the language of this page and of every later email."""
+
+    language = forms.ChoiceField(
+        label=_("Language for this page and our emails"),
+        choices=language_choices,
+        error_messages={"invalid_choice": _("Please choose one of the languages in the list.")},
+    )

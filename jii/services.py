@@ -59,3 +59,9 @@ def approve_volunteer(*, profile: VolunteerProfile, approved_by: User) -> bool:
     profile.save(update_fields=["status", "approved_at", "approved_by"])
     send_volunteer_approved_email.delay_on_commit(profile.pk)
     return True
+
+
+@transaction.atomic
+def set_resident_language(*, resident: Resident, language: str) -> None:
+    """The resident's choice on their status page: every later email, and the page, in that language."""
+    Resident.objects.filter(pk=resident.pk).update(language=language)

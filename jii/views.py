@@ -2,12 +2,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from jii import health, services
-from jii.forms import VolunteerProfileForm
+from jii.forms import ResidentLanguageForm, VolunteerProfileForm
 from jii.models import VolunteerProfile
 from jii.sections import render_sections
 from jii.status_links import resident_for_token
@@ -30,7 +32,18 @@ def status(request, token):
     resident = resident_for_token(token)
     if resident is None:
         raise Http404
-    context = {"resident": resident, "token": token, "sections": render_sections("status", request, resident)}
+    language_form = ResidentLanguageForm(request.POST or None, initial={"language": resident.language})
+    if request.method == "POST" and language_form.is_valid():
+        language = language_form.cleaned_data["language"]
+        services.set_resident_language(resident=resident, language=language)
+        with translation.override(language):
+            return redirect(reverse("status", args=[token]), permanent=False)
+    context = {
+        "resident": resident,
+        "token": token,
+        "sections": render_sections("status", request, resident),
+        "language_form": language_form,
+    }
     response = render(request, "jii/status.html", context)
     # The token is a credential: the site-wide Referrer-Policy (same-origin) keeps it from other sites, and
     # search engines are asked not to index it. (Not "no-referrer": browsers then send "Origin: null" and the

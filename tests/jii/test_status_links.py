@@ -81,3 +81,21 @@ def test_a_bad_link_gets_the_sites_own_404_page_in_the_users_language(client):
     html = response.content.decode()
     assert "Page not found" in html
     assert 'hreflang="ja"' in html  # the language switcher: it is the site's layout, not a bare error
+
+
+def test_a_resident_chooses_the_language_of_their_page_and_emails(client, resident):
+    resident.language = "en"
+    resident.save()
+    token = make_token(resident)
+    page = client.get(f"/en/status/{token}/").content.decode()
+    assert 'name="language"' in page and '<option value="en" selected>English</option>' in page
+    response = client.post(f"/en/status/{token}/", {"language": "ja"})
+    assert (response.status_code, response["Location"]) == (302, f"/status/{token}/")
+    resident.refresh_from_db()
+    assert resident.language == "ja"
+    send_status_link_email(resident.pk)
+    assert "状況確認ページ" in mail.outbox[0].subject  # later emails follow the choice
+    wrong = client.post(f"/status/{token}/", {"language": "xx"})
+    assert wrong.status_code == 200 and "一覧の中から言語を選んでください。" in wrong.content.decode()
+    resident.refresh_from_db()
+    assert resident.language == "ja"
