@@ -4,7 +4,7 @@ from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from donations.models import Donation
-from jii.forms import ConsentMixin
+from jii.forms import ConsentMixin, PhoneFriendlyEmailField, PlainErrorsMixin
 
 OTHER = "other"
 CONSENT_TEXT = _(
@@ -14,14 +14,16 @@ CONSENT_TEXT = _(
 )
 
 
-class DonationForm(ConsentMixin, forms.Form):
+class DonationForm(PlainErrorsMixin, ConsentMixin, forms.Form):
     frequency = forms.ChoiceField(
         label=_("How often?"), choices=Donation.Frequency.choices, initial="monthly", widget=forms.RadioSelect
     )
     tier = forms.ChoiceField(label=_("Amount"), widget=forms.RadioSelect)
     other_amount = forms.IntegerField(label=_("Another amount (yen)"), required=False, max_value=10_000_000)
     name = forms.CharField(label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = PhoneFriendlyEmailField(
+        label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     address = forms.CharField(
         label=_("Postal address (optional, needed for a receipt)"),
         required=False,

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hanamaru.models import Child, Class, ConsentText
 from hanamaru.selectors import children_of_session, classes_with_places
-from jii.forms import IdChoiceField, IdMultipleChoiceField, ResidentForm, resident_details
+from jii.forms import IdChoiceField, IdMultipleChoiceField, PlainErrorsMixin, ResidentForm, resident_details
 from jii.models import Area, Language, area_choices
 
 MAX_CHILDREN = 3
@@ -57,7 +57,7 @@ class GuardianForm(ResidentForm):
         }
 
 
-class ChildForm(forms.ModelForm):
+class ChildForm(PlainErrorsMixin, forms.ModelForm):
     class Meta:
         model = Child
         fields = ["first_name", "family_name", "age", "school", "home_languages", "japanese_level", "needs"]

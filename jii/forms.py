@@ -1,3 +1,4 @@
+import unicodedata
 from datetime import date, timedelta
 
 from django import forms
@@ -158,6 +159,56 @@ class PeriodForm(forms.Form):
         return (start, end) if start <= end else (end, start)
 
 
+# Mistakes phones make in email addresses' endings, and what was meant.
+EMAIL_DOMAIN_TYPOS = {
+    "gmail.con": "gmail.com", "gmail.co": "gmail.com", "gmai.com": "gmail.com", "gmial.com": "gmail.com",
+    "gmail.cm": "gmail.com", "yahoo.co.jo": "yahoo.co.jp", "yahoo.con": "yahoo.com", "icloud.con": "icloud.com",
+    "hotmail.con": "hotmail.com", "outlook.con": "outlook.com", "docomo.ne.jo": "docomo.ne.jp",
+    "ezweb.ne.jo": "ezweb.ne.jp", "softbank.ne.jo": "softbank.ne.jp",
+}  # fmt: skip
+
+
+class PhoneFriendlyEmailField(forms.EmailField):
+    """An email address typed on a phone: full-width letters (ｎｇｕｙｅｎ＠ｇｍａｉｌ．ｃｏｍ) are converted, and a
+    comma or a mistyped ending gets a hint with the address that was probably meant."""
+
+    def to_python(self, value):
+        return super().to_python(unicodedata.normalize("NFKC", value or "").replace("。", "."))
+
+    def validate(self, value):
+        if value and "," in value:
+            raise forms.ValidationError(
+                _("An email address has no commas. Did you mean %(suggestion)s?"),
+                code="comma",
+                params={"suggestion": value.replace(",", ".")},
+            )
+        domain = value.rpartition("@")[2].lower()
+        if domain in EMAIL_DOMAIN_TYPOS:
+            raise forms.ValidationError(
+                _("Please check the end of the address. Did you mean %(suggestion)s?"),
+                code="domain_typo",
+                params={"suggestion": value.rpartition("@")[0] + "@" + EMAIL_DOMAIN_TYPOS[domain]},
+            )
+        super().validate(value)
+
+
+class PlainErrorsMixin:
+    """Errors a resident can act on: an empty field says to fill it in or choose, a consent box to tick it
+    (instead of "This field is required." everywhere). The summary at the top names each field."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name == "consent":
+                field.error_messages["required"] = _("Please tick the box to agree.")
+            elif isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
+                field.error_messages["required"] = _("Please choose at least one.")
+            elif isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
+                field.error_messages["required"] = _("Please choose one.")
+            else:
+                field.error_messages["required"] = _("Please fill this in.")
+
+
 class ConsentMixin:
     """For public forms with a required `consent` checkbox described by a text with id="consent-text": keeps
     both the text and, when there is one, the error tied to the checkbox."""
@@ -168,12 +219,14 @@ class ConsentMixin:
             self.fields["consent"].widget.attrs["aria-describedby"] = "consent-text id_consent_error"
 
 
-class ResidentForm(ConsentMixin, forms.Form):
+class ResidentForm(PlainErrorsMixin, ConsentMixin, forms.Form):
     """The start of every public form a resident fills in: who they are and how to reach them. Subclasses add
     their own fields, a `consent` checkbox with its `consent_text`, and `fieldsets` for the page."""
 
     name = forms.CharField(label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = PhoneFriendlyEmailField(
+        label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     phone = forms.CharField(
         label=_("Phone (optional)"),
         max_length=30,

@@ -51,7 +51,7 @@ def test_a_guardian_enrols_two_children_on_a_phone(hanamaru_class, phone_page, l
         page.locator(f"input[name='child-{n}-japanese_level'][value='speaks']").check()
     # Submitting without consent: the error is announced and tied to the checkbox; nothing typed is lost.
     page.get_by_role("button", name="Enrol").click()
-    expect(page.get_by_role("alert")).to_contain_text("Please check the fields marked below.")
+    expect(page.get_by_role("alert")).to_contain_text("Please check these:")
     expect(page.locator("#id_child-1-first_name")).to_have_value("Bia")
     consent = page.get_by_label("I agree to how JII looks after my children's information (above).")
     expect(consent).to_have_attribute("aria-invalid", "true")

@@ -42,10 +42,10 @@ def test_a_resident_asks_and_gets_a_confirmation_with_the_status_link(client):
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"topic": None}, "id_topic", "This field is required."),
-        ({"description": ""}, "id_description", "This field is required."),
-        ({"modes": None}, "id_modes", "This field is required."),
-        ({"consent": None}, "id_consent", "This field is required."),
+        ({"topic": None}, "id_topic", "Please choose one."),
+        ({"description": ""}, "id_description", "Please fill this in."),
+        ({"modes": None}, "id_modes", "Please choose at least one."),
+        ({"consent": None}, "id_consent", "Please tick the box to agree."),
         ({"languages": ["99999999999999999999999"]}, "id_languages", "is not a valid value"),
     ],
 )

@@ -131,7 +131,7 @@ def test_without_stripe_keys_the_form_is_there_and_giving_points_to_the_bank_tra
         ({"tier": "777"}, "Select a valid choice."),
         ({"receipts_wanted": "weekly"}, "Select a valid choice."),
         ({"nickname": ""}, "Please enter the nickname to show."),
-        ({"consent": None}, "This field is required."),
+        ({"consent": None}, "Please tick the box to agree."),
         ({"email": "nope"}, "Enter a valid email address."),
     ],
 )
@@ -267,6 +267,14 @@ def test_every_language_has_its_own_shared_page(
         )
     # Money moved: every language's page is forgotten (this one, with no catalog yet, falls back to Japanese).
     assert 'id="yen-now">7,000円<' in client.get(pages["/vi"]).content.decode()
+
+
+def test_a_gift_with_mistakes_lists_them_where_the_page_opens(client, campaign, during_campaign):
+    html = client.post(f"/en/donate/{campaign.slug}/", give_form(name="", email="hanako@gmail.con")).content.decode()
+    summary = html[html.index('id="form-errors"') : html.index("</div>", html.index('id="form-errors"'))]
+    assert "autofocus" in html[html.index('<div class="form-errors"') : html.index('id="form-errors"') + 60]
+    assert '<a href="#id_name">Your name: Please fill this in.</a>' in summary
+    assert "Email: Please check the end of the address. Did you mean hanako@gmail.com?" in summary
 
 
 def test_logged_in_visitors_never_get_the_shared_page(client, campaign, during_campaign):

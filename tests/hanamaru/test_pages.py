@@ -73,7 +73,7 @@ def test_a_guardian_enrols_two_children_and_gets_an_email_in_english(client, kla
         ({"child-0-first_name": "", "child-0-family_name": "", "child-0-age": "", "child-0-school": "",
           "child-0-home_languages": None, "child-0-japanese_level": None, "child-0-needs": ""},
          None, "Please tell us about at least one child."),
-        ({"consent": None}, "id_consent", "This field is required."),
+        ({"consent": None}, "id_consent", "Please tick the box to agree."),
         ({"klass": "999"}, "id_klass", "Select a valid choice."),
     ],
 )  # fmt: skip

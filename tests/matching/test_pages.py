@@ -66,11 +66,11 @@ def test_a_resident_applies_and_gets_their_status_link(client, django_capture_on
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"consent": None}, "consent", "This field is required."),
+        ({"consent": None}, "consent", "Please tick the box to agree."),
         ({"children_ages": "four"}, "children_ages", "Write ages as numbers"),
         ({"children_ages": ""}, "children_ages", "Please tell us your children"),
         ({"area": "999999"}, "area", "Select a valid choice"),
-        ({"availability": []}, "availability", "This field is required."),
+        ({"availability": []}, "availability", "Please choose at least one."),
         ({"email": "not-an-email"}, "email", "Enter a valid email address."),
     ],
 )
@@ -85,7 +85,7 @@ def test_bad_input_is_explained_next_to_the_field_and_nothing_is_saved(client, c
 
 def test_the_form_errors_are_in_japanese_at_the_unprefixed_path(client):
     html = client.post("/ofp/apply/", application_form(consent=None)).content.decode()
-    assert "このフィールドは必須です。" in html
+    assert "同意のチェックを入れてください。" in html and "このフィールドは必須です。" not in html
 
 
 def test_the_status_page_tells_the_stage_and_only_the_partners_first_name_and_area(client):

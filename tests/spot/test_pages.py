@@ -50,9 +50,9 @@ def test_a_resident_asks_for_help_and_gets_their_status_link(client, django_capt
 
 TODAY = timezone.localdate()
 NASTY = [
-    ("description", "", "This field is required."),
+    ("description", "", "Please fill this in."),
     ("description", "x" * 10_000, "Ensure this value has at most 2000 characters"),
-    ("name", "", "This field is required."),
+    ("name", "", "Please fill this in."),
     ("name", "n" * 10_000, "Ensure this value has at most 150 characters"),
     ("email", "<script>alert(1)</script>", "Enter a valid email address."),
     ("email", "🙂@🙂", "Enter a valid email address."),
@@ -72,7 +72,7 @@ NASTY = [
     ("latest", (TODAY + timedelta(days=1)).isoformat(), "This must be on or after the first day."),
     ("urgency", "99", "Select a valid choice."),
     ("urgency", "drop table", "Select a valid choice."),
-    ("consent", None, "This field is required."),
+    ("consent", None, "Please tick the box to agree."),
 ]
 
 
