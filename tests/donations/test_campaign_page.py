@@ -273,8 +273,8 @@ def test_a_gift_with_mistakes_lists_them_where_the_page_opens(client, campaign, 
     html = client.post(f"/en/donate/{campaign.slug}/", give_form(name="", email="hanako@gmail.con")).content.decode()
     summary = html[html.index('id="form-errors"') : html.index("</div>", html.index('id="form-errors"'))]
     assert "autofocus" in html[html.index('<div class="form-errors"') : html.index('id="form-errors"') + 60]
-    assert '<a href="#id_name">Your name: Please fill this in.</a>' in summary
-    assert "Email: Please check the end of the address. Did you mean hanako@gmail.com?" in summary
+    assert '<a href="#id_name">Your name — Please fill this in.</a>' in summary
+    assert "Email — Please check the end of the address. Did you mean hanako@gmail.com?" in summary
 
 
 def test_logged_in_visitors_never_get_the_shared_page(client, campaign, during_campaign):

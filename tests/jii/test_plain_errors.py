@@ -17,9 +17,9 @@ def test_the_summary_at_the_top_links_each_field_to_fix_and_takes_the_focus(clie
                         html, re.S)[1]  # fmt: skip
     links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary)
     assert links == [
-        ("id_name", "Your name: Please fill this in."),
-        ("id_category_0", "What is it about?: Please choose one."),
-        ("id_consent", "I agree to how JII uses this information (above).: Please tick the box to agree."),
+        ("id_name", "Your name — Please fill this in."),
+        ("id_category_0", "What is it about? — Please choose one."),
+        ("id_consent", "I agree to how JII uses this information (above). — Please tick the box to agree."),
     ]
     assert html.index('id="form-errors"') < html.index('name="name"')  # before the fields
     assert 'id="id_name_error"' in html  # and each error also beside its field
