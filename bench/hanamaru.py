@@ -23,8 +23,9 @@ def add_classes(count: int, tutors, start_index: int):
     consent = ConsentText.objects.latest()
     now = timezone.now()
     classes = Class.objects.bulk_create(
-        Class(name={"ja": f"クラス {start_index + n}", "en": f"Class {start_index + n}"}, venue="会場",
-              address="目黒区", area=area, level="reading", age_band="lower_primary", capacity=8, tutors_needed=2)
+        Class(name={"ja": f"クラス {start_index + n}", "en": f"Class {start_index + n}"}, venue={"ja": "会場"},
+              address={"ja": "目黒区"}, area=area, level="reading", age_band="lower_primary", capacity=8,
+              tutors_needed=2)
         for n in range(count)
     )  # fmt: skip
     sessions = Session.objects.bulk_create(

@@ -48,7 +48,7 @@ class ClassAdmin(admin.ModelAdmin):
         "__str__",
         "level",
         "age_band",
-        "venue",
+        "where",
         "capacity",
         "enrolled",
         "waiting",
@@ -56,10 +56,14 @@ class ClassAdmin(admin.ModelAdmin):
         "is_open",
     ]
     list_filter = ["is_open", "level", "age_band", "area__prefecture"]
-    search_fields = ["name__ja", "name__en", "venue"]
+    search_fields = ["name__ja", "name__en", "venue__ja", "venue__en"]
     list_select_related = ["area"]
     inlines = [EnrolmentInline]
     change_form_template = "admin/hanamaru/class/change_form.html"
+
+    @admin.display(description=_("venue"))
+    def where(self, klass):
+        return str(klass.venue)
 
     def get_queryset(self, request):
         return (

@@ -26,10 +26,11 @@ def sessions_calendar(sessions, title: str) -> bytes:
         event.add("dtstamp", stamp)
         event.add("dtstart", session.starts_at)
         event.add("dtend", session.ends_at)
-        event.add("summary", session.klass.name)
-        event.add("location", f"{session.klass.venue}, {session.klass.address}")
+        event.add("summary", str(session.klass.name))
+        # With the Japanese beside it, to ask the way or show a taxi driver.
+        event.add("location", f"{session.klass.venue.with_original()}, {session.klass.address.with_original()}")
         if session.klass.access_notes:
-            event.add("description", session.klass.access_notes)
+            event.add("description", str(session.klass.access_notes))
         event.add("status", "CANCELLED" if session.status == session.Status.CANCELLED else "CONFIRMED")
         calendar.add_component(event)
     return calendar.to_ical()

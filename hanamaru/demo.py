@@ -9,12 +9,14 @@ from hanamaru import services
 from hanamaru.models import Child, Class, ConsentText, Enrolment, Session, TutorSignup
 from jii.models import Area, Language, Resident, VolunteerProfile
 
-# name_ja, name_en, venue, address, access (ja, en), area, level, ages, capacity, tutors, weekday, start, end
+# name, venue, address, access notes (each ja, en), area, level, ages, capacity, tutors, weekday, start, end
 CLASSES = [
-    ("はなまるクラス 目黒", "Hanamaru class Meguro", "JII 目黒 活動室", "東京都目黒区下目黒5-27-5",
+    ("はなまるクラス 目黒", "Hanamaru class Meguro", "JII 目黒 活動室", "JII Meguro activity room",
+     "東京都目黒区下目黒5-27-5", "5-27-5 Shimomeguro, Meguro-ku, Tokyo",
      "東急目黒線 不動前駅から徒歩7分", "7 minutes' walk from Fudomae Station (Tokyu Meguro Line)",
      "tokyo-meguro", "first_steps", "lower_primary", 8, 3, 5, time(10, 0), time(11, 30)),
-    ("はなまるクラス 川口", "Hanamaru class Kawaguchi", "川口 地域交流センター（デモ）", "埼玉県川口市栄町3-1-1",
+    ("はなまるクラス 川口", "Hanamaru class Kawaguchi", "川口 地域交流センター（デモ）",
+     "Kawaguchi community centre (demo)", "埼玉県川口市栄町3-1-1", "3-1-1 Sakaecho, Kawaguchi, Saitama",
      "JR川口駅 東口から徒歩5分", "5 minutes' walk from the east exit of JR Kawaguchi Station",
      "saitama-kawaguchi", "reading", "upper_primary", 4, 2, 6, time(14, 0), time(15, 30)),
 ]  # fmt: skip
@@ -46,10 +48,11 @@ def load() -> str:
     languages = {language.code: language for language in Language.objects.all()}
     today = timezone.localdate()
     classes = []
-    for (name_ja, name_en, venue, address, access_ja, access_en, area, level, ages, capacity, tutors, weekday,
-         starts, ends) in CLASSES:  # fmt: skip
+    for (name_ja, name_en, venue_ja, venue_en, address_ja, address_en, access_ja, access_en, area, level, ages,
+         capacity, tutors, weekday, starts, ends) in CLASSES:  # fmt: skip
         klass = Class.objects.create(
-            name={"ja": name_ja, "en": name_en}, venue=venue, address=address,
+            name={"ja": name_ja, "en": name_en}, venue={"ja": venue_ja, "en": venue_en},
+            address={"ja": address_ja, "en": address_en},
             access_notes={"ja": access_ja, "en": access_en}, area=areas[area], level=level, age_band=ages,
             capacity=capacity, tutors_needed=tutors,
         )  # fmt: skip

@@ -46,8 +46,9 @@ class ConsentText(models.Model):
 
 class Class(models.Model):
     name = TranslatedField(_("name"), max_length=150)
-    venue = models.CharField(_("venue"), max_length=150)
-    address = models.CharField(_("address"), max_length=300)
+    # Shown in the reader's language with the Japanese beside it, for a taxi driver or a passer-by.
+    venue = TranslatedField(_("venue"), max_length=150)
+    address = TranslatedField(_("address"), max_length=300)
     access_notes = TranslatedField(_("access notes"), multiline=True, blank=True)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, verbose_name=_("city or ward"))
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)

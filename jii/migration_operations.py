@@ -58,3 +58,47 @@ def columns_to_translated_texts(app_label: str, texts: dict) -> list:
         ),
         *(migrations.RemoveField(model_name, f"{field}_{language}") for model_name, field, _, language in each_column),
     ]
+
+
+def japanese_columns_to_translated_texts(app_label: str, texts: dict) -> list:
+    """Move texts kept in Japanese only (one column each) into TranslatedFields of the same names, as their
+    Japanese; going back keeps the Japanese. `texts` is {model: {field: TranslatedField options}}."""
+    japanese = LANGUAGE_COLUMNS[0]
+
+    def into_translated(apps, schema_editor):
+        for model_name, fields in texts.items():
+            model = apps.get_model(app_label, model_name)
+            rows = list(model.objects.all())
+            for row in rows:
+                for field in fields:
+                    written = getattr(row, f"{field}_{japanese}")
+                    setattr(row, field, {japanese: written} if written else {})
+            model.objects.bulk_update(rows, list(fields))
+
+    def back_to_columns(apps, schema_editor):
+        for model_name, fields in texts.items():
+            model = apps.get_model(app_label, model_name)
+            rows = list(model.objects.all())
+            for row in rows:
+                for field in fields:
+                    setattr(row, f"{field}_{japanese}", (getattr(row, field) or {}).get(japanese, ""))
+            model.objects.bulk_update(rows, [f"{field}_{japanese}" for field in fields])
+
+    each_field = [
+        (model_name, field, options) for model_name, fields in texts.items() for field, options in fields.items()
+    ]
+    return [
+        *(migrations.RenameField(model_name, field, f"{field}_{japanese}") for model_name, field, _ in each_field),
+        *(
+            migrations.AddField(model_name, field, TranslatedField(**options))
+            for model_name, field, options in each_field
+        ),
+        migrations.RunPython(into_translated, back_to_columns),
+        *(
+            migrations.AlterField(
+                model_name, f"{field}_{japanese}", models.CharField(max_length=options["max_length"], default="")
+            )
+            for model_name, field, options in each_field
+        ),
+        *(migrations.RemoveField(model_name, f"{field}_{japanese}") for model_name, field, _ in each_field),
+    ]

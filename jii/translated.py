@@ -28,6 +28,17 @@ class TranslatedText(dict):
     def __str__(self):
         return self.in_language(current_language())
 
+    def original_beside(self) -> tuple[str, str]:
+        """The text as shown, and the site's own language's (Japanese) when it differs: an address to show a
+        taxi driver or a passer-by. The second is "" when there is nothing more to show."""
+        shown, original = str(self), self.get(settings.LANGUAGE_CODE, "")
+        return shown, original if original != shown else ""
+
+    def with_original(self) -> str:
+        """As plain text: "5-27-5 Shimomeguro, Meguro-ku (東京都目黒区下目黒5-27-5)"."""
+        shown, original = self.original_beside()
+        return f"{shown} ({original})" if original else shown
+
 
 class TranslatedDescriptor(DeferredAttribute):
     """Whatever is assigned (a dict from the database, a form or code) reads back as a TranslatedText."""

@@ -19,8 +19,10 @@ pytestmark = pytest.mark.browser
 def hanamaru_class(transactional_db):
     """Created before the browser starts (the ORM cannot run while Playwright's event loop does)."""
     klass = Class.objects.create(
-        name={"ja": "はなまるクラス 目黒", "en": "Hanamaru class Meguro"}, venue="JII 目黒 活動室",
-        address="東京都目黒区下目黒5-27-5", area=Area.objects.get(code="tokyo-meguro"), level="first_steps",
+        name={"ja": "はなまるクラス 目黒", "en": "Hanamaru class Meguro"},
+        venue={"ja": "JII 目黒 活動室", "en": "JII Meguro activity room"},
+        address={"ja": "東京都目黒区下目黒5-27-5", "en": "5-27-5 Shimomeguro, Meguro-ku, Tokyo"},
+        area=Area.objects.get(code="tokyo-meguro"), level="first_steps",
         age_band="lower_primary", capacity=1, tutors_needed=2,
     )  # fmt: skip
     starts = timezone.now() + timedelta(days=4)

@@ -15,8 +15,8 @@ TOKYO = timezone.get_fixed_timezone(9 * 60)
 def klass(db):
     return Class.objects.create(
         name={"ja": "はなまるクラス 目黒", "en": "Hanamaru class Meguro"},
-        venue="JII 目黒 活動室",
-        address="東京都目黒区下目黒5-27-5",
+        venue={"ja": "JII 目黒 活動室", "en": "JII Meguro activity room"},
+        address={"ja": "東京都目黒区下目黒5-27-5", "en": "5-27-5 Shimomeguro, Meguro-ku, Tokyo"},
         access_notes={"ja": "不動前駅から徒歩7分", "en": "7 minutes from Fudomae Station"},
         area=Area.objects.get(code="tokyo-meguro"),
         level="first_steps",

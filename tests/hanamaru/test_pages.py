@@ -174,7 +174,10 @@ def test_the_calendars_parse_and_carry_times_places_and_cancellations(client, kl
     assert set(events) == {f"hanamaru-session-{kept.pk}@j-ii.org", f"hanamaru-session-{cancelled.pk}@j-ii.org"}
     event = events[f"hanamaru-session-{kept.pk}@j-ii.org"]
     assert event.decoded("DTSTART") == kept.starts_at and event.decoded("DTEND") == kept.ends_at
-    assert "東京都目黒区下目黒5-27-5" in str(event["LOCATION"])
+    location = (
+        "JII Meguro activity room (JII 目黒 活動室), 5-27-5 Shimomeguro, Meguro-ku, Tokyo (東京都目黒区下目黒5-27-5)"
+    )
+    assert str(event["LOCATION"]) == location  # with the Japanese, to ask the way
     assert str(events[f"hanamaru-session-{cancelled.pk}@j-ii.org"]["STATUS"]) == "CANCELLED"
 
     volunteer = VolunteerFactory(profile__status="approved").volunteer_profile
@@ -251,10 +254,10 @@ def test_coordinators_publish_a_consent_version_and_more_places_fill_from_the_wa
     assert Enrolment.objects.filter(consent__version=2).count() == 0  # nobody has agreed yet
     assert [message.subject for message in mail.outbox] == ["Hanamaru class: please agree to our updated text"]
     assert client.get("/en/admin/hanamaru/consenttext/").status_code == 200
-    kept = ["venue", "address", "level", "age_band", "tutors_needed"]
+    kept = ["level", "age_band", "tutors_needed"]
     data = {field: getattr(klass, field) for field in kept}
-    data.update({f"name_{code}": text for code, text in klass.name.items()})  # one box per language
-    data.update({f"access_notes_{code}": text for code, text in klass.access_notes.items()})
+    for text in ("name", "venue", "address", "access_notes"):  # one box per language
+        data.update({f"{text}_{code}": words for code, words in getattr(klass, text).items()})
     data.update({"area": klass.area_id, "capacity": 3, "is_open": "on"})
     data.update({"enrolments-TOTAL_FORMS": "0", "enrolments-INITIAL_FORMS": "0"})
     with committed():
@@ -312,7 +315,8 @@ def test_the_admin_has_a_box_per_language_japanese_and_english_required(client, 
     page = client.get(f"/en/admin/hanamaru/class/{klass.pk}/change/").content.decode()
     assert 'name="name_ja"' in page and 'name="name_en"' in page and 'name="name_vi"' in page
     assert '<label for="id_name_2">Vietnamese</label>' in page
-    form = {"venue": klass.venue, "address": klass.address, "level": klass.level, "age_band": klass.age_band,
+    form = {"venue_ja": klass.venue["ja"], "venue_en": klass.venue["en"], "address_ja": klass.address["ja"],
+            "address_en": klass.address["en"], "level": klass.level, "age_band": klass.age_band,
             "tutors_needed": 2, "capacity": 3, "area": klass.area_id, "is_open": "on",
             "enrolments-TOTAL_FORMS": "0", "enrolments-INITIAL_FORMS": "0"}  # fmt: skip
     missing = client.post(f"/en/admin/hanamaru/class/{klass.pk}/change/", form | {"name_ja": "はなまる"})
@@ -326,3 +330,11 @@ def test_the_admin_has_a_box_per_language_japanese_and_english_required(client, 
     assert klass.access_notes == {}  # an optional text left empty in every language
     client.logout()
     assert "Lớp Hanamaru" in client.get("/vi/hanamaru/").content.decode()
+
+
+def test_the_venue_and_address_show_in_the_readers_language_with_the_japanese_beside(client, klass):
+    english = client.get("/en/hanamaru/").content.decode()
+    assert 'JII Meguro activity room <span lang="ja">（JII 目黒 活動室）</span>' in english
+    assert '5-27-5 Shimomeguro, Meguro-ku, Tokyo <span lang="ja">（東京都目黒区下目黒5-27-5）</span>' in english
+    japanese = client.get("/hanamaru/").content.decode()
+    assert "JII 目黒 活動室, 東京都目黒区下目黒5-27-5" in japanese and "（JII 目黒 活動室）" not in japanese

@@ -78,3 +78,4 @@ def test_the_move_to_translated_fields_keeps_every_japanese_and_english_text():
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
     assert Class.objects.get().name == {"ja": "はなまる", "en": "Hanamaru"}
+    assert (Class.objects.get().venue, Class.objects.get().address) == ({"ja": "v"}, {"ja": "a"})  # 0005
