@@ -74,7 +74,11 @@ def load() -> str:
     languages = {language.code: language for language in Language.objects.all()}
     areas = {area.code: area for area in Area.objects.all()}
     for email, name, gender, area, station, spoken, slots, exp, interests, spot, status in VOLUNTEERS:
-        user, _ = User.objects.get_or_create(email=email, defaults={"name": name, "language": "ja"})
+        # The demo's emails spell the given name in rōmaji: sato.haruka@… → Haruka.
+        latin = email.split("@")[0].split(".")[-1].capitalize()
+        user, _ = User.objects.get_or_create(
+            email=email, defaults={"name": name, "language": "ja", "given_name_latin": latin}
+        )
         if not user.has_usable_password():
             user.set_unusable_password()
             user.save(update_fields=["password"])

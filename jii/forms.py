@@ -70,6 +70,12 @@ class AvailabilityWidget(forms.CheckboxSelectMultiple):
 
 class VolunteerProfileForm(forms.ModelForm):
     name = forms.CharField(label=_("Your name"), max_length=150)
+    given_name_latin = forms.CharField(
+        label=_("Your given name in Latin letters (rōmaji)"),
+        help_text=_("Residents who cannot read Japanese see this beside your given name, e.g. Haruka (春香)."),
+        max_length=60,
+        required=False,
+    )
     availability = forms.MultipleChoiceField(
         label=_("When can you usually meet?"), widget=AvailabilityWidget, required=False
     )
@@ -102,6 +108,7 @@ class VolunteerProfileForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["name"].initial = user.name
+        self.fields["given_name_latin"].initial = user.given_name_latin
         self.fields["availability"].choices = availability_slots()
         self.fields["area"].choices = area_choices()
         self.fields["phone"].widget.attrs.update(autocomplete="tel", inputmode="tel")
@@ -127,6 +134,11 @@ class VolunteerProfileForm(forms.ModelForm):
         cleaned = super().clean()
         chosen = [(lang, cleaned.get(f"language_{lang.code}")) for lang in self.languages]
         cleaned["languages"] = [(lang, level) for lang, level in chosen if level]
+        name, latin = cleaned.get("name", ""), cleaned.get("given_name_latin", "")
+        if any(ord(char) > 0x3000 for char in name) and not latin:
+            self.add_error("given_name_latin", _("Please write your given name in Latin letters too."))
+        elif latin and not latin.replace(" ", "").replace("-", "").replace("'", "").isascii():
+            self.add_error("given_name_latin", _("Please use Latin letters only (a–z)."))
         if not cleaned["languages"]:
             # Tied to the first language row (Japanese), where a screen reader announces it.
             self.add_error("language_ja", _("Tell us at least one language you speak, with your level."))

@@ -31,3 +31,10 @@ def current_language() -> str:
 def nearest_language(offered: Collection[str], language: str = "") -> str | None:
     """The first language of `language`'s fallback chain (default: the page's) that `offered` has, or None."""
     return next((code for code in fallback_chain(language or current_language()) if code in offered), None)
+
+
+def reads_japanese(language: str) -> bool:
+    """Whether a reader of this language reads Japanese script: Japanese, and languages that fall back to it
+    first (plain Japanese)."""
+    japanese = settings.LANGUAGE_CODE
+    return language == japanese or settings.LANGUAGE_FALLBACKS.get(language, [None])[0] == japanese

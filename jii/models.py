@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jii.choices import Gender, HouseholdType, LanguageLevel, Prefecture
 from jii.fields import LanguageField
+from jii.languages import current_language, reads_japanese
 from jii.translated import TranslatedField
 
 
@@ -45,6 +46,8 @@ class User(AbstractUser):
     last_name = None
     email = models.EmailField(_("email address"), unique=True)
     name = models.CharField(_("name"), max_length=150, blank=True)
+    # For residents who cannot read Japanese script: "Haruka" beside "春香".
+    given_name_latin = models.CharField(_("given name in Latin letters"), max_length=60, blank=True)
     language = LanguageField()
 
     USERNAME_FIELD = "email"
@@ -72,6 +75,14 @@ class User(AbstractUser):
             return gettext("Otonari-san")
         family_name_first = any(ord(char) > 0x3000 for char in self.name)
         return parts[-1] if family_name_first else parts[0]
+
+    def given_name_for_reader(self) -> str:
+        """The given name as the reader of this page or email can read it: as written for a Japanese reader,
+        otherwise the Latin letters first with the Japanese beside them, "Haruka (春香)"."""
+        given = self.get_short_name()
+        if not self.given_name_latin or reads_japanese(current_language()) or given == self.given_name_latin:
+            return given
+        return f"{self.given_name_latin} ({given})"
 
 
 class Language(models.Model):

@@ -34,12 +34,14 @@ def find_or_create_resident(*, email: str, language: str, **details) -> Resident
 
 
 @transaction.atomic
-def save_volunteer_profile(*, user: User, name: str, languages: list[tuple], **fields) -> VolunteerProfile:
+def save_volunteer_profile(
+    *, user: User, name: str, languages: list[tuple], given_name_latin: str = "", **fields
+) -> VolunteerProfile:
     """Create or update the volunteer's own profile. `languages` is a list of (Language, level).
     A new profile waits for a coordinator; editing an approved profile keeps it approved."""
-    if name != user.name:
-        user.name = name
-        user.save(update_fields=["name"])
+    if (name, given_name_latin) != (user.name, user.given_name_latin):
+        user.name, user.given_name_latin = name, given_name_latin
+        user.save(update_fields=["name", "given_name_latin"])
     profile, _ = VolunteerProfile.objects.update_or_create(user=user, defaults=fields)
     profile.languages.exclude(language__in=[language for language, _ in languages]).delete()
     for language, level in languages:

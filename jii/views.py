@@ -75,6 +75,7 @@ def volunteer_profile(request):
         services.save_volunteer_profile(
             user=request.user,
             name=form.cleaned_data["name"],
+            given_name_latin=form.cleaned_data["given_name_latin"],
             languages=form.cleaned_data["languages"],
             **form.profile_fields(),
         )

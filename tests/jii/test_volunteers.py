@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 def profile_form(**changes):
     data = {
         "name": "佐藤 春香",
+        "given_name_latin": "Haruka",
         "phone": "090-0000-1111",
         "gender": "female",
         "area": Area.objects.get(code="tokyo-meguro").pk,
@@ -45,7 +46,7 @@ def test_a_new_volunteer_fills_in_a_profile_that_then_waits_for_approval(client)
         ("ja", "native"),
     ]
     user.refresh_from_db()
-    assert user.name == "佐藤 春香"
+    assert (user.name, user.given_name_latin) == ("佐藤 春香", "Haruka")
 
 
 def test_missing_fields_are_reported_next_to_the_field_in_the_users_language(client):
@@ -164,3 +165,29 @@ def test_staff_without_the_approval_permission_cannot_approve(client):
     assert response.status_code == 403
     profile.refresh_from_db()
     assert profile.status == VolunteerProfile.Status.PENDING
+
+
+def test_a_name_in_japanese_script_asks_for_the_given_name_in_latin_letters_too(client):
+    client.force_login(UserFactory())
+    missing = client.post("/en/volunteer/profile/", profile_form(given_name_latin="")).content.decode()
+    assert "Please write your given name in Latin letters too." in missing
+    wrong = client.post("/en/volunteer/profile/", profile_form(given_name_latin="はるか")).content.decode()
+    assert "Please use Latin letters only (a–z)." in wrong
+    assert not VolunteerProfile.objects.exists()
+    latin_name = client.post("/en/volunteer/profile/", profile_form(name="Emily Johnson", given_name_latin=""))
+    assert latin_name.status_code == 302  # a name in Latin letters needs nothing more
+
+
+def test_residents_who_do_not_read_japanese_see_the_latin_given_name_first(settings):
+    from django.utils import translation
+
+    settings.LANGUAGES = [*settings.LANGUAGES, ("vi", "Vietnamese"), ("ja-easy", "Plain Japanese")]
+    settings.LANGUAGE_FALLBACKS = {"ja-easy": ["ja"]}
+    volunteer = UserFactory(name="佐藤 春香", given_name_latin="Haruka")
+    seen = {}
+    for language in ("ja", "ja-easy", "en", "vi"):
+        with translation.override(language):
+            seen[language] = volunteer.given_name_for_reader()
+    assert seen == {"ja": "春香", "ja-easy": "春香", "en": "Haruka (春香)", "vi": "Haruka (春香)"}
+    with translation.override("en"):
+        assert UserFactory(name="佐藤 健二").given_name_for_reader() == "健二"  # not given yet: as written
