@@ -8,7 +8,7 @@ from jii.translated import TranslatedField
 LANGUAGE_COLUMNS = ("ja", "en")
 
 
-def columns_to_translated_texts(app_label: str, texts: dict) -> list:
+def columns_to_translated_texts(app_label: str, texts: dict, languages=LANGUAGE_COLUMNS) -> list:
     """Move texts kept as one column per language (`<field>_ja`, `<field>_en`) into one TranslatedField each,
     losing nothing; going back restores the columns. `texts` is {model: {new field: TranslatedField options}}."""
 
@@ -24,7 +24,7 @@ def columns_to_translated_texts(app_label: str, texts: dict) -> list:
             rows = list(model.objects.all())
             for row in rows:
                 for field in fields:
-                    written = {language: getattr(row, f"{field}_{language}") for language in LANGUAGE_COLUMNS}
+                    written = {language: getattr(row, f"{field}_{language}") for language in languages}
                     setattr(row, field, {language: text for language, text in written.items() if text})
             model.objects.bulk_update(rows, list(fields))
 
@@ -34,16 +34,16 @@ def columns_to_translated_texts(app_label: str, texts: dict) -> list:
             rows = list(model.objects.all())
             for row in rows:
                 for field in fields:
-                    for language in LANGUAGE_COLUMNS:
+                    for language in languages:
                         setattr(row, f"{field}_{language}", (getattr(row, field) or {}).get(language, ""))
-            columns = [f"{field}_{language}" for field in fields for language in LANGUAGE_COLUMNS]
+            columns = [f"{field}_{language}" for field in fields for language in languages]
             model.objects.bulk_update(rows, columns)
 
     each_column = [
         (model_name, field, options, language)
         for model_name, fields in texts.items()
         for field, options in fields.items()
-        for language in LANGUAGE_COLUMNS
+        for language in languages
     ]
     return [
         *(
@@ -64,41 +64,9 @@ def japanese_columns_to_translated_texts(app_label: str, texts: dict) -> list:
     """Move texts kept in Japanese only (one column each) into TranslatedFields of the same names, as their
     Japanese; going back keeps the Japanese. `texts` is {model: {field: TranslatedField options}}."""
     japanese = LANGUAGE_COLUMNS[0]
-
-    def into_translated(apps, schema_editor):
-        for model_name, fields in texts.items():
-            model = apps.get_model(app_label, model_name)
-            rows = list(model.objects.all())
-            for row in rows:
-                for field in fields:
-                    written = getattr(row, f"{field}_{japanese}")
-                    setattr(row, field, {japanese: written} if written else {})
-            model.objects.bulk_update(rows, list(fields))
-
-    def back_to_columns(apps, schema_editor):
-        for model_name, fields in texts.items():
-            model = apps.get_model(app_label, model_name)
-            rows = list(model.objects.all())
-            for row in rows:
-                for field in fields:
-                    setattr(row, f"{field}_{japanese}", (getattr(row, field) or {}).get(japanese, ""))
-            model.objects.bulk_update(rows, [f"{field}_{japanese}" for field in fields])
-
-    each_field = [
-        (model_name, field, options) for model_name, fields in texts.items() for field, options in fields.items()
+    renames = [
+        migrations.RenameField(model_name, field, f"{field}_{japanese}")
+        for model_name, fields in texts.items()
+        for field in fields
     ]
-    return [
-        *(migrations.RenameField(model_name, field, f"{field}_{japanese}") for model_name, field, _ in each_field),
-        *(
-            migrations.AddField(model_name, field, TranslatedField(**options))
-            for model_name, field, options in each_field
-        ),
-        migrations.RunPython(into_translated, back_to_columns),
-        *(
-            migrations.AlterField(
-                model_name, f"{field}_{japanese}", models.CharField(max_length=options["max_length"], default="")
-            )
-            for model_name, field, options in each_field
-        ),
-        *(migrations.RemoveField(model_name, f"{field}_{japanese}") for model_name, field, _ in each_field),
-    ]
+    return [*renames, *columns_to_translated_texts(app_label, texts, languages=(japanese,))]
