@@ -46,9 +46,10 @@ class ConsentText(models.Model):
 
 class Class(models.Model):
     name = TranslatedField(_("name"), max_length=150)
-    # Shown in the reader's language with the Japanese beside it, for a taxi driver or a passer-by.
-    venue = TranslatedField(_("venue"), max_length=150)
-    address = TranslatedField(_("address"), max_length=300)
+    # Shown in the reader's language with the Japanese beside it, for a taxi driver or a passer-by. Only the
+    # Japanese is required: venues were written in Japanese only, and editing a class must not wait on a translation.
+    venue = TranslatedField(_("venue"), max_length=150, required_languages=[settings.LANGUAGE_CODE])
+    address = TranslatedField(_("address"), max_length=300, required_languages=[settings.LANGUAGE_CODE])
     access_notes = TranslatedField(_("access notes"), multiline=True, blank=True)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, verbose_name=_("city or ward"))
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)

@@ -93,6 +93,7 @@ class TranslatedFormField(forms.MultiValueField):
         ]
         kwargs["required"] = bool(required_languages)
         super().__init__(fields, widget=TranslatedWidget(multiline=multiline), require_all_fields=False, **kwargs)
+        self.error_messages["required"] = missing  # every box empty: the same words as some of them empty
 
     def compress(self, data_list):
         return TranslatedText({code: text for code, text in zip(self.languages, data_list or [], strict=False) if text})
@@ -103,8 +104,10 @@ class TranslatedField(models.JSONField):
 
     descriptor_class = TranslatedDescriptor
 
-    def __init__(self, *args, multiline=False, **kwargs):
+    def __init__(self, *args, multiline=False, required_languages=None, **kwargs):
+        """`required_languages`: the languages the admin asks for, when not settings.CONTENT_REQUIRED_LANGUAGES."""
         self.multiline = multiline
+        self.required_languages = required_languages
         kwargs.setdefault("default", dict)
         super().__init__(*args, **kwargs)
 
@@ -112,10 +115,14 @@ class TranslatedField(models.JSONField):
         name, path, args, kwargs = super().deconstruct()
         if self.multiline:
             kwargs["multiline"] = True
+        if self.required_languages is not None:
+            kwargs["required_languages"] = self.required_languages
         return name, path, args, kwargs
 
     def formfield(self, **kwargs):
-        required_languages = () if self.blank else settings.CONTENT_REQUIRED_LANGUAGES
+        required_languages = self.required_languages
+        if required_languages is None:
+            required_languages = () if self.blank else settings.CONTENT_REQUIRED_LANGUAGES
         return models.Field.formfield(
             self,
             form_class=TranslatedFormField,

@@ -338,3 +338,18 @@ def test_the_venue_and_address_show_in_the_readers_language_with_the_japanese_be
     assert '5-27-5 Shimomeguro, Meguro-ku, Tokyo <span lang="ja">（東京都目黒区下目黒5-27-5）</span>' in english
     japanese = client.get("/hanamaru/").content.decode()
     assert "JII 目黒 活動室, 東京都目黒区下目黒5-27-5" in japanese and "（JII 目黒 活動室）" not in japanese
+
+
+def test_a_class_with_its_venue_in_japanese_only_can_still_be_edited(client, klass):
+    klass.venue, klass.address = {"ja": "JII 目黒 活動室"}, {"ja": "東京都目黒区下目黒5-27-5"}  # as migrated
+    klass.save()
+    client.force_login(CoordinatorFactory(groups=["coordinators"]))
+    form = {"name_ja": klass.name["ja"], "name_en": klass.name["en"], "venue_ja": klass.venue["ja"],
+            "address_ja": klass.address["ja"], "level": klass.level, "age_band": klass.age_band,
+            "tutors_needed": 2, "capacity": 5, "area": klass.area_id, "is_open": "on",
+            "enrolments-TOTAL_FORMS": "0", "enrolments-INITIAL_FORMS": "0"}  # fmt: skip
+    assert client.post(f"/en/admin/hanamaru/class/{klass.pk}/change/", form).status_code == 302
+    klass.refresh_from_db()
+    assert (klass.capacity, klass.venue) == (5, {"ja": "JII 目黒 活動室"})
+    missing = client.post(f"/en/admin/hanamaru/class/{klass.pk}/change/", form | {"venue_ja": ""})
+    assert "Please write it in each of these languages: Japanese" in missing.content.decode()
