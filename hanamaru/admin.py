@@ -300,7 +300,6 @@ class ConsentTextAdmin(admin.ModelAdmin):
     """A consent text is never edited: a change is a new version, and guardians are asked to agree again."""
 
     list_display = ["version", "published_at", "agreed"]
-    fields = ["text"]
 
     def get_queryset(self, request):
         current = Q(enrolments_agreed__status__in=Enrolment.ACTIVE)

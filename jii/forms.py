@@ -137,7 +137,7 @@ class VolunteerProfileForm(forms.ModelForm):
         name, latin = cleaned.get("name", ""), cleaned.get("given_name_latin", "")
         if any(ord(char) > 0x3000 for char in name) and not latin:
             self.add_error("given_name_latin", _("Please write your given name in Latin letters too."))
-        elif latin and not latin.replace(" ", "").replace("-", "").replace("'", "").isascii():
+        elif latin and not all(unicodedata.name(char, "").startswith("LATIN") for char in latin if char not in " -'"):
             self.add_error("given_name_latin", _("Please use Latin letters only (a–z)."))
         if not cleaned["languages"]:
             # Tied to the first language row (Japanese), where a screen reader announces it.

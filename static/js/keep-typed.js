@@ -30,7 +30,7 @@
       typedFields(form).forEach(function (field) {
         if (field.type === "checkbox" || field.type === "radio") {
           saved.push([n, field.name, field.value, field.checked]);
-        } else if (field.multiple) {
+        } else if (field.type === "select-multiple") {
           Array.prototype.forEach.call(field.options, function (option) {
             saved.push([n, field.name, option.value, option.selected]);
           });
@@ -55,7 +55,7 @@
       if (field.name !== item[1]) { return; }
       if (field.type === "checkbox" || field.type === "radio") {
         if (field.value === item[2]) { field.checked = item[3]; }
-      } else if (field.multiple) {
+      } else if (field.type === "select-multiple") {
         Array.prototype.forEach.call(field.options, function (option) {
           if (option.value === item[2]) { option.selected = item[3]; }
         });

@@ -174,6 +174,8 @@ def test_a_name_in_japanese_script_asks_for_the_given_name_in_latin_letters_too(
     wrong = client.post("/en/volunteer/profile/", profile_form(given_name_latin="はるか")).content.decode()
     assert "Please use Latin letters only (a–z)." in wrong
     assert not VolunteerProfile.objects.exists()
+    assert client.post("/en/volunteer/profile/", profile_form(given_name_latin="Yūki")).status_code == 302  # rōmaji
+    VolunteerProfile.objects.all().delete()
     latin_name = client.post("/en/volunteer/profile/", profile_form(name="Emily Johnson", given_name_latin=""))
     assert latin_name.status_code == 302  # a name in Latin letters needs nothing more
 
