@@ -26,7 +26,10 @@ run: setup  ## set everything up, print where to go and the demo logins, and ser
 	@$(MANAGE) demo_coordinator
 	@$(MANAGE) runserver $(HOST)
 
-test: translations  ## the whole suite (SQLite, eager Celery by default; set DATABASE_URL / REDIS_URL for the real stack)
+node_modules/.package-lock.json: package-lock.json  ## the page checkers the browser tests run (axe-core, Nu)
+	npm ci --no-audit --no-fund --loglevel=error
+
+test: translations node_modules/.package-lock.json  ## the whole suite (SQLite, eager Celery by default; set DATABASE_URL / REDIS_URL for the real stack)
 	$(BIN)/pytest
 
 lint: $(BIN)/.installed
@@ -56,4 +59,4 @@ lock:  ## re-resolve the lock files from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal --python-version 3.11 -o requirements-dev.lock
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles test-output demo-emails
+	rm -rf $(VENV) node_modules db.sqlite3 staticfiles test-output demo-emails

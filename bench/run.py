@@ -14,6 +14,10 @@ from io import StringIO
 from common import configure, fresh_database  # noqa: E402 (bench/common.py sets the path)
 
 BENCH_DB = configure("bench.sqlite3", production=True)
+RESIDENTS_LANGUAGES = ["ja-easy", "zh-hans", "vi", "ne", "uk", "fa-af"]
+# Readings over every kanji may cost at most half as much again as the Japanese page (issue 13).
+FURIGANA_PAGES = [("home (ja)", "home (ja-easy)"), ("enrol form (ja)", "enrol form (ja-easy)"),
+                  ("status page", "status (ja-easy)")]  # fmt: skip
 
 
 def setup_database():
@@ -78,10 +82,16 @@ def run(repeat):
     volunteer = User.objects.get(email="sato.haruka@example.jp")
     anonymous, logged_in = Client(), Client()
     logged_in.force_login(volunteer)
+    status = f"status/{make_token(resident)}/"
     pages = [
         ("home (ja)", anonymous, "/"),
         ("home (en)", anonymous, "/en/"),
-        ("status page", anonymous, f"/status/{make_token(resident)}/"),
+        *[(f"home ({code})", anonymous, f"/{code}/") for code in RESIDENTS_LANGUAGES],
+        ("enrol form (ja)", anonymous, "/hanamaru/enroll/"),
+        ("enrol form (ja-easy)", anonymous, "/ja-easy/hanamaru/enroll/"),
+        ("status page", anonymous, f"/{status}"),
+        ("status (ja-easy)", anonymous, f"/ja-easy/{status}"),
+        ("status (fa-af)", anonymous, f"/fa-af/{status}"),
         ("volunteer page", logged_in, "/volunteer/"),
         ("healthz", anonymous, "/healthz"),
     ]
@@ -103,17 +113,44 @@ def main():
 
     print(f"database: {connection.vendor}; {args.repeat} requests per page; large = demo + {args.factor}× rows\n")
     print(
-        f"{'page':<16} {'median ms':>10} {'p95 ms':>8} {'queries':>8} | {'large median':>12} {'p95':>8} {'queries':>8}"
+        f"{'page':<22} {'median ms':>10} {'p95 ms':>8} {'queries':>8} | {'large median':>12} {'p95':>8} {'queries':>8}"
     )
     for name, figures in small.items():
         big = large[name]
         print(
-            f"{name:<16} {figures['median']:>10.2f} {figures['p95']:>8.2f} {figures['queries']:>8} | "
+            f"{name:<22} {figures['median']:>10.2f} {figures['p95']:>8.2f} {figures['queries']:>8} | "
             f"{big['median']:>12.2f} {big['p95']:>8.2f} {big['queries']:>8}"
         )
         if big["queries"] != figures["queries"]:
             print(f"  !! {name}: query count grows with the data")
             sys.exit(1)
+    homes = {name: figures["queries"] for name, figures in small.items() if name.startswith("home")}
+    if len(set(homes.values())) != 1:
+        print(f"  !! the home page runs a different number of queries in some language: {homes}")
+        sys.exit(1)
+    print("\nfurigana (plain Japanese / Japanese, median):")
+    for japanese, easy in FURIGANA_PAGES:
+        ratio = small[easy]["median"] / small[japanese]["median"]
+        print(f"  {easy:<22} {ratio:.2f}× (at most 1.5×)")
+        if ratio > 1.5:
+            print(f"  !! {easy} costs more than 1.5× {japanese}")
+            sys.exit(1)
+    print(f"  first render of the enrol form, readings not yet cached: {cold_furigana_ms():.1f} ms")
+
+
+def cold_furigana_ms():
+    """One plain-Japanese page with an empty readings cache (after a restart): the cost MeCab adds at most."""
+    from django.test import Client
+
+    from jii import furigana
+
+    client = Client()
+    client.get("/ja-easy/hanamaru/enroll/")  # templates and catalogs loaded
+    furigana.ruby_text.cache_clear()
+    furigana._pieces.cache_clear()
+    started = time.perf_counter()
+    client.get("/ja-easy/hanamaru/enroll/")
+    return (time.perf_counter() - started) * 1000
 
 
 if __name__ == "__main__":

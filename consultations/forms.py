@@ -25,7 +25,8 @@ class ConsultationRequestForm(ResidentForm):
     description = forms.CharField(
         label=_("Please describe your situation"),
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        # data-private: not carried across a language switch (static/js/keep-typed.js).
+        widget=forms.Textarea(attrs={"rows": 6, "data-private": ""}),
         help_text=_("In any language. Only consultation staff and your expert will read it."),
     )
     languages = IdMultipleChoiceField(

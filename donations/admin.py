@@ -24,6 +24,7 @@ from donations.register import PUBLIC_SUPPORT_MINIMUM_YEN, donors_of_year, publi
 from donations.tasks import issue_annual_receipts, issue_receipt
 from jii.admin import ReadOnlyInline, RecordAdmin
 from jii.forms import PeriodForm
+from jii.translated import in_every_language
 
 
 def spreadsheet_safe(value: str) -> str:
@@ -45,7 +46,7 @@ class VoiceInline(admin.StackedInline):
 class CampaignAdmin(admin.ModelAdmin):
     list_display = ["__str__", "starts_on", "ends_on", "supporters", "received", "is_published"]
     list_filter = ["is_published"]
-    search_fields = ["title__ja", "title__en", "slug"]
+    search_fields = [*in_every_language("title"), "slug"]
     inlines = [ImpactTierInline, VoiceInline]
 
     def save_related(self, request, form, formsets, change):

@@ -20,6 +20,7 @@ from hanamaru.forms import AttendanceForm, TermForm
 from hanamaru.models import Child, Class, ConsentText, Enrolment, Session, TutorSignup
 from jii.admin import ReadOnlyInline, RecordAdmin, add_resident_inline
 from jii.forms import PeriodForm
+from jii.translated import in_every_language
 
 
 class ChildInline(ReadOnlyInline):
@@ -56,7 +57,7 @@ class ClassAdmin(admin.ModelAdmin):
         "is_open",
     ]
     list_filter = ["is_open", "level", "age_band", "area__prefecture"]
-    search_fields = ["name__ja", "name__en", "venue__ja", "venue__en"]
+    search_fields = [*in_every_language("name"), *in_every_language("venue")]
     list_select_related = ["area"]
     inlines = [EnrolmentInline]
     change_form_template = "admin/hanamaru/class/change_form.html"

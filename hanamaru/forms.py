@@ -164,6 +164,6 @@ class AttendanceForm(forms.Form):
         self.fields["tutors_present"].label_from_instance = lambda profile: profile.user.name
 
 
-class ConsentAgainForm(forms.Form):
+class ConsentAgainForm(PlainErrorsMixin, forms.Form):
     consent = forms.BooleanField(label=_("I have read the updated text and agree."))
     consent_version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from jii import services
 from jii.models import Area, Language, Resident, User, VolunteerLanguage, VolunteerProfile
+from jii.translated import in_every_language
 
 admin.site.site_header = _("JII Otonari — coordinators")
 admin.site.site_title = _("JII coordinators")
@@ -70,10 +71,10 @@ class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "name", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_active", "groups"]
-    search_fields = ["email", "name"]
+    search_fields = ["email", "name", "given_name_latin"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        (_("Personal info"), {"fields": ["name", "language"]}),
+        (_("Personal info"), {"fields": ["name", "given_name_latin", "language"]}),
         (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
@@ -84,13 +85,13 @@ class UserAdmin(BaseUserAdmin):
 class AreaAdmin(admin.ModelAdmin):
     list_display = ["__str__", "prefecture", "latitude", "longitude"]
     list_filter = ["prefecture"]
-    search_fields = ["name__ja", "name__en", "code"]
+    search_fields = [*in_every_language("name"), "code"]
 
 
 @admin.register(Language)
 class LanguageAdmin(admin.ModelAdmin):
     list_display = ["code", "__str__"]
-    search_fields = ["code", "name__ja", "name__en"]
+    search_fields = ["code", *in_every_language("name")]
 
 
 @admin.register(Resident)
@@ -127,7 +128,7 @@ class VolunteerProfileAdmin(admin.ModelAdmin):
         "submitted_at",
     ]
     list_filter = ["status", "area__prefecture", "gender", "languages__language", "submitted_at"]
-    search_fields = ["user__name", "user__email", "area__name__ja", "area__name__en", "nearest_station"]
+    search_fields = ["user__name", "user__email", *in_every_language("area__name"), "nearest_station"]
     list_select_related = ["user", "area"]
     readonly_fields = ["status", "submitted_at", "approved_at", "approved_by"]
     inlines = [VolunteerLanguageInline]

@@ -7,6 +7,9 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from jii.furigana import add_to_html, bracket_text, wants_furigana
+from jii.languages import language_tag
+
 
 def send_localized_email(
     name: str, *, to: str, language: str, context: dict | None = None, attachments: list | None = None
@@ -15,9 +18,13 @@ def send_localized_email(
     (filename, content, mimetype) attachments."""
     context = {"site_url": settings.SITE_URL.rstrip("/"), **(context or {})}
     with translation.override(language):
+        direction = "rtl" if translation.get_language_bidi() else "ltr"
+        context |= {"html_lang": language_tag(language), "html_dir": direction}
         subject = render_to_string(f"emails/{name}_subject.txt", context).strip()
         text = render_to_string(f"emails/{name}_body.txt", context)
         html = render_to_string(f"emails/{name}_body.html", context)
+    if wants_furigana(language):  # readings in brackets: mail clients drop <ruby>
+        subject, text, html = bracket_text(subject), bracket_text(text), add_to_html(html, write=bracket_text)
     message = EmailMultiAlternatives(subject=" ".join(subject.split()), body=text, to=[to])
     message.attach_alternative(html, "text/html")
     for attachment in attachments or []:

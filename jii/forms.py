@@ -263,7 +263,7 @@ def resident_details(data: dict, household_type: str) -> dict:
     }
 
 
-class ResidentLanguageForm(forms.Form):
+class ResidentLanguageForm(PlainErrorsMixin, forms.Form):
     """On the status page: the language of this page and of every later email."""
 
     language = forms.ChoiceField(

@@ -38,3 +38,8 @@ def reads_japanese(language: str) -> bool:
     first (plain Japanese)."""
     japanese = settings.LANGUAGE_CODE
     return language == japanese or settings.LANGUAGE_FALLBACKS.get(language, [None])[0] == japanese
+
+
+def language_tag(language: str) -> str:
+    """The BCP 47 tag for `lang` and `hreflang` attributes (a URL code such as ja-easy is not one)."""
+    return settings.LANGUAGE_TAGS.get(language, language)

@@ -84,6 +84,12 @@ class User(AbstractUser):
             return given
         return f"{self.given_name_latin} ({given})"
 
+    def name_for_reader(self) -> str:
+        """The full name as the reader can read it: "Haruka (佐藤 春香)" for one who does not read Japanese."""
+        if not self.given_name_latin or reads_japanese(current_language()) or self.name.isascii():
+            return self.name
+        return f"{self.given_name_latin} ({self.name})"
+
 
 class Language(models.Model):
     """A language a resident speaks or a volunteer can help in, keyed by its ISO 639-1 code."""

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import django.conf.locale
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
@@ -166,10 +167,32 @@ SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 # --- Languages and time ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "ja"
-LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
+# Adding a language: a line here, `make messages CATALOGS=<locale>` and its translations (README).
+LANGUAGES = [
+    ("ja", _("Japanese")),
+    ("en", _("English")),
+    ("ja-easy", _("Plain Japanese")),
+    ("zh-hans", _("Simplified Chinese")),
+    ("vi", _("Vietnamese")),
+    ("ne", _("Nepali")),
+    ("uk", _("Ukrainian")),
+    ("fa-af", _("Dari")),
+]
+# Django knows the others' own names and script direction; these two are ours. Plain Japanese is Japanese to
+# browsers and screen readers ("ja-x-easy", a private-use tag); Dari is Persian as written in Afghanistan
+# (BCP 47 fa-AF, as Google and Apple tag it), right to left like every "fa" language in LANGUAGES_BIDI.
+django.conf.locale.LANG_INFO.update(
+    {
+        "ja-easy": {"bidi": False, "code": "ja-easy", "name": "Plain Japanese", "name_local": "やさしい日本語"},
+        "fa-af": {"bidi": True, "code": "fa-af", "name": "Dari", "name_local": "دری"},
+    }
+)
+LANGUAGE_TAGS = {"ja-easy": "ja-x-easy", "fa-af": "fa-AF", "zh-hans": "zh-Hans"}
 # Where something missing in a language is looked for next (jii/languages.py): the language's own fallbacks,
-# e.g. {"ja-easy": ["ja"]}, then this order.
-LANGUAGE_FALLBACKS: dict[str, list[str]] = {}
+# then this order.
+LANGUAGE_FALLBACKS: dict[str, list[str]] = {"ja-easy": ["ja"]}
+# Pages in these get readings over every kanji (<ruby>), their emails readings in brackets (jii/furigana.py).
+FURIGANA_LANGUAGES = ["ja-easy"]
 LANGUAGE_FALLBACK_ORDER = ["en", "ja"]
 # Content staff write (campaign, classes, consent texts…) must be written in these; other languages are optional.
 CONTENT_REQUIRED_LANGUAGES = ["ja", "en"]

@@ -11,9 +11,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
 from django.utils.text import format_lazy
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
-from jii.languages import current_language, fallback_chain
+from jii.languages import current_language, fallback_chain, language_tag, site_languages
 
 
 class TranslatedText(dict):
@@ -60,10 +61,10 @@ class TranslatedWidget(forms.MultiWidget):
 
     def __init__(self, *, multiline=False, attrs=None):
         self.languages = list(settings.LANGUAGES)
-        boxes = {
-            code: forms.Textarea(attrs={"rows": 3}) if multiline else forms.TextInput()
-            for code, _name in self.languages
-        }
+        boxes = {}
+        for code, _name in self.languages:  # staff type Dari right to left, and spell-checkers know the language
+            typing = {"lang": language_tag(code), "dir": "rtl" if get_language_info(code)["bidi"] else "ltr"}
+            boxes[code] = forms.Textarea(attrs={"rows": 3, **typing}) if multiline else forms.TextInput(typing)
         super().__init__(boxes, attrs)  # the boxes are named <field>_ja, <field>_en, …
 
     def decompress(self, value):
@@ -132,3 +133,8 @@ class TranslatedField(models.JSONField):
             show_hidden_initial=False,
             **kwargs,
         )
+
+
+def in_every_language(lookup: str) -> list[str]:
+    """Admin search_fields for a translated text (or one across a relation, "area__name"): each language's key."""
+    return [f"{lookup}__{code}" for code in site_languages()]

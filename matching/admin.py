@@ -15,6 +15,7 @@ from jii.admin import DaysAgoFilter, ReadOnlyInline, add_resident_inline
 from jii.choices import Interest
 from jii.forms import PeriodForm
 from jii.models import VolunteerProfile
+from jii.translated import in_every_language
 from matching import figures, services
 from matching.explain import Names, describe_breakdown, describe_reasons, far_away_note, labels
 from matching.forms import ClosePairForm
@@ -51,7 +52,7 @@ add_resident_inline(ApplicationInline)
 class ApplicationAdmin(admin.ModelAdmin):
     list_display = ["__str__", "resident", "stage", "household_type", "area", "waiting_days", "created_at"]
     list_filter = ["stage", "area__prefecture", "household_type", "languages", WaitingFilter]
-    search_fields = ["resident__name", "resident__email", "nearest_station", "area__name__ja", "area__name__en"]
+    search_fields = ["resident__name", "resident__email", "nearest_station", *in_every_language("area__name")]
     list_select_related = ["resident", "area"]
     date_hierarchy = "created_at"
     readonly_fields = [

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jii.choices import HouseholdType, Interest
-from jii.forms import IdChoiceField, IdMultipleChoiceField, ResidentForm, resident_details
+from jii.forms import IdChoiceField, IdMultipleChoiceField, PlainErrorsMixin, ResidentForm, resident_details
 from jii.models import Area, Language, area_choices
 from matching.models import CheckIn, GenderPreference, Hope, JapaneseLevel, Match, TimeBand
 
@@ -118,7 +118,7 @@ class ApplicationForm(ResidentForm):
         }
 
 
-class ResponseForm(forms.Form):
+class ResponseForm(PlainErrorsMixin, forms.Form):
     decision = forms.ChoiceField(
         label=_("Your answer"),
         choices=[("accept", _("Yes, I would like to meet")), ("decline", _("No, thank you"))],
@@ -169,7 +169,7 @@ class CheckInForm(forms.ModelForm):
         return cleaned
 
 
-class SurveyForm(forms.Form):
+class SurveyForm(PlainErrorsMixin, forms.Form):
     satisfaction = forms.TypedChoiceField(
         label=_("How satisfied are you with your pair?"),
         choices=[(5, _("5 — very")), (4, "4"), (3, "3"), (2, "2"), (1, _("1 — not at all"))],

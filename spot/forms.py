@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jii.choices import Prefecture, SpotCategory
-from jii.forms import IdChoiceField, IdMultipleChoiceField, ResidentForm, resident_details
+from jii.forms import IdChoiceField, IdMultipleChoiceField, PlainErrorsMixin, ResidentForm, resident_details
 from jii.models import Area, Language, area_choices
 from spot.models import TOPICS_BY_CATEGORY, HelpMode, Topic, Urgency
 
@@ -168,13 +168,13 @@ class DoneForm(forms.Form):
     follow_up_needed = forms.BooleanField(label=_("Follow-up is needed (a coordinator will look)"), required=False)
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(PlainErrorsMixin, forms.Form):
     feedback = forms.CharField(
         label=_("A word of thanks or feedback for JII"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class OfpWishForm(forms.Form):
+class OfpWishForm(PlainErrorsMixin, forms.Form):
     consent = forms.BooleanField(
         label=_("I would like to continue as an OFP pair, and agree to how JII uses my information for OFP.")
     )

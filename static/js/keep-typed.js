@@ -1,12 +1,13 @@
 // Switching language keeps what was typed: the page's form values go to sessionStorage (this tab only) when a
 // language link is followed, and are put back once on the same page in the other language. Passwords, files
-// and hidden values (the CSRF token, form versions) never travel.
+// and hidden values (the CSRF token, form versions) never travel, nor fields marked data-private (what a resident
+// tells the consultation desk).
 (function () {
   "use strict";
   var KEY = "jii:typed";
   var codes = Array.prototype.map.call(
-    document.querySelectorAll(".language-switcher a[hreflang]"),
-    function (link) { return link.getAttribute("hreflang"); }
+    document.querySelectorAll(".language-switcher a[data-code]"),
+    function (link) { return link.getAttribute("data-code"); }
   );
 
   function pagePath(pathname) { // the path without its language prefix
@@ -18,13 +19,15 @@
 
   function typedFields(form) {
     return Array.prototype.filter.call(form.elements, function (field) {
-      return field.name && ["password", "file", "hidden", "submit", "button", "reset"].indexOf(field.type) < 0;
+      return field.name && !field.hasAttribute("data-private") &&
+        ["password", "file", "hidden", "submit", "button", "reset"].indexOf(field.type) < 0;
     });
   }
 
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest(".language-switcher a");
     if (!link || !forms().length) { return; }
+    if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) { return; } // a new tab
     var saved = [];
     Array.prototype.forEach.call(forms(), function (form, n) {
       typedFields(form).forEach(function (field) {

@@ -9,10 +9,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.translation import get_language_info
 
 from donations.models import Donation, Payment
 from donations.progress import campaign_state
 from donations.services import moderate_messages, record_bank_transfer
+from jii.languages import language_tag
 from tests.donations.conftest import donation_for, signed, stripe_event
 from tests.factories import CoordinatorFactory
 
@@ -256,17 +258,20 @@ def test_a_page_served_from_the_cache_still_carries_a_working_csrf_token(campaig
 def test_every_language_has_its_own_shared_page(
     client, campaign, during_campaign, settings, django_capture_on_commit_callbacks
 ):
-    settings.LANGUAGES = [*settings.LANGUAGES, ("vi", "Vietnamese")]  # a language added in settings
-    pages = {prefix: f"{prefix}/donate/{campaign.slug}/" for prefix in ("/vi", "", "/en")}
+    settings.LANGUAGES = [*settings.LANGUAGES, ("ko", "Korean")]  # and a language added in settings
+    pages = {code: ("" if code == "ja" else f"/{code}") + f"/donate/{campaign.slug}/" for code, _ in settings.LANGUAGES}
     for _round in range(2):  # the second round is served from the shared cache
-        for prefix, lang in (("/vi", "vi"), ("", "ja"), ("/en", "en")):
-            assert f'<html lang="{lang}"' in client.get(pages[prefix]).content.decode()
+        for code, page in pages.items():
+            html = client.get(page).content.decode()
+            assert f'<html lang="{language_tag(code)}"' in html
+            assert f'aria-current="true">{get_language_info(code)["name_local"]}</a>' in html
     with django_capture_on_commit_callbacks(execute=True):
         record_bank_transfer(
             donation=donation_for(campaign), amount_yen=7000, received_on=date(2026, 11, 20), recorded_by=None
         )
-    # Money moved: every language's page is forgotten (this one, with no catalog yet, falls back to Japanese).
-    assert 'id="yen-now">7,000円<' in client.get(pages["/vi"]).content.decode()
+    # Money moved: every language's page is forgotten.
+    for page in pages.values():
+        assert re.search('id="yen-now">[^<]*7,000', client.get(page).content.decode())
 
 
 def test_a_gift_with_mistakes_lists_them_where_the_page_opens(client, campaign, during_campaign):

@@ -96,3 +96,14 @@ def test_a_program_app_can_show_its_records_on_the_resident_page(client, monkeyp
     client.force_login(CoordinatorFactory())
     html = client.get(f"/en/admin/jii/resident/{resident.pk}/change/").content.decode()
     assert "records from another program" in html.lower()
+
+
+def test_staff_find_a_language_by_its_name_in_any_language_of_the_site(client):
+    from jii.models import Language
+
+    nepali = Language.objects.get(code="ne")
+    nepali.name = {**nepali.name, "ne": "नेपाली"}
+    nepali.save()
+    client.force_login(CoordinatorFactory(is_superuser=True))
+    found = client.get("/en/admin/jii/language/", {"q": "नेपाली"}).content.decode()
+    assert "1 result" in found and '<td class="field-__str__">' in found

@@ -12,9 +12,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def vietnamese(settings):
-    """Vietnamese added the way the README says: one line in settings (no catalog yet)."""
-    settings.LANGUAGES = [*settings.LANGUAGES, ("vi", "Vietnamese")]
+def korean(settings):
+    """Korean added the way the README says: one line in settings (no catalog yet)."""
+    settings.LANGUAGES = [*settings.LANGUAGES, ("ko", "Korean")]
 
 
 def test_the_fallback_chain_goes_through_the_languages_own_fallbacks_then_english_then_japanese(settings):
@@ -24,10 +24,10 @@ def test_the_fallback_chain_goes_through_the_languages_own_fallbacks_then_englis
     assert fallback_chain("ja") == ["ja", "en"]
 
 
-def test_the_current_language_is_one_the_site_offers(vietnamese):
+def test_the_current_language_is_one_the_site_offers(korean):
     assert current_language() == "ja"  # outside a request: the site's default
-    with translation.override("vi"):
-        assert current_language() == "vi"
+    with translation.override("ko"):
+        assert current_language() == "ko"
     with translation.override("fr"):  # not offered
         assert current_language() == "ja"
 
@@ -41,27 +41,29 @@ def test_the_nearest_language_something_offers(settings):
         assert nearest_language({"ja", "en"}) == "en"
 
 
-def test_the_language_for_emails_offers_every_site_language_by_its_own_name(vietnamese):
+def test_the_language_for_emails_offers_every_site_language_by_its_own_name(korean, settings):
     for model in (User, Resident):
-        assert list(model._meta.get_field("language").choices) == [
-            ("ja", "日本語"), ("en", "English"), ("vi", "Tiếng Việt")
-        ]  # fmt: skip
+        choices = list(model._meta.get_field("language").choices)
+        assert choices[:3] == [("ja", "日本語"), ("en", "English"), ("ja-easy", "やさしい日本語")]
+        assert choices[-2:] == [("fa-af", "دری"), ("ko", "한국어")]
+        assert len(choices) == len(settings.LANGUAGES)
 
 
-def test_adding_a_language_needs_no_migration(vietnamese):
+def test_adding_a_language_needs_no_migration(korean):
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)  # exits non-zero on any change
 
 
-def test_a_resident_is_written_to_in_the_language_of_the_page_they_applied_on(client, vietnamese):
+def test_a_resident_is_written_to_in_the_language_of_the_page_they_applied_on(client, korean):
     from tests.spot.test_pages import request_form
 
-    response = client.post("/vi/spot/request/", request_form())
+    response = client.post("/ko/spot/request/", request_form())
     assert response.status_code == 302
-    assert Resident.objects.get().language == "vi"
+    assert Resident.objects.get().language == "ko"
 
 
-def test_a_language_added_in_settings_answers_with_the_fallbacks(client, vietnamese):
-    home = client.get("/vi/").content.decode()
-    assert '<html lang="vi"' in home and 'href="/vi/" lang="vi" hreflang="vi"' in client.get("/").content.decode()
-    form = client.get("/vi/spot/request/").content.decode()
-    assert ">Meguro</option>" in form  # no Vietnamese name written yet: the English one
+def test_a_language_added_in_settings_answers_with_the_fallbacks(client, korean):
+    home = client.get("/ko/").content.decode()
+    assert '<html lang="ko"' in home
+    assert 'href="/ko/" lang="ko" hreflang="ko">한국어' in client.get("/").content.decode()
+    form = client.get("/ko/spot/request/").content.decode()
+    assert ">Meguro</option>" in form  # no Korean name written yet: the English one
