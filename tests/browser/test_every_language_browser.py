@@ -56,7 +56,7 @@ def places(transactional_db):
     }
 
 
-def test_an_afghan_mother_asks_for_help_in_dari_on_a_phone(places, phone_page, live_server, settings):
+def test_an_afghan_mother_asks_for_help_in_dari_on_a_phone(places, phone_page, live_server, settings, screenshot_dir):
     settings.SITE_URL = live_server.url
     page = phone_page
     page.goto("/fa-af/spot/request/")
@@ -85,6 +85,7 @@ def test_an_afghan_mother_asks_for_help_in_dari_on_a_phone(places, phone_page, l
     page.locator("#id_latest").fill(places["until"])
     page.locator("input[name=urgency][value='2']").check()
     page.locator("#id_consent").check()
+    page.screenshot(path=screenshot_dir / "dari-spot-request-phone.png", full_page=True)
     page.get_by_role("button", name=translated("fa-af", "Send my request")).click()
     thanks = translated("fa-af", "Thank you — we received your request")
     expect(page.get_by_role("heading", level=1)).to_have_text(thanks)
@@ -97,7 +98,7 @@ def test_an_afghan_mother_asks_for_help_in_dari_on_a_phone(places, phone_page, l
 
 
 def test_a_guardian_enrols_a_child_in_plain_japanese_with_readings_over_the_kanji(
-    places, phone_page, live_server, settings
+    places, phone_page, live_server, settings, screenshot_dir
 ):
     settings.SITE_URL = live_server.url
     page = phone_page
@@ -116,6 +117,7 @@ def test_a_guardian_enrols_a_child_in_plain_japanese_with_readings_over_the_kanj
     page.locator(f"input[name='child-0-home_languages'][value='{places['vietnamese']}']").check()
     page.locator("input[name='child-0-japanese_level'][value='speaks']").check()
     page.locator("#id_consent").check()
+    page.screenshot(path=screenshot_dir / "plain-japanese-enrol-phone.png")
     page.locator("main form button[type=submit]").click()
     expect(page.locator("main h1")).to_contain_text("ありがとう")
     assert page.locator("main h1 ruby").count() + page.locator("main ruby").count() > 0

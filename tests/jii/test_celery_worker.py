@@ -139,7 +139,7 @@ def test_a_real_worker_sends_the_approval_email_in_the_volunteers_language(celer
     assert text is not None and html is not None, f"expected a text and an HTML part:\n{message}"
     assert "Dear Alex Smith," in text.get_content()
     assert "A JII coordinator has approved your volunteer profile." in text.get_content()
-    assert '<html lang="en">' in html.get_content()
+    assert '<html lang="en" dir="ltr">' in html.get_content()
     assert "A JII coordinator has approved your volunteer profile." in html.get_content()
     assert "/en/volunteer/" in html.get_content()
     assert len(list(celery_worker_process["mail_dir"].glob("*.log"))) == 1
