@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from jii import services
-from jii.models import Area, Language, Resident, User, VolunteerLanguage, VolunteerProfile
+from jii import outbox, services
+from jii.models import Area, Language, Message, Resident, User, VolunteerLanguage, VolunteerProfile
 from jii.translated import in_every_language
 
 admin.site.site_header = _("JII Otonari — coordinators")
@@ -143,5 +143,35 @@ class VolunteerProfileAdmin(admin.ModelAdmin):
         self.message_user(
             request,
             ngettext("%(count)d volunteer approved.", "%(count)d volunteers approved.", approved) % {"count": approved},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Message)
+class MessageAdmin(RecordAdmin):
+    """The outbox, for finding out what happened to a message: what failed, why, and sending it again."""
+
+    list_display = ["template", "recipient", "language", "state", "channel", "attempts", "created_at", "sent_at"]
+    list_filter = ["state", "channel", "template", "created_at"]
+    list_select_related = ["resident", "user"]
+    search_fields = ["resident__name", "user__name", "address", "template"]
+    date_hierarchy = "created_at"
+    fields = [*list_display, "next_attempt_at", "last_error"]
+    readonly_fields = fields
+    actions = ["send_again"]
+
+    @admin.display(description=_("to"))
+    def recipient(self, message):
+        return message.resident or message.user or message.address
+
+    def has_send_again_permission(self, request):
+        return request.user.has_perm("jii.send_message_again")
+
+    @admin.action(description=_("Send the selected messages again"), permissions=["send_again"])
+    def send_again(self, request, queryset):
+        count = outbox.send_again(queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d message queued again.", "%(count)d messages queued again.", count) % {"count": count},
             messages.SUCCESS,
         )

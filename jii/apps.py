@@ -16,12 +16,15 @@ class JiiConfig(AppConfig):
             "jii.change_volunteerprofile",
             "jii.approve_volunteer",
             "jii.view_language",
+            "jii.view_message",
+            "jii.send_message_again",
         ],
         CONSULTATION_STAFF: ["jii.view_resident"],
-        DONATIONS_STAFF: [],
+        DONATIONS_STAFF: ["jii.view_message", "jii.send_message_again"],
     }
 
     def ready(self):
+        import jii.messages  # noqa: F401  (registers the core's message builders)
         from jii.groups import sync_group_permissions
 
         post_migrate.connect(sync_group_permissions, dispatch_uid="jii.sync_group_permissions")

@@ -209,8 +209,6 @@ class VolunteerProfile(models.Model):
         editable=False,
         verbose_name=_("approved by"),
     )
-    # Set when the approval email goes out, so a redelivered task does not send it twice.
-    approval_emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-submitted_at"]
@@ -238,3 +236,54 @@ class VolunteerLanguage(models.Model):
 
     def __str__(self):
         return f"{self.language} ({self.get_level_display()})"
+
+
+class Message(models.Model):
+    """One message to one person, written in the same transaction as the change that causes it and delivered
+    afterwards by jii.tasks.deliver_message (jii/outbox.py). Its `once_key` makes every message happen once: a
+    service or a daily job that asks for it again finds the row and writes nothing."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("waiting to be sent")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        OBSOLETE = "obsolete", _("no longer needed")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("email")
+        LINE = "line", "LINE"
+
+    # The kind of message: templates/emails/<template>_subject.txt … and its builder in jii/outbox.py.
+    template = models.CharField(_("message"), max_length=60)
+    once_key = models.CharField(max_length=200, unique=True, editable=False)
+    # The recipient: a resident, a user (volunteer, expert, coordinator), or an address that is neither (a donor,
+    # a shared inbox).
+    resident = models.ForeignKey(
+        Resident, on_delete=models.CASCADE, null=True, blank=True, related_name="messages", verbose_name=_("resident")
+    )
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="messages", verbose_name=_("user")
+    )
+    address = models.EmailField(_("address"), blank=True)
+    language = LanguageField(verbose_name=_("language"))
+    # What the builder needs, by id only: {"request": 12}. Never names or words.
+    ids = models.JSONField(default=dict, blank=True, editable=False)
+    channel = models.CharField(_("sent by"), max_length=10, choices=Channel.choices, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("queued"), default=timezone.now, editable=False)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        permissions = [("send_message_again", _("Can send a failed message again"))]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=models.Q(state="queued"), name="message_waiting_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.template} #{self.pk}"

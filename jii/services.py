@@ -1,10 +1,12 @@
-"""State changes of the shared core. Each is one transaction; emails go out by Celery after commit."""
+"""State changes of the shared core. Each is one transaction; its messages are written to the outbox in it."""
+
+import uuid
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from jii import outbox
 from jii.models import Resident, User, VolunteerProfile
-from jii.tasks import send_volunteer_approved_email
 
 
 @transaction.atomic
@@ -59,7 +61,7 @@ def approve_volunteer(*, profile: VolunteerProfile, approved_by: User) -> bool:
     profile.approved_at = timezone.now()
     profile.approved_by = approved_by
     profile.save(update_fields=["status", "approved_at", "approved_by"])
-    send_volunteer_approved_email.delay_on_commit(profile.pk)
+    outbox.queue("volunteer_approved", once=profile.pk, to=profile.user)
     return True
 
 
@@ -67,3 +69,9 @@ def approve_volunteer(*, profile: VolunteerProfile, approved_by: User) -> bool:
 def set_resident_language(*, resident: Resident, language: str) -> None:
     """The resident's choice on their status page: every later email, and the page, in that language."""
     Resident.objects.filter(pk=resident.pk).update(language=language)
+
+
+@transaction.atomic
+def send_status_link(resident: Resident) -> None:
+    """Send the resident their status link again (each time they ask: the rate limit is the form's)."""
+    outbox.queue("status_link", once=f"{resident.pk}:{uuid.uuid4().hex}", to=resident)

@@ -269,9 +269,18 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker whose Redis went away waits for it, however long
+# A task a killed worker had taken goes back to the queue after the visibility timeout. The longest task (a
+# receipt's PDF and email, a sweep) takes seconds, so five minutes is ample, and a lost message is late by that
+# much at most; Redis's default hour left donors waiting. Messages wait in the outbox table in any case.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300, "socket_connect_timeout": 2}
 # Receipts are numbered per fiscal year; JII's year starts in this month.
 FISCAL_YEAR_START_MONTH = env.int("FISCAL_YEAR_START_MONTH", default=1)
 CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {
+        "task": "jii.tasks.queue_waiting_messages",
+        "schedule": 60,  # messages the broker did not take, lost tasks, and tries due again
+    },
     "remind-pending-volunteer-approvals": {
         "task": "jii.tasks.remind_coordinators_of_pending_volunteers",
         "schedule": crontab(hour=9, minute=0),  # 9:00 in Tokyo, whenever beat was last restarted

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.core import mail, signing
 
+from jii.services import send_status_link
 from jii.status_links import make_token, status_url
-from jii.tasks import send_status_link_email
 
 pytestmark = pytest.mark.django_db
 
@@ -58,10 +58,11 @@ def test_the_token_does_not_contain_the_residents_id_or_email(resident):
     assert len(payload) >= 20 and str(resident.pk) != payload
 
 
-def test_the_status_link_email_is_in_the_residents_language(resident):
+def test_the_status_link_email_is_in_the_residents_language(resident, django_capture_on_commit_callbacks):
     resident.language = "en"
     resident.save()
-    send_status_link_email(resident.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        send_status_link(resident)
     message = mail.outbox[0]
     assert message.to == [resident.email]
     assert f"/en/status/{make_token(resident)}/" in message.body
@@ -69,10 +70,11 @@ def test_the_status_link_email_is_in_the_residents_language(resident):
     assert "private status page" in message.body
 
 
-def test_a_japanese_speaking_resident_gets_the_japanese_link(resident):
+def test_a_japanese_speaking_resident_gets_the_japanese_link(resident, django_capture_on_commit_callbacks):
     resident.language = "ja"
     resident.save()
-    send_status_link_email(resident.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        send_status_link(resident)
     assert f"http://127.0.0.1:8000/status/{make_token(resident)}/" in mail.outbox[0].body
     assert "状況確認ページ" in mail.outbox[0].subject
 
@@ -85,7 +87,7 @@ def test_a_bad_link_gets_the_sites_own_404_page_in_the_users_language(client):
     assert 'hreflang="ja"' in html  # the language switcher: it is the site's layout, not a bare error
 
 
-def test_a_resident_chooses_the_language_of_their_page_and_emails(client, resident):
+def test_a_resident_chooses_the_language_of_their_page_and_emails(client, resident, django_capture_on_commit_callbacks):
     resident.language = "en"
     resident.save()
     token = make_token(resident)
@@ -95,7 +97,8 @@ def test_a_resident_chooses_the_language_of_their_page_and_emails(client, reside
     assert (response.status_code, response["Location"]) == (302, f"/status/{token}/")
     resident.refresh_from_db()
     assert resident.language == "ja"
-    send_status_link_email(resident.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        send_status_link(resident)
     assert "状況確認ページ" in mail.outbox[0].subject  # later emails follow the choice
     wrong = client.post(f"/status/{token}/", {"language": "xx"})
     assert wrong.status_code == 200 and "一覧の中から言語を選んでください。" in wrong.content.decode()

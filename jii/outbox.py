@@ -1,0 +1,197 @@
+"""The outbox: every message to a person is a jii.Message row, written in the transaction of the change that
+causes it, and delivered afterwards by one Celery task (pretix's OutgoingMail is the model).
+
+The row, not the broker, is what must not be lost. After the commit the row's id is handed to the broker; if
+Redis is down at that moment the request goes on as usual, and the sweep (Celery beat, every minute) hands the
+row over once Redis is back. A send that fails is tried again with growing waits, up to MAX_ATTEMPTS; then the
+message is "failed", and coordinators see it in the admin with a "send again" action.
+
+Each kind of message has a builder, registered by its app with @builder: given the message, it loads what the
+message's ids point to and returns a Letter (the template's context and any attachments), or None when the
+message is no longer true by the time it is sent (it is then marked obsolete, not sent).
+"""
+
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from jii.emails import send_localized_email
+from jii.models import Message, Resident, User
+from jii.status_links import status_url
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 10  # about 12 hours of tries in all (see backoff)
+LONGEST_WAIT = timedelta(hours=3)
+# A queued row the broker should have delivered by now: the sweep hands it over (again) after this long…
+OVERDUE_AFTER = timedelta(minutes=2)
+# …and leaves it that long before handing it over once more, so a long queue is not queued twice a minute.
+LEASE = timedelta(minutes=10)
+
+
+@dataclass
+class Letter:
+    context: dict
+    attachments: list = field(default_factory=list)  # (filename, content, mimetype)
+
+
+BUILDERS: dict[str, Callable[[Message], Letter | None]] = {}
+
+
+def builder(*templates: str):
+    """Register the function that builds these kinds of message from their ids."""
+
+    def register(function):
+        for template in templates:
+            BUILDERS[template] = function
+        return function
+
+    return register
+
+
+def queue(template: str, *, once, to: Resident | User | str, language: str = "", **ids) -> Message | None:
+    """Write the message in the current transaction, to be delivered after the commit; None if a message with
+    this template and `once` key was written before (then nothing happens). `to` is a resident, a user, or an
+    email address (then `language` is needed); `ids` are what the builder needs, ids only."""
+    if template not in BUILDERS:
+        raise LookupError(f"no builder for the message {template!r}")
+    recipient = {"resident": to} if isinstance(to, Resident) else {"user": to} if isinstance(to, User) else {}
+    message, created = Message.objects.get_or_create(
+        once_key=f"{template}:{once}",
+        defaults={
+            "template": template,
+            "address": "" if recipient else to,
+            "language": language or getattr(to, "language", settings.LANGUAGE_CODE),
+            "ids": ids,
+            **recipient,
+        },
+    )
+    if not created:
+        return None
+    transaction.on_commit(partial(hand_to_broker, message.pk))
+    return message
+
+
+def already_queued(template: str, onces) -> set[str]:
+    """Which of these `once` keys of a template have a message already (for the daily jobs' candidates)."""
+    keys = {f"{template}:{once}": str(once) for once in onces}
+    return {keys[key] for key in Message.objects.filter(once_key__in=keys).values_list("once_key", flat=True)}
+
+
+def hand_to_broker(message_id: int) -> None:
+    """Never raises into the request: a message the broker does not take now stays queued for the sweep."""
+    from jii.tasks import deliver_message
+
+    try:
+        deliver_message.apply_async((message_id,), retry=False)
+    except Exception as error:  # Redis down or unreachable
+        logger.warning("message %s waits for the sweep: the broker did not take it (%s)", message_id, error)
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after the n-th failed try: 1, 2, 4 … minutes up to LONGEST_WAIT, each ±20 % so that messages
+    that failed together (a mail server down) are not all tried again in the same second."""
+    wait = min(timedelta(minutes=2 ** (attempts - 1)), LONGEST_WAIT)
+    return wait * random.uniform(0.8, 1.2)
+
+
+def recipient_address(message: Message) -> str:
+    if message.resident_id:
+        return message.resident.email
+    if message.user_id:
+        return message.user.email
+    return message.address
+
+
+def base_context(message: Message) -> dict:
+    """What every message's template may use: the reader's name and, for a resident, their status link."""
+    if message.resident_id:
+        return {"name": message.resident.name, "status_url": status_url(message.resident)}
+    if message.user_id:
+        return {"name": message.user.name}
+    return {}
+
+
+def send(message: Message, letter: Letter) -> str:
+    """Send by the recipient's channel; returns the channel used."""
+    send_localized_email(
+        message.template,
+        to=recipient_address(message),
+        language=message.language,
+        context={**base_context(message), **letter.context},
+        attachments=letter.attachments,
+    )
+    return Message.Channel.EMAIL
+
+
+def deliver(message_id: int) -> str:
+    """Send one queued message, or record why not. Returns its state afterwards ("" if it was not queued).
+
+    The row is locked while it is sent, so two workers given the same id send it once; what the builder
+    writes (a receipt) is kept only if the send succeeds."""
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("resident", "user")
+            .filter(pk=message_id, state=Message.State.QUEUED)
+            .first()
+        )
+        if message is None:
+            return ""  # sent, failed, obsolete, or being sent right now by another worker
+        message.attempts += 1
+        try:
+            with transaction.atomic():
+                letter = BUILDERS[message.template](message)
+                if letter is None:
+                    message.state = Message.State.OBSOLETE
+                else:
+                    message.channel = send(message, letter)
+                    message.state, message.sent_at = Message.State.SENT, timezone.now()
+        except Exception as error:
+            # Only the kind of error reaches the log: an SMTP error's text can name the recipient.
+            message.last_error = f"{type(error).__name__}: {error}"[:1000]
+            message.next_attempt_at = timezone.now() + backoff(message.attempts)
+            if message.attempts >= MAX_ATTEMPTS:
+                message.state = Message.State.FAILED
+            logger.warning(
+                "message %s (%s) attempt %s failed: %s", message.pk, message.template, message.attempts, type(error)
+            )
+        message.save()
+    return message.state
+
+
+def send_again(messages) -> int:
+    """Coordinators' action on failed (or obsolete) messages: queue them again with a fresh count of tries."""
+    with transaction.atomic():
+        ids = list(messages.exclude(state=Message.State.SENT).values_list("pk", flat=True))
+        Message.objects.filter(pk__in=ids).update(
+            state=Message.State.QUEUED, attempts=0, last_error="", next_attempt_at=timezone.now()
+        )
+        for message_id in ids:
+            transaction.on_commit(partial(hand_to_broker, message_id))
+    return len(ids)
+
+
+def queue_waiting(limit: int = 5000) -> int:
+    """The sweep (Celery beat, every minute): hand the broker every queued message that is due and not sent by
+    now — one whose hand-over failed (Redis was down), one whose task was lost with a killed worker, one whose
+    next try has come. Each is leased, so the next sweep leaves it alone while the broker has it."""
+    now = timezone.now()
+    with transaction.atomic():
+        due = list(
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(state=Message.State.QUEUED, next_attempt_at__lte=now - OVERDUE_AFTER)
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        Message.objects.filter(pk__in=due).update(next_attempt_at=now + LEASE - OVERDUE_AFTER)
+        for message_id in due:
+            transaction.on_commit(partial(hand_to_broker, message_id))
+    return len(due)
