@@ -52,6 +52,7 @@ bench: translations  ## page benchmarks on their own database, figures printed a
 	$(BIN)/python bench/consultations.py
 	$(BIN)/python bench/receipts.py
 	$(BIN)/python bench/campaign_load.py
+	$(BIN)/python bench/outbox.py
 
 lock:  ## re-resolve the lock files from pyproject.toml
 	$(BIN)/pip install --quiet uv

@@ -135,35 +135,45 @@ def deliver(message_id: int) -> str:
     """Send one queued message, or record why not. Returns its state afterwards ("" if it was not queued).
 
     The row is locked while it is sent, so two workers given the same id send it once; what the builder
-    writes (a receipt) is kept only if the send succeeds."""
-    with transaction.atomic():
-        message = (
-            Message.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("resident", "user")
-            .filter(pk=message_id, state=Message.State.QUEUED)
-            .first()
-        )
-        if message is None:
-            return ""  # sent, failed, obsolete, or being sent right now by another worker
-        message.attempts += 1
-        try:
-            with transaction.atomic():
-                letter = BUILDERS[message.template](message)
-                if letter is None:
-                    message.state = Message.State.OBSOLETE
-                else:
-                    message.channel = send(message, letter)
-                    message.state, message.sent_at = Message.State.SENT, timezone.now()
-        except Exception as error:
-            # Only the kind of error reaches the log: an SMTP error's text can name the recipient.
-            message.last_error = f"{type(error).__name__}: {error}"[:1000]
-            message.next_attempt_at = timezone.now() + backoff(message.attempts)
-            if message.attempts >= MAX_ATTEMPTS:
-                message.state = Message.State.FAILED
-            logger.warning(
-                "message %s (%s) attempt %s failed: %s", message.pk, message.template, message.attempts, type(error)
-            )
-        message.save()
+    writes (a receipt) is kept only if the send succeeds, as the failure rolls the whole transaction back."""
+    try:
+        with transaction.atomic():
+            message = waiting(message_id)
+            if message is None:
+                return ""  # sent, failed, obsolete, or being sent right now by another worker
+            letter = BUILDERS[message.template](message)
+            if letter is None:
+                message.state = Message.State.OBSOLETE
+            else:
+                message.channel = send(message, letter)
+                message.state, message.sent_at = Message.State.SENT, timezone.now()
+            message.attempts += 1
+            message.save(update_fields=["state", "channel", "sent_at", "attempts"])
+            return message.state
+    except Exception as error:
+        return record_failure(message_id, error)
+
+
+def waiting(message_id: int) -> Message | None:
+    """The queued message, locked; None if it is not queued or another worker holds it."""
+    messages = Message.objects.select_for_update(skip_locked=True, of=("self",)).select_related("resident", "user")
+    return messages.filter(pk=message_id, state=Message.State.QUEUED).first()
+
+
+@transaction.atomic
+def record_failure(message_id: int, error: Exception) -> str:
+    message = waiting(message_id)
+    if message is None:
+        return ""
+    message.attempts += 1
+    # The error is kept for coordinators; only its kind reaches the log, as an SMTP error's text can name the
+    # recipient.
+    message.last_error = f"{type(error).__name__}: {error}"[:1000]
+    message.next_attempt_at = timezone.now() + backoff(message.attempts)
+    if message.attempts >= MAX_ATTEMPTS:
+        message.state = Message.State.FAILED
+    message.save(update_fields=["attempts", "last_error", "next_attempt_at", "state"])
+    logger.warning("message %s (%s) attempt %s failed: %s", message.pk, message.template, message.attempts, type(error))
     return message.state
 
 

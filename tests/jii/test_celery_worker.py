@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from email import policy
 from pathlib import Path
 from urllib.parse import quote
@@ -56,26 +57,19 @@ def log_tail(path: Path, lines: int = 40) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db, django_db_serialized_rollback, tmp_path):
-    """A worker on the test database, with email written to files in tmp_path/mail.
-
-    Depends on the database fixture so that it is stopped before pytest-django flushes or drops the test
-    database (an open connection would make DROP DATABASE wait). `serialized_rollback` keeps the languages and
-    groups that migrations create, which a transactional test would otherwise find flushed away.
-    """
-    if celery_app.conf.task_always_eager:
-        pytest.skip("CELERY_TASK_ALWAYS_EAGER is on, so the task would run in this process, not in the worker")
+@contextmanager
+def running_worker(tmp_path: Path, broker_url: str, name: str = "worker"):
+    """A worker process on the test database and this broker, with email written to files in tmp_path/mail."""
     mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
-    log_path = tmp_path / "worker.log"
+    mail_dir.mkdir(exist_ok=True)
+    log_path = tmp_path / f"{name}.log"
     hostname = f"jii-test-{uuid.uuid4().hex[:12]}@%h"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "jii.settings",
         "DATABASE_URL": database_url(settings.DATABASES["default"]),
         "REDIS_URL": settings.REDIS_URL,
-        "CELERY_BROKER_URL": celery_app.conf.broker_url,
+        "CELERY_BROKER_URL": broker_url,
         "CELERY_TASK_ALWAYS_EAGER": "False",
         "EMAIL_URL": f"filemail:///{quote(str(mail_dir))}",  # filemail:////abs/path: path is after the third /
         "MEDIA_ROOT": str(tmp_path / "media"),
@@ -84,10 +78,6 @@ def celery_worker_process(transactional_db, django_db_serialized_rollback, tmp_p
     }
     if celery_app.conf.result_backend:
         env["CELERY_RESULT_BACKEND"] = celery_app.conf.result_backend
-    # Tasks left in the queue by earlier runs (or by tests that published without a worker) would otherwise be
-    # picked up first, or even send a second email to a reused profile id.
-    celery_app.control.purge()
-
     command = [sys.executable, "-m", "celery", "-A", "jii", "worker", "--pool=solo", "--concurrency=1"]
     command += ["-l", "info", "-n", hostname, "--without-gossip", "--without-mingle", "--without-heartbeat"]
     with log_path.open("wb") as log:
@@ -104,12 +94,30 @@ def celery_worker_process(transactional_db, django_db_serialized_rollback, tmp_p
             time.sleep(0.2)
         yield {"mail_dir": mail_dir, "log": log_path, "process": process}
     finally:
-        process.terminate()  # warm shutdown: finishes the task in hand, closes its database connection
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+        if process.poll() is None:
+            process.terminate()  # warm shutdown: finishes the task in hand, closes its database connection
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=15)
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, django_db_serialized_rollback, tmp_path):
+    """A worker on the test database and the configured broker.
+
+    Depends on the database fixture so that it is stopped before pytest-django flushes or drops the test
+    database (an open connection would make DROP DATABASE wait). `serialized_rollback` keeps the languages and
+    groups that migrations create, which a transactional test would otherwise find flushed away.
+    """
+    if celery_app.conf.task_always_eager:
+        pytest.skip("CELERY_TASK_ALWAYS_EAGER is on, so the task would run in this process, not in the worker")
+    # Tasks left in the queue by earlier runs (or by tests that published without a worker) would otherwise be
+    # picked up first, or even send a second email to a reused profile id.
+    celery_app.control.purge()
+    with running_worker(tmp_path, celery_app.conf.broker_url) as worker:
+        yield worker
 
 
 def wait_for_email(mail_dir: Path, log_path: Path) -> email.message.EmailMessage:
