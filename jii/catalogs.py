@@ -15,6 +15,8 @@ NOT_FOR_RESIDENTS = re.compile(
 
 
 def is_for_residents(entry: polib.POEntry) -> bool:
+    if entry.msgctxt == "staff":  # pgettext_lazy("staff", …)
+        return False
     return any(not NOT_FOR_RESIDENTS.search(path) for path, _line in entry.occurrences)
 
 

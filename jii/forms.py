@@ -271,3 +271,25 @@ class ResidentLanguageForm(PlainErrorsMixin, forms.Form):
         choices=language_choices,
         error_messages={"invalid_choice": _("Please choose one of the languages in the list.")},
     )
+
+
+class StatusLinkAgainForm(PlainErrorsMixin, forms.Form):
+    """The "send me my link again" form: the email address or phone number the resident gave us."""
+
+    contact = forms.CharField(
+        label=_("Your email address or phone number"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+    )
+
+    def clean_contact(self):
+        contact = unicodedata.normalize("NFKC", self.cleaned_data["contact"]).strip()
+        if "@" in contact:
+            try:
+                forms.EmailField().clean(contact)
+            except forms.ValidationError:
+                raise forms.ValidationError(_("This email address is not complete. Please check it.")) from None
+            return contact.lower()
+        if sum(character.isdigit() for character in contact) < 8:
+            raise forms.ValidationError(_("Please write an email address, or a phone number with all its digits."))
+        return contact

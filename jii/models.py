@@ -7,7 +7,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from jii.choices import Gender, HouseholdType, LanguageLevel, Prefecture
@@ -244,43 +244,55 @@ class Message(models.Model):
     service or a daily job that asks for it again finds the row and writes nothing."""
 
     class State(models.TextChoices):
-        QUEUED = "queued", _("waiting to be sent")
-        SENT = "sent", _("sent")
-        FAILED = "failed", _("failed")
-        OBSOLETE = "obsolete", _("no longer needed")
+        QUEUED = "queued", pgettext_lazy("staff", "waiting to be sent")
+        SENT = "sent", pgettext_lazy("staff", "sent")
+        FAILED = "failed", pgettext_lazy("staff", "failed")
+        OBSOLETE = "obsolete", pgettext_lazy("staff", "no longer needed")
 
     class Channel(models.TextChoices):
-        EMAIL = "email", _("email")
+        EMAIL = "email", pgettext_lazy("staff", "email")
         LINE = "line", "LINE"
 
     # The kind of message: templates/emails/<template>_subject.txt … and its builder in jii/outbox.py.
-    template = models.CharField(_("message"), max_length=60)
+    template = models.CharField(pgettext_lazy("staff", "message"), max_length=60)
     once_key = models.CharField(max_length=200, unique=True, editable=False)
     # The recipient: a resident, a user (volunteer, expert, coordinator), or an address that is neither (a donor,
     # a shared inbox).
     resident = models.ForeignKey(
-        Resident, on_delete=models.CASCADE, null=True, blank=True, related_name="messages", verbose_name=_("resident")
+        Resident,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=pgettext_lazy("staff", "resident"),
     )
     user = models.ForeignKey(
-        User, on_delete=models.CASCADE, null=True, blank=True, related_name="messages", verbose_name=_("user")
+        User,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=pgettext_lazy("staff", "user"),
     )
-    address = models.EmailField(_("address"), blank=True)
-    language = LanguageField(verbose_name=_("language"))
+    address = models.EmailField(pgettext_lazy("staff", "address"), blank=True)
+    language = LanguageField(verbose_name=pgettext_lazy("staff", "language"))
     # What the builder needs, by id only: {"request": 12}. Never names or words.
     ids = models.JSONField(default=dict, blank=True, editable=False)
-    channel = models.CharField(_("sent by"), max_length=10, choices=Channel.choices, blank=True)
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-    created_at = models.DateTimeField(_("queued"), default=timezone.now, editable=False)
-    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    channel = models.CharField(pgettext_lazy("staff", "sent by"), max_length=10, choices=Channel.choices, blank=True)
+    state = models.CharField(
+        pgettext_lazy("staff", "state"), max_length=10, choices=State.choices, default=State.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(pgettext_lazy("staff", "attempts"), default=0)
+    last_error = models.TextField(pgettext_lazy("staff", "last error"), blank=True)
+    created_at = models.DateTimeField(pgettext_lazy("staff", "queued"), default=timezone.now, editable=False)
+    next_attempt_at = models.DateTimeField(pgettext_lazy("staff", "next attempt"), default=timezone.now)
+    sent_at = models.DateTimeField(pgettext_lazy("staff", "sent"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = _("message")
-        verbose_name_plural = _("messages")
-        permissions = [("send_message_again", _("Can send a failed message again"))]
+        verbose_name = pgettext_lazy("staff", "message")
+        verbose_name_plural = pgettext_lazy("staff", "messages")
+        permissions = [("send_message_again", pgettext_lazy("staff", "Can send a failed message again"))]
         indexes = [
             models.Index(fields=["next_attempt_at"], condition=models.Q(state="queued"), name="message_waiting_idx"),
         ]

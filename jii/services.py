@@ -71,6 +71,22 @@ def set_resident_language(*, resident: Resident, language: str) -> None:
     Resident.objects.filter(pk=resident.pk).update(language=language)
 
 
+def phone_digits(phone: str) -> str:
+    """A phone number as its digits, in the national form (+81 80… and 080… are the same number)."""
+    digits = "".join(character for character in phone if character.isdigit())
+    return "0" + digits[2:] if digits.startswith("81") and len(digits) > 10 else digits
+
+
+def resident_by_contact(contact: str) -> Resident | None:
+    """The resident with this email address or phone number (written any way), if there is exactly one."""
+    if "@" in contact:
+        return Resident.objects.filter(email__iexact=contact).first()
+    digits = phone_digits(contact)
+    # Phone numbers are stored as typed: compare digits only, among the few records ending the same way.
+    found = [r for r in Resident.objects.filter(phone__endswith=digits[-4:]) if phone_digits(r.phone) == digits]
+    return found[0] if len(found) == 1 else None
+
+
 @transaction.atomic
 def send_status_link(resident: Resident) -> None:
     """Send the resident their status link again (each time they ask: the rate limit is the form's)."""

@@ -158,6 +158,8 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
+    # "Send me my link again" (jii.views.status_link_again): per network, and per address asked for.
+    "status_link": "10/h/ip,3/h/key",
 }
 
 # --- Email ----------------------------------------------------------------------------------------------

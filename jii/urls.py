@@ -15,6 +15,8 @@ urlpatterns = [
 # Japanese at the unprefixed path, English under /en/.
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
+    path("status/", views.status_link_again, name="status_link_again"),
+    path("status/sent/", views.status_link_sent, name="status_link_sent"),
     path("status/<str:token>/", views.status, name="status"),
     path("volunteer/", views.volunteer_dashboard, name="volunteer_dashboard"),
     path("volunteer/profile/", views.volunteer_profile, name="volunteer_profile"),

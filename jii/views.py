@@ -1,3 +1,4 @@
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
@@ -9,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from jii import health, services
-from jii.forms import ResidentLanguageForm, VolunteerProfileForm
+from jii.forms import ResidentLanguageForm, StatusLinkAgainForm, VolunteerProfileForm
 from jii.models import VolunteerProfile
 from jii.sections import render_sections
 from jii.status_links import resident_for_token
@@ -50,6 +51,25 @@ def status(request, token):
     # page's own forms fail the CSRF check.)
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+@never_cache
+def status_link_again(request):
+    """The "send me my link again" page. The answer is the same whether or not the address is known, and a few sends an
+    hour per address and per network at most (settings.ACCOUNT_RATE_LIMITS["status_link"])."""
+    form = StatusLinkAgainForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        contact = form.cleaned_data["contact"]
+        if ratelimit.consume(request, action="status_link", key=contact):
+            resident = services.resident_by_contact(contact)
+            if resident is not None:
+                services.send_status_link(resident)
+        return redirect("status_link_sent")
+    return render(request, "jii/status_link_again.html", {"form": form})
+
+
+def status_link_sent(request):
+    return render(request, "jii/status_link_sent.html")
 
 
 def volunteer_profile_of(user):

@@ -20,8 +20,14 @@ AXE = NODE_MODULES / "axe-core" / "axe.min.js"
 VNU = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 SERIOUS = {"serious", "critical"}
 
-FORMS = ["ofp/apply/", "spot/request/", "hanamaru/enroll/", "consultations/request/"]
-THANKS = ["ofp/apply/thanks/", "spot/request/thanks/", "hanamaru/enroll/thanks/", "consultations/request/thanks/"]
+FORMS = ["ofp/apply/", "spot/request/", "hanamaru/enroll/", "consultations/request/", "status/"]
+THANKS = [
+    "ofp/apply/thanks/",
+    "spot/request/thanks/",
+    "hanamaru/enroll/thanks/",
+    "consultations/request/thanks/",
+    "status/sent/",
+]
 OTHER_PUBLIC = ["", "hanamaru/", "donate/{campaign}/", "accounts/login/", "accounts/signup/"]
 
 

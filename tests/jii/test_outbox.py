@@ -102,15 +102,15 @@ def test_a_coordinator_sees_a_failed_message_and_sends_it_again(
         state="failed", attempts=outbox.MAX_ATTEMPTS, last_error="SMTPServerDisconnected: …"
     )
     client.force_login(CoordinatorFactory())
-    listing = client.get("/admin/jii/message/?state__exact=failed").content.decode()
+    listing = client.get("/en/admin/jii/message/?state__exact=failed").content.decode()
     assert "status_link" in listing and resident.name in listing
-    page = client.get(f"/admin/jii/message/{message.pk}/change/").content.decode()
+    page = client.get(f"/en/admin/jii/message/{message.pk}/change/").content.decode()
     assert "SMTPServerDisconnected" in page
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # the mail server is back
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            "/admin/jii/message/", {"action": "send_again", "_selected_action": [message.pk]}, follow=True
+            "/en/admin/jii/message/", {"action": "send_again", "_selected_action": [message.pk]}, follow=True
         )
     assert "1 message queued again." in response.content.decode()
     message.refresh_from_db()
@@ -121,8 +121,8 @@ def test_a_coordinator_sees_a_failed_message_and_sends_it_again(
 def test_a_coordinator_cannot_edit_or_delete_a_message(client, resident):
     message = outbox.queue("status_link", once="x", to=resident)
     client.force_login(CoordinatorFactory())
-    assert client.post(f"/admin/jii/message/{message.pk}/delete/", {"post": "yes"}).status_code == 403
-    assert client.get("/admin/jii/message/add/").status_code == 403
+    assert client.post(f"/en/admin/jii/message/{message.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert client.get("/en/admin/jii/message/add/").status_code == 403
 
 
 def test_the_sweep_sends_what_the_broker_never_got_and_leaves_recent_and_future_messages(

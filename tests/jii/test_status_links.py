@@ -6,8 +6,10 @@ from datetime import timedelta
 import pytest
 from django.core import mail, signing
 
+from jii.models import Message
 from jii.services import send_status_link
 from jii.status_links import make_token, status_url
+from tests.factories import ResidentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +106,72 @@ def test_a_resident_chooses_the_language_of_their_page_and_emails(client, reside
     assert wrong.status_code == 200 and "一覧の中から言語を選んでください。" in wrong.content.decode()
     resident.refresh_from_db()
     assert resident.language == "ja"
+
+
+def ask_again(client, contact, language="en"):
+    prefix = "/" if language == "ja" else f"/{language}/"
+    return client.post(f"{prefix}status/", {"contact": contact})
+
+
+def test_a_resident_who_lost_the_link_gets_a_new_one_in_their_language(
+    client, resident, django_capture_on_commit_callbacks
+):
+    resident.language = "vi"
+    resident.save()
+    page = client.get("/vi/status/").content.decode()
+    assert "Email hoặc số điện thoại của bạn" in page  # the form speaks the reader's language
+    with django_capture_on_commit_callbacks(execute=True):
+        response = ask_again(client, resident.email.upper(), language="vi")
+    assert (response.status_code, response["Location"]) == (302, "/vi/status/sent/")
+    [message] = mail.outbox
+    assert message.to == [resident.email]
+    assert f"/vi/status/{make_token(resident)}/" in message.body
+    assert message.subject == "Trang tình trạng JII riêng của bạn"
+    assert "Vui lòng giữ riêng đường liên kết này" in message.body
+
+
+def test_the_answer_is_the_same_whether_or_not_the_address_is_known(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        unknown = ask_again(client, "nobody@example.org")
+    assert (unknown.status_code, unknown["Location"]) == (302, "/en/status/sent/")
+    assert mail.outbox == []
+    assert not Message.objects.exists()
+    sent_page = client.get("/en/status/sent/").content.decode()
+    assert "If we know this email address or phone number" in sent_page
+
+
+def test_a_phone_number_written_another_way_finds_the_resident(client, django_capture_on_commit_callbacks):
+    resident = ResidentFactory(phone="080-1234-5678")
+    ResidentFactory(phone="090-9999-5678")  # the same last digits, another person
+    with django_capture_on_commit_callbacks(execute=True):
+        ask_again(client, "+81 80 1234 5678")
+    assert [message.to for message in mail.outbox] == [[resident.email]]
+
+
+def test_mistakes_are_explained_on_the_field(client):
+    empty = client.post("/en/status/", {"contact": ""}).content.decode()
+    assert 'id="id_contact_error"' in empty and "Please fill this in." in empty
+    short = client.post("/vi/status/", {"contact": "12-34"}).content.decode()
+    assert "số điện thoại đầy đủ các chữ số" in short
+    broken = client.post("/en/status/", {"contact": "ana@"}).content.decode()
+    assert "This email address is not complete." in broken
+
+
+def test_one_address_gets_at_most_three_links_an_hour(client, resident, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = {ask_again(client, resident.email)["Location"] for _ in range(5)}
+    assert answers == {"/en/status/sent/"}  # the fourth and fifth look the same…
+    assert len(mail.outbox) == 3  # …but send nothing
+
+
+def test_one_network_can_ask_for_at_most_ten_addresses_an_hour(client, django_capture_on_commit_callbacks):
+    residents = ResidentFactory.create_batch(12)
+    with django_capture_on_commit_callbacks(execute=True):
+        for resident in residents:
+            ask_again(client, resident.email)
+    assert len(mail.outbox) == 10
+
+
+def test_the_home_page_and_a_dead_link_lead_to_the_form(client):
+    assert 'href="/en/status/"' in client.get("/en/").content.decode()
+    assert 'href="/en/status/"' in client.get("/en/status/not-a-token/").content.decode()
