@@ -5,10 +5,19 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from jii import outbox, services
-from jii.models import Area, Language, Message, Resident, User, VolunteerLanguage, VolunteerProfile
+from jii.models import (
+    Area,
+    Language,
+    Message,
+    Resident,
+    UndeliverableAddress,
+    User,
+    VolunteerLanguage,
+    VolunteerProfile,
+)
 from jii.translated import in_every_language
 
 admin.site.site_header = _("JII Otonari — coordinators")
@@ -94,6 +103,15 @@ class LanguageAdmin(admin.ModelAdmin):
     search_fields = ["code", *in_every_language("name")]
 
 
+class MessageInline(ReadOnlyInline):
+    """What JII has sent the person, and what could not be sent."""
+
+    model = Message
+    fk_name = "resident"
+    fields = ["template", "state", "channel", "attempts", "created_at", "sent_at", "last_error"]
+    ordering = ["-created_at"]
+
+
 @admin.register(Resident)
 class ResidentAdmin(admin.ModelAdmin):
     """One person across programs: each program app adds its own inline with `add_resident_inline`."""
@@ -102,9 +120,19 @@ class ResidentAdmin(admin.ModelAdmin):
     list_filter = ["household_type", "prefecture", "languages", "created_at"]
     search_fields = ["name", "email", "phone", "municipality"]
     filter_horizontal = ["languages"]
-    readonly_fields = ["created_at"]
+    readonly_fields = ["email_delivery", "created_at"]
     date_hierarchy = "created_at"
-    inlines = []
+    inlines = [MessageInline]
+
+    @admin.display(description=pgettext_lazy("staff", "email delivery"))
+    def email_delivery(self, resident):
+        blocked = UndeliverableAddress.objects.filter(address=resident.email.lower()).first()
+        if blocked is None:
+            return pgettext_lazy("staff", "no problem reported")
+        return pgettext_lazy("staff", "Undeliverable since %(date)s (%(reason)s): we no longer email this address.") % {
+            "date": f"{blocked.reported_at:%Y-%m-%d}",
+            "reason": blocked.get_reason_display(),
+        }
 
 
 def add_resident_inline(inline_class):
@@ -175,3 +203,16 @@ class MessageAdmin(RecordAdmin):
             ngettext("%(count)d message queued again.", "%(count)d messages queued again.", count) % {"count": count},
             messages.SUCCESS,
         )
+
+
+@admin.register(UndeliverableAddress)
+class UndeliverableAddressAdmin(admin.ModelAdmin):
+    """Reported by the email provider. Delete an entry once the address works again, to write to it again."""
+
+    list_display = ["address", "reason", "reported_at"]
+    list_filter = ["reason", "reported_at"]
+    search_fields = ["address"]
+    readonly_fields = ["address", "reason", "detail", "reported_at"]
+
+    def has_add_permission(self, request):
+        return False

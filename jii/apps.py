@@ -18,12 +18,15 @@ class JiiConfig(AppConfig):
             "jii.view_language",
             "jii.view_message",
             "jii.send_message_again",
+            "jii.view_undeliverableaddress",
+            "jii.delete_undeliverableaddress",
         ],
         CONSULTATION_STAFF: ["jii.view_resident"],
         DONATIONS_STAFF: ["jii.view_message", "jii.send_message_again"],
     }
 
     def ready(self):
+        import jii.email_events  # noqa: F401  (bounces and complaints from the email provider)
         import jii.messages  # noqa: F401  (registers the core's message builders)
         from jii.groups import sync_group_permissions
 

@@ -299,3 +299,27 @@ class Message(models.Model):
 
     def __str__(self):
         return f"{self.template} #{self.pk}"
+
+
+class UndeliverableAddress(models.Model):
+    """An email address the provider reported as bouncing or as marking our mail as spam: the outbox no longer
+    writes to it (writing on would harm JII's sending reputation). Coordinators see it on the person's page and
+    delete it once the address is corrected or the person asks again."""
+
+    class Reason(models.TextChoices):
+        BOUNCED = "bounced", pgettext_lazy("staff", "bounced")
+        COMPLAINED = "complained", pgettext_lazy("staff", "marked as spam")
+        REJECTED = "rejected", pgettext_lazy("staff", "refused by the provider")
+
+    address = models.EmailField(pgettext_lazy("staff", "address"), unique=True)  # lower case
+    reason = models.CharField(pgettext_lazy("staff", "reason"), max_length=12, choices=Reason.choices)
+    detail = models.TextField(pgettext_lazy("staff", "provider's description"), blank=True)
+    reported_at = models.DateTimeField(pgettext_lazy("staff", "reported"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-reported_at"]
+        verbose_name = pgettext_lazy("staff", "undeliverable address")
+        verbose_name_plural = pgettext_lazy("staff", "undeliverable addresses")
+
+    def __str__(self):
+        return self.address

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jii.emails import send_localized_email
-from jii.models import Message, Resident, User
+from jii.models import Message, Resident, UndeliverableAddress, User
 from jii.status_links import status_url
 
 logger = logging.getLogger(__name__)
@@ -119,11 +119,21 @@ def base_context(message: Message) -> dict:
     return {}
 
 
+class Undeliverable(Exception):
+    """The recipient cannot be reached by any channel: trying again would not help."""
+
+
 def send(message: Message, letter: Letter) -> str:
     """Send by the recipient's channel; returns the channel used."""
+    address = recipient_address(message)
+    if not address:
+        raise Undeliverable("no email address")
+    blocked = UndeliverableAddress.objects.filter(address=address.lower()).first()
+    if blocked is not None:
+        raise Undeliverable(f"{blocked.address}: {blocked.reason} since {blocked.reported_at:%Y-%m-%d}")
     send_localized_email(
         message.template,
-        to=recipient_address(message),
+        to=address,
         language=message.language,
         context={**base_context(message), **letter.context},
         attachments=letter.attachments,
@@ -170,7 +180,7 @@ def record_failure(message_id: int, error: Exception) -> str:
     # recipient.
     message.last_error = f"{type(error).__name__}: {error}"[:1000]
     message.next_attempt_at = timezone.now() + backoff(message.attempts)
-    if message.attempts >= MAX_ATTEMPTS:
+    if message.attempts >= MAX_ATTEMPTS or isinstance(error, Undeliverable):
         message.state = Message.State.FAILED
     message.save(update_fields=["attempts", "last_error", "next_attempt_at", "state"])
     logger.warning("message %s (%s) attempt %s failed: %s", message.pk, message.template, message.attempts, type(error))

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jii import outbox
-from jii.models import Resident, User, VolunteerProfile
+from jii.models import Resident, UndeliverableAddress, User, VolunteerProfile
 
 
 @transaction.atomic
@@ -91,3 +91,12 @@ def resident_by_contact(contact: str) -> Resident | None:
 def send_status_link(resident: Resident) -> None:
     """Send the resident their status link again (each time they ask: the rate limit is the form's)."""
     outbox.queue("status_link", once=f"{resident.pk}:{uuid.uuid4().hex}", to=resident)
+
+
+@transaction.atomic
+def mark_undeliverable(*, address: str, reason: str, detail: str = "", reported_at=None) -> None:
+    """The email provider says this address bounces or complained: stop writing to it (the latest report wins)."""
+    UndeliverableAddress.objects.update_or_create(
+        address=address.strip().lower(),
+        defaults={"reason": reason, "detail": detail[:2000], "reported_at": reported_at or timezone.now()},
+    )

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.forms",
+    "anymail",
     "allauth",
     "allauth.account",
     "csp",
@@ -164,6 +165,13 @@ ACCOUNT_RATE_LIMITS = {
 
 # --- Email ----------------------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# Or an email provider's API through django-anymail (https://anymail.dev): its name (mailgun, postmark, brevo,
+# amazon_ses…) and its settings as ANYMAIL_<NAME>, e.g. ANYMAIL_MAILGUN_API_KEY. The provider's tracking webhook
+# (/anymail/<provider>/tracking/) reports bounces and complaints; the outbox then stops writing to that address.
+EMAIL_PROVIDER = env.str("EMAIL_PROVIDER", default="")
+if EMAIL_PROVIDER:
+    EMAIL_BACKEND = f"anymail.backends.{EMAIL_PROVIDER}.EmailBackend"
+ANYMAIL = {name.removeprefix("ANYMAIL_"): value for name, value in os.environ.items() if name.startswith("ANYMAIL_")}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="JII <noreply@j-ii.org>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 

@@ -10,6 +10,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Stripe posts here; no language prefix, no CSRF token (the signature is the proof).
     path("stripe/webhook/", import_string("donations.views.stripe_webhook"), name="stripe_webhook"),
+    # The email provider's tracking webhook (bounces, complaints), signed as the provider signs it.
+    path("anymail/", include("anymail.urls")),
 ]
 
 # Japanese at the unprefixed path, English under /en/.
