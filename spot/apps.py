@@ -12,6 +12,7 @@ class SpotConfig(AppConfig):
     }
 
     def ready(self):
+        import spot.messages  # noqa: F401  (registers Spot's message builders)
         from jii.figures import register_figures
         from jii.sections import register_section
         from spot.sections import public_figures, status_context, volunteer_context

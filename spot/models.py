@@ -100,6 +100,8 @@ class SpotRequest(models.Model):
     minutes_spent = models.PositiveIntegerField(_("minutes spent"), null=True, blank=True)
     follow_up_needed = models.BooleanField(_("follow-up needed"), default=False)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    # When the coordinators were told that nobody had taken it in 48 hours.
+    escalated_at = models.DateTimeField(_("escalated to coordinators"), null=True, blank=True, editable=False)
     feedback = models.TextField(_("resident's thanks and feedback"), blank=True)
     feedback_at = models.DateTimeField(_("feedback given"), null=True, blank=True)
     resident_wants_ofp = models.BooleanField(_("resident would like an OFP pair"), default=False)
@@ -161,29 +163,3 @@ class Acceptance(models.Model):
 
     def __str__(self):
         return f"{self.request} — {self.volunteer}"
-
-
-class Notification(models.Model):
-    """An email about a request that has gone out, so that each goes out once: the send task records it in
-    the same transaction as it sends (a redelivered task finds it and stops; a failed send rolls it back)."""
-
-    class Kind(models.TextChoices):
-        RECEIVED = "received", _("Request received (resident)")
-        ACCEPTED = "accepted", _("Accepted (resident)")
-        ASSIGNED = "assigned", _("Assigned by a coordinator (volunteer)")
-        RELEASED = "released", _("Released (resident)")
-        CANCELLED = "cancelled", _("Cancelled (volunteer)")
-        ESCALATED = "escalated", _("Open for 48 hours (coordinators)")
-        REMINDER = "reminder", _("Day before the agreed date (both)")
-        FEEDBACK = "feedback", _("Feedback request (resident)")
-
-    request = models.ForeignKey(SpotRequest, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    key = models.CharField(max_length=40, blank=True)  # what makes it distinct, e.g. the acceptance and date
-    sent_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["request", "kind", "key"], name="each_spot_email_once")]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} {self.key}"

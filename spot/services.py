@@ -1,15 +1,23 @@
-"""Every state change of a Spot request, one transaction each. The first volunteer to accept wins."""
+"""Every state change of a Spot request, one transaction each, with the messages it causes written to the
+outbox in it (spot/messages.py builds them). The first volunteer to accept wins."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jii import outbox
 from jii.models import Language, Resident, User, VolunteerProfile
 from jii.services import find_or_create_resident
 from matching.services import MatchingError, apply_from_spot  # OFP's public hand-over
-from spot import tasks
 from spot.models import TOPICS_BY_CATEGORY, Acceptance, SpotRequest
+
+ESCALATE_AFTER = timedelta(hours=48)
+FEEDBACK_AFTER = timedelta(days=1)
+FEEDBACK_UNTIL = timedelta(days=8)  # a request done longer ago is not asked about any more
 
 
 class SpotError(Exception):
@@ -27,7 +35,7 @@ def submit_request(
     resident = find_or_create_resident(email=email, language=language, languages=languages, **resident_details)
     request = SpotRequest.objects.create(resident=resident, consented_at=timezone.now(), **details)
     request.languages.set(languages)
-    tasks.send_request_received.delay_on_commit(request.pk)
+    outbox.queue("spot_request_received", once=request.pk, to=resident, request=request.pk)
     return request
 
 
@@ -49,7 +57,7 @@ def submit_from_consultation(
         consented_at=timezone.now(),
     )
     request.languages.set(languages)
-    tasks.send_request_received.delay_on_commit(request.pk)
+    outbox.queue("spot_request_received", once=request.pk, to=resident, request=request.pk)
     return request
 
 
@@ -71,13 +79,17 @@ def accept_request(*, request: SpotRequest, volunteer: VolunteerProfile, assigne
         raise SpotError(_("This request is no longer open."))
     try:
         with transaction.atomic():
-            Acceptance.objects.create(
+            acceptance = Acceptance.objects.create(
                 request_id=request.pk, volunteer=volunteer, accepted_at=now, assigned_by=assigned_by
             )
     except IntegrityError as error:
         raise AlreadyTaken(_("Someone else has already taken this request. Thank you for offering!")) from error
-    tasks.send_accepted_emails.delay_on_commit(request.pk)
-    return SpotRequest.objects.get(pk=request.pk)
+    request = SpotRequest.objects.select_related("resident", "volunteer__user").get(pk=request.pk)
+    ids = {"request": request.pk, "acceptance": acceptance.pk}
+    outbox.queue("spot_accepted_resident", once=acceptance.pk, to=request.resident, **ids)
+    if assigned_by is not None:  # a volunteer who accepted themselves knows; one assigned by a coordinator is told
+        outbox.queue("spot_assigned_volunteer", once=acceptance.pk, to=request.volunteer.user, **ids)
+    return request
 
 
 def locked_for_volunteer(request: SpotRequest, volunteer: VolunteerProfile) -> SpotRequest:
@@ -97,7 +109,9 @@ def release_request(*, request: SpotRequest, volunteer: VolunteerProfile, reason
     acceptance.released_at = timezone.now()
     acceptance.release_reason = reason
     acceptance.save(update_fields=["released_at", "release_reason"])
-    tasks.send_released_email.delay_on_commit(request.pk, acceptance.pk)
+    outbox.queue(
+        "spot_released_resident", once=acceptance.pk, to=request.resident, request=request.pk, acceptance=acceptance.pk
+    )
     request.status = SpotRequest.Status.OPEN
     request.volunteer = None
     request.accepted_at = None
@@ -153,7 +167,8 @@ def cancel_request(*, request: SpotRequest, resident: Resident) -> SpotRequest:
     request.cancelled_at = timezone.now()
     request.save(update_fields=["status", "cancelled_at"])
     if volunteer_id:
-        tasks.send_cancelled_email.delay_on_commit(request.pk, volunteer_id)
+        volunteer = VolunteerProfile.objects.select_related("user").get(pk=volunteer_id)
+        outbox.queue("spot_cancelled_volunteer", once=request.pk, to=volunteer.user, request=request.pk)
     return request
 
 
@@ -200,3 +215,52 @@ def wish_for_ofp(*, request: SpotRequest, resident: Resident | None = None, volu
         request.ofp_requested_at = timezone.now()
         request.save(update_fields=["ofp_requested_at"])
     return request
+
+
+@transaction.atomic
+def escalate_stale_requests(now) -> list[int]:
+    """Requests open for 48 hours go to the coordinators, each once, in one email listing their numbers."""
+    stale = SpotRequest.objects.open().filter(created_at__lte=now - ESCALATE_AFTER, escalated_at__isnull=True)
+    request_ids = list(stale.select_for_update().order_by("pk").values_list("pk", flat=True))
+    if request_ids:
+        SpotRequest.objects.filter(pk__in=request_ids).update(escalated_at=now)
+        outbox.queue(
+            "spot_escalated_coordinator",
+            once=f"{request_ids[0]}:{now.isoformat()}",
+            to=settings.COORDINATOR_EMAIL,
+            language=settings.LANGUAGE_CODE,
+            requests=request_ids,
+        )
+    return request_ids
+
+
+@transaction.atomic
+def remind_of_tomorrow(today) -> int:
+    """The day before the agreed date: the resident and the volunteer, once for this date and this volunteer."""
+    tomorrow = today + timedelta(days=1)
+    due = SpotRequest.objects.filter(status=SpotRequest.Status.ACCEPTED, agreed_on=tomorrow)
+    reminded = 0
+    for request in due.select_related("resident", "volunteer__user"):
+        once = f"{request.pk}:{request.volunteer_id}:{tomorrow.isoformat()}"
+        ids = {"request": request.pk, "volunteer": request.volunteer_id, "day": tomorrow.isoformat()}
+        written = outbox.queue("spot_reminder_resident", once=once, to=request.resident, **ids)
+        outbox.queue("spot_reminder_volunteer", once=once, to=request.volunteer.user, **ids)
+        reminded += written is not None
+    return reminded
+
+
+@transaction.atomic
+def ask_for_feedback(now) -> int:
+    """A day after a request is done, the resident is asked how it went (unless they have said already)."""
+    done = SpotRequest.objects.filter(
+        status=SpotRequest.Status.DONE,
+        done_at__lte=now - FEEDBACK_AFTER,
+        done_at__gt=now - FEEDBACK_UNTIL,
+        feedback_at__isnull=True,
+    )
+    asked = 0
+    for request in done.select_related("resident"):
+        asked += (
+            outbox.queue("spot_feedback_request", once=request.pk, to=request.resident, request=request.pk) is not None
+        )
+    return asked
