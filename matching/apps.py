@@ -17,6 +17,7 @@ class MatchingConfig(AppConfig):
     }
 
     def ready(self):
+        import matching.messages  # noqa: F401  (registers OFP's message builders)
         from jii.figures import register_figures
         from jii.sections import register_section
         from matching.sections import public_figures, status_context, volunteer_context

@@ -186,6 +186,20 @@ class Match(models.Model):
     def is_open(self):
         return self.status in (self.Status.PROPOSED, self.Status.ACTIVE)
 
+    def open_surveys(self, today: date) -> set[str]:
+        """The surveys both sides may answer by `today`: the three-month one once the pair has run three months,
+        the closing one once it has ended or been closed (the emails asking for them go out then too)."""
+        if not self.starts_on:
+            return set()
+        closed = self.status in (self.Status.COMPLETED, self.Status.ENDED_EARLY)
+        last_day = self.closed_at.date() if closed and self.closed_at else today
+        surveys = set()
+        if last_day >= add_months(self.starts_on, PAIR_MONTHS // 2):
+            surveys.add("midpoint")
+        if closed or today >= self.ends_on:
+            surveys.add("closing")
+        return surveys
+
     def month_on(self, day: date) -> int:
         """Which month of the pair a day falls in: 1 for the first month, up to 6 for the last."""
         elapsed = sum(1 for k in range(1, PAIR_MONTHS) if add_months(self.starts_on, k) <= day)
@@ -244,28 +258,6 @@ class Survey(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.get_respondent_display()})"
-
-
-class FollowUp(models.Model):
-    """A reminder or survey already sent, so the daily job sends each exactly once."""
-
-    class Kind(models.TextChoices):
-        CHECK_IN_REMINDER = "check_in_reminder", _("Monthly check-in reminder")
-        CHECK_IN_OVERDUE = "check_in_overdue", _("Overdue check-in reminder")
-        MIDPOINT_SURVEY = "midpoint_survey", _("Three-month survey")
-        CLOSING_SURVEY = "closing_survey", _("Closing survey")
-        END_NOTICE = "end_notice", _("Two weeks before the end (coordinator)")
-
-    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="follow_ups")
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    month = models.PositiveSmallIntegerField(default=0)
-    sent_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["match", "kind", "month"], name="each_follow_up_once")]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} ({self.month})"
 
 
 class IntakeRound(models.Model):

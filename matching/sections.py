@@ -6,17 +6,12 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from matching.forms import ResponseForm
-from matching.models import Application, FollowUp, Match, Survey
-
-SURVEY_FOLLOW_UPS = {
-    FollowUp.Kind.MIDPOINT_SURVEY: Survey.Kind.MIDPOINT,
-    FollowUp.Kind.CLOSING_SURVEY: Survey.Kind.CLOSING,
-}
+from matching.models import Application, Match, Survey
 
 
 def surveys_due(match: Match, respondent: str) -> list[str]:
-    """Surveys sent for this pair that this side has not answered yet (uses prefetched rows)."""
-    sent = {SURVEY_FOLLOW_UPS[f.kind] for f in match.follow_ups.all() if f.kind in SURVEY_FOLLOW_UPS}
+    """Surveys open for this pair that this side has not answered yet (uses prefetched rows)."""
+    sent = match.open_surveys(timezone.localdate())
     answered = {s.kind for s in match.surveys.all() if s.respondent == respondent}
     return [Survey.Kind(kind) for kind in Survey.Kind.values if kind in sent - answered]
 
@@ -25,7 +20,7 @@ def matches_prefetch(queryset=None):
     matches = (queryset or Match.objects.all()).select_related(
         "volunteer__user", "volunteer__area", "application__area"
     )
-    return Prefetch("matches", queryset=matches.prefetch_related("follow_ups", "surveys").order_by("-proposed_at"))
+    return Prefetch("matches", queryset=matches.prefetch_related("surveys").order_by("-proposed_at"))
 
 
 def status_context(request, resident):
@@ -55,7 +50,7 @@ def volunteer_context(request, profile):
             | Q(status__in=[Match.Status.COMPLETED, Match.Status.ENDED_EARLY], closed_at__gte=recently)
         )
         .select_related("application__resident", "application__area")
-        .prefetch_related("application__languages", "check_ins", "follow_ups", "surveys")
+        .prefetch_related("application__languages", "check_ins", "surveys")
         .order_by("proposed_at")
     )
     for match in matches:

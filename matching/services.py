@@ -1,20 +1,23 @@
-"""Every state change of OFP, one transaction each. Emails are queued after commit and take ids only."""
+"""Every state change of OFP, one transaction each, with the messages it causes written to the outbox in it
+(matching/messages.py builds them)."""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jii import outbox
 from jii.models import Area, Language, Resident, User, VolunteerProfile
 from jii.services import find_or_create_resident
-from matching import tasks
+from matching import follow_ups
+from matching.follow_ups import OVERDUE_AFTER_DAYS, due_follow_ups
 from matching.models import (
     PAIR_MONTHS,
     Application,
     CheckIn,
-    FollowUp,
     IntakeRound,
     Match,
     RoundSuggestion,
@@ -23,7 +26,7 @@ from matching.models import (
 )
 from matching.ranking import plan_intake_round
 from matching.scoring import score_applications, volunteer_bands
-from matching.tasks import OVERDUE_AFTER_DAYS
+from matching.selectors import pair_with_people
 
 
 class MatchingError(Exception):
@@ -43,7 +46,7 @@ def submit_application(
     resident = find_or_create_resident(email=email, language=language, languages=languages, **resident_details)
     application = Application.objects.create(resident=resident, consented_at=timezone.now(), **details)
     application.languages.set(languages)
-    tasks.send_application_received.delay_on_commit(application.pk)
+    outbox.queue("ofp_application_received", once=application.pk, to=resident, application=application.pk)
     return application
 
 
@@ -112,7 +115,10 @@ def propose_match(
         raise MatchingError(_("The application already has an open proposal.")) from error
     application.stage = Application.Stage.PROPOSED
     application.save(update_fields=["stage"])
-    tasks.send_proposal_emails.delay_on_commit(match.pk)
+    pair = pair_with_people(match.pk)
+    if not match.resident_accepted_at:  # e.g. a Spot pair's own application: the resident has already said yes
+        outbox.queue("ofp_proposal_resident", once=match.pk, to=pair.application.resident, match=match.pk)
+    outbox.queue("ofp_proposal_volunteer", once=match.pk, to=pair.volunteer.user, match=match.pk)
     return match
 
 
@@ -131,8 +137,14 @@ def decline(match: Match, *, side: str, reason: str) -> Match:
     match.decline_reason = reason
     match.save(update_fields=["status", "declined_by", "decline_reason"])
     Application.objects.filter(pk=match.application_id).update(stage=Application.Stage.MATCHING)
-    tasks.notify_coordinator_of_decline.delay_on_commit(match.pk)
+    to_coordinators("ofp_declined_coordinator", once=match.pk, match=match.pk)
     return match
+
+
+def to_coordinators(template: str, *, once, match: int):
+    return outbox.queue(
+        template, once=once, to=settings.COORDINATOR_EMAIL, language=settings.LANGUAGE_CODE, match=match
+    )
 
 
 def accept(match: Match, *, side: str) -> Match:
@@ -146,7 +158,9 @@ def accept(match: Match, *, side: str) -> Match:
         match.starts_on = timezone.localdate()
         match.ends_on = add_months(match.starts_on, PAIR_MONTHS)
         Application.objects.filter(pk=match.application_id).update(stage=Application.Stage.ACTIVE)
-        tasks.send_pair_started_emails.delay_on_commit(match.pk)
+        pair = pair_with_people(match.pk)
+        outbox.queue("ofp_pair_started_resident", once=match.pk, to=pair.application.resident, match=match.pk)
+        outbox.queue("ofp_pair_started_volunteer", once=match.pk, to=pair.volunteer.user, match=match.pk)
     match.save()
     return match
 
@@ -216,7 +230,7 @@ def log_check_in(
     if check_in.concern:
         match.needs_attention = True
         match.save(update_fields=["needs_attention"])
-        tasks.notify_coordinator_of_concern.delay_on_commit(match.pk)
+        to_coordinators("ofp_concern_coordinator", once=check_in.pk, match=match.pk)
     return check_in
 
 
@@ -225,8 +239,7 @@ def answer_survey(*, match: Match, respondent: str, kind: str, satisfaction: int
     match = Match.objects.select_for_update().get(pk=match.pk)
     if match.status not in (Match.Status.ACTIVE, Match.Status.COMPLETED, Match.Status.ENDED_EARLY):
         raise MatchingError(_("Only a pair that has started can be surveyed."))
-    sent = FollowUp.Kind.MIDPOINT_SURVEY if kind == Survey.Kind.MIDPOINT else FollowUp.Kind.CLOSING_SURVEY
-    if not match.follow_ups.filter(kind=sent).exists():
+    if kind not in match.open_surveys(timezone.localdate()):
         raise MatchingError(_("This survey has not been sent yet."))
     if Survey.objects.filter(match=match, kind=kind, respondent=respondent).exists():
         raise MatchingError(_("This survey is already answered."))
@@ -248,8 +261,8 @@ def close_pair(*, match: Match, reason: str, note: str = "") -> Match:
     match.save(update_fields=["status", "end_reason", "end_note", "closed_at", "needs_attention"])
     stage = Application.Stage.COMPLETED if completed else Application.Stage.ENDED_EARLY
     Application.objects.filter(pk=match.application_id).update(stage=stage)
-    # Both sides are asked about their pair however it ended (once: the task records what it sent).
-    tasks.send_follow_up.delay_on_commit(match.pk, FollowUp.Kind.CLOSING_SURVEY, 0)
+    # Both sides are asked about their pair however it ended (once: the daily job writes the same message).
+    queue_follow_up(pair_with_people(match.pk), follow_ups.CLOSING_SURVEY, 0)
     return match
 
 
@@ -371,3 +384,31 @@ def apply_from_spot(
     match.resident_accepted_at = timezone.now()
     match.save(update_fields=["resident_accepted_at"])
     return match
+
+
+def queue_follow_up(match: Match, kind: str, month: int) -> bool:
+    """Write one follow-up's messages; False if they were written before."""
+    resident, volunteer = match.application.resident, match.volunteer.user
+    if kind in (follow_ups.CHECK_IN_REMINDER, follow_ups.CHECK_IN_OVERDUE):
+        written = outbox.queue(f"ofp_{kind}", once=f"{match.pk}:{month}", to=volunteer, match=match.pk, month=month)
+    elif kind in (follow_ups.MIDPOINT_SURVEY, follow_ups.CLOSING_SURVEY):
+        survey = Survey.Kind.MIDPOINT if kind == follow_ups.MIDPOINT_SURVEY else Survey.Kind.CLOSING
+        once, ids = f"{match.pk}:{survey}", {"match": match.pk, "survey": str(survey)}
+        written = outbox.queue("ofp_survey_resident", once=once, to=resident, **ids)
+        written = outbox.queue("ofp_survey_volunteer", once=once, to=volunteer, **ids) or written
+    else:
+        written = to_coordinators("ofp_end_notice_coordinator", once=match.pk, match=match.pk)
+    return written is not None
+
+
+@transaction.atomic
+def queue_due_follow_ups(today) -> int:
+    """The daily job: every running pair's check-in reminders, overdue reminders, surveys and the coordinators'
+    notice two weeks before the end. Each is written once however often this runs; returns how many are new."""
+    active = Match.objects.filter(status=Match.Status.ACTIVE).select_related("application__resident", "volunteer__user")
+    queued = 0
+    for match in active.prefetch_related("check_ins"):
+        checked_in = {check_in.month for check_in in match.check_ins.all()}
+        for kind, month in due_follow_ups(match, today, checked_in):
+            queued += queue_follow_up(match, kind, month)
+    return queued

@@ -1,15 +1,17 @@
 """The OFP pages residents, volunteers and coordinators use."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from jii.models import Area, Language
 from jii.status_links import make_token
-from matching.models import Application, CheckIn, FollowUp, IntakeRound, Match, Survey
+from matching.models import Application, CheckIn, IntakeRound, Match, Survey
 from matching.services import close_pair, propose_match, respond_as_resident, respond_as_volunteer
 from tests.factories import ApplicationFactory, CoordinatorFactory, approved_volunteer
 
@@ -197,7 +199,7 @@ def test_both_sides_answer_a_survey_once_it_is_sent(client):
     match = started_pair()
     token = make_token(match.application.resident)
     assert client.get(f"/en/ofp/r/{token}/pairs/{match.pk}/survey/midpoint/").status_code == 404  # not sent yet
-    FollowUp.objects.create(match=match, kind="midpoint_survey")
+    Match.objects.filter(pk=match.pk).update(starts_on=timezone.localdate() - timedelta(days=100))  # three months
     token = make_token(match.application.resident)
     status = client.get(f"/en/status/{token}/").content.decode()
     assert f"/en/ofp/r/{token}/pairs/{match.pk}/survey/midpoint/" in status
@@ -313,7 +315,6 @@ def test_volunteers_have_no_access_to_the_desk(client):
 def test_a_closed_pair_stays_on_the_volunteers_page_for_its_closing_survey(client):
     match = started_pair()
     close_pair(match=match, reason="completed")
-    FollowUp.objects.create(match=match, kind="closing_survey")
     client.force_login(match.volunteer.user)
     html = client.get("/en/volunteer/").content.decode()
     assert "has ended" in html and f"/en/ofp/pairs/{match.pk}/survey/closing/" in html

@@ -1,0 +1,70 @@
+"""OFP's messages: how each is built from its ids when its turn comes (see jii/outbox.py)."""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+from jii.outbox import Letter, builder
+from matching.models import Match
+from matching.selectors import pair_with_people
+
+CLOSED = [Match.Status.COMPLETED, Match.Status.ENDED_EARLY]
+
+
+def volunteer_page_url(language: str) -> str:
+    with translation.override(language):
+        return settings.SITE_URL.rstrip("/") + reverse("volunteer_dashboard")
+
+
+def admin_url(match_id: int) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("admin:matching_match_change", args=[match_id])
+
+
+def pair_letter(message, statuses, **context) -> Letter | None:
+    """The pair with its people, if it is (still) in one of these states."""
+    match = pair_with_people(message.ids["match"])
+    if match is None or match.status not in statuses:
+        return None
+    people = {"match": match, "resident": match.application.resident, "volunteer": match.volunteer}
+    return Letter({**people, "volunteer_url": volunteer_page_url(message.language), **context})
+
+
+@builder("ofp_application_received")
+def application_received(message):
+    return Letter({})  # the resident's name and status link come with every message to a resident
+
+
+@builder("ofp_proposal_resident", "ofp_proposal_volunteer")
+def proposal(message):
+    return pair_letter(message, [Match.Status.PROPOSED])
+
+
+@builder("ofp_pair_started_resident", "ofp_pair_started_volunteer")
+def pair_started(message):
+    """Both have accepted: now, and only now, each gets the other's contact details."""
+    return pair_letter(message, [Match.Status.ACTIVE, *CLOSED])
+
+
+@builder("ofp_check_in_reminder", "ofp_check_in_overdue")
+def check_in_reminder(message):
+    return pair_letter(message, [Match.Status.ACTIVE], month=message.ids["month"])
+
+
+@builder("ofp_survey_resident", "ofp_survey_volunteer")
+def survey(message):
+    statuses = [Match.Status.ACTIVE, *CLOSED] if message.ids["survey"] == "closing" else [Match.Status.ACTIVE]
+    return pair_letter(message, statuses, survey=message.ids["survey"])
+
+
+@builder("ofp_declined_coordinator", "ofp_concern_coordinator")
+def to_coordinators(message):
+    """The pair's number and its page in the admin only: no names in a shared inbox."""
+    return Letter({"match_id": message.ids["match"], "admin_url": admin_url(message.ids["match"])})
+
+
+@builder("ofp_end_notice_coordinator")
+def end_notice(message):
+    letter = pair_letter(message, [Match.Status.ACTIVE])
+    if letter is not None:
+        letter.context["admin_url"] = admin_url(message.ids["match"])
+    return letter
