@@ -27,6 +27,7 @@ class HanamaruConfig(AppConfig):
     }
 
     def ready(self):
+        import hanamaru.messages  # noqa: F401  (registers Hanamaru's message builders)
         from hanamaru.sections import public_figures, status_context, volunteer_context
         from jii.figures import register_figures
         from jii.sections import register_section

@@ -230,17 +230,3 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.child} — {self.session}"
-
-
-class Notification(models.Model):
-    """An email that has gone out, recorded in the transaction that sends it: each goes out once."""
-
-    kind = models.CharField(max_length=30)
-    key = models.CharField(max_length=80)  # e.g. the session, the recipient and the start time
-    sent_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="each_hanamaru_email_once")]
-
-    def __str__(self):
-        return f"{self.kind} {self.key}"

@@ -1,21 +1,25 @@
 """Every state change of the Hanamaru classes, one transaction each. A class's row is locked while its places
 are counted, so enrolments arriving together never put more children in than it has places; a session's row is
-locked the same way for its tutors."""
+locked the same way for its tutors. The messages a change causes are written to the outbox in its transaction
+(hanamaru/messages.py builds them)."""
 
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hanamaru import tasks
 from hanamaru.models import Attendance, Child, Class, ConsentText, Enrolment, Session, TutorSignup
 from hanamaru.selectors import children_of_session
-from jii.models import Language, User, VolunteerProfile
+from jii import outbox
+from jii.models import Language, Resident, User, VolunteerProfile
 from jii.services import find_or_create_resident
 
 WITHDRAW_UNTIL = timedelta(hours=24)
+SHORTAGE_ALERT_BEFORE = timedelta(days=2)
 
 
 class HanamaruError(Exception):
@@ -59,7 +63,7 @@ def cancel_session(*, session: Session, reason: str) -> bool:
     session.cancel_reason = reason
     session.changes += 1
     session.save(update_fields=["status", "cancel_reason", "changes"])
-    tasks.send_session_changed.delay_on_commit(session.pk, session.changes)
+    tell_everyone_of_change(session)
     return True
 
 
@@ -73,7 +77,7 @@ def move_session(*, session: Session, starts_at: datetime, ends_at: datetime) ->
     session.starts_at, session.ends_at = starts_at, ends_at
     session.changes += 1
     session.save(update_fields=["starts_at", "ends_at", "changes"])
-    tasks.send_session_changed.delay_on_commit(session.pk, session.changes)
+    tell_everyone_of_change(session)
     return session
 
 
@@ -152,7 +156,8 @@ def enrol(
         enrolments.append(enrolment)
         new.append(enrolment.pk)
     if new:
-        tasks.send_enrolment_received.delay_on_commit(new)
+        once = ",".join(str(pk) for pk in new)
+        outbox.queue("hanamaru_enrolment_received", once=once, to=guardian, enrolments=new)
     return enrolments
 
 
@@ -180,7 +185,8 @@ def fill_places(klass: Class) -> Enrolment | None:
         enrolment.status = Enrolment.Status.ENROLLED
         enrolment.enrolled_at = timezone.now()
         enrolment.save(update_fields=["status", "enrolled_at"])
-        tasks.send_place_offered.delay_on_commit(enrolment.pk)
+        guardian = enrolment.child.guardian
+        outbox.queue("hanamaru_place_offered", once=enrolment.pk, to=guardian, enrolment=enrolment.pk)
         promoted = promoted or enrolment
     return promoted
 
@@ -209,8 +215,62 @@ def publish_consent(*, text: dict) -> ConsentText:
     """A new version of the consent text; every guardian with a child in a class is asked to agree again."""
     latest = ConsentText.objects.select_for_update().order_by("-version").first()
     consent = ConsentText.objects.create(version=(latest.version + 1) if latest else 1, text=text)
-    tasks.ask_guardians_to_consent_again.delay_on_commit(consent.pk)
+    guardians = Resident.objects.filter(children__enrolments__status__in=Enrolment.ACTIVE).distinct()
+    for guardian in guardians.order_by("pk"):
+        outbox.queue("hanamaru_consent_renewal", once=f"{consent.pk}:{guardian.pk}", to=guardian, consent=consent.pk)
     return consent
+
+
+def people_of(session: Session) -> tuple[list, list]:
+    """The session's tutors (users) and the guardians of its enrolled children, each once."""
+    signups = session.signups.filter(withdrawn_at__isnull=True).select_related("volunteer__user")
+    guardians = Resident.objects.filter(
+        children__enrolments__klass_id=session.klass_id, children__enrolments__status=Enrolment.Status.ENROLLED
+    ).distinct()
+    return [signup.volunteer.user for signup in signups], list(guardians)
+
+
+def tell_everyone_of_change(session: Session) -> None:
+    """The session's `changes`-th change (a move or the cancellation), to each tutor and guardian once."""
+    tutors, guardians = people_of(session)
+    for person, kind in [*((user, "user") for user in tutors), *((guardian, "resident") for guardian in guardians)]:
+        once = f"{session.pk}:{session.changes}:{kind}:{person.pk}"
+        outbox.queue("hanamaru_session_changed", once=once, to=person, session=session.pk, change=session.changes)
+
+
+@transaction.atomic
+def remind_of_tomorrow(today) -> int:
+    """The day before a session: each tutor and guardian, once for this session at this time."""
+    tomorrows = Session.objects.filter(status=Session.Status.SCHEDULED, starts_at__date=today + timedelta(days=1))
+    for session in tomorrows:
+        tutors, guardians = people_of(session)
+        when = session.starts_at.isoformat()
+        for person, kind in [*((user, "user") for user in tutors), *((g, "resident") for g in guardians)]:
+            once = f"{session.pk}:{when}:{kind}:{person.pk}"
+            outbox.queue("hanamaru_reminder", once=once, to=person, session=session.pk, starts_at=when)
+    return len(tomorrows)
+
+
+@transaction.atomic
+def alert_tutor_shortages(now) -> int:
+    """A session two days away with fewer tutors than the class needs: its coordinator hears, once per time."""
+    short = (
+        Session.objects.filter(status=Session.Status.SCHEDULED, starts_at__gt=now)
+        .filter(starts_at__lte=now + SHORTAGE_ALERT_BEFORE)
+        .annotate(tutors=Count("signups", filter=Q(signups__withdrawn_at__isnull=True)))
+        .filter(tutors__lt=F("klass__tutors_needed"))
+        .select_related("klass__coordinator")
+    )
+    for session in short:
+        coordinator = session.klass.coordinator
+        outbox.queue(
+            "hanamaru_tutor_shortage",
+            once=f"{session.pk}:{session.starts_at.isoformat()}",
+            to=coordinator or settings.COORDINATOR_EMAIL,
+            language="" if coordinator else settings.LANGUAGE_CODE,  # the coordinator's own, or the inbox's
+            session=session.pk,
+        )
+    return len(short)
 
 
 # --- tutors ---------------------------------------------------------------------------------------------

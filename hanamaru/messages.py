@@ -1,0 +1,74 @@
+"""Hanamaru's messages: how each is built from its ids when its turn comes (see jii/outbox.py). A change told
+after a newer one, or a reminder for a time that has moved, is not sent."""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+from hanamaru.models import Enrolment, Session
+from jii.outbox import Letter, builder
+
+
+def site_url(name: str, language: str, *args) -> str:
+    with translation.override(language):
+        return settings.SITE_URL.rstrip("/") + reverse(name, args=args)
+
+
+def for_reader(message, **context) -> Letter:
+    """A tutor gets the link to their volunteer page (a guardian's status link comes with every message)."""
+    if message.user_id:
+        context["page_url"] = site_url("volunteer_dashboard", message.language)
+    return Letter(context)
+
+
+@builder("hanamaru_enrolment_received")
+def enrolment_received(message):
+    enrolments = list(
+        Enrolment.objects.filter(pk__in=message.ids["enrolments"]).select_related("child", "klass").order_by("pk")
+    )
+    if not enrolments:
+        return None
+    klass = enrolments[0].klass
+    return Letter({"enrolments": enrolments, "klass": klass, "session": klass.sessions.upcoming().first()})
+
+
+@builder("hanamaru_place_offered")
+def place_offered(message):
+    enrolment = Enrolment.objects.select_related("child", "klass").filter(pk=message.ids["enrolment"]).first()
+    if enrolment is None or enrolment.status != Enrolment.Status.ENROLLED:
+        return None
+    klass = enrolment.klass
+    return Letter({"child": enrolment.child, "klass": klass, "session": klass.sessions.upcoming().first()})
+
+
+@builder("hanamaru_session_changed")
+def session_changed(message):
+    session = Session.objects.select_related("klass").filter(pk=message.ids["session"]).first()
+    if session is None or session.changes != message.ids["change"]:
+        return None  # changed again since: that newer change is told instead
+    change = "cancelled" if session.status == Session.Status.CANCELLED else "moved"
+    return for_reader(message, session=session, change=change)
+
+
+@builder("hanamaru_reminder")
+def reminder(message):
+    session = Session.objects.select_related("klass").filter(pk=message.ids["session"]).first()
+    still = session is not None and session.status == Session.Status.SCHEDULED
+    if not still or session.starts_at.isoformat() != message.ids["starts_at"]:
+        return None  # cancelled or moved since: the new time gets its own reminder
+    return for_reader(message, session=session)
+
+
+@builder("hanamaru_tutor_shortage")
+def tutor_shortage(message):
+    session = Session.objects.select_related("klass").filter(pk=message.ids["session"]).first()
+    if session is None or session.status != Session.Status.SCHEDULED:
+        return None
+    admin_url = settings.SITE_URL.rstrip("/") + reverse("admin:hanamaru_session_change", args=[session.pk])
+    tutors = session.signups.filter(withdrawn_at__isnull=True).count()
+    return Letter({"session": session, "tutors": tutors, "admin_url": admin_url})
+
+
+@builder("hanamaru_consent_renewal")
+def consent_renewal(message):
+    return Letter({})  # the guardian's name and status link come with every message to a resident
