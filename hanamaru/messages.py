@@ -5,7 +5,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from hanamaru.models import Enrolment, Session
+from hanamaru.models import ConsentText, Enrolment, Session
 from jii.outbox import Letter, builder
 
 
@@ -64,11 +64,20 @@ def tutor_shortage(message):
     session = Session.objects.select_related("klass").filter(pk=message.ids["session"]).first()
     if session is None or session.status != Session.Status.SCHEDULED:
         return None
-    admin_url = settings.SITE_URL.rstrip("/") + reverse("admin:hanamaru_session_change", args=[session.pk])
     tutors = session.signups.filter(withdrawn_at__isnull=True).count()
+    if tutors >= session.klass.tutors_needed:
+        return None  # enough tutors signed up in the meantime
+    admin_url = settings.SITE_URL.rstrip("/") + reverse("admin:hanamaru_session_change", args=[session.pk])
     return Letter({"session": session, "tutors": tutors, "admin_url": admin_url})
 
 
 @builder("hanamaru_consent_renewal")
 def consent_renewal(message):
-    return Letter({})  # the guardian's name and status link come with every message to a resident
+    """Only while the guardian has a child in a class (or waiting) who has not agreed to this text yet."""
+    current = ConsentText.objects.filter(pk=message.ids["consent"]).first()
+    if current is None:
+        return None
+    waiting = Enrolment.objects.filter(
+        child__guardian_id=message.resident_id, status__in=Enrolment.ACTIVE, consent__version__lt=current.version
+    )
+    return Letter({}) if waiting.exists() else None  # their name and status link come with every message
