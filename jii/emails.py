@@ -11,11 +11,8 @@ from jii.furigana import add_to_html, bracket_text, wants_furigana
 from jii.languages import language_tag
 
 
-def send_localized_email(
-    name: str, *, to: str, language: str, context: dict | None = None, attachments: list | None = None
-) -> None:
-    """Send templates/emails/<name>_subject.txt, _body.txt and _body.html in `language` to `to`, with optional
-    (filename, content, mimetype) attachments."""
+def render_localized(name: str, *, language: str, context: dict | None = None) -> tuple[str, str, str]:
+    """The subject, text body and HTML body of templates/emails/<name>_… in `language`."""
     context = {"site_url": settings.SITE_URL.rstrip("/"), **(context or {})}
     with translation.override(language):
         direction = "rtl" if translation.get_language_bidi() else "ltr"
@@ -23,9 +20,18 @@ def send_localized_email(
         subject = render_to_string(f"emails/{name}_subject.txt", context).strip()
         text = render_to_string(f"emails/{name}_body.txt", context)
         html = render_to_string(f"emails/{name}_body.html", context)
-    if wants_furigana(language):  # readings in brackets: mail clients drop <ruby>
+    if wants_furigana(language):  # readings in brackets: mail clients and LINE drop <ruby>
         subject, text, html = bracket_text(subject), bracket_text(text), add_to_html(html, write=bracket_text)
-    message = EmailMultiAlternatives(subject=" ".join(subject.split()), body=text, to=[to])
+    return " ".join(subject.split()), text, html
+
+
+def send_localized_email(
+    name: str, *, to: str, language: str, context: dict | None = None, attachments: list | None = None
+) -> None:
+    """Send templates/emails/<name>_subject.txt, _body.txt and _body.html in `language` to `to`, with optional
+    (filename, content, mimetype) attachments."""
+    subject, text, html = render_localized(name, language=language, context=context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
     message.attach_alternative(html, "text/html")
     for attachment in attachments or []:
         message.attach(*attachment)

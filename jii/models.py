@@ -323,3 +323,32 @@ class UndeliverableAddress(models.Model):
 
     def __str__(self):
         return self.address
+
+
+class LineLink(models.Model):
+    """A LINE account that gets a person's messages instead of email. Linked when the person sends the one-time
+    code from their status page (or volunteer page) to JII's official account; gone when they stop or unfollow."""
+
+    line_user_id = models.CharField(max_length=64, unique=True)
+    resident = models.OneToOneField(Resident, on_delete=models.CASCADE, null=True, blank=True, related_name="line_link")
+    user = models.OneToOneField(User, on_delete=models.CASCADE, null=True, blank=True, related_name="line_link")
+    linked_at = models.DateTimeField(pgettext_lazy("staff", "linked"), default=timezone.now)
+
+    class Meta:
+        verbose_name = pgettext_lazy("staff", "LINE link")
+        verbose_name_plural = pgettext_lazy("staff", "LINE links")
+
+    def __str__(self):
+        return f"LINE #{self.pk}"
+
+
+class LineLinkCode(models.Model):
+    """The short code a person sends to JII's LINE account to link it: one at a time per person, for a while."""
+
+    code = models.CharField(max_length=12, unique=True)
+    resident = models.OneToOneField(Resident, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    user = models.OneToOneField(User, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    expires_at = models.DateTimeField()
+
+    def __str__(self):
+        return self.code

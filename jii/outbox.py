@@ -13,6 +13,7 @@ message is no longer true by the time it is sent (it is then marked obsolete, no
 
 import logging
 import random
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -21,9 +22,11 @@ from functools import partial
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from linebot.v3.messaging.exceptions import ApiException
 
-from jii.emails import send_localized_email
-from jii.models import Message, Resident, UndeliverableAddress, User
+from jii import line
+from jii.emails import render_localized, send_localized_email
+from jii.models import LineLink, Message, Resident, UndeliverableAddress, User
 from jii.status_links import status_url
 
 logger = logging.getLogger(__name__)
@@ -123,8 +126,28 @@ class Undeliverable(Exception):
     """The recipient cannot be reached by any channel: trying again would not help."""
 
 
+def line_link(message: Message):
+    """The recipient's LINE account, if they linked one and LINE is set up."""
+    recipient = message.resident if message.resident_id else message.user if message.user_id else None
+    if recipient is None or not line.configured():
+        return None
+    return LineLink.objects.filter(**{"resident" if message.resident_id else "user": recipient}).first()
+
+
 def send(message: Message, letter: Letter) -> str:
-    """Send by the recipient's channel; returns the channel used."""
+    """Send by the recipient's channel: LINE if they linked it, else email. Returns the channel used."""
+    context = {**base_context(message), **letter.context}
+    link = line_link(message)
+    # Files (receipts, calendar entries) need email, unless there is no email to send them to.
+    if link is not None and (not letter.attachments or not recipient_address(message)):
+        subject, text, _html = render_localized(message.template, language=message.language, context=context)
+        try:
+            line.push(link.line_user_id, f"{subject}\n\n{text.strip()}", retry_key=str(retry_key(message)))
+            return Message.Channel.LINE
+        except ApiException as error:
+            if not recipient_address(message):
+                raise
+            logger.warning("message %s: LINE refused it (%s), sent by email instead", message.pk, error.status)
     address = recipient_address(message)
     if not address:
         raise Undeliverable("no email address")
@@ -132,13 +155,14 @@ def send(message: Message, letter: Letter) -> str:
     if blocked is not None:
         raise Undeliverable(f"{blocked.address}: {blocked.reason} since {blocked.reported_at:%Y-%m-%d}")
     send_localized_email(
-        message.template,
-        to=address,
-        language=message.language,
-        context={**base_context(message), **letter.context},
-        attachments=letter.attachments,
+        message.template, to=address, language=message.language, context=context, attachments=letter.attachments
     )
     return Message.Channel.EMAIL
+
+
+def retry_key(message: Message) -> uuid.UUID:
+    """The same for every try of one message, so LINE delivers a push that is tried again only once."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"jii-message:{message.once_key}")
 
 
 def deliver(message_id: int) -> str:

@@ -1,12 +1,15 @@
 """State changes of the shared core. Each is one transaction; its messages are written to the outbox in it."""
 
+import secrets
 import uuid
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jii import outbox
-from jii.models import Resident, UndeliverableAddress, User, VolunteerProfile
+from jii.models import LineLink, LineLinkCode, Resident, UndeliverableAddress, User, VolunteerProfile
 
 
 @transaction.atomic
@@ -100,3 +103,54 @@ def mark_undeliverable(*, address: str, reason: str, detail: str = "", reported_
         address=address.strip().lower(),
         defaults={"reason": reason, "detail": detail[:2000], "reported_at": reported_at or timezone.now()},
     )
+
+
+CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read and typed on phones
+
+
+def person(resident: Resident | None = None, user: User | None = None) -> dict:
+    return {"resident": resident} if resident is not None else {"user": user}
+
+
+@transaction.atomic
+def start_line_link(*, resident: Resident | None = None, user: User | None = None) -> LineLinkCode:
+    """A new one-time code for the person to send to JII's LINE account (their earlier code stops working)."""
+    LineLinkCode.objects.filter(**person(resident, user)).delete()
+    while True:
+        code = "".join(secrets.choice(CODE_LETTERS) for _ in range(6))
+        if not LineLinkCode.objects.filter(code=code).exists():
+            break
+    expires_at = timezone.now() + timedelta(minutes=settings.LINE_LINK_CODE_MINUTES)
+    return LineLinkCode.objects.create(code=code, expires_at=expires_at, **person(resident, user))
+
+
+def normalized_code(text: str) -> str:
+    return "".join(character for character in text.upper() if character.isalnum())
+
+
+@transaction.atomic
+def link_line(*, line_user_id: str, text: str) -> LineLink | None:
+    """The LINE user sent `text`: if it is a valid code, their account now gets that person's messages (and no
+    one else's). None for anything else, without saying whether such a person exists."""
+    code = normalized_code(text)
+    if len(code) != 6:
+        return None
+    found = LineLinkCode.objects.select_for_update().filter(code=code, expires_at__gt=timezone.now()).first()
+    if found is None:
+        return None
+    owner = person(found.resident, found.user)
+    found.delete()
+    LineLink.objects.filter(line_user_id=line_user_id).delete()
+    LineLink.objects.filter(**owner).delete()
+    return LineLink.objects.create(line_user_id=line_user_id, **owner)
+
+
+@transaction.atomic
+def stop_line(*, resident: Resident | None = None, user: User | None = None, line_user_id: str = "") -> bool:
+    """No more LINE messages (the person asked, or unfollowed the account): email again."""
+    links = (
+        LineLink.objects.filter(line_user_id=line_user_id)
+        if line_user_id
+        else LineLink.objects.filter(**person(resident, user))
+    )
+    return links.delete()[0] > 0

@@ -175,6 +175,13 @@ ANYMAIL = {name.removeprefix("ANYMAIL_"): value for name, value in os.environ.it
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="JII <noreply@j-ii.org>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
+# --- LINE (JII's official account, Messaging API). Without the secret and token, LINE is not offered.
+LINE_CHANNEL_SECRET = env.str("LINE_CHANNEL_SECRET", default="")
+LINE_CHANNEL_ACCESS_TOKEN = env.str("LINE_CHANNEL_ACCESS_TOKEN", default="")
+# The account's basic ID (e.g. @123abcde), for the "add friend" and "send the code" links.
+LINE_BOT_ID = env.str("LINE_BOT_ID", default="")
+LINE_LINK_CODE_MINUTES = 30
+
 # --- Languages and time ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "ja"
 # Adding a language: a line here, `make messages CATALOGS=<locale>` and its translations (README).

@@ -12,6 +12,8 @@ urlpatterns = [
     path("stripe/webhook/", import_string("donations.views.stripe_webhook"), name="stripe_webhook"),
     # The email provider's tracking webhook (bounces, complaints), signed as the provider signs it.
     path("anymail/", include("anymail.urls")),
+    # LINE posts what people send JII's official account here (signed with the channel secret).
+    path("line/webhook/", views.line_webhook, name="line_webhook"),
 ]
 
 # Japanese at the unprefixed path, English under /en/.
@@ -20,8 +22,10 @@ urlpatterns += i18n_patterns(
     path("status/", views.status_link_again, name="status_link_again"),
     path("status/sent/", views.status_link_sent, name="status_link_sent"),
     path("status/<str:token>/", views.status, name="status"),
+    path("status/<str:token>/line/", views.status_line, name="status_line"),
     path("volunteer/", views.volunteer_dashboard, name="volunteer_dashboard"),
     path("volunteer/profile/", views.volunteer_profile, name="volunteer_profile"),
+    path("volunteer/line/", views.volunteer_line, name="volunteer_line"),
     path("ofp/", include("matching.urls")),
     path("spot/", include("spot.urls")),
     path("hanamaru/", include("hanamaru.urls")),

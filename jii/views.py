@@ -1,17 +1,21 @@
 from allauth.core import ratelimit
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+from linebot.v3 import WebhookParser
+from linebot.v3.exceptions import InvalidSignatureError
 
-from jii import health, services
+from jii import health, line, line_events, services
 from jii.forms import ResidentLanguageForm, StatusLinkAgainForm, VolunteerProfileForm
-from jii.models import VolunteerProfile
+from jii.models import LineLink, LineLinkCode, VolunteerProfile
 from jii.sections import render_sections
 from jii.status_links import resident_for_token
 
@@ -44,6 +48,7 @@ def status(request, token):
         "token": token,
         "sections": render_sections("status", request, resident),
         "language_form": language_form,
+        "line": line_panel(reverse("status_line", args=[token]), resident=resident),
     }
     response = render(request, "jii/status.html", context)
     # The token is a credential: the site-wide Referrer-Policy (same-origin) keeps it from other sites, and
@@ -84,7 +89,8 @@ def volunteer_dashboard(request):
         return redirect("volunteer_profile")
     # Program sections (pairs, requests, sessions) only for approved volunteers: nobody else sees residents.
     sections = render_sections("volunteer", request, profile) if profile.is_approved else []
-    return render(request, "jii/volunteer_dashboard.html", {"profile": profile, "sections": sections})
+    panel = line_panel(reverse("volunteer_line"), user=request.user)
+    return render(request, "jii/volunteer_dashboard.html", {"profile": profile, "sections": sections, "line": panel})
 
 
 @login_required
@@ -102,3 +108,65 @@ def volunteer_profile(request):
         messages.success(request, _("Your profile is saved."))
         return redirect("volunteer_dashboard")
     return render(request, "jii/volunteer_profile.html", {"form": form, "profile": profile})
+
+
+def line_panel(action: str, *, resident=None, user=None) -> dict | None:
+    """What the LINE panel shows the person: linked, a code waiting to be sent, or the button (None: no LINE)."""
+    if not line.configured():
+        return None
+    owner = {"resident": resident} if resident is not None else {"user": user}
+    code = LineLinkCode.objects.filter(expires_at__gt=timezone.now(), **owner).first()
+    return {
+        "action": action,
+        "linked": LineLink.objects.filter(**owner).exists(),
+        "code": code,
+        "add_friend_url": line.add_friend_url(),
+        "send_code_url": line.send_code_url(code.code) if code else "",
+        "minutes": settings.LINE_LINK_CODE_MINUTES,
+    }
+
+
+@require_POST
+def status_line(request, token):
+    """The resident starts (a new code) or stops LINE messages from their status page."""
+    resident = resident_for_token(token)
+    if resident is None or not line.configured():
+        raise Http404
+    if request.POST.get("stop"):
+        services.stop_line(resident=resident)
+    else:
+        services.start_line_link(resident=resident)
+    return redirect(reverse("status", args=[token]) + "#line")
+
+
+@login_required
+@require_POST
+def volunteer_line(request):
+    if not line.configured():
+        raise Http404
+    if request.POST.get("stop"):
+        services.stop_line(user=request.user)
+    else:
+        services.start_line_link(user=request.user)
+    return redirect(reverse("volunteer_dashboard") + "#line")
+
+
+@csrf_exempt
+@require_POST
+def line_webhook(request):
+    """LINE posts what people send JII's account. The signature (HMAC-SHA256 of the raw body with the channel
+    secret) is checked first: a bad one gets 400 and nothing is written. Malformed events are acknowledged."""
+    if not line.configured():
+        raise Http404
+    parser = WebhookParser(settings.LINE_CHANNEL_SECRET)
+    try:
+        events = parser.parse(
+            request.body.decode("utf-8", errors="replace"), request.headers.get("X-Line-Signature", "")
+        )
+    except InvalidSignatureError:
+        return HttpResponseBadRequest()
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return HttpResponse()  # signed by LINE but not understood: acknowledged, so LINE does not send it again
+    for event in events:
+        line_events.handle(event)
+    return HttpResponse()

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jii.choices import SpotCategory
 from jii.models import Area, Language, Resident, VolunteerProfile
@@ -101,7 +102,9 @@ class SpotRequest(models.Model):
     follow_up_needed = models.BooleanField(_("follow-up needed"), default=False)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     # When the coordinators were told that nobody had taken it in 48 hours.
-    escalated_at = models.DateTimeField(_("escalated to coordinators"), null=True, blank=True, editable=False)
+    escalated_at = models.DateTimeField(
+        pgettext_lazy("staff", "escalated to coordinators"), null=True, blank=True, editable=False
+    )
     feedback = models.TextField(_("resident's thanks and feedback"), blank=True)
     feedback_at = models.DateTimeField(_("feedback given"), null=True, blank=True)
     resident_wants_ofp = models.BooleanField(_("resident would like an OFP pair"), default=False)
