@@ -41,6 +41,7 @@ class ConsultationsConfig(AppConfig):
     }
 
     def ready(self):
+        import consultations.messages  # noqa: F401  (registers the consultations' message builders)
         from consultations.sections import public_figures, status_context
         from jii.figures import register_figures
         from jii.sections import register_section

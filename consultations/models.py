@@ -180,7 +180,6 @@ class Consultation(models.Model):
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
     outcome_summary = models.TextField(_("outcome summary"), blank=True)  # confidential
     follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
-    follow_up_sent_for = models.DateField(null=True, blank=True, editable=False)  # the follow-up date reminded
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
     objects = ConsultationQuerySet.as_manager()
@@ -261,17 +260,3 @@ class Appointment(models.Model):
 
     def __str__(self):
         return f"{timezone.localtime(self.starts_at):%Y-%m-%d %H:%M} {self.expert.name}"
-
-
-class Notification(models.Model):
-    """An email that has gone out, recorded in the transaction that sends it: each goes out once."""
-
-    kind = models.CharField(max_length=30)
-    key = models.CharField(max_length=80)
-    sent_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="each_consultation_email_once")]
-
-    def __str__(self):
-        return f"{self.kind} {self.key}"

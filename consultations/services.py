@@ -1,5 +1,6 @@
-"""Every state change of a consultation, one transaction each. An expert or a room is never booked twice at the
-same time: on PostgreSQL the database refuses it (exclusion constraints), whatever happens at once."""
+"""Every state change of a consultation, one transaction each, with its messages written to the outbox in it. An
+expert or a room is never booked twice at the same time: on PostgreSQL the database refuses it (exclusion
+constraints), whatever happens at once."""
 
 from datetime import datetime
 
@@ -7,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consultations import tasks
+from consultations import messages
 from consultations.models import Appointment, CaseNote, Consultation, Expert, NoteRead, Room
 from jii.models import Language, User
 from jii.services import find_or_create_resident
@@ -24,7 +25,7 @@ def submit_request(
     resident = find_or_create_resident(email=email, language=language, languages=languages, **resident_details)
     consultation = Consultation.objects.create(resident=resident, consented_at=timezone.now(), **details)
     consultation.languages.set(languages)
-    tasks.send_request_received.delay_on_commit(consultation.pk)
+    messages.queue_received(consultation)
     return consultation
 
 
@@ -123,9 +124,9 @@ def book_appointment(
     consultation.triaged_at = consultation.triaged_at or timezone.now()
     consultation.save(update_fields=["expert", "status", "triaged_at"])
     if replaces:
-        tasks.send_appointment_email.delay_on_commit(appointment.pk, "moved", replaces.pk)
+        messages.queue_appointment("moved", appointment, replaced=replaces)
     else:
-        tasks.send_appointment_email.delay_on_commit(appointment.pk, "booked")
+        messages.queue_appointment("booked", appointment)
     return appointment
 
 
@@ -156,7 +157,7 @@ def cancel_appointment(*, appointment: Appointment) -> bool:
         return False
     appointment.status = Appointment.Status.CANCELLED
     appointment.save(update_fields=["status"])
-    tasks.send_appointment_email.delay_on_commit(appointment.pk, "cancelled")
+    messages.queue_appointment("cancelled", appointment)
     return True
 
 

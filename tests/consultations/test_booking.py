@@ -13,6 +13,7 @@ from django.utils import translation
 from consultations import services
 from consultations.models import Appointment, Consultation, DayOff
 from consultations.tasks import run_daily_consultation_jobs
+from jii.models import Message
 from tests.consultations.conftest import at, book, committed, make_expert
 
 pytestmark = pytest.mark.django_db
@@ -127,6 +128,7 @@ def test_reminders_go_once_to_both_the_day_before(case, expert):
         run_daily_consultation_jobs()
     assert sorted(message.to[0] for message in mail.outbox) == ["chen@example.com", "takahashi@example.jp"]
     assert all(message.attachments for message in mail.outbox)
+    assert Message.objects.filter(template="consultation_appointment", once_key__contains=":reminder:").count() == 2
 
 
 def test_a_new_time_and_a_cancellation_are_told_to_both(case, expert):
