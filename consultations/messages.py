@@ -17,6 +17,8 @@ from jii.outbox import Letter, builder
 RECEIVED = "consultation_received"
 APPOINTMENT = "consultation_appointment"
 FOLLOW_UP = "consultation_follow_up"
+# That a resident asked for a consultation is itself confidential: only consultation staff see these messages.
+CONFIDENTIAL = "consultations.view_confidential"
 # A follow-up is due only while the case is open (not closed, not passed to Spot).
 OPEN = [Consultation.Status.NEW, Consultation.Status.ACCEPTED]
 
@@ -63,7 +65,7 @@ def queue_follow_up(consultation: Consultation) -> None:
     )
 
 
-@builder(RECEIVED)
+@builder(RECEIVED, seen_only_with=CONFIDENTIAL)
 def request_received(message):
     consultation = Consultation.objects.filter(pk=message.ids["consultation"]).first()
     return Letter({"consultation": consultation}) if consultation else None
@@ -74,7 +76,7 @@ def expert_page_url(language: str) -> str:
         return settings.SITE_URL.rstrip("/") + reverse("consultations_expert")
 
 
-@builder(APPOINTMENT)
+@builder(APPOINTMENT, seen_only_with=CONFIDENTIAL)
 def appointment_email(message):
     change = message.once_key.split(":")[1]  # see appointment_once
     appointments = Appointment.objects.select_related("consultation", "expert", "room")
@@ -93,7 +95,7 @@ def appointment_email(message):
     return Letter(context, attachments=files)
 
 
-@builder(FOLLOW_UP)
+@builder(FOLLOW_UP, seen_only_with=CONFIDENTIAL)
 def follow_up_due(message):
     consultation = Consultation.objects.filter(pk=message.ids["consultation"], status__in=OPEN).first()
     if consultation is None or not consultation.follow_up_on:

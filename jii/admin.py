@@ -111,6 +111,9 @@ class MessageInline(ReadOnlyInline):
     fields = ["template", "state", "channel", "attempts", "created_at", "sent_at", "last_error"]
     ordering = ["-created_at"]
 
+    def get_queryset(self, request):
+        return outbox.visible_to(request.user, super().get_queryset(request))
+
 
 @admin.register(Resident)
 class ResidentAdmin(admin.ModelAdmin):
@@ -187,6 +190,9 @@ class MessageAdmin(RecordAdmin):
     fields = [*list_display, "next_attempt_at", "last_error"]
     readonly_fields = fields
     actions = ["send_again"]
+
+    def get_queryset(self, request):
+        return outbox.visible_to(request.user, super().get_queryset(request))
 
     @admin.display(description=_("to"))
     def recipient(self, message):

@@ -21,7 +21,7 @@ class JiiConfig(AppConfig):
             "jii.view_undeliverableaddress",
             "jii.delete_undeliverableaddress",
         ],
-        CONSULTATION_STAFF: ["jii.view_resident"],
+        CONSULTATION_STAFF: ["jii.view_resident", "jii.view_message", "jii.send_message_again"],
         DONATIONS_STAFF: ["jii.view_message", "jii.send_message_again"],
     }
 

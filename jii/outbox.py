@@ -46,17 +46,29 @@ class Letter:
 
 
 BUILDERS: dict[str, Callable[[Message], Letter | None]] = {}
+# Messages whose mere existence is confidential (that a resident asked for a consultation): who may see them in
+# the admin, by permission.
+SEEN_ONLY_WITH: dict[str, str] = {}
 
 
-def builder(*templates: str):
-    """Register the function that builds these kinds of message from their ids."""
+def builder(*templates: str, seen_only_with: str = ""):
+    """Register the function that builds these kinds of message from their ids; `seen_only_with` names the
+    permission a staff member needs to see them in the admin."""
 
     def register(function):
         for template in templates:
             BUILDERS[template] = function
+            if seen_only_with:
+                SEEN_ONLY_WITH[template] = seen_only_with
         return function
 
     return register
+
+
+def visible_to(user, messages):
+    """The messages this staff member may see (the confidential kinds only with their permission)."""
+    hidden = [template for template, permission in SEEN_ONLY_WITH.items() if not user.has_perm(permission)]
+    return messages.exclude(template__in=hidden) if hidden else messages
 
 
 def queue(template: str, *, once, to: Resident | User | str, language: str = "", **ids) -> Message | None:

@@ -282,3 +282,23 @@ def test_the_emails_sent_before_the_outbox_are_recorded_with_the_keys_the_new_co
         appointment = Appointment.objects.select_related("consultation__resident", "expert").get(pk=appointment.pk)
         assert messages.queue_appointment("booked", appointment) == 0
     assert mail.outbox == [] and Message.objects.count() == 6
+
+
+def test_only_consultation_staff_see_that_a_resident_asked_for_a_consultation(
+    client, django_capture_on_commit_callbacks
+):
+    from tests.consultations.test_intake_and_desk import intake
+    from tests.factories import CoordinatorFactory
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/en/consultations/request/", intake(email="confidential@example.org"))
+    message = Message.objects.get(template="consultation_received")
+    resident_page = f"/en/admin/jii/resident/{message.resident_id}/change/"
+
+    client.force_login(CoordinatorFactory())
+    assert "consultation_received" not in client.get("/en/admin/jii/message/").content.decode()
+    assert "consultation_received" not in client.get(resident_page).content.decode()
+    assert client.get(f"/en/admin/jii/message/{message.pk}/change/").status_code == 302  # not found for them
+
+    client.force_login(CoordinatorFactory(groups=["consultation staff"]))
+    assert "consultation_received" in client.get("/en/admin/jii/message/").content.decode()
