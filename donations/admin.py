@@ -21,7 +21,7 @@ from donations.models import Campaign, Donation, ImpactTier, Payment, Receipt, S
 from donations.progress import forget_campaign
 from donations.receipts import fiscal_year, void_and_reissue
 from donations.register import PUBLIC_SUPPORT_MINIMUM_YEN, donors_of_year, public_support_count
-from donations.tasks import issue_annual_receipts, issue_receipt
+from donations.tasks import issue_annual_receipts
 from jii.admin import ReadOnlyInline, RecordAdmin
 from jii.forms import PeriodForm
 from jii.translated import in_every_language
@@ -296,7 +296,7 @@ class StripeEventAdmin(RecordAdmin):
 class ReceiptAdmin(admin.ModelAdmin):
     """Issued receipts are never edited: a correction is "void and reissue"."""
 
-    list_display = ["number", "kind", "amount_yen", "received_on", "donor_name", "issued_at", "emailed_at", "voided_at"]
+    list_display = ["number", "kind", "amount_yen", "received_on", "donor_name", "issued_at", "voided_at"]
     list_filter = ["kind", "fiscal_year", ("voided_at", admin.EmptyFieldListFilter)]
     search_fields = ["=number"]
     date_hierarchy = "issued_at"
@@ -340,11 +340,9 @@ class ReceiptAdmin(admin.ModelAdmin):
                 .exclude(pk__in=receipted)
                 .exclude(donation__receipts_wanted=Donation.ReceiptsWanted.ANNUAL)  # the annual receipt covers those
             )
-            ids = list(missing.values_list("pk", flat=True))
-            for payment_id in ids:
-                issue_receipt.delay(payment_id)
+            count = services.queue_receipts(missing)
             self.message_user(
-                request, ngettext("%(n)d receipt queued.", "%(n)d receipts queued.", len(ids)) % {"n": len(ids)}
+                request, ngettext("%(n)d receipt queued.", "%(n)d receipts queued.", count) % {"n": count}
             )
             return redirect("admin:donations_receipt_changelist")
         context = {**self.admin_site.each_context(request), "title": _("Issue missing receipts for a period"),

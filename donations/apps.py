@@ -30,6 +30,7 @@ class DonationsConfig(AppConfig):
     def ready(self):
         from django.core import checks
 
+        import donations.messages  # noqa: F401  (registers the donors' message builders)
         from donations.checks import stripe_api_is_stripes, stripe_api_version_matches_library
         from donations.sections import current_campaign_context
         from jii.sections import register_section

@@ -141,7 +141,6 @@ class Donation(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     started_at = models.DateTimeField(_("first payment"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
-    thanked_at = models.DateTimeField(_("thanked"), null=True, blank=True)
     stripe_checkout_session = models.CharField(_("Stripe checkout session"), max_length=255, blank=True, db_index=True)
     stripe_customer = models.CharField(_("Stripe customer"), max_length=255, blank=True)
     stripe_subscription = models.CharField(_("Stripe subscription"), max_length=255, blank=True, db_index=True)
@@ -249,7 +248,6 @@ class Receipt(models.Model):
     language = models.CharField(_("language"), max_length=8, default="ja")
     issued_at = models.DateTimeField(_("issued"), default=timezone.now)
     file = models.FileField(_("PDF"), upload_to="receipts/%Y/", blank=True)
-    emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
     voided_at = models.DateTimeField(_("voided"), null=True, blank=True)
     void_reason = models.TextField(_("reason for voiding"), blank=True)
     replaces = models.OneToOneField(

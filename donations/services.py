@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from donations import tasks
+from donations import messages
 from donations.models import Campaign, Donation, Payment, StripeEvent
 from donations.progress import forget_pages
 from donations.stripe_api import readable_event_version, stripe_client, stripe_locale
@@ -115,7 +115,7 @@ def advance(donation: Donation, status: str, when: datetime) -> None:
     donation.status_at = when
     if first_payment:
         donation.started_at = when
-        tasks.send_thanks.delay_on_commit(str(donation.pk))
+        messages.queue_thanks(donation)
     if status in TERMINAL:
         donation.ended_at = when
     donation.save(update_fields=["status", "status_at", "started_at", "ended_at"])
@@ -152,7 +152,7 @@ def record_payment(donation: Donation, *, reference: str, amount: int, received_
         },
     )
     if created:
-        tasks.issue_receipt.delay_on_commit(payment.pk)
+        messages.queue_receipt(payment)
 
 
 def on_checkout_completed(session, when):
@@ -255,7 +255,7 @@ def on_charge_refunded(charge, when):
     if refunded > payment.refunded_yen:
         payment.refunded_yen = refunded
         payment.save(update_fields=["refunded_yen"])
-        tasks.correct_receipt_after_refund.delay_on_commit(payment.pk)
+        messages.queue_correction(payment)
     donation = Donation.objects.select_for_update().get(pk=payment.donation_id)
     if donation.frequency == Donation.Frequency.ONCE and payment.refunded_yen == payment.amount_yen:
         advance(donation, Status.REFUNDED, when)
@@ -315,11 +315,17 @@ def record_bank_transfer(*, donation: Donation, amount_yen: int, received_on, re
         received_at=received_at,
         recorded_by=recorded_by,
     )
-    tasks.issue_receipt.delay_on_commit(payment.pk)
+    messages.queue_receipt(payment)
     donation = Donation.objects.select_for_update().get(pk=donation.pk)
     advance(donation, Status.ACTIVE, received_at)
     money_moved(donation.campaign_id)
     return payment
+
+
+@transaction.atomic
+def queue_receipts(payments) -> int:
+    """Donations staff issue the receipts missing for some payments (each payment's receipt message once)."""
+    return sum(messages.queue_receipt(payment) is not None for payment in payments.select_related("donation"))
 
 
 def set_receipts_wanted(*, email: str, choice: str) -> int:

@@ -1,9 +1,8 @@
 """Localized email: every message is three templates (subject, text body, HTML body) rendered in the
-recipient's language. Call it from Celery tasks, which take ids and load the recipient themselves."""
+recipient's language. The outbox (jii/outbox.py) calls it; nothing else sends a message to a person."""
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -36,17 +35,3 @@ def send_localized_email(
     for attachment in attachments or []:
         message.attach(*attachment)
     message.send()
-
-
-def send_once(record, send) -> bool:
-    """Record an email (an unsaved row of the program's Notification model, unique on what makes it this email)
-    and send it, in one transaction: a second call finds the record and sends nothing; a failed send takes the
-    record with it, so a retry sends it. Returns whether it was sent now."""
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                record.save()
-        except IntegrityError:
-            return False  # sent before
-        send()
-    return True

@@ -46,20 +46,25 @@ class Letter:
 
 
 BUILDERS: dict[str, Callable[[Message], Letter | None]] = {}
+# Steps some messages need before they are built, committed on their own (a receipt is issued even when the
+# email about it fails): they return ids to add to the message, e.g. {"receipt": 12}. They must be idempotent.
+PREPARERS: dict[str, Callable[[Message], dict | None]] = {}
 # Messages whose mere existence is confidential (that a resident asked for a consultation): who may see them in
 # the admin, by permission.
 SEEN_ONLY_WITH: dict[str, str] = {}
 
 
-def builder(*templates: str, seen_only_with: str = ""):
+def builder(*templates: str, seen_only_with: str = "", prepare: Callable | None = None):
     """Register the function that builds these kinds of message from their ids; `seen_only_with` names the
-    permission a staff member needs to see them in the admin."""
+    permission a staff member needs to see them in the admin; `prepare` is a step before (see PREPARERS)."""
 
     def register(function):
         for template in templates:
             BUILDERS[template] = function
             if seen_only_with:
                 SEEN_ONLY_WITH[template] = seen_only_with
+            if prepare:
+                PREPARERS[template] = prepare
         return function
 
     return register
@@ -181,8 +186,10 @@ def deliver(message_id: int) -> str:
     """Send one queued message, or record why not. Returns its state afterwards ("" if it was not queued).
 
     The row is locked while it is sent, so two workers given the same id send it once; what the builder
-    writes (a receipt) is kept only if the send succeeds, as the failure rolls the whole transaction back."""
+    writes is kept only if the send succeeds, as the failure rolls the whole transaction back; what its
+    preparing step writes (a receipt) is kept in any case."""
     try:
+        prepare(message_id)
         with transaction.atomic():
             message = waiting(message_id)
             if message is None:
@@ -198,6 +205,15 @@ def deliver(message_id: int) -> str:
             return message.state
     except Exception as error:
         return record_failure(message_id, error)
+
+
+@transaction.atomic
+def prepare(message_id: int) -> None:
+    message = Message.objects.filter(pk=message_id, state=Message.State.QUEUED).first()
+    step = PREPARERS.get(message.template) if message else None
+    more_ids = step(message) if step else None
+    if more_ids:
+        Message.objects.filter(pk=message_id).update(ids={**message.ids, **more_ids})
 
 
 def waiting(message_id: int) -> Message | None:

@@ -93,3 +93,36 @@ def deliver(client):
         )
 
     return post
+
+
+def sent_receipt(message) -> str:
+    """The number of the receipt a receipt message issued and sent, or "" if it issued none."""
+    from donations.models import Receipt
+
+    message.refresh_from_db()
+    receipt = Receipt.objects.filter(pk=message.ids.get("receipt")).first()
+    return receipt.number if receipt and message.state == "sent" else ""
+
+
+def issue_receipt(payment_id: int) -> str:
+    """A payment's receipt message written and delivered, as after the webhook's commit: its receipt's number."""
+    from django.db import transaction
+    from django.test import TestCase
+
+    from donations import messages
+    from donations.models import Payment
+    from jii.models import Message
+
+    with TestCase.captureOnCommitCallbacks(execute=True), transaction.atomic():
+        messages.queue_receipt(Payment.objects.select_related("donation").get(pk=payment_id))
+    return sent_receipt(Message.objects.get(once_key=f"donation_receipt:payment:{payment_id}"))
+
+
+def issue_annual_receipts(year: int) -> int:
+    """The annual run, its messages delivered when it commits: how many it wrote."""
+    from django.test import TestCase
+
+    from donations.tasks import issue_annual_receipts as run
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return run(year)

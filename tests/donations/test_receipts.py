@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from donations.models import Payment, Receipt
 from donations.receipts import issue_for_payment, void_and_reissue
-from donations.tasks import issue_receipt
-from tests.donations.conftest import donation_for
+from tests.donations.conftest import donation_for, issue_receipt
 
 pytestmark = pytest.mark.django_db
 JST = timezone.get_fixed_timezone(9 * 60)
@@ -103,7 +102,9 @@ def test_fifty_receipts_issued_at_once_get_fifty_consecutive_numbers(campaign):
     assert sorted(numbers) == list(range(1, 51))
 
 
-def test_donations_staff_reissue_a_receipt_and_issue_missing_ones_for_a_period(client, campaign):
+def test_donations_staff_reissue_a_receipt_and_issue_missing_ones_for_a_period(
+    client, campaign, django_capture_on_commit_callbacks
+):
     from tests.factories import CoordinatorFactory
 
     receipt = issue_for_payment(paid(campaign))
@@ -114,7 +115,8 @@ def test_donations_staff_reissue_a_receipt_and_issue_missing_ones_for_a_period(c
     )
     receipt.refresh_from_db()
     assert receipt.voided_at and receipt.replaced_by.number == "JII-2026-000002"
-    client.post("/en/admin/donations/receipt/generate/", {"start": "2026-11-01", "end": "2026-11-30"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/en/admin/donations/receipt/generate/", {"start": "2026-11-01", "end": "2026-11-30"})
     assert missing.receipts.get().number == "JII-2026-000003"
     assert client.get(f"/en/admin/donations/receipt/{receipt.pk}/delete/").status_code == 403
 

@@ -1,0 +1,113 @@
+"""Donors' messages: the thank-you and the receipts (see jii/outbox.py). A receipt message first issues (or finds)
+its receipt in a step of its own, so a receipt exists even while the email about it cannot be sent; then the
+email carries its PDF. Issuing is idempotent (one valid receipt per payment, one annual receipt per donor and
+year), so a message tried again, or a worker killed half-way, never issues or sends one twice."""
+
+from django.db.models import Max
+
+from donations.links import history_url, manage_url
+from donations.models import Donation, Payment, Receipt
+from donations.receipts import (
+    annual_payments,
+    correct_after_refund,
+    issue_annual,
+    issue_for_payment,
+    receipt_language,
+    wants_annual_receipt,
+)
+from jii import outbox
+from jii.outbox import Letter, builder
+
+THANKS, RECEIPT = "donation_thanks", "donation_receipt"
+
+
+def queue_thanks(donation: Donation) -> None:
+    outbox.queue(THANKS, once=donation.pk, to=donation.email, language=donation.language, donation=str(donation.pk))
+
+
+def queue_receipt(payment: Payment):
+    """The receipt of one payment (nothing is issued for a donor who asked for one receipt a year)."""
+    donation = payment.donation
+    language = receipt_language(donation.language)
+    return outbox.queue(RECEIPT, once=f"payment:{payment.pk}", to=donation.email, language=language, payment=payment.pk)
+
+
+def queue_correction(payment: Payment) -> None:
+    """After a refund: the payment's receipt is voided and reissued for what is left, and sent."""
+    donation = payment.donation
+    once = f"refund:{payment.pk}:{payment.refunded_yen}"
+    language = receipt_language(donation.language)
+    outbox.queue(RECEIPT, once=once, to=donation.email, language=language, payment=payment.pk, refund=True)
+
+
+def queue_annual_receipts(year: int) -> int:
+    """Every donor whose receipt for the year is missing or no longer covers every gift; once per donor, year
+    and latest gift, so a gift recorded late brings a new receipt and nothing else does."""
+    covered = Receipt.covers.through.objects.filter(receipt__voided_at__isnull=True).values("payment_id")
+    uncovered = annual_payments(year).exclude(pk__in=covered)
+    latest = {}
+    for email, latest_gift in uncovered.values_list("donation__email").annotate(latest=Max("pk")):
+        latest[email.lower()] = max(latest_gift, latest.get(email.lower(), 0))
+    queued = 0
+    for email, latest_gift in sorted(latest.items()):
+        donor = Donation.objects.filter(email__iexact=email).latest("created_at")
+        written = outbox.queue(
+            RECEIPT,
+            once=f"annual:{year}:{donor.pk}:{latest_gift}",
+            to=donor.email,
+            language=receipt_language(donor.language),
+            donation=str(donor.pk),
+            year=year,
+        )
+        queued += written is not None
+    return queued
+
+
+def issue_receipt(message) -> dict | None:
+    """The preparing step: issue (or find) the message's receipt. Its number and PDF stand even if the email fails."""
+    ids = message.ids
+    if "year" in ids:
+        donation = Donation.objects.get(pk=ids["donation"])
+        receipt = issue_annual(email=donation.email, year=ids["year"])
+    else:
+        payment = Payment.objects.select_related("donation").get(pk=ids["payment"])
+        if ids.get("refund"):
+            receipt = correct_after_refund(payment)
+        elif wants_annual_receipt(payment) or payment.refunded_yen >= payment.amount_yen:
+            receipt = None  # the annual run covers it, or nothing is left to receipt
+        else:
+            receipt = issue_for_payment(payment)
+    return {"receipt": receipt.pk} if receipt else None
+
+
+@builder(THANKS)
+def thanks(message):
+    donation = Donation.objects.select_related("campaign").filter(pk=message.ids["donation"]).first()
+    if donation is None:
+        return None
+    monthly = donation.frequency == Donation.Frequency.MONTHLY
+    return Letter(
+        {
+            "donation": donation,
+            "manage_url": manage_url(donation) if monthly else "",
+            "history_url": history_url(donation),
+        }
+    )
+
+
+@builder(RECEIPT, prepare=issue_receipt)
+def receipt(message):
+    found = Receipt.objects.select_related("donation").filter(pk=message.ids.get("receipt"), voided_at__isnull=True)
+    receipt = found.first()
+    if receipt is None:
+        return None  # nothing to send: see issue_receipt
+    donation = receipt.donation
+    monthly = donation.frequency == Donation.Frequency.MONTHLY and donation.stripe_customer
+    context = {
+        "donation": donation,
+        "receipt": receipt,
+        "manage_url": manage_url(donation) if monthly else "",
+        "history_url": history_url(donation, receipt.language),
+    }
+    with receipt.file.open("rb") as pdf:
+        return Letter(context, attachments=[(f"{receipt.number}.pdf", pdf.read(), "application/pdf")])
