@@ -109,3 +109,11 @@ class ReceiptsWantedForm(forms.Form):
         choices=Donation.ReceiptsWanted.choices,
         widget=forms.RadioSelect,
     )
+
+
+class HistoryLinkForm(PlainErrorsMixin, forms.Form):
+    """A donor who lost the link to their gifts and receipts: the email address they gave."""
+
+    email = PhoneFriendlyEmailField(
+        label=_("Your email address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )

@@ -3,6 +3,8 @@ its receipt in a step of its own, so a receipt exists even while the email about
 email carries its PDF. Issuing is idempotent (one valid receipt per payment, one annual receipt per donor and
 year), so a message tried again, or a worker killed half-way, never issues or sends one twice."""
 
+import uuid
+
 from django.db.models import Max
 
 from donations.links import history_url, manage_url
@@ -18,11 +20,17 @@ from donations.receipts import (
 from jii import outbox
 from jii.outbox import Letter, builder
 
-THANKS, RECEIPT = "donation_thanks", "donation_receipt"
+THANKS, RECEIPT, HISTORY_LINK = "donation_thanks", "donation_receipt", "donation_history_link"
 
 
 def queue_thanks(donation: Donation) -> None:
     outbox.queue(THANKS, once=donation.pk, to=donation.email, language=donation.language, donation=str(donation.pk))
+
+
+def queue_history_link(donation: Donation) -> None:
+    """Each time the donor asks (the rate limit is the form's)."""
+    once = f"{donation.pk}:{uuid.uuid4().hex}"
+    outbox.queue(HISTORY_LINK, once=once, to=donation.email, language=donation.language, donation=str(donation.pk))
 
 
 def queue_receipt(payment: Payment):
@@ -111,3 +119,9 @@ def receipt(message):
     }
     with receipt.file.open("rb") as pdf:
         return Letter(context, attachments=[(f"{receipt.number}.pdf", pdf.read(), "application/pdf")])
+
+
+@builder(HISTORY_LINK)
+def history_link(message):
+    donation = Donation.objects.filter(pk=message.ids["donation"]).first()
+    return Letter({"history_url": history_url(donation, message.language)}) if donation else None

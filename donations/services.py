@@ -328,6 +328,17 @@ def queue_receipts(payments) -> int:
     return sum(messages.queue_receipt(payment) is not None for payment in payments.select_related("donation"))
 
 
+@transaction.atomic
+def send_history_link(*, email: str) -> bool:
+    """The link to the donor's gifts and receipts, to the address they gave (nothing if they never gave)."""
+    donation = (
+        Donation.objects.filter(email__iexact=email).exclude(status=Donation.Status.PENDING).order_by("-created_at")
+    ).first()
+    if donation is not None:
+        messages.queue_history_link(donation)
+    return donation is not None
+
+
 def set_receipts_wanted(*, email: str, choice: str) -> int:
     """The donor's choice applies to all their gifts from now on; receipts already issued stay as they are."""
     return Donation.objects.filter(email__iexact=email).update(receipts_wanted=choice)

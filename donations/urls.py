@@ -4,6 +4,8 @@ from donations import views
 
 urlpatterns = [
     path("manage/<str:token>/", views.manage, name="donation_manage"),
+    path("history/", views.history_link_again, name="donor_history_link_again"),
+    path("history/sent/", views.history_link_sent, name="donor_history_link_sent"),
     path("history/<str:token>/", views.history, name="donor_history"),
     path("history/<str:token>/receipts/<str:number>/", views.receipt_file, name="donor_receipt"),
     path("<slug:slug>/", views.campaign_page, name="campaign"),

@@ -1,6 +1,7 @@
 import re
 
 import stripe
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
@@ -8,15 +9,16 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.middleware.csrf import get_token
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from donations import progress, services
-from donations.forms import DonationForm, ReceiptsWantedForm
+from donations.forms import DonationForm, HistoryLinkForm, ReceiptsWantedForm
 from donations.links import MANAGE_SALT, donation_id_from_history_token, manage_url
 from donations.models import Campaign, Donation, Receipt
 from donations.stripe_api import stripe_client, stripe_locale
@@ -166,6 +168,23 @@ def donor_email(token: str) -> str:
     if not email:
         raise Http404
     return email
+
+
+@never_cache
+def history_link_again(request):
+    """A donor gets the link to their gifts and receipts again. The answer is the same whether or not the address
+    gave; a few sends an hour per address and per network at most (settings.ACCOUNT_RATE_LIMITS)."""
+    form = HistoryLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"].lower()
+        if ratelimit.consume(request, action="history_link", key=email):
+            services.send_history_link(email=email)
+        return redirect("donor_history_link_sent")
+    return render(request, "donations/history_link_again.html", {"form": form})
+
+
+def history_link_sent(request):
+    return render(request, "donations/history_link_sent.html")
 
 
 def history(request, token):

@@ -161,6 +161,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     # "Send me my link again" (jii.views.status_link_again): per network, and per address asked for.
     "status_link": "10/h/ip,3/h/key",
+    # The same for donors' link to their gifts and receipts (donations.views.history_link_again).
+    "history_link": "10/h/ip,3/h/key",
 }
 
 # --- Email ----------------------------------------------------------------------------------------------

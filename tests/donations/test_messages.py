@@ -59,3 +59,40 @@ def test_a_bounced_donor_gets_no_email_but_the_receipt_is_issued(campaign, djang
     assert message.state == "failed" and "bounced" in message.last_error
     assert payment.receipts.get().number.startswith("JII-")  # issued: staff can send it another way
     assert mail.outbox == []
+
+
+def test_a_donor_who_lost_the_link_gets_it_again_and_a_stranger_learns_nothing(
+    client, campaign, django_capture_on_commit_callbacks
+):
+    donation = donation_for(campaign, amount=3000)
+    Donation.objects.filter(pk=donation.pk).update(status="active", language="en")
+    assert "Get the link to your gifts and receipts" in client.get("/en/donate/history/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post("/en/donate/history/", {"email": "Hanako@Example.jp"})
+        unknown = client.post("/en/donate/history/", {"email": "nobody@example.jp"})
+    assert known["Location"] == unknown["Location"] == "/en/donate/history/sent/"
+    [email] = mail.outbox
+    assert email.to == ["hanako@example.jp"] and email.subject == "Your gifts and receipts at JII"
+    token = email.body.split("/en/donate/history/", 1)[1].split("/")[0]
+    assert client.get(f"/en/donate/history/{token}/").status_code == 200
+    assert "Please fill this in." in client.post("/en/donate/history/", {"email": ""}).content.decode()
+
+
+def test_a_donor_address_gets_at_most_three_links_an_hour(client, campaign, django_capture_on_commit_callbacks):
+    donation = donation_for(campaign, amount=3000)
+    Donation.objects.filter(pk=donation.pk).update(status="active")
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(5):
+            client.post("/en/donate/history/", {"email": "hanako@example.jp"})
+    assert len(mail.outbox) == 3
+
+
+def test_the_donor_link_pages_are_valid_html(client):
+    from tests.page_checks import nu_errors
+
+    pages = {
+        "form": client.get("/donate/history/").content.decode(),
+        "form with a mistake": client.post("/en/donate/history/", {"email": "hanako@"}).content.decode(),
+        "sent": client.get("/en/donate/history/sent/").content.decode(),
+    }
+    assert nu_errors(pages) == {}
