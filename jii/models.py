@@ -150,10 +150,12 @@ def new_status_key():
 
 
 class Resident(models.Model):
-    """A foreign resident: one record per person, found again by email, shared by every program."""
+    """A foreign resident: one record per person, found again by email (else by phone number), shared by every
+    program. Some have no email: coordinators enter them with a phone number, and they follow their status by
+    the printed link or on LINE."""
 
     name = models.CharField(_("name"), max_length=150)
-    email = models.EmailField(_("email address"))
+    email = models.EmailField(_("email address"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     languages = models.ManyToManyField(Language, verbose_name=_("preferred languages"), blank=True)
     prefecture = models.CharField(_("prefecture"), max_length=20, choices=Prefecture.choices)
@@ -168,7 +170,10 @@ class Resident(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
-        constraints = [models.UniqueConstraint(Lower("email"), name="resident_email_unique_ci")]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), condition=~models.Q(email=""), name="resident_email_unique_ci"),
+            models.CheckConstraint(condition=~models.Q(email="", phone=""), name="resident_email_or_phone"),
+        ]
 
     def __str__(self):
         return self.name

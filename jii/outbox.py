@@ -167,7 +167,7 @@ def send(message: Message, letter: Letter) -> str:
             logger.warning("message %s: LINE refused it (%s), sent by email instead", message.pk, error.status)
     address = recipient_address(message)
     if not address:
-        raise Undeliverable("no email address")
+        raise Undeliverable("no email address, and no LINE")
     blocked = UndeliverableAddress.objects.filter(address=address.lower()).first()
     if blocked is not None:
         raise Undeliverable(f"{blocked.address}: {blocked.reason} since {blocked.reported_at:%Y-%m-%d}")

@@ -14,22 +14,31 @@ from jii.models import LineLink, LineLinkCode, Resident, UndeliverableAddress, U
 
 @transaction.atomic
 def find_or_create_resident(*, email: str, language: str, **details) -> Resident:
-    """The resident with this email (any letter case), created on first contact: so one person's OFP
-    application, Spot requests and consultations share one record.
+    """The resident with this email (any letter case) or, for one who has none, this phone number (written any
+    way), created on first contact: so one person's OFP application, Spot requests and consultations share one
+    record.
 
     Whoever types an email into a public form is not proven to own it, so an existing record is only
     completed (blank fields filled, languages added), never overwritten; coordinators correct it in the admin.
     """
     languages = details.pop("languages", [])
     email = email.strip().lower()
-    resident = Resident.objects.select_for_update().filter(email__iexact=email).first()
+    residents = Resident.objects.select_for_update()
+    resident = residents.filter(email__iexact=email).first() if email else None
+    if resident is None:  # someone entered by phone before, with no email yet (never one with another email)
+        resident = resident_by_phone(details.get("phone", ""), without_email=bool(email))
     if resident is None:
         try:
             with transaction.atomic():
                 resident = Resident.objects.create(email=email, language=language, **details)
         except IntegrityError:  # the same person's other form was saved a moment ago
-            resident = Resident.objects.select_for_update().get(email__iexact=email)
+            if not email:
+                raise
+            resident = residents.get(email__iexact=email)
     missing = [field for field, value in details.items() if value and not getattr(resident, field)]
+    if email and not resident.email:
+        missing.append("email")
+        details["email"] = email
     if missing:
         for field in missing:
             setattr(resident, field, details[field])
@@ -84,9 +93,19 @@ def resident_by_contact(contact: str) -> Resident | None:
     """The resident with this email address or phone number (written any way), if there is exactly one."""
     if "@" in contact:
         return Resident.objects.filter(email__iexact=contact).first()
-    digits = phone_digits(contact)
+    return resident_by_phone(contact)
+
+
+def resident_by_phone(phone: str, *, without_email: bool = False) -> Resident | None:
+    """The one resident with this phone number, written any way (None if there is none, or several)."""
+    digits = phone_digits(phone)
+    if len(digits) < 8:
+        return None
     # Phone numbers are stored as typed: compare digits only, among the few records ending the same way.
-    found = [r for r in Resident.objects.filter(phone__endswith=digits[-4:]) if phone_digits(r.phone) == digits]
+    candidates = Resident.objects.filter(phone__endswith=digits[-4:])
+    if without_email:
+        candidates = candidates.filter(email="")
+    found = [resident for resident in candidates if phone_digits(resident.phone) == digits]
     return found[0] if len(found) == 1 else None
 
 

@@ -76,3 +76,40 @@ def test_each_resident_gets_a_different_secret_status_key():
     b = find_or_create_resident(email="b@example.com", **details())
     assert a.status_key != b.status_key
     assert len(a.status_key) >= 32
+
+
+# --- residents without email ------------------------------------------------------------------------------
+
+
+def test_a_resident_without_email_is_one_record_found_again_by_phone():
+    first = find_or_create_resident(email="", phone="080-1234-5678", **details())
+    again = find_or_create_resident(email="", phone="+81 80 1234 5678", **details(name="Olena K."))
+    assert again == first and first.email == "" and Resident.objects.count() == 1
+    later = find_or_create_resident(email="Olena@Example.org", phone="08012345678", **details())
+    assert later == first
+    first.refresh_from_db()
+    assert first.email == "olena@example.org"  # the email given later completes the record
+
+
+def test_many_residents_can_be_without_email_but_not_without_email_and_phone():
+    find_or_create_resident(email="", phone="080-1111-2222", **details())
+    find_or_create_resident(email="", phone="090-3333-4444", **details(name="Ahmad"))
+    assert Resident.objects.filter(email="").count() == 2
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Resident.objects.create(email="", phone="", **details())
+
+
+def test_a_message_to_a_resident_with_neither_email_nor_line_fails_at_once_and_says_why(
+    django_capture_on_commit_callbacks,
+):
+    from jii.models import Message
+    from jii.services import send_status_link
+
+    resident = find_or_create_resident(email="", phone="080-1234-5678", **details())
+    with django_capture_on_commit_callbacks(execute=True):
+        send_status_link(resident)
+    message = Message.objects.get()
+    assert (message.state, message.attempts) == ("failed", 1)
+    assert "no email address, and no LINE" in message.last_error
