@@ -3,6 +3,7 @@ from datetime import timedelta
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
@@ -18,6 +19,7 @@ from jii.models import (
     VolunteerLanguage,
     VolunteerProfile,
 )
+from jii.status_sheet import status_sheets_pdf
 from jii.translated import in_every_language
 
 admin.site.site_header = _("JII Otonari — coordinators")
@@ -126,6 +128,13 @@ class ResidentAdmin(admin.ModelAdmin):
     readonly_fields = ["email_delivery", "created_at"]
     date_hierarchy = "created_at"
     inlines = [MessageInline]
+    actions = ["print_status_sheets"]
+
+    @admin.action(description=_("Print the status link (QR code) for the selected residents"), permissions=["change"])
+    def print_status_sheets(self, request, queryset):
+        """For residents without email: a page each, in their language, to hand over."""
+        pdf = status_sheets_pdf(queryset.order_by("name"))
+        return HttpResponse(pdf, content_type="application/pdf", headers={"Content-Disposition": "inline"})
 
     @admin.display(description=pgettext_lazy("staff", "email delivery"))
     def email_delivery(self, resident):

@@ -113,3 +113,29 @@ def test_a_message_to_a_resident_with_neither_email_nor_line_fails_at_once_and_s
     message = Message.objects.get()
     assert (message.state, message.attempts) == ("failed", 1)
     assert "no email address, and no LINE" in message.last_error
+
+
+@pytest.mark.skipif(not __import__("shutil").which("pdftotext"), reason="needs poppler-utils (CI installs it)")
+def test_a_coordinator_prints_the_status_link_as_a_qr_sheet_in_each_residents_language(client, tmp_path):
+    import subprocess
+
+    from jii.status_links import status_url
+    from tests.factories import CoordinatorFactory
+
+    olena = find_or_create_resident(email="", phone="080-1234-5678", **details(language="uk"))
+    ahmad = find_or_create_resident(email="", phone="090-1234-5678", **details(name="Ahmad Karimi", language="fa-af"))
+    client.force_login(CoordinatorFactory())
+    response = client.post(
+        "/en/admin/jii/resident/", {"action": "print_status_sheets", "_selected_action": [olena.pk, ahmad.pk]}
+    )
+    assert response["Content-Type"] == "application/pdf"
+    pdf = tmp_path / "sheets.pdf"
+    pdf.write_bytes(response.content)
+    pages = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True, check=True).stdout
+    assert "Pages:           2" in pages
+    text = " ".join(subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True, check=True).stdout.split())
+    assert "Відскануйте цей код камерою телефону" in text  # Olena's page, in Ukrainian
+    assert "Ahmad Karimi" in text and "Olena Kovalenko" in text
+    for resident in (olena, ahmad):  # the signed link (its date part is the moment it was printed)
+        link = status_url(resident).rsplit(":", 2)[0]
+        assert link in text.replace(" ", "")
