@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,7 +18,7 @@ from hanamaru.calendar import TUTOR_CALENDAR_SALT, sessions_calendar
 from hanamaru.forms import ChildFormSet, ConsentAgainForm, GuardianForm
 from hanamaru.models import Class, ConsentText, Enrolment, Session
 from hanamaru.selectors import classes_with_places, sessions_needing_tutors
-from jii.languages import current_language
+from jii import intake
 from jii.models import VolunteerProfile
 from jii.status_links import resident_for_token
 
@@ -45,13 +46,20 @@ def enroll(request):
     post = request.POST if request.method == "POST" else None
     form = GuardianForm(post, initial={"klass": request.GET.get("class")})
     children = ChildFormSet(post, prefix="child")
-    if post is not None and form.is_valid() and children.is_valid():
+    assisted = intake.assisted_form(request, form)
+    if post is not None and form.is_valid() and children.is_valid() and (assisted is None or assisted.is_valid()):
         try:
-            enrolments = services.enrol(
-                language=current_language(),
-                children=[child.details() for child in children if child.has_changed()],
-                **form.submission(),
-            )
+            with transaction.atomic():
+                enrolments = services.enrol(
+                    language=intake.language_for(assisted),
+                    children=[child.details() for child in children if child.has_changed()],
+                    **form.submission(),
+                )
+                if assisted and enrolments:
+                    guardian = enrolments[0].child.guardian
+                    intake.record(assisted=assisted, resident=guardian, program="hanamaru", taken_by=request.user,
+                                  consent_text=form.consent_text)  # fmt: skip
+                    return intake.done(request, guardian)
         except services.ConsentChanged as error:
             # Show the new text, unticked, with the message on the consent box; everything else stays filled in.
             data = request.POST.copy()
@@ -81,7 +89,7 @@ def enroll(request):
                     % {"n": waiting},
                 )
             return redirect("hanamaru_enroll_done")
-    return render(request, "hanamaru/enroll.html", {"form": form, "children": children})
+    return render(request, "hanamaru/enroll.html", {"form": form, "children": children, "assisted": assisted})
 
 
 def enroll_done(request):

@@ -4,6 +4,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
@@ -11,6 +12,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 from jii import outbox, services
 from jii.models import (
     Area,
+    AssistedIntake,
     Language,
     Message,
     Resident,
@@ -231,3 +233,25 @@ class UndeliverableAddressAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(AssistedIntake)
+class AssistedIntakeAdmin(RecordAdmin):
+    """Forms coordinators filled in for residents who phoned or came in. The page links to the four forms."""
+
+    list_display = ["resident", "program", "agreed", "taken_by", "taken_at", "consent_language"]
+    list_filter = ["program", "agreed", "taken_at"]
+    search_fields = ["resident__name", "resident__phone", "resident__email"]
+    list_select_related = ["resident", "taken_by"]
+    fields = list_display + ["consent_text"]
+    readonly_fields = fields
+
+    def changelist_view(self, request, extra_context=None):
+        forms = [
+            (pgettext_lazy("staff", "OFP application"), "ofp_apply"),
+            (pgettext_lazy("staff", "Spot request"), "spot_request"),
+            (pgettext_lazy("staff", "Hanamaru enrolment"), "hanamaru_enroll"),
+            (pgettext_lazy("staff", "Kurashi consultation"), "consultations_request"),
+        ]
+        links = [(label, reverse(name) + "?assisted=1") for label, name in forms]
+        return super().changelist_view(request, {**(extra_context or {}), "intake_forms": links})

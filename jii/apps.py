@@ -20,8 +20,16 @@ class JiiConfig(AppConfig):
             "jii.send_message_again",
             "jii.view_undeliverableaddress",
             "jii.delete_undeliverableaddress",
+            "jii.view_assistedintake",
+            "jii.add_assistedintake",
         ],
-        CONSULTATION_STAFF: ["jii.view_resident", "jii.view_message", "jii.send_message_again"],
+        CONSULTATION_STAFF: [
+            "jii.view_resident",
+            "jii.view_message",
+            "jii.send_message_again",
+            "jii.view_assistedintake",
+            "jii.add_assistedintake",
+        ],
         DONATIONS_STAFF: ["jii.view_message", "jii.send_message_again"],
     }
 

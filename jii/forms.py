@@ -5,6 +5,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jii.choices import (
     Experience,
@@ -293,3 +294,32 @@ class StatusLinkAgainForm(PlainErrorsMixin, forms.Form):
         if sum(character.isdigit() for character in contact) < 8:
             raise forms.ValidationError(_("Please write an email address, or a phone number with all its digits."))
         return contact
+
+
+class AssistedIntakeForm(forms.Form):
+    """Beside a public form, when a coordinator fills it in for a resident who phoned or came in."""
+
+    prefix = "assisted"
+    agreed = forms.ChoiceField(
+        label=pgettext_lazy("staff", "The resident agreed to the text below"),
+        choices=[("phone", pgettext_lazy("staff", "by phone")), ("in_person", pgettext_lazy("staff", "in person"))],
+        widget=forms.RadioSelect,
+    )
+    language = forms.ChoiceField(
+        label=pgettext_lazy("staff", "The resident's language (for their messages and status page)"),
+        choices=language_choices,
+    )
+
+
+def allow_phone_instead_of_email(form) -> None:
+    """For a coordinator entering a resident without email: the email may stay empty if there is a phone number."""
+    form.fields["email"].required = False
+    clean = form.clean
+
+    def email_or_phone():
+        data = clean()
+        if not data.get("email") and not data.get("phone") and "email" not in form.errors:
+            form.add_error("phone", pgettext_lazy("staff", "Give an email address or a phone number."))
+        return data
+
+    form.clean = email_or_phone

@@ -357,3 +357,30 @@ class LineLinkCode(models.Model):
 
     def __str__(self):
         return self.code
+
+
+class AssistedIntake(models.Model):
+    """A form a coordinator filled in for a resident who phoned or came in: who took it, when, how the resident
+    agreed to JII's use of their information, and the words of the consent text that was read to them."""
+
+    class Agreed(models.TextChoices):
+        BY_PHONE = "phone", pgettext_lazy("staff", "by phone")
+        IN_PERSON = "in_person", pgettext_lazy("staff", "in person")
+
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="assisted_intakes")
+    program = models.CharField(pgettext_lazy("staff", "program"), max_length=20)
+    taken_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=pgettext_lazy("staff", "taken by")
+    )
+    taken_at = models.DateTimeField(pgettext_lazy("staff", "taken"), default=timezone.now)
+    agreed = models.CharField(pgettext_lazy("staff", "agreed"), max_length=10, choices=Agreed.choices)
+    consent_text = models.TextField(pgettext_lazy("staff", "consent text read to them"))
+    consent_language = models.CharField(pgettext_lazy("staff", "read in"), max_length=16)
+
+    class Meta:
+        ordering = ["-taken_at"]
+        verbose_name = pgettext_lazy("staff", "assisted intake")
+        verbose_name_plural = pgettext_lazy("staff", "assisted intakes")
+
+    def __str__(self):
+        return f"{self.program} #{self.pk}"

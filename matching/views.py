@@ -1,13 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jii.languages import current_language
+from jii import intake
 from jii.models import VolunteerProfile
 from jii.status_links import resident_for_token
 from matching import services
@@ -18,10 +19,17 @@ from matching.sections import surveys_due
 
 def apply(request):
     form = ApplicationForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        services.submit_application(language=current_language(), **form.submission())
+    assisted = intake.assisted_form(request, form)
+    if request.method == "POST" and form.is_valid() and (assisted is None or assisted.is_valid()):
+        with transaction.atomic():
+            application = services.submit_application(language=intake.language_for(assisted), **form.submission())
+            if assisted:
+                resident = application.resident
+                intake.record(assisted=assisted, resident=resident, program="ofp", taken_by=request.user,
+                              consent_text=form.consent_text)  # fmt: skip
+                return intake.done(request, resident)
         return redirect("ofp_apply_done")
-    return render(request, "matching/apply.html", {"form": form})
+    return render(request, "matching/apply.html", {"form": form, "assisted": assisted})
 
 
 def apply_done(request):

@@ -2,12 +2,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jii.languages import current_language
+from jii import intake
 from jii.models import VolunteerProfile
 from jii.status_links import resident_for_token
 from spot import services
@@ -27,10 +28,17 @@ BOARD_PAGE_SIZE = 30
 
 def request_help(request):
     form = SpotRequestForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        services.submit_request(language=current_language(), **form.submission())
+    assisted = intake.assisted_form(request, form)
+    if request.method == "POST" and form.is_valid() and (assisted is None or assisted.is_valid()):
+        with transaction.atomic():
+            spot_request = services.submit_request(language=intake.language_for(assisted), **form.submission())
+            if assisted:
+                resident = spot_request.resident
+                intake.record(assisted=assisted, resident=resident, program="spot", taken_by=request.user,
+                              consent_text=form.consent_text)  # fmt: skip
+                return intake.done(request, resident)
         return redirect("spot_request_done")
-    return render(request, "spot/request.html", {"form": form})
+    return render(request, "spot/request.html", {"form": form, "assisted": assisted})
 
 
 def request_done(request):
