@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,15 +17,15 @@ from jii.status_links import resident_for_token
 def request_consultation(request):
     form = ConsultationRequestForm(request.POST if request.method == "POST" else None)
     assisted = intake.assisted_form(request, form)
-    if request.method == "POST" and form.is_valid() and (assisted is None or assisted.is_valid()):
-        with transaction.atomic():
-            consultation = services.submit_request(language=intake.language_for(assisted), **form.submission())
-            if assisted:
-                resident = consultation.resident
-                intake.record(assisted=assisted, resident=resident, program="consultations", taken_by=request.user,
-                              consent_text=form.consent_text)  # fmt: skip
-                return intake.done(request, resident)
-        return redirect("consultations_request_done")
+    if request.method == "POST" and intake.is_valid(form, assisted):
+        return intake.submit(
+            request,
+            form,
+            assisted,
+            program="consultations",
+            service=services.submit_request,
+            thanks="consultations_request_done",
+        )
     return render(request, "consultations/request.html", {"form": form, "assisted": assisted})
 
 

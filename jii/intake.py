@@ -41,6 +41,22 @@ def record(*, assisted: AssistedIntakeForm, resident: Resident, program: str, ta
     )
 
 
+def is_valid(form, assisted) -> bool:
+    return form.is_valid() and (assisted is None or assisted.is_valid())
+
+
+def submit(request, form, assisted, *, program: str, service, thanks: str):
+    """A valid public form sent: the program's service, and for a coordinator the intake record, in one
+    transaction. The service returns what it created, which has the `resident`."""
+    with transaction.atomic():
+        created = service(language=language_for(assisted), **form.submission())
+        if assisted is None:
+            return redirect(thanks)
+        record(assisted=assisted, resident=created.resident, program=program, taken_by=request.user,
+               consent_text=form.consent_text)  # fmt: skip
+    return done(request, created.resident)
+
+
 def done(request, resident: Resident):
     """Back to the resident's page in the admin, to print their status link if they have no email."""
     messages.success(request, pgettext("staff", "Entered for %(name)s.") % {"name": resident.name})

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,15 +19,10 @@ from matching.sections import surveys_due
 def apply(request):
     form = ApplicationForm(request.POST if request.method == "POST" else None)
     assisted = intake.assisted_form(request, form)
-    if request.method == "POST" and form.is_valid() and (assisted is None or assisted.is_valid()):
-        with transaction.atomic():
-            application = services.submit_application(language=intake.language_for(assisted), **form.submission())
-            if assisted:
-                resident = application.resident
-                intake.record(assisted=assisted, resident=resident, program="ofp", taken_by=request.user,
-                              consent_text=form.consent_text)  # fmt: skip
-                return intake.done(request, resident)
-        return redirect("ofp_apply_done")
+    if request.method == "POST" and intake.is_valid(form, assisted):
+        return intake.submit(
+            request, form, assisted, program="ofp", service=services.submit_application, thanks="ofp_apply_done"
+        )
     return render(request, "matching/apply.html", {"form": form, "assisted": assisted})
 
 

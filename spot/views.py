@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -29,15 +28,10 @@ BOARD_PAGE_SIZE = 30
 def request_help(request):
     form = SpotRequestForm(request.POST if request.method == "POST" else None)
     assisted = intake.assisted_form(request, form)
-    if request.method == "POST" and form.is_valid() and (assisted is None or assisted.is_valid()):
-        with transaction.atomic():
-            spot_request = services.submit_request(language=intake.language_for(assisted), **form.submission())
-            if assisted:
-                resident = spot_request.resident
-                intake.record(assisted=assisted, resident=resident, program="spot", taken_by=request.user,
-                              consent_text=form.consent_text)  # fmt: skip
-                return intake.done(request, resident)
-        return redirect("spot_request_done")
+    if request.method == "POST" and intake.is_valid(form, assisted):
+        return intake.submit(
+            request, form, assisted, program="spot", service=services.submit_request, thanks="spot_request_done"
+        )
     return render(request, "spot/request.html", {"form": form, "assisted": assisted})
 
 
