@@ -180,7 +180,8 @@ def fill_places(klass: Class) -> Enrolment | None:
     """Give free places to the waiting list in order (call with the class row locked)."""
     taken = klass.enrolments.filter(status=Enrolment.Status.ENROLLED).count()
     promoted = None
-    waiting = klass.enrolments.filter(status=Enrolment.Status.WAITING).order_by("created_at", "pk")
+    waiting = klass.enrolments.filter(status=Enrolment.Status.WAITING).select_related("child__guardian")
+    waiting = waiting.order_by("created_at", "pk")
     for enrolment in waiting[: max(klass.capacity - taken, 0)]:
         enrolment.status = Enrolment.Status.ENROLLED
         enrolment.enrolled_at = timezone.now()
