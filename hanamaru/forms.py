@@ -88,14 +88,26 @@ class ChildForm(PlainErrorsMixin, forms.ModelForm):
 
 
 class BaseChildFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_many_forms": _("You can enrol up to %(num)d children at a time."),
+        "missing_management_form": _("Part of the form was missing. Please fill it in again."),
+    }
+
     def clean(self):
         super().clean()
         if not any(form.has_changed() for form in self.forms):
             raise forms.ValidationError(_("Please tell us about at least one child."))
 
 
+# absolute_max caps the forms Django builds from a posted TOTAL_FORMS (its default, max_num + 1000, let one
+# small POST build and render a thousand forms).
 ChildFormSet = forms.formset_factory(
-    ChildForm, formset=BaseChildFormSet, extra=MAX_CHILDREN, max_num=MAX_CHILDREN, validate_max=True
+    ChildForm,
+    formset=BaseChildFormSet,
+    extra=MAX_CHILDREN,
+    max_num=MAX_CHILDREN,
+    absolute_max=MAX_CHILDREN,
+    validate_max=True,
 )
 
 

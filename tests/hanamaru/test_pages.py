@@ -88,6 +88,15 @@ def test_bad_input_is_explained_and_nothing_is_saved(client, klass, changes, fie
     assert not Child.objects.exists() and not Enrolment.objects.exists()
 
 
+@pytest.mark.parametrize("total", ["4", "1000000000"])
+def test_a_posted_form_count_above_three_is_an_error_and_builds_three_forms_at_most(client, klass, total):
+    response = client.post("/en/hanamaru/enroll/", enrol_form(klass, **{"child-TOTAL_FORMS": total}))
+    html = response.content.decode()
+    assert response.status_code == 200 and "You can enrol up to 3 children at a time." in html
+    assert len(re.findall(r'name="child-\d+-first_name"', html)) == 3 and len(html) < 100_000  # not a thousand
+    assert not Child.objects.exists()
+
+
 def test_the_enrolment_form_speaks_japanese_at_the_root(client, klass):
     html = client.get("/hanamaru/enroll/").content.decode()
     assert "はなまるクラスに子どもを申し込む" in html and "子どもの情報の取り扱い" in html
