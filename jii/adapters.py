@@ -1,10 +1,22 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.contrib import messages
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from jii import services
 from jii.languages import current_language
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "too_many_login_attempts": _(
+            "Too many failed sign-ins to this account. Wait a few minutes, or sign in with a code we email to you."
+        ),
+    }
+
     def save_user(self, request, user, form, commit=True):
         # Later emails (approval, reminders) go out in the language the volunteer signed up in.
         user.language = current_language()
@@ -15,3 +27,25 @@ class AccountAdapter(DefaultAccountAdapter):
         if request.user.is_staff:
             return reverse("admin:index")
         return super().get_login_redirect_url(request)
+
+    def get_client_ip(self, request):
+        try:
+            return super().get_client_ip(request)
+        except ImproperlyConfigured:  # fewer X-Forwarded-For entries than proxies: not through the proxy chain
+            return request.META["REMOTE_ADDR"]
+
+    def authentication_failed(self, request, **credentials):
+        services.record_failed_sign_in(email=credentials.get("email", ""))
+
+    def login(self, request, user):
+        failed = services.failed_sign_ins_since(user, user.last_login)
+        super().login(request, user)
+        if failed:
+            text = ngettext(
+                "There was %(n)d failed attempt to sign in to your account since you last signed in, the latest"
+                " on %(when)s. If it was not you, tell JII's office.",
+                "There were %(n)d failed attempts to sign in to your account since you last signed in, the latest"
+                " on %(when)s. If it was not you, tell JII's office.",
+                failed.count,
+            )
+            messages.warning(request, text % {"n": failed.count, "when": failed.latest})

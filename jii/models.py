@@ -330,6 +330,17 @@ class UndeliverableAddress(models.Model):
         return self.address
 
 
+class FailedSignIn(models.Model):
+    """A wrong password given for an account: the account holder is told at their next sign-in, so that someone
+    guessing a coordinator's password does not go unnoticed. Kept for 90 days."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="failed_sign_ins")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+
 class LineLink(models.Model):
     """A LINE account that gets a person's messages instead of email. Linked when the person sends the one-time
     code from their status page (or volunteer page) to JII's official account; gone when they stop or unfollow."""

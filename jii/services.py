@@ -2,14 +2,50 @@
 
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db import IntegrityError, models, transaction
+from django.utils import formats, timezone
 
 from jii import outbox
-from jii.models import LineLink, LineLinkCode, Resident, UndeliverableAddress, User, VolunteerProfile
+from jii.models import (
+    FailedSignIn,
+    LineLink,
+    LineLinkCode,
+    Resident,
+    UndeliverableAddress,
+    User,
+    VolunteerProfile,
+)
+
+FAILED_SIGN_INS_KEPT = timedelta(days=90)
+
+
+def record_failed_sign_in(*, email: str) -> None:
+    """A wrong password for an existing account (attempts on addresses with no account are not stored)."""
+    user = User.objects.filter(email__iexact=email).first() if email else None
+    if user is not None:
+        FailedSignIn.objects.create(user=user)
+        FailedSignIn.objects.filter(at__lt=timezone.now() - FAILED_SIGN_INS_KEPT).delete()
+
+
+@dataclass
+class FailedSignIns:
+    count: int
+    latest: str
+
+
+def failed_sign_ins_since(user: User, since) -> FailedSignIns | None:
+    """The failed attempts on an account since its holder last signed in (within the 90 days kept)."""
+    attempts = FailedSignIn.objects.filter(user=user)
+    if since:
+        attempts = attempts.filter(at__gt=since)
+    found = attempts.aggregate(count=models.Count("id"), latest=models.Max("at"))
+    if not found["count"]:
+        return None
+    return FailedSignIns(found["count"], formats.date_format(timezone.localtime(found["latest"]), "DATETIME_FORMAT"))
 
 
 @transaction.atomic

@@ -153,6 +153,11 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[JII] "
 # Links in account emails (confirmation, password reset) use the scheme the site is served on.
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(SITE_URL).scheme or "https"
+# Behind a reverse proxy (nginx, a load balancer) this is the number of proxies that append to X-Forwarded-For:
+# rate limits then count each visitor's own address, not the proxy's (which everyone would share).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# "Email me a sign-in code": the way in that someone guessing a password cannot block (README: "Sign-in limits").
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 # allauth's own rate limits (login failures, signups, confirmation and reset emails) stay on; they use the cache.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",

@@ -22,6 +22,7 @@ print(json.dumps({
     "time_zone": settings.TIME_ZONE,
     "acks_late": settings.CELERY_TASK_ACKS_LATE,
     "prefetch": settings.CELERY_WORKER_PREFETCH_MULTIPLIER,
+    "proxies": getattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT", 0),
 }))
 """
 
@@ -93,3 +94,9 @@ def test_production_values_pass_the_deploy_checks_without_warnings():
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_number_of_trusted_proxies_comes_from_the_environment():
+    # Without it, every visitor behind the proxy has the proxy's address, and shares its login and form limits.
+    assert settings_with()["proxies"] == 0
+    assert settings_with(TRUSTED_PROXY_COUNT="1")["proxies"] == 1
