@@ -340,6 +340,9 @@ class FailedSignIn(models.Model):
     class Meta:
         ordering = ["-at"]
 
+    def __str__(self):
+        return f"{self.user_id} {self.at:%Y-%m-%d %H:%M}"
+
 
 class LineLink(models.Model):
     """A LINE account that gets a person's messages instead of email. Linked when the person sends the one-time
