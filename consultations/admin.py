@@ -29,12 +29,13 @@ from consultations.models import (
     Topic,
     WeeklyHours,
 )
-from jii.admin import ReadOnlyInline, RecordAdmin, add_resident_inline
+from jii.admin import ReadOnlyInline, RecordAdmin, add_resident_inline, add_resident_scope
 from jii.forms import PeriodForm
 
 CONFIDENTIAL = "consultations.view_confidential"
-# What anyone with access to the desk may see of a case: that it exists.
-PUBLIC_FIELDS = ["topic", "status", "created_at", "triaged_at", "closed_at"]
+# What anyone with access to the desk may see of a case: that it exists. Not when it was made: that minute is the
+# minute its resident was registered, which would tell who asked.
+PUBLIC_FIELDS = ["topic", "status"]
 CASE_FIELDS = [
     "resident", "topic", "description", "languages", "interpreter_needed", "urgency", "preferred_times", "how",
     "status", "expert", "created_at", "triaged_at", "spot_request_id", "outcome", "outcome_summary", "follow_up_on",
@@ -44,7 +45,6 @@ EDITABLE = ["outcome", "outcome_summary", "follow_up_on"]
 PUBLIC_LOOKUPS = {
     f"{field}{suffix}" for field in ("status", "topic", "urgency", "interpreter_needed") for suffix in ("", "__exact")
 }
-PUBLIC_LOOKUPS |= {f"created_at__{part}" for part in ("year", "month", "day", "gte", "lt")}
 
 
 class ConsultationInline(ReadOnlyInline):
@@ -60,6 +60,11 @@ class ConsultationInline(ReadOnlyInline):
 
 
 add_resident_inline(ConsultationInline)
+
+
+@add_resident_scope
+def residents_with_a_case(user):
+    return Q(consultations__isnull=False) if user.has_perm(CONFIDENTIAL) else None
 
 
 class AppointmentInline(ReadOnlyInline):
@@ -105,9 +110,8 @@ class CaseNoteInline(admin.TabularInline):
 
 @admin.register(Consultation)
 class ConsultationAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "topic", "status", "urgency", "interpreter_needed", "created_at", "next_appointment"]
+    list_display = ["__str__", "topic", "status", "urgency", "interpreter_needed", "next_appointment"]
     list_filter = ["status", "topic", "urgency", "interpreter_needed"]
-    date_hierarchy = "created_at"
     actions = ["accept_selected", "close_selected"]
     change_form_template = "admin/consultations/consultation/change_form.html"
     change_list_template = "admin/consultations/consultation/change_list.html"
@@ -130,6 +134,12 @@ class ConsultationAdmin(admin.ModelAdmin):
     @admin.display(description=_("how"))
     def how(self, consultation):
         return consultation.mode_labels()
+
+    def get_list_display(self, request):
+        return [*self.list_display, "created_at"] if self.confidential(request) else self.list_display
+
+    def get_list_filter(self, request):
+        return [*self.list_filter, "created_at"] if self.confidential(request) else self.list_filter
 
     def get_fields(self, request, obj=None):
         return CASE_FIELDS if self.confidential(request) else PUBLIC_FIELDS

@@ -1,4 +1,6 @@
+import operator
 from datetime import timedelta
+from functools import reduce
 
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin, messages
@@ -131,6 +133,15 @@ class ResidentAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     inlines = [MessageInline]
     actions = ["print_status_sheets"]
+    # Functions of a user giving the residents that user's program may see (a Q), or None: see add_resident_scope.
+    scopes = []
+
+    def get_queryset(self, request):
+        residents = super().get_queryset(request)
+        if request.user.has_perm("jii.view_every_resident"):
+            return residents
+        allowed = [scope for scope in (scope(request.user) for scope in self.scopes) if scope is not None]
+        return residents.filter(reduce(operator.or_, allowed)).distinct() if allowed else residents.none()
 
     @admin.action(description=_("Print the status link (QR code) for the selected residents"), permissions=["change"])
     def print_status_sheets(self, request, queryset):
@@ -147,6 +158,13 @@ class ResidentAdmin(admin.ModelAdmin):
             "date": f"{blocked.reported_at:%Y-%m-%d}",
             "reason": blocked.get_reason_display(),
         }
+
+
+def add_resident_scope(scope):
+    """Let a program app show its own staff the residents of its program, e.g. consultation staff those with a
+    case: `scope(user)` returns a Q of residents, or None when the user is not that program's staff."""
+    ResidentAdmin.scopes = [*ResidentAdmin.scopes, scope]
+    return scope
 
 
 def add_resident_inline(inline_class):

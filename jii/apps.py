@@ -11,6 +11,7 @@ class JiiConfig(AppConfig):
     group_permissions = {
         COORDINATORS: [
             "jii.view_resident",
+            "jii.view_every_resident",
             "jii.change_resident",
             "jii.view_volunteerprofile",
             "jii.change_volunteerprofile",

@@ -170,6 +170,8 @@ class Resident(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
+        # Without it, staff see only the residents of their own program (jii.admin.add_resident_scope).
+        permissions = [("view_every_resident", pgettext_lazy("staff", "Can see every resident"))]
         constraints = [
             models.UniqueConstraint(Lower("email"), condition=~models.Q(email=""), name="resident_email_unique_ci"),
             models.CheckConstraint(condition=~models.Q(email="", phone=""), name="resident_email_or_phone"),

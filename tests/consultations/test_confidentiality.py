@@ -2,13 +2,17 @@
 expert and a volunteer. Only consultation staff and the case's expert read its words and notes; every showing of
 the notes is logged; everyone else at most learns that a case exists."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from consultations import services
 from consultations.models import NoteRead
 from jii.status_links import make_token
 from tests.consultations.conftest import book, make_expert
-from tests.factories import CoordinatorFactory, UserFactory, VolunteerFactory
+from tests.factories import CoordinatorFactory, ResidentFactory, UserFactory, VolunteerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -148,3 +152,33 @@ def test_staff_close_a_case_once_its_outcome_is_recorded(client, cast, case):
     client.post("/en/admin/consultations/consultation/", action)
     case.refresh_from_db()
     assert case.status == "closed" and case.closed_at
+
+
+def test_a_coordinator_cannot_line_up_a_case_with_its_residents_registration(client, cast, case):
+    registered = timezone.localtime(case.resident.created_at)
+    assert abs(case.created_at - case.resident.created_at) < timedelta(seconds=1)  # made together
+    client.force_login(cast["coordinator"])
+    listing = client.get("/en/admin/consultations/consultation/").content.decode()
+    page = client.get(f"/en/admin/consultations/consultation/{case.pk}/change/").content.decode()
+    for html in (listing, page):
+        assert "Consultation #" in html
+        assert date_format(registered, "DATE_FORMAT") not in html, html  # no date, and so no time
+    by_date = client.get(f"/en/admin/consultations/consultation/?created_at__day={registered.day}")
+    assert by_date.status_code == 400  # filtering by the day is refused
+
+    client.force_login(cast["staff"])
+    listing = client.get("/en/admin/consultations/consultation/").content.decode()
+    assert date_format(registered, "DATE_FORMAT") in listing  # consultation staff, who know who asked, see when
+
+
+def test_consultation_staff_see_only_the_residents_who_asked_for_a_consultation(client, cast, case):
+    other = ResidentFactory(name="Tran Thi Mai")
+    client.force_login(cast["staff"])
+    listing = client.get("/en/admin/jii/resident/").content.decode()
+    assert case.resident.name in listing and other.name not in listing
+    assert client.get(f"/en/admin/jii/resident/{other.pk}/change/").status_code == 302  # "does not exist"
+    assert client.get(f"/en/admin/jii/resident/{case.resident.pk}/change/").status_code == 200
+
+    client.force_login(cast["coordinator"])  # coordinators work with every program's residents
+    listing = client.get("/en/admin/jii/resident/").content.decode()
+    assert case.resident.name in listing and other.name in listing
