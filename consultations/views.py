@@ -10,14 +10,14 @@ from consultations import services
 from consultations.calendar import appointment_ics
 from consultations.forms import ConsultationRequestForm, NoteForm
 from consultations.models import Appointment, CaseNote, Consultation, Expert
-from jii import intake
+from jii import intake, limits
 from jii.status_links import resident_for_token
 
 
 def request_consultation(request):
     form = ConsultationRequestForm(request.POST if request.method == "POST" else None)
     assisted = intake.assisted_form(request, form)
-    if request.method == "POST" and intake.is_valid(form, assisted):
+    if request.method == "POST" and intake.is_valid(form, assisted) and not limits.refused(request, form):
         return intake.submit(
             request,
             form,

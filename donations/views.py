@@ -22,6 +22,7 @@ from donations.forms import DonationForm, HistoryLinkForm, ReceiptsWantedForm
 from donations.links import MANAGE_SALT, donation_id_from_history_token, manage_url
 from donations.models import Campaign, Donation, Receipt
 from donations.stripe_api import stripe_client, stripe_locale
+from jii import limits
 from jii.figures import public_figures
 from jii.languages import current_language
 
@@ -61,7 +62,7 @@ def campaign_page(request, slug):
     tiers = list(campaign.tiers.all())
     form = DonationForm(request.POST if request.method == "POST" else None, tiers=tiers)
     state = progress.campaign_state(campaign)
-    giving = request.method == "POST" and form.is_valid() and not state["ended"]
+    giving = request.method == "POST" and form.is_valid() and not state["ended"] and not limits.refused(request, form)
     if giving and not settings.STRIPE_SECRET_KEY:
         # The whole form is shown even without Stripe keys (a demo, a new set-up); giving says why not.
         form.add_error(

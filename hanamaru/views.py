@@ -18,7 +18,7 @@ from hanamaru.calendar import TUTOR_CALENDAR_SALT, sessions_calendar
 from hanamaru.forms import ChildFormSet, ConsentAgainForm, GuardianForm
 from hanamaru.models import Class, ConsentText, Enrolment, Session
 from hanamaru.selectors import classes_with_places, sessions_needing_tutors
-from jii import intake
+from jii import intake, limits
 from jii.models import VolunteerProfile
 from jii.status_links import resident_for_token
 
@@ -47,7 +47,8 @@ def enroll(request):
     form = GuardianForm(post, initial={"klass": request.GET.get("class")})
     children = ChildFormSet(post, prefix="child")
     assisted = intake.assisted_form(request, form)
-    if post is not None and form.is_valid() and children.is_valid() and (assisted is None or assisted.is_valid()):
+    valid = form.is_valid() and children.is_valid() and (assisted is None or assisted.is_valid())
+    if post is not None and valid and not limits.refused(request, form):
         try:
             with transaction.atomic():
                 enrolments = services.enrol(

@@ -125,7 +125,7 @@ class MessageInline(ReadOnlyInline):
 class ResidentAdmin(admin.ModelAdmin):
     """One person across programs: each program app adds its own inline with `add_resident_inline`."""
 
-    list_display = ["name", "household_type", "prefecture", "municipality", "created_at"]
+    list_display = ["shown_name", "household_type", "prefecture", "municipality", "created_at"]
     list_filter = ["household_type", "prefecture", "languages", "created_at"]
     search_fields = ["name", "email", "phone", "municipality"]
     filter_horizontal = ["languages"]
@@ -148,6 +148,10 @@ class ResidentAdmin(admin.ModelAdmin):
         """For residents without email: a page each, in their language, to hand over."""
         pdf = status_sheets_pdf(queryset.order_by("name"))
         return HttpResponse(pdf, content_type="application/pdf", headers={"Content-Disposition": "inline"})
+
+    @admin.display(description=_("name"), ordering="name")
+    def shown_name(self, resident):
+        return str(resident)
 
     @admin.display(description=pgettext_lazy("staff", "email delivery"))
     def email_delivery(self, resident):

@@ -38,3 +38,11 @@ class LanguageField(models.CharField):
         name, path, args, kwargs = super().deconstruct()
         kwargs.pop("choices", None)
         return name, path, args, kwargs
+
+
+# Characters that reorder the text after them: "Ali\u202egnp.exe" would show as "Aliexe.png" in a list.
+BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def without_bidi_controls(text: str) -> str:
+    return text.translate(BIDI_CONTROLS)

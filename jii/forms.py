@@ -3,6 +3,7 @@ from datetime import date, timedelta
 
 from django import forms
 from django.conf import settings
+from django.core import validators
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -16,7 +17,7 @@ from jii.choices import (
     Weekday,
     availability_slots,
 )
-from jii.fields import language_choices
+from jii.fields import language_choices, without_bidi_controls
 from jii.models import Language, VolunteerProfile, area_choices
 
 # The largest id a database column holds: the database cannot even look up a bigger one (it raises instead).
@@ -205,13 +206,26 @@ class PhoneFriendlyEmailField(forms.EmailField):
         super().validate(value)
 
 
+# The longest free text a public form takes (a description, a child's needs): a page of writing.
+TEXT_LIMIT = 2000
+
+
 class PlainErrorsMixin:
     """Errors a resident can act on: an empty field says to fill it in or choose, a consent box to tick it
-    (instead of "This field is required." everywhere). The summary at the top names each field."""
+    (instead of "This field is required." everywhere). The summary at the top names each field. Every text has a
+    length limit, and loses the characters that would make it show as something else."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
+            if isinstance(field, forms.CharField):
+                if field.max_length is None:
+                    field.max_length = TEXT_LIMIT
+                    field.validators.append(validators.MaxLengthValidator(TEXT_LIMIT))
+                    field.widget.attrs["maxlength"] = str(TEXT_LIMIT)
+                field.error_messages["max_length"] = _(
+                    "Please shorten this to %(limit_value)d characters or fewer (it has %(show_value)d)."
+                )
             if name == "consent":
                 field.error_messages["required"] = _("Please tick the box to agree.")
             elif isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
@@ -220,6 +234,13 @@ class PlainErrorsMixin:
                 field.error_messages["required"] = _("Please choose one.")
             else:
                 field.error_messages["required"] = _("Please fill this in.")
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in cleaned.items():
+            if isinstance(value, str):
+                cleaned[name] = without_bidi_controls(value)
+        return cleaned
 
 
 class ConsentMixin:

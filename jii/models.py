@@ -11,7 +11,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from jii.choices import Gender, HouseholdType, LanguageLevel, Prefecture
-from jii.fields import LanguageField
+from jii.fields import LanguageField, without_bidi_controls
 from jii.languages import current_language, reads_japanese
 from jii.translated import TranslatedField
 
@@ -61,7 +61,7 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
     def __str__(self):
-        return self.name or self.email
+        return without_bidi_controls(self.name) or self.email
 
     def get_full_name(self):
         return self.name
@@ -178,7 +178,7 @@ class Resident(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return without_bidi_controls(self.name)
 
 
 class VolunteerProfile(models.Model):

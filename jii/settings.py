@@ -164,6 +164,9 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
+    # Every public form (OFP, Spot, Hanamaru, consultations, a gift), counted together: per network, and per email
+    # address given (jii.limits). A family using all four programs posts four.
+    "public_form": "30/h/ip,5/h/key",
     # "Send me my link again" (jii.views.status_link_again): per network, and per address asked for.
     "status_link": "10/h/ip,3/h/key",
     # The same for donors' link to their gifts and receipts (donations.views.history_link_again).

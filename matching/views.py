@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jii import intake
+from jii import intake, limits
 from jii.models import VolunteerProfile
 from jii.status_links import resident_for_token
 from matching import services
@@ -19,7 +19,7 @@ from matching.sections import surveys_due
 def apply(request):
     form = ApplicationForm(request.POST if request.method == "POST" else None)
     assisted = intake.assisted_form(request, form)
-    if request.method == "POST" and intake.is_valid(form, assisted):
+    if request.method == "POST" and intake.is_valid(form, assisted) and not limits.refused(request, form):
         return intake.submit(
             request, form, assisted, program="ofp", service=services.submit_application, thanks="ofp_apply_done"
         )

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jii import intake
+from jii import intake, limits
 from jii.models import VolunteerProfile
 from jii.status_links import resident_for_token
 from spot import services
@@ -28,7 +28,7 @@ BOARD_PAGE_SIZE = 30
 def request_help(request):
     form = SpotRequestForm(request.POST if request.method == "POST" else None)
     assisted = intake.assisted_form(request, form)
-    if request.method == "POST" and intake.is_valid(form, assisted):
+    if request.method == "POST" and intake.is_valid(form, assisted) and not limits.refused(request, form):
         return intake.submit(
             request, form, assisted, program="spot", service=services.submit_request, thanks="spot_request_done"
         )

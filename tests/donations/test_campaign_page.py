@@ -322,3 +322,10 @@ def test_the_campaign_list_shows_each_campaigns_figures_with_a_fixed_number_of_q
                                 starts_on=date(2025, 1, 1), ends_on=date(2025, 2, 1), goal_new_monthly_supporters=1,
                                 goal_amount_yen=1)  # fmt: skip
     assert list_queries()[0] == few
+
+
+def test_the_gift_form_is_limited_like_every_public_form(client, campaign, during_campaign, stripe_api):
+    answers = [client.post(f"/en/donate/{campaign.slug}/", give_form()) for _ in range(6)]
+    assert [answer.status_code for answer in answers] == [303] * 5 + [200]
+    assert "We have received many forms from this network or for this email address" in answers[-1].content.decode()
+    assert len(stripe_api.made("POST", "/v1/checkout/sessions")) == 5 and Donation.objects.count() == 5
