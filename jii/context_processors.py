@@ -1,8 +1,20 @@
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import Resolver404, resolve, reverse, translate_url
+from django.utils import translation
 from django.utils.translation import get_language, get_language_bidi
 
 from jii.languages import language_tag
+
+
+def page_in_language(request, code: str) -> str:
+    """This page in another language; its home page when this path is not one of the site's (a 404), so that a
+    path such as //evil.example/ never becomes a link off the site."""
+    try:
+        resolve(request.path_info)
+    except Resolver404:
+        with translation.override(code):
+            return reverse("home")
+    return translate_url(request.get_full_path(), code)
 
 
 def language_links(request):
@@ -15,7 +27,7 @@ def language_links(request):
             {
                 "code": code,
                 "tag": language_tag(code),
-                "url": translate_url(request.get_full_path(), code),
+                "url": page_in_language(request, code),
                 "current": code == current,
             }
             for code, _name in settings.LANGUAGES

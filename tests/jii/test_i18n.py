@@ -79,6 +79,15 @@ def test_the_switcher_keeps_the_query_string(client):
     assert 'href="/uk/accounts/login/?next=/volunteer/"' in html
 
 
+@pytest.mark.parametrize("path", ["/%2F%2Fevil.example/", "/en/%2F%2Fevil.example/", "/no-such-page/"])
+def test_on_a_page_that_does_not_exist_the_switcher_links_to_each_languages_home(client, path):
+    response = client.get(path)
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "evil.example" not in html and 'href="//' not in html
+    assert 'href="/en/" lang="en"' in html and 'href="/" lang="ja"' in html
+
+
 def test_plain_japanese_pages_have_readings_over_the_kanji_and_japanese_pages_do_not(client):
     easy = client.get("/ja-easy/hanamaru/enroll/").content.decode()
     assert "<ruby>子<rp>(</rp><rt>こ</rt><rp>)</rp></ruby>ども" in easy
