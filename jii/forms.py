@@ -1,8 +1,10 @@
 import unicodedata
 from datetime import date, timedelta
 
+from allauth.account import forms as allauth_forms
 from django import forms
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core import validators
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -344,3 +346,13 @@ def allow_phone_instead_of_email(form) -> None:
         return data
 
     form.clean = email_or_phone
+
+
+class SignupForm(allauth_forms.SignupForm):
+    """allauth's sign-up, taking as long for an address that already has an account as for a new one: hashing
+    the password is most of a sign-up's time, so skipping it would tell who is registered."""
+
+    def try_save(self, request):
+        if self.account_already_exists:
+            make_password(self.cleaned_data["password1"])
+        return super().try_save(request)
