@@ -27,4 +27,6 @@ RUN useradd --create-home --uid 1000 jii && mkdir -p /app/media && chown jii /ap
 USER jii
 
 EXPOSE 8000
-CMD ["gunicorn", "jii.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "30"]
+# The access log goes through the redaction of jii/gunicorn.py: links carry tokens.
+CMD ["gunicorn", "jii.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "30", \
+     "--access-logfile", "-", "--logger-class", "jii.gunicorn.Logger"]
