@@ -7,7 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -18,7 +20,7 @@ from hanamaru.calendar import TUTOR_CALENDAR_SALT, sessions_calendar
 from hanamaru.forms import ChildFormSet, ConsentAgainForm, GuardianForm
 from hanamaru.models import Class, ConsentText, Enrolment, Session
 from hanamaru.selectors import classes_with_places, sessions_needing_tutors
-from jii import intake, limits
+from jii import confirm, intake, limits
 from jii.models import VolunteerProfile
 from jii.status_links import resident_for_token
 
@@ -104,8 +106,9 @@ def back(request, default: str):
     return redirect(default)
 
 
-def tutor_step(step, done_message):
-    """A POST by an approved volunteer about one session; back to where they came from with a message."""
+def tutor_step(step, done_message, confirm_with=None):
+    """A POST by an approved volunteer about one session; back to where they came from with a message. With
+    `confirm_with`, a function of the session giving the question, consequence and button, it is asked first."""
 
     @login_required
     @require_POST
@@ -113,7 +116,9 @@ def tutor_step(step, done_message):
         profile = approved_profile(request.user)
         if profile is None:
             raise PermissionDenied
-        session = get_object_or_404(Session, pk=session_id)
+        session = get_object_or_404(Session.objects.select_related("klass"), pk=session_id)
+        if confirm_with is not None and not confirm.confirmed(request):
+            return confirm.ask(request, back_url=reverse("volunteer_dashboard"), **confirm_with(session))
         try:
             step(session=session, volunteer=profile)
         except services.HanamaruError as error:
@@ -126,7 +131,16 @@ def tutor_step(step, done_message):
 
 
 tutor_sign_up = tutor_step(services.sign_up_tutor, lambda: _("Thank you! You are a tutor for this session."))
-tutor_withdraw = tutor_step(services.withdraw_tutor, lambda: _("You are no longer signed up for this session."))
+tutor_withdraw = tutor_step(
+    services.withdraw_tutor,
+    lambda: _("You are no longer signed up for this session."),
+    confirm_with=lambda session: {
+        "question": _("Give up your tutoring on %(when)s?")
+        % {"when": date_format(timezone.localtime(session.starts_at), "DATETIME_FORMAT")},
+        "consequence": _("The coordinators will look for another tutor for %(class)s.") % {"class": session.klass.name},
+        "button": _("Yes, I cannot come"),
+    },
+)
 
 
 def guardian(token):
@@ -139,7 +153,18 @@ def guardian(token):
 @require_POST
 def guardian_withdraw(request, token, enrolment_id):
     resident = guardian(token)
-    enrolment = get_object_or_404(Enrolment, pk=enrolment_id, child__guardian=resident)
+    enrolment = get_object_or_404(Enrolment.objects.select_related("child", "klass"), pk=enrolment_id,
+                                  child__guardian=resident)  # fmt: skip
+    if not confirm.confirmed(request):
+        return confirm.ask(
+            request,
+            question=_("Withdraw %(child)s from %(class)s?") % {"child": enrolment.child.first_name,
+                                                                  "class": enrolment.klass.name},
+            consequence=_("Their place goes to the next child on the waiting list. To come back later, you would "
+                          "enrol again."),
+            button=_("Yes, withdraw"),
+            back_url=reverse("status", args=[token]),
+        )  # fmt: skip
     services.withdraw(enrolment=enrolment)
     messages.success(request, _("Your child is no longer enrolled in this class."))
     return redirect("status", token=token)

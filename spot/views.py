@@ -4,9 +4,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jii import confirm as jii_confirm
 from jii import intake, limits
 from jii.models import VolunteerProfile
 from jii.status_links import resident_for_token
@@ -153,10 +155,15 @@ def residents_request(token, request_id):
     return resident, get_object_or_404(SpotRequest, pk=request_id, resident=resident)
 
 
-def resident_step(form_class, step, success):
+def resident_step(form_class, step, success, confirm=None):
+    """A POST from the resident's status page; with `confirm`, a function of the request giving the question,
+    its consequence and the button, it is asked first (jii.confirm)."""
+
     @require_POST
     def view(request, token, request_id):
         resident, spot_request = residents_request(token, request_id)
+        if confirm is not None and not jii_confirm.confirmed(request):
+            return jii_confirm.ask(request, back_url=reverse("status", args=[token]), **confirm(spot_request))
         form = form_class(request.POST) if form_class else None
         if form is not None and not form.is_valid():
             messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
@@ -172,10 +179,21 @@ def resident_step(form_class, step, success):
     return view
 
 
+def cancel_question(spot_request) -> dict:
+    if spot_request.status == SpotRequest.Status.ACCEPTED:
+        consequence = _("%(name)s has offered to help you. We will tell them that you no longer need help.") % {
+            "name": spot_request.volunteer.user.given_name_for_reader()
+        }
+    else:
+        consequence = _("Volunteers will no longer see your request.")
+    return {"question": _("Cancel your request?"), "consequence": consequence, "button": _("Yes, cancel my request")}
+
+
 resident_cancel = resident_step(
     None,
     lambda spot_request, resident, data: services.cancel_request(request=spot_request, resident=resident),
     lambda: _("Your request is cancelled."),
+    confirm=cancel_question,
 )
 resident_feedback = resident_step(
     FeedbackForm,

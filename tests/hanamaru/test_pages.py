@@ -118,8 +118,13 @@ def test_the_guardian_sees_places_withdraws_and_agrees_again_to_a_new_consent(cl
     client.post(f"/en/hanamaru/r/{make_token(guardian)}/consent/", {"consent": "on", "consent_version": "2"})
     assert set(Enrolment.objects.values_list("consent__version", flat=True)) == {2}
     assert "Please agree to the updated text" not in client.get(status).content.decode()
+    withdraw = f"/en/hanamaru/r/{make_token(guardian)}/enrolments/{first.pk}/withdraw/"
+    question = client.post(withdraw).content.decode()  # the button on the status page asks first
+    assert "Withdraw Lucas from" in question and "goes to the next child on the waiting list" in question
+    assert 'name="confirmed" value="yes"' in question and f'href="{status}"' in question
+    assert Enrolment.objects.get(pk=first.pk).status == "enrolled"
     with committed():
-        client.post(f"/en/hanamaru/r/{make_token(guardian)}/enrolments/{first.pk}/withdraw/")
+        client.post(withdraw, {"confirmed": "yes"})
     waiting.refresh_from_db()
     assert waiting.status == "enrolled"  # Leo got Lucas's place
 
@@ -127,7 +132,9 @@ def test_the_guardian_sees_places_withdraws_and_agrees_again_to_a_new_consent(cl
 def test_a_guardian_cannot_withdraw_someone_elses_child(client, klass):
     mine = enrol(klass, child("Lucas"))[0]
     theirs = enrol(klass, child("Minh"), email="lan@example.com", name="Lan")[0]
-    response = client.post(f"/en/hanamaru/r/{make_token(mine.child.guardian)}/enrolments/{theirs.pk}/withdraw/")
+    response = client.post(
+        f"/en/hanamaru/r/{make_token(mine.child.guardian)}/enrolments/{theirs.pk}/withdraw/", {"confirmed": "yes"}
+    )
     assert response.status_code == 404 and Enrolment.objects.get(pk=theirs.pk).status == "enrolled"
 
 
@@ -153,7 +160,11 @@ def test_a_volunteer_signs_up_from_the_class_page_and_withdraws_from_the_dashboa
     response = client.post(f"/en/hanamaru/sessions/{session.pk}/tutor/", {"next": "/en/hanamaru/"}, follow=True)
     assert "You are a tutor for this session." in response.content.decode()
     assert "You are signed up." in response.content.decode()
-    response = client.post(f"/en/hanamaru/sessions/{session.pk}/withdraw/", {"next": "https://evil.example/"})
+    withdraw = f"/en/hanamaru/sessions/{session.pk}/withdraw/"
+    question = client.post(withdraw, {"next": "https://evil.example/"}).content.decode()
+    assert "Give up your tutoring on" in question and "look for another tutor" in question
+    assert session.signups.filter(withdrawn_at__isnull=True).exists()  # not yet
+    response = client.post(withdraw, {"next": "https://evil.example/", "confirmed": "yes"})
     assert response["Location"] == "/en/volunteer/"  # never to another site
     assert not session.signups.filter(withdrawn_at__isnull=True).exists()
     pending = VolunteerFactory(profile__status="pending")

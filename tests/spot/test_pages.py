@@ -13,6 +13,7 @@ from jii.status_links import make_token
 from spot.models import SpotRequest
 from spot.services import accept_request, mark_done
 from tests.factories import CoordinatorFactory, SpotRequestFactory, VolunteerFactory, approved_volunteer
+from tests.hanamaru.conftest import committed
 
 pytestmark = pytest.mark.django_db
 
@@ -51,12 +52,12 @@ def test_a_resident_asks_for_help_and_gets_their_status_link(client, django_capt
 TODAY = timezone.localdate()
 NASTY = [
     ("description", "", "Please fill this in."),
-    ("description", "x" * 10_000, "Ensure this value has at most 2000 characters"),
+    ("description", "x" * 10_000, "Please shorten this to 2000 characters or fewer"),
     ("name", "", "Please fill this in."),
-    ("name", "n" * 10_000, "Ensure this value has at most 150 characters"),
+    ("name", "n" * 10_000, "Please shorten this to 150 characters or fewer"),
     ("email", "<script>alert(1)</script>", "Enter a valid email address."),
     ("email", "🙂@🙂", "Enter a valid email address."),
-    ("phone", "9" * 10_000, "Ensure this value has at most 30 characters"),
+    ("phone", "9" * 10_000, "Please shorten this to 30 characters or fewer"),
     ("category", "visa", "Select a valid choice."),
     ("category", "other", "Kurashi consultations"),
     ("topic", "vaccination", "Please choose a topic from the area you chose above."),
@@ -230,10 +231,33 @@ def test_a_resident_cancels_from_the_status_page_but_not_someone_elses(client):
     spot_request = SpotRequestFactory()
     other = SpotRequestFactory()
     token = make_token(spot_request.resident)
-    assert client.post(f"/spot/r/{token}/requests/{other.pk}/cancel/").status_code == 404
-    client.post(f"/spot/r/{token}/requests/{spot_request.pk}/cancel/")
+    assert client.post(f"/spot/r/{token}/requests/{other.pk}/cancel/", {"confirmed": "yes"}).status_code == 404
+    client.post(f"/spot/r/{token}/requests/{spot_request.pk}/cancel/", {"confirmed": "yes"})
     assert SpotRequest.objects.get(pk=spot_request.pk).status == "cancelled"
     assert SpotRequest.objects.get(pk=other.pk).status == "open"
+
+
+def test_cancelling_an_accepted_request_asks_first_and_then_tells_the_volunteer(client):
+    spot_request = SpotRequestFactory()
+    volunteer = approved_volunteer()
+    volunteer.user.name = "田中 健二"
+    volunteer.user.save()
+    accept_request(request=spot_request, volunteer=volunteer)
+    token = make_token(spot_request.resident)
+    cancel = f"/en/spot/r/{token}/requests/{spot_request.pk}/cancel/"
+    status_page = client.get(f"/en/status/{token}/").content.decode()
+    assert f'action="{cancel}"' in status_page and 'class="button secondary"' in status_page
+    question = client.post(cancel).content.decode()
+    assert "Cancel your request?" in question and "健二 has offered to help you. We will tell them" in question
+    assert SpotRequest.objects.get(pk=spot_request.pk).status == "accepted"
+    with committed():
+        client.post(cancel, {"confirmed": "yes"})
+    assert SpotRequest.objects.get(pk=spot_request.pk).status == "cancelled"
+    [message] = mail.outbox
+    assert (
+        message.to == [volunteer.user.email]
+        and message.subject == "引き受けたスポットおとなりさんの依頼がキャンセルされました"
+    )
 
 
 def test_a_coordinator_assigns_a_volunteer_and_reads_the_figures(client):
