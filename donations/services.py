@@ -110,15 +110,21 @@ def advance(donation: Donation, status: str, when: datetime) -> None:
     an ended or refunded gift stays so. Events in any order therefore end in the same state."""
     if donation.status in TERMINAL or (donation.status_at and when < donation.status_at):
         return
-    first_payment = status == Status.ACTIVE and not donation.started_at
     donation.status = status
     donation.status_at = when
-    if first_payment:
-        donation.started_at = when
-        messages.queue_thanks(donation)
     if status in TERMINAL:
         donation.ended_at = when
-    donation.save(update_fields=["status", "status_at", "started_at", "ended_at"])
+    donation.save(update_fields=["status", "status_at", "ended_at"])
+
+
+def paid(donation: Donation, when: datetime) -> None:
+    """A payment is a fact, whatever state the gift has reached: the earliest one is the gift's start, and the
+    first one recorded brings the thank-you (once)."""
+    if donation.started_at is None:
+        messages.queue_thanks(donation)
+    if donation.started_at is None or when < donation.started_at:
+        donation.started_at = when
+        donation.save(update_fields=["started_at"])
 
 
 def donation_for(obj, *, subscription: str = "") -> Donation | None:
@@ -153,6 +159,7 @@ def record_payment(donation: Donation, *, reference: str, amount: int, received_
     )
     if created:
         messages.queue_receipt(payment)
+        paid(donation, received_at)
 
 
 def on_checkout_completed(session, when):
@@ -317,6 +324,7 @@ def record_bank_transfer(*, donation: Donation, amount_yen: int, received_on, re
     )
     messages.queue_receipt(payment)
     donation = Donation.objects.select_for_update().get(pk=donation.pk)
+    paid(donation, received_at)
     advance(donation, Status.ACTIVE, received_at)
     money_moved(donation.campaign_id)
     return payment

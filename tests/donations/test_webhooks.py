@@ -1,13 +1,19 @@
 """Stripe's signed events are the only thing that records card money: once each, in any order."""
 
+import contextlib
 import itertools
+import json
 import time
 from datetime import UTC, datetime
 
 import pytest
 from django.core import mail
+from django.db import transaction
 
+from donations.messages import THANKS
 from donations.models import Donation, Payment, Receipt, StripeEvent
+from donations.services import apply_event, at
+from jii.models import Message
 from tests.donations.conftest import signed, stripe_event
 
 pytestmark = pytest.mark.django_db
@@ -221,3 +227,41 @@ def test_a_refund_voids_the_receipt_and_reissues_it_for_what_is_left(
     deliver_and_commit(stripe_event("charge_refunded", donation, created=NOW + 120, refunded=10000, event_id="evt_2"))
     assert not Receipt.objects.filter(voided_at__isnull=True).exists()  # nothing was given in the end
     assert Receipt.objects.count() == 2
+
+
+class Rollback(Exception):
+    pass
+
+
+def each_order(events, check, applied=()):
+    """Apply the events in every order, one savepoint per step: orders sharing their first events share the work."""
+    if not events:
+        check(applied)
+    for index, event in enumerate(events):
+        with contextlib.suppress(Rollback), transaction.atomic():
+            apply_event(event)
+            each_order(events[:index] + events[index + 1 :], check, (*applied, event["id"]))
+            raise Rollback  # back to the state before this event, for the next one
+
+
+def test_all_six_events_of_a_monthly_gift_end_the_same_in_each_of_their_720_orders(make_donation):
+    """Whatever came before it (a cancellation, a failed payment), the first payment starts the gift and brings
+    the thank-you once: a gift missing its start would be missing from the campaign's new monthly supporters."""
+    donation = make_donation(frequency="monthly", amount=3000)
+    start = [(name, values, offset, f"evt_{name}_{offset}") for name, values, offset in SUBSCRIPTION_START]
+    events = [
+        json.loads(stripe_event(name, donation, created=NOW + offset, event_id=event_id, **values))
+        for name, values, offset, event_id in [*start, *LATER]
+    ]
+    expected = (Donation.Status.ENDED, at(NOW + 1), at(NOW + 20), 1, [(3000, at(NOW + 1))])
+    outcomes = {}
+
+    def check(order):
+        gift = Donation.objects.get(pk=donation.pk)
+        thanks = Message.objects.filter(template=THANKS).count()
+        payments = list(Payment.objects.values_list("amount_yen", "received_at"))
+        outcomes[order] = (gift.status, gift.started_at, gift.ended_at, thanks, payments)
+
+    each_order(events, check)
+    assert len(outcomes) == 720
+    assert {order: outcome for order, outcome in outcomes.items() if outcome != expected} == {}
