@@ -265,3 +265,64 @@ def test_all_six_events_of_a_monthly_gift_end_the_same_in_each_of_their_720_orde
     each_order(events, check)
     assert len(outcomes) == 720
     assert {order: outcome for order, outcome in outcomes.items() if outcome != expected} == {}
+
+
+DROPPED = object()
+
+
+def setting(*path, to=DROPPED):
+    """A change to one part of an event: set to a value, or dropped."""
+
+    def change(event):
+        *parents, key = path
+        part = event
+        for parent in parents:
+            part = part[parent]
+        if to is DROPPED:
+            del part[key]
+        else:
+            part[key] = to
+        return event
+
+    return change
+
+
+CHECKOUT, INVOICE = "checkout_session_completed_payment", "invoice_paid"
+MALFORMED = {
+    # A signed event without the shape of every Stripe event: refused.
+    "an array": (CHECKOUT, lambda event: [event], 400),
+    "no type": (CHECKOUT, setting("type"), 400),
+    "no id": (CHECKOUT, setting("id"), 400),
+    "no data": (CHECKOUT, setting("data"), 400),
+    "no object": (CHECKOUT, setting("data", "object"), 400),
+    "a list object": (INVOICE, setting("data", "object", to=[1]), 400),
+    "a text object": (INVOICE, setting("data", "object", to="in_1"), 400),
+    "a text time": (INVOICE, setting("created", to="yesterday"), 400),
+    "a huge time": (INVOICE, setting("created", to=10**20), 400),
+    "a negative time": (INVOICE, setting("created", to=-1), 400),
+    # A well-formed event whose object cannot be used: acknowledged (not sent again) and ignored.
+    "a negative total": (CHECKOUT, setting("data", "object", "amount_total", to=-5000), 200),
+    "a text total": (CHECKOUT, setting("data", "object", "amount_total", to="5000"), 200),
+    "a fractional total": (CHECKOUT, setting("data", "object", "amount_total", to=5000.5), 200),
+    "an absurd total": (CHECKOUT, setting("data", "object", "amount_total", to=10**13), 200),
+    "a negative payment": (INVOICE, setting("data", "object", "amount_paid", to=-3000), 200),
+    "a text payment": (INVOICE, setting("data", "object", "amount_paid", to="3000"), 200),
+    "a fractional payment": (INVOICE, setting("data", "object", "amount_paid", to=3000.5), 200),
+    "an absurd payment": (INVOICE, setting("data", "object", "amount_paid", to=10**13), 200),
+    "a text payment time": (INVOICE, setting("data", "object", "status_transitions", "paid_at", to="now"), 200),
+    "a list metadata": (CHECKOUT, setting("data", "object", "metadata", to=["donation"]), 200),
+    "a text metadata": (CHECKOUT, setting("data", "object", "metadata", to="donation"), 200),
+    "no mode": (CHECKOUT, setting("data", "object", "mode"), 200),
+}
+
+
+@pytest.mark.parametrize("case", MALFORMED)
+def test_a_signed_but_malformed_event_writes_nothing_and_warns(deliver, make_donation, caplog, case):
+    name, change, status = MALFORMED[case]
+    donation = make_donation(amount=5000)
+    event = change(json.loads(stripe_event(name, donation, created=NOW)))
+    assert deliver(json.dumps(event)).status_code == status
+    assert not StripeEvent.objects.exists() and not Payment.objects.exists() and not Message.objects.exists()
+    donation.refresh_from_db()
+    assert (donation.status, donation.stripe_customer) == (Donation.Status.PENDING, "")
+    assert [record.levelname for record in caplog.records if record.name.startswith("donations")] == ["WARNING"]
