@@ -1,6 +1,7 @@
 import json
 import logging
 import re
+from functools import wraps
 
 import stripe
 from allauth.core import ratelimit
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from donations import progress, services
 from donations.forms import DonationForm, HistoryLinkForm, ReceiptsWantedForm
-from donations.links import MANAGE_SALT, donation_id_from_history_token, manage_url
+from donations.links import HISTORY_SALT, MANAGE_SALT, donation_id_from_token, manage_url
 from donations.models import Campaign, Donation, Receipt
 from donations.stripe_api import stripe_client, stripe_locale
 from jii.figures import public_figures
@@ -148,12 +149,27 @@ def stripe_webhook(request):
     return HttpResponse("ok")
 
 
+def private_link(view):
+    """A page behind a donor's private link: never stored by a browser or a proxy, and once the link has expired,
+    a page (in the link's language) to get a new one."""
+
+    @wraps(view)
+    @never_cache
+    def private(request, token, **kwargs):
+        try:
+            return view(request, token, **kwargs)
+        except signing.SignatureExpired:
+            return render(request, "donations/link_expired.html", status=410)
+
+    return private
+
+
+@private_link
 def manage(request, token):
     """A monthly supporter's link from their emails: open a Stripe customer portal session for them."""
-    try:
-        donation_id = signing.loads(token, salt=MANAGE_SALT)
-    except signing.BadSignature:
-        raise Http404 from None
+    donation_id = donation_id_from_token(token, MANAGE_SALT)
+    if donation_id is None:
+        raise Http404
     try:
         donation = Donation.objects.filter(pk=donation_id).exclude(stripe_customer="").first()
     except ValidationError:  # signed by us, but not a donation id
@@ -175,7 +191,7 @@ def manage(request, token):
 
 def donor_email(token: str) -> str:
     """The email of the donor whose private link this is (404 for a forged or unknown link)."""
-    donation_id = donation_id_from_history_token(token)
+    donation_id = donation_id_from_token(token, HISTORY_SALT)
     try:
         email = Donation.objects.filter(pk=donation_id).values_list("email", flat=True).first() if donation_id else None
     except ValidationError:  # signed by us, but not a donation id
@@ -202,6 +218,7 @@ def history_link_sent(request):
     return render(request, "donations/history_link_sent.html")
 
 
+@private_link
 def history(request, token):
     email = donor_email(token)
     form = ReceiptsWantedForm(request.POST or None)
@@ -230,6 +247,7 @@ def history(request, token):
     return response
 
 
+@private_link
 def receipt_file(request, token, number):
     email = donor_email(token)
     receipt = Receipt.objects.filter(number=number, donation__email__iexact=email).first()
