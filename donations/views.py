@@ -103,7 +103,7 @@ def campaign_page(request, slug):
         "messages_of_support": progress.supporter_messages(campaign),
         "figures": public_figures(),
         "form": form,
-        "page_version": rendered_version,
+        "page_version": f"{rendered_version}-{progress.settings_version()}",  # the fragments' cache keys
         "today": timezone.localdate(),
         "cards_enabled": bool(settings.STRIPE_SECRET_KEY),
         "tax_deductible": settings.DONATIONS_TAX_DEDUCTIBLE,

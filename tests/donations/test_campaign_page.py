@@ -322,3 +322,14 @@ def test_the_campaign_list_shows_each_campaigns_figures_with_a_fixed_number_of_q
                                 starts_on=date(2025, 1, 1), ends_on=date(2025, 2, 1), goal_new_monthly_supporters=1,
                                 goal_amount_yen=1)  # fmt: skip
     assert list_queries()[0] == few
+
+
+def test_the_cached_page_changes_with_the_settings_it_shows(client, campaign, during_campaign, settings):
+    url = f"/en/donate/{campaign.slug}/"
+    html = client.get(url).content.decode()  # cached for every visitor, cards taken
+    assert 'id="cards-not-set-up"' not in html and 'min="500"' in html
+    # A deploy without Stripe keys and with a higher minimum, the cache (Redis) kept.
+    settings.STRIPE_SECRET_KEY = ""
+    settings.DONATION_MINIMUM_YEN = 1000
+    html = client.get(url).content.decode()
+    assert 'id="cards-not-set-up"' in html and 'min="1000"' in html
