@@ -299,11 +299,12 @@ def payment_refunded_by(charge) -> Payment | None:
 
 
 def on_charge_refunded(charge, when):
+    refunded = yen(charge.get("amount_refunded"))
     payment = payment_refunded_by(charge)
     if payment is None:  # another system's charge on the same Stripe account
         return
     # Stripe sends the total refunded so far: keeping the largest makes repeated or late events harmless.
-    refunded = min(int(charge.get("amount_refunded") or 0), payment.amount_yen)
+    refunded = min(refunded, payment.amount_yen)
     if refunded > payment.refunded_yen:
         payment.refunded_yen = refunded
         payment.save(update_fields=["refunded_yen"])

@@ -326,3 +326,14 @@ def test_a_signed_but_malformed_event_writes_nothing_and_warns(deliver, make_don
     donation.refresh_from_db()
     assert (donation.status, donation.stripe_customer) == (Donation.Status.PENDING, "")
     assert [record.levelname for record in caplog.records if record.name.startswith("donations")] == ["WARNING"]
+
+
+@pytest.mark.parametrize("refunded", [-4000, "4000", 4000.5, 10**13])
+def test_a_refund_of_an_impossible_amount_changes_nothing_and_warns(deliver, make_donation, caplog, refunded):
+    donation = make_donation(amount=10000)
+    deliver(stripe_event("checkout_session_completed_payment", donation, created=NOW))
+    refund = json.loads(stripe_event("charge_refunded", donation, created=NOW + 60))
+    refund["data"]["object"]["amount_refunded"] = refunded
+    assert deliver(json.dumps(refund)).status_code == 200
+    assert Payment.objects.get().refunded_yen == 0 and not StripeEvent.objects.filter(type="charge.refunded")
+    assert [record.levelname for record in caplog.records if record.name.startswith("donations")] == ["WARNING"]
