@@ -1,5 +1,8 @@
 """A donor's private links, as signed tokens (no personal data in the URL): to manage a monthly gift, and to
-see every gift and receipt. Both are redacted from logs (jii/logging.py)."""
+see every gift and receipt. Both are redacted from logs (jii/logging.py), and both expire like status links
+(settings.STATUS_LINK_MAX_AGE_DAYS): the donor then asks for a new one (donations.views.history_link_again)."""
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -24,8 +27,13 @@ def history_url(donation, language: str = "") -> str:
         return settings.SITE_URL.rstrip("/") + reverse("donor_history", args=[token])
 
 
-def donation_id_from_history_token(token: str) -> str | None:
+def donation_id_from_token(token: str, salt: str) -> str | None:
+    """The donation a link names, None for a forged one; signing.SignatureExpired for one too old. (signing.dumps
+    has always dated its tokens, so links sent before they expired work until their time is up.)"""
+    max_age = timedelta(days=settings.STATUS_LINK_MAX_AGE_DAYS)
     try:
-        return signing.loads(token, salt=HISTORY_SALT)
+        return signing.loads(token, salt=salt, max_age=max_age)
+    except signing.SignatureExpired:
+        raise
     except signing.BadSignature:
         return None

@@ -2,9 +2,11 @@
 donations.services.money_moved): the campaign page stays cheap however many donations there are."""
 
 import contextlib
+import hashlib
 import time as time_module
 from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import F, Sum
 from django.utils import timezone
@@ -71,8 +73,20 @@ def published_campaign(slug: str) -> Campaign | None:
     return campaign
 
 
+def settings_version() -> str:
+    """A short hash of the settings the page shows (card form or bank transfer only, the smallest gift, the tax
+    note): part of its cache keys, so a deploy with new settings never serves a page rendered with the old ones."""
+    shown = [
+        bool(settings.STRIPE_SECRET_KEY),  # whether cards are taken; the key itself never goes into a cache key
+        settings.DONATION_MINIMUM_YEN,
+        settings.DONATIONS_TAX_DEDUCTIBLE,
+        settings.TAX_DEDUCTIBLE_ROUTE_URL,
+    ]
+    return hashlib.sha256(repr(shown).encode()).hexdigest()[:8]
+
+
 def page_key(slug: str, language: str) -> str:
-    return f"campaign-html:{slug}:{language}:{timezone.localdate()}"
+    return f"campaign-html:{slug}:{language}:{timezone.localdate()}:{settings_version()}"
 
 
 # Each worker also keeps the page for a second, which saves a Redis round trip on every busy request; after a

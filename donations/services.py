@@ -27,6 +27,16 @@ class NotYet(Exception):
     deliver it again later, instead of marking it applied."""
 
 
+class MalformedEvent(Exception):
+    """A signed event without the shape of every Stripe event (a bug, or a leaked secret): refused, nothing
+    written."""
+
+
+class UnusableObject(MalformedEvent):
+    """A well-formed event whose object we cannot use (an impossible amount, time or metadata): acknowledged so
+    that Stripe does not send it again, nothing written."""
+
+
 class CheckoutUnavailable(Exception):
     """Stripe could not be reached or refused: the donor is told to try again or use a bank transfer."""
 
@@ -101,8 +111,42 @@ def start_checkout(*, donation: Donation, success_url: str, cancel_url: str) -> 
 # --- Stripe events --------------------------------------------------------------------------------------
 
 
-def at(timestamp) -> datetime:
-    return datetime.fromtimestamp(int(timestamp), tz=UTC)
+EARLIEST, LATEST = 1_262_304_000, 4_102_444_800  # 2010 to 2100: any other time is not Stripe's
+MAX_YEN = 99_999_999  # Stripe's limit for one payment in yen
+
+
+def at(timestamp, malformed=UnusableObject) -> datetime:
+    """A time in a Stripe event: whole seconds since 1970."""
+    if type(timestamp) is not int or not EARLIEST <= timestamp < LATEST:
+        raise malformed(f"impossible time {timestamp!r}")
+    return datetime.fromtimestamp(timestamp, tz=UTC)
+
+
+def yen(amount) -> int:
+    """An amount in a Stripe object: whole yen (JPY has no decimals), never negative, never more than Stripe takes."""
+    if type(amount) is not int or not 0 <= amount <= MAX_YEN:
+        raise UnusableObject(f"impossible amount {amount!r}")
+    return amount
+
+
+def part(obj: dict, key: str) -> dict:
+    """A part of a Stripe object that is an object, or absent."""
+    value = obj.get(key) or {}
+    if not isinstance(value, dict):
+        raise UnusableObject(f"{key} is not an object")
+    return value
+
+
+def check_envelope(event) -> None:
+    """Every Stripe event has an id, a type, a time and an object."""
+    if not isinstance(event, dict):
+        raise MalformedEvent(f"a {type(event).__name__}, not an event")
+    for key in ("id", "type"):
+        if not event.get(key) or not isinstance(event[key], str):
+            raise MalformedEvent(f"no {key}")
+    if not isinstance(event.get("data"), dict) or not isinstance(event["data"].get("object"), dict):
+        raise MalformedEvent("no object")
+    at(event.get("created"), MalformedEvent)
 
 
 def advance(donation: Donation, status: str, when: datetime) -> None:
@@ -110,22 +154,27 @@ def advance(donation: Donation, status: str, when: datetime) -> None:
     an ended or refunded gift stays so. Events in any order therefore end in the same state."""
     if donation.status in TERMINAL or (donation.status_at and when < donation.status_at):
         return
-    first_payment = status == Status.ACTIVE and not donation.started_at
     donation.status = status
     donation.status_at = when
-    if first_payment:
-        donation.started_at = when
-        messages.queue_thanks(donation)
     if status in TERMINAL:
         donation.ended_at = when
-    donation.save(update_fields=["status", "status_at", "started_at", "ended_at"])
+    donation.save(update_fields=["status", "status_at", "ended_at"])
+
+
+def paid(donation: Donation, when: datetime) -> None:
+    """A payment is a fact, whatever state the gift has reached: the earliest one is the gift's start, and the
+    first one recorded brings the thank-you (once)."""
+    if donation.started_at is None:
+        messages.queue_thanks(donation)
+    if donation.started_at is None or when < donation.started_at:
+        donation.started_at = when
+        donation.save(update_fields=["started_at"])
 
 
 def donation_for(obj, *, subscription: str = "") -> Donation | None:
     """The donation a Stripe object belongs to: by our metadata, else by the subscription it is about."""
-    metadata = dict(obj.get("metadata") or {})
-    subscription_details = (obj.get("parent") or {}).get("subscription_details") or {}  # an invoice's
-    metadata = {**(subscription_details.get("metadata") or {}), **metadata}
+    subscription_details = part(part(obj, "parent"), "subscription_details")  # an invoice's
+    metadata = {**part(subscription_details, "metadata"), **part(obj, "metadata")}
     donation_id = metadata.get("donation") or obj.get("client_reference_id")
     donations = Donation.objects.select_for_update()
     try:
@@ -153,9 +202,12 @@ def record_payment(donation: Donation, *, reference: str, amount: int, received_
     )
     if created:
         messages.queue_receipt(payment)
+        paid(donation, received_at)
 
 
 def on_checkout_completed(session, when):
+    if session.get("mode") not in ("payment", "subscription", "setup"):
+        raise UnusableObject("a checkout session without its mode")
     donation = donation_for(session)
     if donation is None:
         return
@@ -164,7 +216,7 @@ def on_checkout_completed(session, when):
     donation.save(update_fields=["stripe_customer", "stripe_subscription"])
     if session.get("mode") == "payment" and session.get("payment_status") == "paid":
         reference = session.get("payment_intent") or session["id"]
-        record_payment(donation, reference=reference, amount=int(session["amount_total"]), received_at=when)
+        record_payment(donation, reference=reference, amount=yen(session.get("amount_total")), received_at=when)
         advance(donation, Status.ACTIVE, when)
     elif session.get("mode") == "subscription" and session.get("status") == "complete":
         advance(donation, Status.ACTIVE, when)
@@ -172,22 +224,22 @@ def on_checkout_completed(session, when):
 
 
 def invoice_subscription(invoice) -> str:
-    details = (invoice.get("parent") or {}).get("subscription_details") or {}
-    subscription = details.get("subscription")
+    subscription = part(part(invoice, "parent"), "subscription_details").get("subscription")
     return subscription if isinstance(subscription, str) else (subscription or {}).get("id", "")
 
 
 def on_invoice_paid(invoice, when):
+    amount = yen(invoice.get("amount_paid"))
     subscription = invoice_subscription(invoice)
     donation = donation_for(invoice, subscription=subscription)
-    if donation is None or not invoice.get("amount_paid"):
+    if donation is None or not amount:
         return
     if subscription and not donation.stripe_subscription:
         donation.stripe_subscription = subscription
         donation.stripe_customer = invoice.get("customer") or donation.stripe_customer
         donation.save(update_fields=["stripe_subscription", "stripe_customer"])
-    paid_at = ((invoice.get("status_transitions") or {}).get("paid_at")) or invoice.get("created")
-    record_payment(donation, reference=invoice["id"], amount=int(invoice["amount_paid"]), received_at=at(paid_at))
+    paid_at = part(invoice, "status_transitions").get("paid_at") or invoice.get("created")
+    record_payment(donation, reference=invoice["id"], amount=amount, received_at=at(paid_at))
     advance(donation, Status.ACTIVE, when)
     money_moved(donation.campaign_id)
 
@@ -247,11 +299,12 @@ def payment_refunded_by(charge) -> Payment | None:
 
 
 def on_charge_refunded(charge, when):
+    refunded = yen(charge.get("amount_refunded"))
     payment = payment_refunded_by(charge)
     if payment is None:  # another system's charge on the same Stripe account
         return
     # Stripe sends the total refunded so far: keeping the largest makes repeated or late events harmless.
-    refunded = min(int(charge.get("amount_refunded") or 0), payment.amount_yen)
+    refunded = min(refunded, payment.amount_yen)
     if refunded > payment.refunded_yen:
         payment.refunded_yen = refunded
         payment.save(update_fields=["refunded_yen"])
@@ -275,9 +328,11 @@ HANDLERS = {
 @transaction.atomic
 def apply_event(event) -> bool:
     """Apply one verified Stripe event once. Returns False for a duplicate (already applied) event, and for
-    one rendered at an API version the handlers cannot read."""
+    one rendered at an API version the handlers cannot read. Raises MalformedEvent for one we cannot read at all,
+    and rolls back what it wrote."""
     if hasattr(event, "to_dict"):  # a stripe.Event: handlers read plain dicts
         event = event.to_dict()
+    check_envelope(event)
     if event.get("type") in HANDLERS and not readable_event_version(event.get("api_version")):
         # Half-applying an event of a shape we do not read would be worse than not applying it: say so loudly
         # and record nothing (a retry would bring the same shape again).
@@ -297,7 +352,7 @@ def apply_event(event) -> bool:
         return False
     handler = HANDLERS.get(event["type"])
     if handler is not None:
-        handler(event["data"]["object"], at(event["created"]))
+        handler(event["data"]["object"], at(event["created"], MalformedEvent))
     return True
 
 
@@ -317,6 +372,7 @@ def record_bank_transfer(*, donation: Donation, amount_yen: int, received_on, re
     )
     messages.queue_receipt(payment)
     donation = Donation.objects.select_for_update().get(pk=donation.pk)
+    paid(donation, received_at)
     advance(donation, Status.ACTIVE, received_at)
     money_moved(donation.campaign_id)
     return payment

@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 def reconcile_with_stripe(days: int = 3) -> int:
     """Daily (Celery beat): replay the last few days of Stripe events, so any that did not reach the webhook
     are applied now (applied ones are recognised by their id and skipped)."""
-    from donations.services import HANDLERS, NotYet, apply_event
+    from donations.services import HANDLERS, MalformedEvent, NotYet, apply_event
 
     if not settings.STRIPE_SECRET_KEY:
         return 0
@@ -30,6 +30,8 @@ def reconcile_with_stripe(days: int = 3) -> int:
             applied += apply_event(event)
         except NotYet:
             continue
+        except MalformedEvent as error:
+            logger.warning("reconciliation skipped Stripe event %s: %s", event.get("id"), error)
     if applied:
         logger.info("reconciliation applied %d Stripe events the webhook had missed", applied)
     return applied

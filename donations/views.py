@@ -1,4 +1,7 @@
+import json
+import logging
 import re
+from functools import wraps
 
 import stripe
 from allauth.core import ratelimit
@@ -19,12 +22,14 @@ from django.views.decorators.http import require_POST
 
 from donations import progress, services
 from donations.forms import DonationForm, HistoryLinkForm, ReceiptsWantedForm
-from donations.links import MANAGE_SALT, donation_id_from_history_token, manage_url
+from donations.links import HISTORY_SALT, MANAGE_SALT, donation_id_from_token, manage_url
 from donations.models import Campaign, Donation, Receipt
 from donations.stripe_api import stripe_client, stripe_locale
 from jii import limits
 from jii.figures import public_figures
 from jii.languages import current_language
+
+logger = logging.getLogger(__name__)
 
 
 def published_campaign(slug) -> Campaign:
@@ -99,7 +104,7 @@ def campaign_page(request, slug):
         "messages_of_support": progress.supporter_messages(campaign),
         "figures": public_figures(),
         "form": form,
-        "page_version": rendered_version,
+        "page_version": f"{rendered_version}-{progress.settings_version()}",  # the fragments' cache keys
         "today": timezone.localdate(),
         "cards_enabled": bool(settings.STRIPE_SECRET_KEY),
         "tax_deductible": settings.DONATIONS_TAX_DEDUCTIBLE,
@@ -122,24 +127,50 @@ def thanks(request, slug):
 @require_POST
 def stripe_webhook(request):
     try:
-        event = stripe.Webhook.construct_event(
-            request.body, request.headers.get("Stripe-Signature"), settings.STRIPE_WEBHOOK_SECRET
+        # Verified, then read as plain JSON: a signed body of any shape reaches the checks in apply_event.
+        stripe.WebhookSignature.verify_header(
+            request.body.decode(),
+            request.headers.get("Stripe-Signature"),
+            settings.STRIPE_WEBHOOK_SECRET,
+            stripe.Webhook.DEFAULT_TOLERANCE,
         )
+        event = json.loads(request.body)
     except (ValueError, stripe.SignatureVerificationError):
         return HttpResponseBadRequest("invalid payload or signature")
     try:
         services.apply_event(event)
     except services.NotYet:
         return HttpResponse("not yet: deliver again later", status=409)  # Stripe retries any non-2xx
+    except services.UnusableObject as error:
+        logger.warning("Stripe event %s ignored: %s", event["id"], error)
+        return HttpResponse("ignored")  # sending it again would not make it usable
+    except services.MalformedEvent as error:
+        logger.warning("a signed Stripe event was refused: %s", error)
+        return HttpResponseBadRequest("malformed event")
     return HttpResponse("ok")
 
 
+def private_link(view):
+    """A page behind a donor's private link: never stored by a browser or a proxy, and once the link has expired,
+    a page (in the link's language) to get a new one."""
+
+    @wraps(view)
+    @never_cache
+    def private(request, token, **kwargs):
+        try:
+            return view(request, token, **kwargs)
+        except signing.SignatureExpired:
+            return render(request, "donations/link_expired.html", status=410)
+
+    return private
+
+
+@private_link
 def manage(request, token):
     """A monthly supporter's link from their emails: open a Stripe customer portal session for them."""
-    try:
-        donation_id = signing.loads(token, salt=MANAGE_SALT)
-    except signing.BadSignature:
-        raise Http404 from None
+    donation_id = donation_id_from_token(token, MANAGE_SALT)
+    if donation_id is None:
+        raise Http404
     try:
         donation = Donation.objects.filter(pk=donation_id).exclude(stripe_customer="").first()
     except ValidationError:  # signed by us, but not a donation id
@@ -161,7 +192,7 @@ def manage(request, token):
 
 def donor_email(token: str) -> str:
     """The email of the donor whose private link this is (404 for a forged or unknown link)."""
-    donation_id = donation_id_from_history_token(token)
+    donation_id = donation_id_from_token(token, HISTORY_SALT)
     try:
         email = Donation.objects.filter(pk=donation_id).values_list("email", flat=True).first() if donation_id else None
     except ValidationError:  # signed by us, but not a donation id
@@ -188,6 +219,7 @@ def history_link_sent(request):
     return render(request, "donations/history_link_sent.html")
 
 
+@private_link
 def history(request, token):
     email = donor_email(token)
     form = ReceiptsWantedForm(request.POST or None)
@@ -216,6 +248,7 @@ def history(request, token):
     return response
 
 
+@private_link
 def receipt_file(request, token, number):
     email = donor_email(token)
     receipt = Receipt.objects.filter(number=number, donation__email__iexact=email).first()

@@ -403,4 +403,5 @@ if CELERY_TASK_ALWAYS_EAGER:  # a worker's "Task … succeeded" line says nothin
 COORDINATOR_EMAIL = env.str("COORDINATOR_EMAIL", default="info@j-ii.org")
 # Consultation staff's shared address: follow-ups that are due (case numbers only).
 CONSULTATION_STAFF_EMAIL = env.str("CONSULTATION_STAFF_EMAIL", default=COORDINATOR_EMAIL)
+# How long private links work: residents' status links, donors' history and manage links.
 STATUS_LINK_MAX_AGE_DAYS = env.int("STATUS_LINK_MAX_AGE_DAYS", default=365)

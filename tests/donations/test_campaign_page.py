@@ -329,3 +329,14 @@ def test_the_gift_form_is_limited_like_every_public_form(client, campaign, durin
     assert [answer.status_code for answer in answers] == [303] * 5 + [200]
     assert "We have received many forms from this network or for this email address" in answers[-1].content.decode()
     assert len(stripe_api.made("POST", "/v1/checkout/sessions")) == 5 and Donation.objects.count() == 5
+
+
+def test_the_cached_page_changes_with_the_settings_it_shows(client, campaign, during_campaign, settings):
+    url = f"/en/donate/{campaign.slug}/"
+    html = client.get(url).content.decode()  # cached for every visitor, cards taken
+    assert 'id="cards-not-set-up"' not in html and 'min="500"' in html
+    # A deploy without Stripe keys and with a higher minimum, the cache (Redis) kept.
+    settings.STRIPE_SECRET_KEY = ""
+    settings.DONATION_MINIMUM_YEN = 1000
+    html = client.get(url).content.decode()
+    assert 'id="cards-not-set-up"' in html and 'min="1000"' in html

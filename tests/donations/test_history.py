@@ -1,16 +1,18 @@
 """A donor's private page: every gift of theirs, their receipts to download again, nothing of anyone else."""
 
 import base64
+import time
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from django.core import signing
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from donations.links import history_url
+from donations.links import history_url, manage_url
 from donations.models import Donation, Payment
 from donations.receipts import issue_for_payment
 from tests.donations.conftest import donation_for
@@ -87,3 +89,45 @@ def test_the_page_runs_a_fixed_number_of_queries(client, campaign, gifts):
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
     assert len(queries) == 4  # the link's donor, the gifts (with campaigns), their receipts, annual receipts
+
+
+def monthly_gift_with_receipt(campaign):
+    receipt = paid_gift(campaign, "hanako@example.jp", 5000)
+    Donation.objects.filter(pk=receipt.donation_id).update(frequency="monthly", stripe_customer="cus_TestMonthly")
+    receipt.donation.refresh_from_db()
+    return receipt
+
+
+def links_signed(receipt, monkeypatch, days_ago: int) -> list[str]:
+    """The donor's history page, a receipt and the monthly gift's manage link, as sent that many days ago."""
+    then = time.time() - timedelta(days=days_ago).total_seconds()
+    with monkeypatch.context() as patched:
+        patched.setattr(signing.time, "time", lambda: then)
+        history = path_of(history_url(receipt.donation, "en"))
+        return [history, f"{history}receipts/{receipt.number}/", path_of(manage_url(receipt.donation))]
+
+
+def test_links_expire_like_status_links_and_offer_a_new_one(client, campaign, settings, monkeypatch, stripe_api):
+    settings.STATUS_LINK_MAX_AGE_DAYS = 365
+    receipt = monthly_gift_with_receipt(campaign)
+    history, download, manage = links_signed(receipt, monkeypatch, days_ago=364)  # links sent before still work
+    assert [client.get(url).status_code for url in (history, download, manage)] == [200, 200, 303]
+    history, download, manage = links_signed(receipt, monkeypatch, days_ago=5 * 365)
+    # The page's language is the link's: the manage link is in the donor's (Japanese, no prefix).
+    for url, again in [
+        (history, "/en/donate/history/"),
+        (download, "/en/donate/history/"),
+        (manage, "/donate/history/"),
+    ]:
+        response = client.get(url)
+        html = response.content.decode()
+        assert response.status_code == 410, url
+        assert f'href="{again}"' in html  # "send me my link again"
+        assert "¥5,000" not in html and "hanako" not in html
+
+
+def test_the_donors_pages_are_never_stored_by_a_browser_or_proxy(client, campaign, stripe_api):
+    receipt = monthly_gift_with_receipt(campaign)
+    history = path_of(history_url(receipt.donation, "en"))
+    for url in [history, f"{history}receipts/{receipt.number}/", path_of(manage_url(receipt.donation))]:
+        assert "no-store" in client.get(url)["Cache-Control"], url

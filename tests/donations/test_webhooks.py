@@ -1,13 +1,19 @@
 """Stripe's signed events are the only thing that records card money: once each, in any order."""
 
+import contextlib
 import itertools
+import json
 import time
 from datetime import UTC, datetime
 
 import pytest
 from django.core import mail
+from django.db import transaction
 
+from donations.messages import THANKS
 from donations.models import Donation, Payment, Receipt, StripeEvent
+from donations.services import apply_event, at
+from jii.models import Message
 from tests.donations.conftest import signed, stripe_event
 
 pytestmark = pytest.mark.django_db
@@ -221,3 +227,113 @@ def test_a_refund_voids_the_receipt_and_reissues_it_for_what_is_left(
     deliver_and_commit(stripe_event("charge_refunded", donation, created=NOW + 120, refunded=10000, event_id="evt_2"))
     assert not Receipt.objects.filter(voided_at__isnull=True).exists()  # nothing was given in the end
     assert Receipt.objects.count() == 2
+
+
+class Rollback(Exception):
+    pass
+
+
+def each_order(events, check, applied=()):
+    """Apply the events in every order, one savepoint per step: orders sharing their first events share the work."""
+    if not events:
+        check(applied)
+    for index, event in enumerate(events):
+        with contextlib.suppress(Rollback), transaction.atomic():
+            apply_event(event)
+            each_order(events[:index] + events[index + 1 :], check, (*applied, event["id"]))
+            raise Rollback  # back to the state before this event, for the next one
+
+
+def test_all_six_events_of_a_monthly_gift_end_the_same_in_each_of_their_720_orders(make_donation):
+    """Whatever came before it (a cancellation, a failed payment), the first payment starts the gift and brings
+    the thank-you once: a gift missing its start would be missing from the campaign's new monthly supporters."""
+    donation = make_donation(frequency="monthly", amount=3000)
+    start = [(name, values, offset, f"evt_{name}_{offset}") for name, values, offset in SUBSCRIPTION_START]
+    events = [
+        json.loads(stripe_event(name, donation, created=NOW + offset, event_id=event_id, **values))
+        for name, values, offset, event_id in [*start, *LATER]
+    ]
+    expected = (Donation.Status.ENDED, at(NOW + 1), at(NOW + 20), 1, [(3000, at(NOW + 1))])
+    outcomes = {}
+
+    def check(order):
+        gift = Donation.objects.get(pk=donation.pk)
+        thanks = Message.objects.filter(template=THANKS).count()
+        payments = list(Payment.objects.values_list("amount_yen", "received_at"))
+        outcomes[order] = (gift.status, gift.started_at, gift.ended_at, thanks, payments)
+
+    each_order(events, check)
+    assert len(outcomes) == 720
+    assert {order: outcome for order, outcome in outcomes.items() if outcome != expected} == {}
+
+
+DROPPED = object()
+
+
+def setting(*path, to=DROPPED):
+    """A change to one part of an event: set to a value, or dropped."""
+
+    def change(event):
+        *parents, key = path
+        part = event
+        for parent in parents:
+            part = part[parent]
+        if to is DROPPED:
+            del part[key]
+        else:
+            part[key] = to
+        return event
+
+    return change
+
+
+CHECKOUT, INVOICE = "checkout_session_completed_payment", "invoice_paid"
+MALFORMED = {
+    # A signed event without the shape of every Stripe event: refused.
+    "an array": (CHECKOUT, lambda event: [event], 400),
+    "no type": (CHECKOUT, setting("type"), 400),
+    "no id": (CHECKOUT, setting("id"), 400),
+    "no data": (CHECKOUT, setting("data"), 400),
+    "no object": (CHECKOUT, setting("data", "object"), 400),
+    "a list object": (INVOICE, setting("data", "object", to=[1]), 400),
+    "a text object": (INVOICE, setting("data", "object", to="in_1"), 400),
+    "a text time": (INVOICE, setting("created", to="yesterday"), 400),
+    "a huge time": (INVOICE, setting("created", to=10**20), 400),
+    "a negative time": (INVOICE, setting("created", to=-1), 400),
+    # A well-formed event whose object cannot be used: acknowledged (not sent again) and ignored.
+    "a negative total": (CHECKOUT, setting("data", "object", "amount_total", to=-5000), 200),
+    "a text total": (CHECKOUT, setting("data", "object", "amount_total", to="5000"), 200),
+    "a fractional total": (CHECKOUT, setting("data", "object", "amount_total", to=5000.5), 200),
+    "an absurd total": (CHECKOUT, setting("data", "object", "amount_total", to=10**13), 200),
+    "a negative payment": (INVOICE, setting("data", "object", "amount_paid", to=-3000), 200),
+    "a text payment": (INVOICE, setting("data", "object", "amount_paid", to="3000"), 200),
+    "a fractional payment": (INVOICE, setting("data", "object", "amount_paid", to=3000.5), 200),
+    "an absurd payment": (INVOICE, setting("data", "object", "amount_paid", to=10**13), 200),
+    "a text payment time": (INVOICE, setting("data", "object", "status_transitions", "paid_at", to="now"), 200),
+    "a list metadata": (CHECKOUT, setting("data", "object", "metadata", to=["donation"]), 200),
+    "a text metadata": (CHECKOUT, setting("data", "object", "metadata", to="donation"), 200),
+    "no mode": (CHECKOUT, setting("data", "object", "mode"), 200),
+}
+
+
+@pytest.mark.parametrize("case", MALFORMED)
+def test_a_signed_but_malformed_event_writes_nothing_and_warns(deliver, make_donation, caplog, case):
+    name, change, status = MALFORMED[case]
+    donation = make_donation(amount=5000)
+    event = change(json.loads(stripe_event(name, donation, created=NOW)))
+    assert deliver(json.dumps(event)).status_code == status
+    assert not StripeEvent.objects.exists() and not Payment.objects.exists() and not Message.objects.exists()
+    donation.refresh_from_db()
+    assert (donation.status, donation.stripe_customer) == (Donation.Status.PENDING, "")
+    assert [record.levelname for record in caplog.records if record.name.startswith("donations")] == ["WARNING"]
+
+
+@pytest.mark.parametrize("refunded", [-4000, "4000", 4000.5, 10**13])
+def test_a_refund_of_an_impossible_amount_changes_nothing_and_warns(deliver, make_donation, caplog, refunded):
+    donation = make_donation(amount=10000)
+    deliver(stripe_event("checkout_session_completed_payment", donation, created=NOW))
+    refund = json.loads(stripe_event("charge_refunded", donation, created=NOW + 60))
+    refund["data"]["object"]["amount_refunded"] = refunded
+    assert deliver(json.dumps(refund)).status_code == 200
+    assert Payment.objects.get().refunded_yen == 0 and not StripeEvent.objects.filter(type="charge.refunded")
+    assert [record.levelname for record in caplog.records if record.name.startswith("donations")] == ["WARNING"]
