@@ -3,6 +3,7 @@ with access sees only that a case exists (number, topic, state, dates). Every sh
 
 import statistics
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -353,8 +354,19 @@ class ExpertAdmin(admin.ModelAdmin):
     list_filter = ["kind", "is_active", "specialities__topic", "languages"]
     search_fields = ["name", "organisation"]
     filter_horizontal = ["languages"]
-    raw_id_fields = ["user"]
     inlines = [SpecialityInline, WeeklyHoursInline, DayOffInline]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # The expert's login, typed as its email: consultation staff may not list every account (a raw-id
+        # look-up would open the user list, which they cannot see), and need not.
+        if db_field.name == "user":
+            kwargs.update(
+                to_field_name="email",
+                widget=forms.EmailInput,
+                help_text=_("The email address the expert signs in with, if they have a JII account."),
+                error_messages={"invalid_choice": _("No JII account has this email address.")},
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Room)

@@ -2,6 +2,7 @@
 expert and a volunteer. Only consultation staff and the case's expert read its words and notes; every showing of
 the notes is logged; everyone else at most learns that a case exists."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from consultations import services
-from consultations.models import NoteRead
+from consultations.models import Expert, NoteRead
+from jii.models import Language
 from jii.status_links import make_token
 from tests.consultations.conftest import book, make_expert
 from tests.factories import CoordinatorFactory, ResidentFactory, UserFactory, VolunteerFactory
@@ -182,3 +184,17 @@ def test_consultation_staff_see_only_the_residents_who_asked_for_a_consultation(
     client.force_login(cast["coordinator"])  # coordinators work with every program's residents
     listing = client.get("/en/admin/jii/resident/").content.decode()
     assert case.resident.name in listing and other.name in listing
+
+
+def test_consultation_staff_give_a_new_expert_their_login_by_email_without_the_user_list(client, cast):
+    client.force_login(cast["staff"])
+    page = client.get("/en/admin/consultations/expert/add/").content.decode()
+    assert 'name="user"' in page and "related-lookup" not in page and "/admin/jii/user/" not in page
+    hidden = dict(re.findall(r'<input type="hidden" name="([\w-]+(?:FORMS))" value="(\d+)"', page))
+    form = {**hidden, "name": "山本 弁護士", "kind": "lawyer", "email": "yamamoto@example.jp", "is_active": "on", "language": "ja",
+            "languages": [Language.objects.get(code="ja").pk]}  # fmt: skip
+    wrong = client.post("/en/admin/consultations/expert/add/", {**form, "user": "nobody@example.jp"})
+    assert "No JII account has this email address." in wrong.content.decode()
+    login = UserFactory(email="yamamoto-login@example.jp")
+    added = client.post("/en/admin/consultations/expert/add/", {**form, "user": "yamamoto-login@example.jp"})
+    assert added.status_code == 302 and Expert.objects.get(name="山本 弁護士").user == login
