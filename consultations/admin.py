@@ -30,7 +30,7 @@ from consultations.models import (
     Topic,
     WeeklyHours,
 )
-from jii.admin import ReadOnlyInline, RecordAdmin, add_resident_inline, add_resident_scope
+from jii.admin import CHECKBOXES_FOR_MANY, ReadOnlyInline, RecordAdmin, add_resident_inline, add_resident_scope
 from jii.forms import PeriodForm
 
 CONFIDENTIAL = "consultations.view_confidential"
@@ -353,7 +353,7 @@ class ExpertAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "organisation", "is_active"]
     list_filter = ["kind", "is_active", "specialities__topic", "languages"]
     search_fields = ["name", "organisation"]
-    filter_horizontal = ["languages"]
+    formfield_overrides = CHECKBOXES_FOR_MANY
     inlines = [SpecialityInline, WeeklyHoursInline, DayOffInline]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

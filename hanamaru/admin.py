@@ -18,7 +18,7 @@ from hanamaru import services
 from hanamaru.figures import hanamaru_figures
 from hanamaru.forms import AttendanceForm, TermForm
 from hanamaru.models import Child, Class, ConsentText, Enrolment, Session, TutorSignup
-from jii.admin import ReadOnlyInline, RecordAdmin, add_resident_inline
+from jii.admin import CHECKBOXES_FOR_MANY, ReadOnlyInline, RecordAdmin, add_resident_inline
 from jii.forms import PeriodForm
 from jii.translated import in_every_language
 
@@ -256,7 +256,7 @@ class ChildAdmin(admin.ModelAdmin):
     search_fields = ["first_name", "family_name", "guardian__name"]
     list_select_related = ["guardian"]
     readonly_fields = ["guardian", "created_at"]
-    filter_horizontal = ["home_languages"]
+    formfield_overrides = CHECKBOXES_FOR_MANY
 
 
 @admin.register(Enrolment)

@@ -3,8 +3,10 @@ from datetime import timedelta
 from functools import reduce
 
 from allauth.account.decorators import secure_admin_login
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import models
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +27,9 @@ from jii.models import (
 )
 from jii.status_sheet import status_sheets_pdf
 from jii.translated import in_every_language
+
+# Languages (a few dozen) and groups as checkboxes: the two-box filter widget breaks accessibility rules (axe).
+CHECKBOXES_FOR_MANY = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
 
 admin.site.site_header = _("JII Otonari — coordinators")
 admin.site.site_title = _("JII coordinators")
@@ -83,6 +88,8 @@ class DaysAgoFilter(admin.SimpleListFilter):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    filter_horizontal = []
+    formfield_overrides = CHECKBOXES_FOR_MANY
     ordering = ["email"]
     list_display = ["email", "name", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_active", "groups"]
@@ -128,7 +135,7 @@ class ResidentAdmin(admin.ModelAdmin):
     list_display = ["shown_name", "household_type", "prefecture", "municipality", "created_at"]
     list_filter = ["household_type", "prefecture", "languages", "created_at"]
     search_fields = ["name", "email", "phone", "municipality"]
-    filter_horizontal = ["languages"]
+    formfield_overrides = CHECKBOXES_FOR_MANY
     readonly_fields = ["email_delivery", "created_at"]
     date_hierarchy = "created_at"
     inlines = [MessageInline]

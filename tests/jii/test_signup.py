@@ -120,3 +120,11 @@ def test_signing_up_with_a_registered_address_does_the_same_work_as_a_new_one(cl
             assert response.status_code == 302 and response["Location"] == "/accounts/confirm-email/"
     assert hashes == [1, 1]
     assert [message.to for message in mail.outbox] == [["new@example.jp"], ["taken@example.jp"]]
+
+
+@pytest.mark.parametrize("prefix", ["", "/en", "/vi"])
+def test_the_password_rules_are_the_password_fields_description(client, prefix):
+    html = client.get(f"{prefix}/accounts/signup/").content.decode()
+    described_by = re.search(r'<input type="password" name="password1"[^>]* aria-describedby="([^"]+)"', html)[1]
+    rules = re.search(rf'<div class="helptext" id="{described_by}">(.*?)</div>', html, re.S)[1]
+    assert rules.count("<li>") == 4

@@ -1,0 +1,65 @@
+"""axe-core over every admin page we own, with the demo data in it: each list, each record's page and each
+add form of our apps, and the desk's own pages (figures, exports' forms). No serious or critical violation."""
+
+import pytest
+from django.contrib import admin
+from django.core.management import call_command
+from django.urls import NoReverseMatch, reverse
+
+from tests.browser.conftest import DESKTOP
+from tests.browser.test_ofp_browser import log_in
+from tests.factories import UserFactory
+from tests.page_checks import axe_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+OUR_APPS = {"jii", "matching", "spot", "hanamaru", "consultations", "donations"}
+OWN_PAGES = ["index", "matching_figures", "spot_figures", "hanamaru_figures", "consultations_figures",
+             "donations_export", "donations_register", "donations_receipts_annual", "donations_receipts_generate"]  # fmt: skip
+
+
+@pytest.fixture
+def admin_pages():
+    call_command("load_demo_data", verbosity=0)
+    UserFactory(email="root@j-ii.org", is_staff=True, is_superuser=True)
+    paths = []
+    for model, model_admin in admin.site._registry.items():
+        meta = model._meta
+        if meta.app_label not in OUR_APPS:
+            continue
+        paths.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
+        first = model_admin.get_queryset(_Request()).first()
+        if first is not None:
+            paths.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[first.pk]))
+        if model_admin.has_add_permission(_Request()):
+            paths.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_add"))
+    for name in OWN_PAGES:
+        try:
+            paths.append(reverse(f"admin:{name}"))
+        except NoReverseMatch:  # a page about one record: reached from that record's page
+            pass
+    return paths
+
+
+class _Request:
+    """Enough of a superuser's request for the admins' get_queryset and has_add_permission."""
+
+    class user:  # noqa: N801
+        is_active = is_staff = is_superuser = True
+
+        @staticmethod
+        def has_perm(*args, **kwargs):
+            return True
+
+    GET: dict = {}
+
+
+def test_no_admin_page_of_ours_has_a_serious_accessibility_problem(admin_pages, new_page):
+    page = new_page(viewport=DESKTOP, bypass_csp=True, locale="en-US")
+    log_in(page, "root@j-ii.org", "/en/admin/")
+    violations = []
+    for path in admin_pages:
+        page.goto(f"/en{path}")
+        violations += axe_violations(page)
+    assert len(admin_pages) > 40
+    assert violations == []
