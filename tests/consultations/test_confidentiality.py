@@ -191,8 +191,8 @@ def test_consultation_staff_give_a_new_expert_their_login_by_email_without_the_u
     page = client.get("/en/admin/consultations/expert/add/").content.decode()
     assert 'name="user"' in page and "related-lookup" not in page and "/admin/jii/user/" not in page
     hidden = dict(re.findall(r'<input type="hidden" name="([\w-]+(?:FORMS))" value="(\d+)"', page))
-    form = {**hidden, "name": "山本 弁護士", "kind": "lawyer", "email": "yamamoto@example.jp", "is_active": "on", "language": "ja",
-            "languages": [Language.objects.get(code="ja").pk]}  # fmt: skip
+    form = {**hidden, "name": "山本 弁護士", "kind": "lawyer", "email": "yamamoto@example.jp", "is_active": "on",
+            "language": "ja", "languages": [Language.objects.get(code="ja").pk]}  # fmt: skip
     wrong = client.post("/en/admin/consultations/expert/add/", {**form, "user": "nobody@example.jp"})
     assert "No JII account has this email address." in wrong.content.decode()
     login = UserFactory(email="yamamoto-login@example.jp")
