@@ -119,7 +119,14 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # The cache may live in its own Redis database (clearing a cache flushes its whole database).
 CACHE_URL = env.str("CACHE_URL", default=REDIS_URL)
 if CACHE_URL:
-    CACHES = {"default": {"BACKEND": "jii.cache.ReusingRedisCache", "LOCATION": CACHE_URL}}
+    # Short timeouts: a Redis that hangs costs a request one second at most (jii/cache.py carries on without it).
+    CACHES = {
+        "default": {
+            "BACKEND": "jii.cache.ReusingRedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
