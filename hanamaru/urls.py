@@ -10,6 +10,6 @@ urlpatterns = [
     path("sessions/<int:session_id>/withdraw/", views.tutor_withdraw, name="hanamaru_tutor_withdraw"),
     path("classes/<int:class_id>/calendar.ics", views.class_calendar, name="hanamaru_class_calendar"),
     path("tutor/<str:token>/calendar.ics", views.tutor_calendar, name="hanamaru_tutor_calendar"),
-    path("r/<str:token>/enrolments/<int:enrolment_id>/withdraw/", views.guardian_withdraw, name="hanamaru_withdraw"),
-    path("r/<str:token>/consent/", views.guardian_consent, name="hanamaru_consent"),
+    path("r/enrolments/<int:enrolment_id>/withdraw/", views.guardian_withdraw, name="hanamaru_withdraw"),
+    path("r/consent/", views.guardian_consent, name="hanamaru_consent"),
 ]

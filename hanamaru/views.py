@@ -22,7 +22,7 @@ from hanamaru.models import Class, ConsentText, Enrolment, Session
 from hanamaru.selectors import classes_with_places, sessions_needing_tutors
 from jii import confirm, intake, limits
 from jii.models import VolunteerProfile
-from jii.status_links import resident_for_token
+from jii.status_links import resident_from_form
 
 
 def approved_profile(user) -> VolunteerProfile | None:
@@ -143,16 +143,9 @@ tutor_withdraw = tutor_step(
 )
 
 
-def guardian(token):
-    resident = resident_for_token(token)
-    if resident is None:
-        raise Http404
-    return resident
-
-
 @require_POST
-def guardian_withdraw(request, token, enrolment_id):
-    resident = guardian(token)
+def guardian_withdraw(request, enrolment_id):
+    resident, token = resident_from_form(request)
     enrolment = get_object_or_404(Enrolment.objects.select_related("child", "klass"), pk=enrolment_id,
                                   child__guardian=resident)  # fmt: skip
     if not confirm.confirmed(request):
@@ -171,8 +164,8 @@ def guardian_withdraw(request, token, enrolment_id):
 
 
 @require_POST
-def guardian_consent(request, token):
-    resident = guardian(token)
+def guardian_consent(request):
+    resident, token = resident_from_form(request)
     form = ConsentAgainForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Please tick the box to agree to the updated text."))

@@ -11,5 +11,5 @@ def confirmed(request) -> bool:
 
 def ask(request, *, question: str, consequence: str, button: str, back_url: str):
     context = {"question": question, "consequence": consequence, "button": button, "back_url": back_url,
-               "next": request.POST.get("next", "")}  # fmt: skip
+               "next": request.POST.get("next", ""), "token": request.POST.get("token", "")}  # fmt: skip
     return render(request, "jii/confirm.html", context)

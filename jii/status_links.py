@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.http import Http404
 from django.urls import reverse
 from django.utils import translation
 
@@ -24,6 +25,16 @@ def status_url(resident: Resident) -> str:
     with translation.override(resident.language):
         path = reverse("status", kwargs={"token": make_token(resident)})
     return settings.SITE_URL.rstrip("/") + path
+
+
+def resident_from_form(request) -> tuple[Resident, str]:
+    """The resident whose status page sent this form, and their token: the token comes in the form (a hidden
+    field, templates/jii/_status_token.html), not in the path, so that no access log or proxy sees it."""
+    token = request.POST.get("token", "")
+    resident = resident_for_token(token)
+    if resident is None:
+        raise Http404
+    return resident, token
 
 
 def resident_for_token(token: str) -> Resident | None:

@@ -17,7 +17,7 @@ from jii import health, line, line_events, services
 from jii.forms import ResidentLanguageForm, StatusLinkAgainForm, VolunteerProfileForm
 from jii.models import LineLink, LineLinkCode, VolunteerProfile
 from jii.sections import render_sections
-from jii.status_links import resident_for_token
+from jii.status_links import resident_for_token, resident_from_form
 
 
 def home(request):
@@ -33,22 +33,34 @@ def healthz(request):
 
 
 @never_cache
+@require_GET
 def status(request, token):
     resident = resident_for_token(token)
     if resident is None:
         raise Http404
-    language_form = ResidentLanguageForm(request.POST or None, initial={"language": resident.language})
-    if request.method == "POST" and language_form.is_valid():
-        language = language_form.cleaned_data["language"]
-        services.set_resident_language(resident=resident, language=language)
-        with translation.override(language):
-            return redirect(reverse("status", args=[token]), permanent=False)
+    return status_page(request, resident, token, ResidentLanguageForm(initial={"language": resident.language}))
+
+
+@require_POST
+def status_language(request):
+    """The language form of the status page (its token in the form, not the path)."""
+    resident, token = resident_from_form(request)
+    language_form = ResidentLanguageForm(request.POST)
+    if not language_form.is_valid():
+        return status_page(request, resident, token, language_form)
+    language = language_form.cleaned_data["language"]
+    services.set_resident_language(resident=resident, language=language)
+    with translation.override(language):
+        return redirect(reverse("status", args=[token]), permanent=False)
+
+
+def status_page(request, resident, token, language_form):
     context = {
         "resident": resident,
         "token": token,
         "sections": render_sections("status", request, resident),
         "language_form": language_form,
-        "line": line_panel(reverse("status_line", args=[token]), resident=resident),
+        "line": line_panel(reverse("status_line"), resident=resident),
     }
     response = render(request, "jii/status.html", context)
     # The token is a credential: the site-wide Referrer-Policy (same-origin) keeps it from other sites, and
@@ -127,10 +139,10 @@ def line_panel(action: str, *, resident=None, user=None) -> dict | None:
 
 
 @require_POST
-def status_line(request, token):
+def status_line(request):
     """The resident starts (a new code) or stops LINE messages from their status page."""
-    resident = resident_for_token(token)
-    if resident is None or not line.configured():
+    resident, token = resident_from_form(request)
+    if not line.configured():
         raise Http404
     if request.POST.get("stop"):
         services.stop_line(resident=resident)

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from jii import intake, limits
 from jii.models import VolunteerProfile
-from jii.status_links import resident_for_token
+from jii.status_links import resident_for_token, resident_from_form
 from matching import services
 from matching.forms import ApplicationForm, CheckInForm, ResponseForm, SurveyForm
 from matching.models import Match, Survey
@@ -38,8 +38,8 @@ def resident_or_404(token):
 
 
 @require_POST
-def resident_respond(request, token, match_id):
-    resident = resident_or_404(token)
+def resident_respond(request, match_id):
+    resident, token = resident_from_form(request)
     match = get_object_or_404(Match, pk=match_id, application__resident=resident)
     form = ResponseForm(request.POST, prefix=f"match-{match.pk}")
     if form.is_valid():

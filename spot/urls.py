@@ -12,7 +12,7 @@ urlpatterns = [
     path("requests/<int:request_id>/date/", views.agree, name="spot_agree_date"),
     path("requests/<int:request_id>/done/", views.done, name="spot_done"),
     path("requests/<int:request_id>/ofp/", views.volunteer_ofp, name="spot_volunteer_ofp"),
-    path("r/<str:token>/requests/<int:request_id>/cancel/", views.resident_cancel, name="spot_resident_cancel"),
-    path("r/<str:token>/requests/<int:request_id>/feedback/", views.resident_feedback, name="spot_resident_feedback"),
-    path("r/<str:token>/requests/<int:request_id>/ofp/", views.resident_ofp, name="spot_resident_ofp"),
+    path("r/requests/<int:request_id>/cancel/", views.resident_cancel, name="spot_resident_cancel"),
+    path("r/requests/<int:request_id>/feedback/", views.resident_feedback, name="spot_resident_feedback"),
+    path("r/requests/<int:request_id>/ofp/", views.resident_ofp, name="spot_resident_ofp"),
 ]

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from jii import confirm as jii_confirm
 from jii import intake, limits
 from jii.models import VolunteerProfile
-from jii.status_links import resident_for_token
+from jii.status_links import resident_from_form
 from spot import services
 from spot.forms import (
     AgreeDateForm,
@@ -148,11 +148,9 @@ done = volunteer_step(DoneForm, do_done)
 volunteer_ofp = volunteer_step(OfpWishForm, do_ofp)
 
 
-def residents_request(token, request_id):
-    resident = resident_for_token(token)
-    if resident is None:
-        raise Http404
-    return resident, get_object_or_404(SpotRequest, pk=request_id, resident=resident)
+def residents_request(request, request_id):
+    resident, token = resident_from_form(request)
+    return resident, token, get_object_or_404(SpotRequest, pk=request_id, resident=resident)
 
 
 def resident_step(form_class, step, success, confirm=None):
@@ -160,8 +158,8 @@ def resident_step(form_class, step, success, confirm=None):
     its consequence and the button, it is asked first (jii.confirm)."""
 
     @require_POST
-    def view(request, token, request_id):
-        resident, spot_request = residents_request(token, request_id)
+    def view(request, request_id):
+        resident, token, spot_request = residents_request(request, request_id)
         if confirm is not None and not jii_confirm.confirmed(request):
             return jii_confirm.ask(request, back_url=reverse("status", args=[token]), **confirm(spot_request))
         form = form_class(request.POST) if form_class else None

@@ -115,16 +115,17 @@ def test_the_guardian_sees_places_withdraws_and_agrees_again_to_a_new_consent(cl
     assert [message.to for message in mail.outbox[-1:]] == [[guardian.email]]
     html = client.get(status).content.decode()
     assert "Please agree to the updated text" in html and "The new consent text" in html
-    client.post(f"/en/hanamaru/r/{make_token(guardian)}/consent/", {"consent": "on", "consent_version": "2"})
+    client.post("/en/hanamaru/r/consent/", {"consent": "on", "consent_version": "2", "token": make_token(guardian)})
     assert set(Enrolment.objects.values_list("consent__version", flat=True)) == {2}
     assert "Please agree to the updated text" not in client.get(status).content.decode()
-    withdraw = f"/en/hanamaru/r/{make_token(guardian)}/enrolments/{first.pk}/withdraw/"
-    question = client.post(withdraw).content.decode()  # the button on the status page asks first
+    withdraw = f"/en/hanamaru/r/enrolments/{first.pk}/withdraw/"
+    token = status.split("/")[3]  # the back link is to the page the resident came from
+    question = client.post(withdraw, {"token": token}).content.decode()  # the button asks first
     assert "Withdraw Lucas from" in question and "goes to the next child on the waiting list" in question
     assert 'name="confirmed" value="yes"' in question and f'href="{status}"' in question
     assert Enrolment.objects.get(pk=first.pk).status == "enrolled"
     with committed():
-        client.post(withdraw, {"confirmed": "yes"})
+        client.post(withdraw, {"confirmed": "yes", "token": token})
     waiting.refresh_from_db()
     assert waiting.status == "enrolled"  # Leo got Lucas's place
 
@@ -133,7 +134,8 @@ def test_a_guardian_cannot_withdraw_someone_elses_child(client, klass):
     mine = enrol(klass, child("Lucas"))[0]
     theirs = enrol(klass, child("Minh"), email="lan@example.com", name="Lan")[0]
     response = client.post(
-        f"/en/hanamaru/r/{make_token(mine.child.guardian)}/enrolments/{theirs.pk}/withdraw/", {"confirmed": "yes"}
+        f"/en/hanamaru/r/enrolments/{theirs.pk}/withdraw/",
+        {"confirmed": "yes", "token": make_token(mine.child.guardian)},
     )
     assert response.status_code == 404 and Enrolment.objects.get(pk=theirs.pk).status == "enrolled"
 

@@ -1,5 +1,6 @@
 """A resident's private status link: signed, unguessable, expiring; anything else is a plain 404."""
 
+import re
 import time
 from datetime import timedelta
 
@@ -10,6 +11,8 @@ from jii.models import Message
 from jii.services import send_status_link
 from jii.status_links import make_token, status_url
 from tests.factories import ResidentFactory
+from tests.hanamaru.conftest import klass  # noqa: F401 (a fixture)
+from tests.page_checks import resident_with_everything
 
 pytestmark = pytest.mark.django_db
 
@@ -95,14 +98,14 @@ def test_a_resident_chooses_the_language_of_their_page_and_emails(client, reside
     token = make_token(resident)
     page = client.get(f"/en/status/{token}/").content.decode()
     assert 'name="language"' in page and '<option value="en" selected>English</option>' in page
-    response = client.post(f"/en/status/{token}/", {"language": "ja"})
+    response = client.post("/en/status/language/", {"language": "ja", "token": token})
     assert (response.status_code, response["Location"]) == (302, f"/status/{token}/")
     resident.refresh_from_db()
     assert resident.language == "ja"
     with django_capture_on_commit_callbacks(execute=True):
         send_status_link(resident)
     assert "状況確認ページ" in mail.outbox[0].subject  # later emails follow the choice
-    wrong = client.post(f"/status/{token}/", {"language": "xx"})
+    wrong = client.post("/status/language/", {"language": "xx", "token": token})
     assert wrong.status_code == 200 and "一覧の中から言語を選んでください。" in wrong.content.decode()
     resident.refresh_from_db()
     assert resident.language == "ja"
@@ -175,3 +178,12 @@ def test_one_network_can_ask_for_at_most_ten_addresses_an_hour(client, django_ca
 def test_the_home_page_and_a_dead_link_lead_to_the_form(client):
     assert 'href="/en/status/"' in client.get("/en/").content.decode()
     assert 'href="/en/status/"' in client.get("/en/status/not-a-token/").content.decode()
+
+
+def test_the_status_pages_forms_send_the_token_in_the_form_not_in_their_paths(client, klass):  # noqa: F811
+    status = resident_with_everything(klass)
+    token = status.split("/")[1]
+    html = client.get(f"/en/{status}").content.decode()
+    actions = re.findall(r'<form method="post" action="([^"]*)"', html)
+    assert len(actions) >= 3 and not [action for action in actions if token in action]
+    assert html.count(f'<input type="hidden" name="token" value="{token}">') == len(actions)

@@ -108,7 +108,7 @@ def test_the_resident_accepts_from_the_status_page(client):
     application = ApplicationFactory()
     match = propose_match(application=application, volunteer=approved_volunteer(), proposed_by=None)
     token = make_token(application.resident)
-    response = client.post(f"/en/ofp/r/{token}/pairs/{match.pk}/respond/", answer(match, "accept"))
+    response = client.post(f"/en/ofp/r/pairs/{match.pk}/respond/", {**answer(match, "accept"), "token": token})
     assert response.status_code == 302
     assert Match.objects.get(pk=match.pk).resident_accepted_at
     assert "waiting for the volunteer" in client.get(f"/en/status/{token}/").content.decode()
@@ -118,14 +118,16 @@ def test_a_decline_without_a_reason_is_not_taken(client):
     application = ApplicationFactory()
     match = propose_match(application=application, volunteer=approved_volunteer(), proposed_by=None)
     token = make_token(application.resident)
-    client.post(f"/en/ofp/r/{token}/pairs/{match.pk}/respond/", answer(match, "decline", ""))
+    client.post(f"/en/ofp/r/pairs/{match.pk}/respond/", {**answer(match, "decline", ""), "token": token})
     assert Match.objects.get(pk=match.pk).status == Match.Status.PROPOSED
 
 
 def test_a_resident_cannot_answer_someone_elses_proposal(client):
     match = propose_match(application=ApplicationFactory(), volunteer=approved_volunteer(), proposed_by=None)
     other = ApplicationFactory()
-    response = client.post(f"/ofp/r/{make_token(other.resident)}/pairs/{match.pk}/respond/", answer(match, "accept"))
+    response = client.post(
+        f"/ofp/r/pairs/{match.pk}/respond/", {**answer(match, "accept"), "token": make_token(other.resident)}
+    )
     assert response.status_code == 404
     assert client.post(f"/ofp/r/forged/pairs/{match.pk}/respond/", answer(match, "accept")).status_code == 404
 

@@ -223,7 +223,7 @@ def test_the_status_page_shows_the_volunteers_first_name_and_takes_thanks(client
     html = client.get(f"/en/status/{token}/").content.decode()
     assert "Accepted." in html and "健二" in html and "田中" not in html
     mark_done(request=spot_request, volunteer=volunteer, report="ok", minutes_spent=10, follow_up_needed=False)
-    client.post(f"/en/spot/r/{token}/requests/{spot_request.pk}/feedback/", {"feedback": "Thank you so much!"})
+    client.post(f"/en/spot/r/requests/{spot_request.pk}/feedback/", {"feedback": "Thank you so much!", "token": token})
     assert SpotRequest.objects.get(pk=spot_request.pk).feedback == "Thank you so much!"
 
 
@@ -231,8 +231,8 @@ def test_a_resident_cancels_from_the_status_page_but_not_someone_elses(client):
     spot_request = SpotRequestFactory()
     other = SpotRequestFactory()
     token = make_token(spot_request.resident)
-    assert client.post(f"/spot/r/{token}/requests/{other.pk}/cancel/", {"confirmed": "yes"}).status_code == 404
-    client.post(f"/spot/r/{token}/requests/{spot_request.pk}/cancel/", {"confirmed": "yes"})
+    assert client.post(f"/spot/r/requests/{other.pk}/cancel/", {"confirmed": "yes", "token": token}).status_code == 404
+    client.post(f"/spot/r/requests/{spot_request.pk}/cancel/", {"confirmed": "yes", "token": token})
     assert SpotRequest.objects.get(pk=spot_request.pk).status == "cancelled"
     assert SpotRequest.objects.get(pk=other.pk).status == "open"
 
@@ -244,14 +244,14 @@ def test_cancelling_an_accepted_request_asks_first_and_then_tells_the_volunteer(
     volunteer.user.save()
     accept_request(request=spot_request, volunteer=volunteer)
     token = make_token(spot_request.resident)
-    cancel = f"/en/spot/r/{token}/requests/{spot_request.pk}/cancel/"
+    cancel = f"/en/spot/r/requests/{spot_request.pk}/cancel/"
     status_page = client.get(f"/en/status/{token}/").content.decode()
     assert f'action="{cancel}"' in status_page and 'class="button secondary"' in status_page
-    question = client.post(cancel).content.decode()
+    question = client.post(cancel, {"token": token}).content.decode()
     assert "Cancel your request?" in question and "健二 has offered to help you. We will tell them" in question
     assert SpotRequest.objects.get(pk=spot_request.pk).status == "accepted"
     with committed():
-        client.post(cancel, {"confirmed": "yes"})
+        client.post(cancel, {"confirmed": "yes", "token": token})
     assert SpotRequest.objects.get(pk=spot_request.pk).status == "cancelled"
     [message] = mail.outbox
     assert (
