@@ -12,13 +12,13 @@ import time
 from contextlib import contextmanager
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from jii import outbox
 from jii.celery import app as celery_app
 from jii.models import Message, Resident
 from tests.consultations.test_intake_and_desk import intake
+from tests.faults import REAL_STACK
 from tests.faults.test_worker_killed import emails_in
 from tests.hanamaru.conftest import klass  # noqa: F401 (a fixture)
 from tests.hanamaru.test_pages import enrol_form
@@ -27,13 +27,7 @@ from tests.matching.test_pages import application_form
 from tests.spot.test_pages import request_form
 
 pytestmark = [
-    pytest.mark.faults,
-    pytest.mark.worker,
-    pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL: the real stack"),
-    pytest.mark.skipif(
-        settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
-        reason="needs PostgreSQL: the worker process shares the test database",
-    ),
+    *REAL_STACK,
     pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server to run a broker of its own"),
 ]
 

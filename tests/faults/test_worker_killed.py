@@ -5,8 +5,6 @@ import email
 import time
 from email import policy
 
-import pytest
-from django.conf import settings
 from django.test import TestCase
 from django.utils import timezone
 
@@ -18,17 +16,10 @@ from jii.models import Message
 from jii.tasks import deliver_message
 from tests.donations.conftest import campaign, donation_for  # noqa: F401 (campaign is a fixture)
 from tests.factories import CoordinatorFactory
+from tests.faults import REAL_STACK
 from tests.jii.test_celery_worker import running_worker
 
-pytestmark = [
-    pytest.mark.faults,
-    pytest.mark.worker,
-    pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL: a real broker and worker"),
-    pytest.mark.skipif(
-        settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
-        reason="needs PostgreSQL: the worker process shares the test database",
-    ),
-]
+pytestmark = REAL_STACK
 
 GIFTS = 50
 
