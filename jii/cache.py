@@ -4,9 +4,9 @@ Django builds a new redis.Redis client (and its table of ~170 response callbacks
 campaign page is served from one cache read, so that setup was a large share of its time. A client over a
 shared pool is safe to reuse across threads.
 
-The cache only ever saves work or counts (pages, rate limits): when Redis cannot be reached, a read misses, a
-write is dropped and `add` succeeds, so pages are built afresh and limits let people through, instead of every
-form answering 500 until Redis is back (tests/faults/). One warning a minute says so.
+The cache only ever saves work or counts (pages, rate limits): when Redis cannot be reached, a read misses (and
+`incr` finds no key), a write is dropped and `add` succeeds, so pages are built afresh and limits let people
+through, instead of every form answering 500 until Redis is back (tests/faults/). One warning a minute says so.
 """
 
 import functools
@@ -42,6 +42,10 @@ def carry_on(fallback):
     return decorate
 
 
+def missing(key, delta):
+    raise ValueError(f"Key {key!r} not found: the cache (Redis) cannot be reached.")
+
+
 class ReusingRedisCacheClient(RedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,6 +68,7 @@ class ReusingRedisCacheClient(RedisCacheClient):
     set_many = carry_on([])(RedisCacheClient.set_many)
     delete_many = carry_on(None)(RedisCacheClient.delete_many)
     clear = carry_on(None)(RedisCacheClient.clear)
+    incr = carry_on(missing)(RedisCacheClient.incr)  # as for a key that is not there (callers set it then)
 
 
 class ReusingRedisCache(RedisCache):

@@ -316,7 +316,10 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker whose Redis went away wa
 # A task a killed worker had taken goes back to the queue after the visibility timeout. The longest task (a
 # receipt's PDF and email, a sweep) takes seconds, so five minutes is ample, and a lost message is late by that
 # much at most; Redis's default hour left donors waiting. Messages wait in the outbox table in any case.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300, "socket_connect_timeout": 2}
+# A hand-over to a Redis that is down fails at once (kombu's default is to retry for about six seconds, which a
+# resident sending a form waited through): the message waits in the outbox for the sweep. Workers and beat
+# reconnect by their own settings above.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300, "socket_connect_timeout": 2, "max_retries": 0}
 # Receipts are numbered per fiscal year; JII's year starts in this month.
 FISCAL_YEAR_START_MONTH = env.int("FISCAL_YEAR_START_MONTH", default=1)
 CELERY_BEAT_SCHEDULE = {

@@ -15,6 +15,7 @@ from donations.models import Donation, Payment, Receipt, StripeEvent
 from donations.services import apply_event, at
 from jii.models import Message
 from tests.donations.conftest import signed, stripe_event
+from tests.jii.test_cache import closed_port
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +29,20 @@ def test_a_bad_signature_is_refused_and_writes_nothing(deliver, make_donation):
     assert deliver(payload, signature="t=1,v1=deadbeef").status_code == 400
     assert deliver("{not json", signature=signed("{not json")).status_code == 400
     assert not StripeEvent.objects.exists() and not Payment.objects.exists()
+
+
+def test_a_payment_recorded_while_the_cache_is_away_is_answered_as_usual(
+    transactional_db, django_db_serialized_rollback, settings, make_donation, deliver
+):
+    """The campaign's figures are invalidated with cache.incr after the payment's commit; without Redis that
+    must not turn Stripe's webhook into a 500 (Stripe would retry a payment already recorded). Transactional,
+    so the commit and what runs after it happen inside the request."""
+    settings.CACHES = {"default": {"BACKEND": "jii.cache.ReusingRedisCache",
+                                   "LOCATION": f"redis://127.0.0.1:{closed_port()}/0"}}  # fmt: skip
+    donation = make_donation(amount=5000)
+    response = deliver(stripe_event("checkout_session_completed_payment", donation, created=int(time.time())))
+    assert response.status_code == 200
+    assert donation.payments.count() == 1
 
 
 def test_a_stale_signature_is_refused(deliver, make_donation):
