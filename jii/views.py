@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 from linebot.v3 import WebhookParser
 from linebot.v3.exceptions import InvalidSignatureError
 
@@ -33,7 +33,7 @@ def healthz(request):
 
 
 @never_cache
-@require_GET
+@require_safe  # GET, and HEAD for link previews
 def status(request, token):
     resident = resident_for_token(token)
     if resident is None:
