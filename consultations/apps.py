@@ -42,9 +42,11 @@ class ConsultationsConfig(AppConfig):
 
     def ready(self):
         import consultations.messages  # noqa: F401  (registers the consultations' message builders)
+        from consultations import privacy as consultations_privacy
         from consultations.sections import public_figures, status_context
         from jii.figures import register_figures
         from jii.sections import register_section
 
         register_section("status", "consultations/_status.html", status_context)
         register_figures("consultations", public_figures)
+        consultations_privacy.register()

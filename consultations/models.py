@@ -7,9 +7,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jii.fields import LanguageField
-from jii.models import Language, Resident
+from jii.models import Language, Resident, agreed_privacy_notice
 
 
 class Topic(models.TextChoices):
@@ -170,6 +171,7 @@ class Consultation(models.Model):
     preferred_times = models.CharField(_("preferred times"), max_length=300, blank=True)
     modes = models.JSONField(_("how"), default=list)
     consented_at = models.DateTimeField(_("consent given"))
+    privacy_notice = agreed_privacy_notice()
     created_at = models.DateTimeField(_("asked"), default=timezone.now)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
     expert = models.ForeignKey(
@@ -181,6 +183,10 @@ class Consultation(models.Model):
     outcome_summary = models.TextField(_("outcome summary"), blank=True)  # confidential
     follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Set when the retention job or an erasure request erased the personal data (jii/privacy.py).
+    anonymised_at = models.DateTimeField(
+        pgettext_lazy("staff", "personal data erased"), null=True, blank=True, editable=False
+    )
 
     objects = ConsultationQuerySet.as_manager()
 

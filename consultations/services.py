@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from consultations import messages
 from consultations.models import Appointment, CaseNote, Consultation, Expert, NoteRead, Room
-from jii.models import Language, User
+from jii.models import Language, PrivacyNotice, User
 from jii.services import find_or_create_resident
 
 
@@ -23,7 +23,9 @@ def submit_request(
     *, email: str, language: str, resident_details: dict, languages: list[Language], **details
 ) -> Consultation:
     resident = find_or_create_resident(email=email, language=language, languages=languages, **resident_details)
-    consultation = Consultation.objects.create(resident=resident, consented_at=timezone.now(), **details)
+    consultation = Consultation.objects.create(
+        resident=resident, consented_at=timezone.now(), privacy_notice=PrivacyNotice.objects.current(), **details
+    )
     consultation.languages.set(languages)
     messages.queue_received(consultation)
     return consultation

@@ -31,6 +31,7 @@ class DonationsConfig(AppConfig):
         from django.core import checks
 
         import donations.messages  # noqa: F401  (registers the donors' message builders)
+        from donations import privacy as donations_privacy
         from donations.checks import stripe_api_is_stripes, stripe_api_version_matches_library
         from donations.sections import current_campaign_context
         from jii.sections import register_section
@@ -38,3 +39,4 @@ class DonationsConfig(AppConfig):
         register_section("home", "donations/_current_campaign.html", current_campaign_context)
         checks.register(stripe_api_version_matches_library)
         checks.register(stripe_api_is_stripes, checks.Tags.security, deploy=True)
+        donations_privacy.register()

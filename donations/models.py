@@ -4,7 +4,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from jii.models import agreed_privacy_notice
 from jii.translated import TranslatedField
 
 
@@ -134,6 +136,7 @@ class Donation(models.Model):
     )
     language = models.CharField(_("language"), max_length=8, default="ja")
     consented_at = models.DateTimeField(_("consent given"))
+    privacy_notice = agreed_privacy_notice()
     receipts_wanted = models.CharField(
         _("receipts"), max_length=10, choices=ReceiptsWanted.choices, default=ReceiptsWanted.EACH
     )
@@ -141,6 +144,10 @@ class Donation(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     started_at = models.DateTimeField(_("first payment"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    # Set when the retention job or an erasure request erased the personal data (jii/privacy.py).
+    anonymised_at = models.DateTimeField(
+        pgettext_lazy("staff", "personal data erased"), null=True, blank=True, editable=False
+    )
     stripe_checkout_session = models.CharField(_("Stripe checkout session"), max_length=255, blank=True, db_index=True)
     stripe_customer = models.CharField(_("Stripe customer"), max_length=255, blank=True)
     stripe_subscription = models.CharField(_("Stripe subscription"), max_length=255, blank=True, db_index=True)

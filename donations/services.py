@@ -16,6 +16,7 @@ from donations import messages
 from donations.models import Campaign, Donation, Payment, StripeEvent
 from donations.progress import forget_pages
 from donations.stripe_api import readable_event_version, stripe_client, stripe_locale
+from jii.models import PrivacyNotice
 
 logger = logging.getLogger(__name__)
 Status = Donation.Status
@@ -66,7 +67,9 @@ def money_moved(campaign_id) -> None:
 def create_pending_donation(*, campaign: Campaign, **details) -> Donation:
     if details.get("message"):
         details["message_status"] = Donation.MessageStatus.PENDING
-    return Donation.objects.create(campaign=campaign, consented_at=timezone.now(), **details)
+    return Donation.objects.create(
+        campaign=campaign, consented_at=timezone.now(), privacy_notice=PrivacyNotice.objects.current(), **details
+    )
 
 
 def start_checkout(*, donation: Donation, success_url: str, cancel_url: str) -> str:

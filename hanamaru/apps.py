@@ -28,6 +28,7 @@ class HanamaruConfig(AppConfig):
 
     def ready(self):
         import hanamaru.messages  # noqa: F401  (registers Hanamaru's message builders)
+        from hanamaru import privacy as hanamaru_privacy
         from hanamaru.sections import public_figures, status_context, volunteer_context
         from jii.figures import register_figures
         from jii.sections import register_section
@@ -35,3 +36,4 @@ class HanamaruConfig(AppConfig):
         register_section("status", "hanamaru/_status.html", status_context)
         register_section("volunteer", "hanamaru/_volunteer.html", volunteer_context)
         register_figures("hanamaru", public_figures)
+        hanamaru_privacy.register()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from jii.models import Area, Language, Resident, VolunteerProfile
+from jii.models import Area, Language, Resident, VolunteerProfile, agreed_privacy_notice
 from jii.translated import TranslatedField
 
 
@@ -146,6 +146,10 @@ class Child(models.Model):
     japanese_level = models.CharField(_("Japanese"), max_length=20, choices=JapaneseLevel.choices)
     needs = models.TextField(_("allergies or needs"), blank=True)
     created_at = models.DateTimeField(_("registered"), default=timezone.now)
+    # Set when the retention job or an erasure request erased the personal data (jii/privacy.py).
+    anonymised_at = models.DateTimeField(
+        pgettext_lazy("staff", "personal data erased"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["family_name", "first_name"]
@@ -171,6 +175,7 @@ class Enrolment(models.Model):
         ConsentText, on_delete=models.PROTECT, related_name="enrolments_agreed", verbose_name=_("consent")
     )
     consented_at = models.DateTimeField(_("consent given"))
+    privacy_notice = agreed_privacy_notice()
     created_at = models.DateTimeField(_("asked"), default=timezone.now)  # the waiting list's order
     enrolled_at = models.DateTimeField(_("place given"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)

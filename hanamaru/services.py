@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from hanamaru.models import Attendance, Child, Class, ConsentText, Enrolment, Session, TutorSignup
 from hanamaru.selectors import children_of_session
 from jii import outbox
-from jii.models import Language, Resident, User, VolunteerProfile
+from jii.models import Language, PrivacyNotice, Resident, User, VolunteerProfile
 from jii.services import find_or_create_resident
 
 WITHDRAW_UNTIL = timedelta(hours=24)
@@ -130,7 +130,7 @@ def enrol(
     if not klass.is_open:
         raise HanamaruError(_("This class is not taking enrolments at the moment."))
     places_taken = klass.enrolments.filter(status=Enrolment.Status.ENROLLED).count()
-    now = timezone.now()
+    now, privacy_notice = timezone.now(), PrivacyNotice.objects.current()
     enrolments, new = [], []
     for details in children:
         details = dict(details)
@@ -152,6 +152,7 @@ def enrol(
             enrolled_at=now if has_place else None,
             consent=consent,
             consented_at=now,
+            privacy_notice=privacy_notice,
         )
         enrolments.append(enrolment)
         new.append(enrolment.pk)
@@ -207,7 +208,7 @@ def renew_consent(*, guardian, consent_version: int | None) -> int:
     """The guardian agrees to the current consent text (the version they read) for all their children."""
     consent = current_consent(consent_version)
     return Enrolment.objects.filter(child__guardian=guardian, status__in=Enrolment.ACTIVE).update(
-        consent=consent, consented_at=timezone.now()
+        consent=consent, consented_at=timezone.now(), privacy_notice=PrivacyNotice.objects.current()
     )
 
 

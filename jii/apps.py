@@ -38,5 +38,8 @@ class JiiConfig(AppConfig):
         import jii.email_events  # noqa: F401  (bounces and complaints from the email provider)
         import jii.messages  # noqa: F401  (registers the core's message builders)
         from jii.groups import sync_group_permissions
+        from jii.privacy import register_core
+
+        register_core()
 
         post_migrate.connect(sync_group_permissions, dispatch_uid="jii.sync_group_permissions")

@@ -4,6 +4,7 @@ recipient's language. The outbox (jii/outbox.py) calls it; nothing else sends a 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 
 from jii.furigana import add_to_html, bracket_text, wants_furigana
@@ -16,9 +17,13 @@ def render_localized(name: str, *, language: str, context: dict | None = None) -
     with translation.override(language):
         direction = "rtl" if translation.get_language_bidi() else "ltr"
         context |= {"html_lang": language_tag(language), "html_dir": direction}
+        context["privacy_url"] = context["site_url"] + reverse("privacy")
         subject = render_to_string(f"emails/{name}_subject.txt", context).strip()
-        text = render_to_string(f"emails/{name}_body.txt", context)
+        # Every message ends with where to read how JII handles the reader's information.
+        text = render_to_string(f"emails/{name}_body.txt", context).rstrip() + "\n\n"
+        text += render_to_string("emails/_footer.txt", context)
         html = render_to_string(f"emails/{name}_body.html", context)
+        html = html.replace("</body>", render_to_string("emails/_footer.html", context) + "</body>", 1)
     if wants_furigana(language):  # readings in brackets: mail clients and LINE drop <ruby>
         subject, text, html = bracket_text(subject), bracket_text(text), add_to_html(html, write=bracket_text)
     return " ".join(subject.split()), text, html

@@ -7,7 +7,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from jii.choices import Gender, HouseholdType, LanguageLevel, Prefecture
@@ -165,6 +165,10 @@ class Resident(models.Model):
     # The secret behind the resident's private status link; rotating it revokes every link sent so far.
     status_key = models.CharField(max_length=64, unique=True, default=new_status_key, editable=False)
     created_at = models.DateTimeField(_("registered"), default=timezone.now, editable=False)
+    # Set when the retention job or an erasure request erased the personal data (jii/privacy.py).
+    anonymised_at = models.DateTimeField(
+        pgettext_lazy("staff", "personal data erased"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -174,7 +178,10 @@ class Resident(models.Model):
         permissions = [("view_every_resident", pgettext_lazy("staff", "Can see every resident"))]
         constraints = [
             models.UniqueConstraint(Lower("email"), condition=~models.Q(email=""), name="resident_email_unique_ci"),
-            models.CheckConstraint(condition=~models.Q(email="", phone=""), name="resident_email_or_phone"),
+            models.CheckConstraint(
+                condition=~models.Q(email="", phone="") | models.Q(anonymised_at__isnull=False),
+                name="resident_email_or_phone",
+            ),
         ]
 
     def __str__(self):
@@ -215,6 +222,10 @@ class VolunteerProfile(models.Model):
         related_name="+",
         editable=False,
         verbose_name=_("approved by"),
+    )
+    # Set when the retention job or an erasure request erased the personal data (jii/privacy.py).
+    anonymised_at = models.DateTimeField(
+        pgettext_lazy("staff", "personal data erased"), null=True, blank=True, editable=False
     )
 
     class Meta:
@@ -400,3 +411,43 @@ class AssistedIntake(models.Model):
 
     def __str__(self):
         return f"{self.program} #{self.pk}"
+
+
+class PrivacyNoticeQuerySet(models.QuerySet):
+    def current(self):
+        """The version in force: the newest published."""
+        return self.filter(published_at__lte=timezone.now()).order_by("-version").first()
+
+
+class PrivacyNotice(models.Model):
+    """JII's privacy notice (APPI 公表事項) as staff write it: who JII is, who sees what, how to reach us. Never
+    edited: a change is a new, dated version, the old ones are kept, and every consent records the version in
+    force when it was given. /privacy/ shows it with the purposes and the retention table from the code."""
+
+    version = models.PositiveIntegerField(pgettext_lazy("staff", "version"), unique=True)
+    text = TranslatedField(pgettext_lazy("staff", "text"), multiline=True)
+    published_at = models.DateTimeField(pgettext_lazy("staff", "published"), default=timezone.now)
+
+    objects = PrivacyNoticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = pgettext_lazy("staff", "privacy notice")
+        verbose_name_plural = pgettext_lazy("staff", "privacy notices")
+
+    def __str__(self):
+        return pgettext("staff", "Privacy notice, version %(version)s") % {"version": self.version}
+
+
+def agreed_privacy_notice():
+    """The field beside a consent: the version of the privacy notice in force when it was given (None before
+    versions were kept)."""
+    return models.ForeignKey(
+        PrivacyNotice,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=pgettext_lazy("staff", "privacy notice agreed to"),
+    )

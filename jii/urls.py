@@ -19,6 +19,7 @@ urlpatterns = [
 # Japanese at the unprefixed path, English under /en/.
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
+    path("privacy/", views.privacy_page, name="privacy"),
     path("status/", views.status_link_again, name="status_link_again"),
     path("status/sent/", views.status_link_sent, name="status_link_sent"),
     path("status/line/", views.status_line, name="status_line"),

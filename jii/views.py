@@ -13,15 +13,20 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 from linebot.v3 import WebhookParser
 from linebot.v3.exceptions import InvalidSignatureError
 
-from jii import health, line, line_events, services
+from jii import health, line, line_events, privacy, services
 from jii.forms import ResidentLanguageForm, StatusLinkAgainForm, VolunteerProfileForm
-from jii.models import LineLink, LineLinkCode, VolunteerProfile
+from jii.models import LineLink, LineLinkCode, PrivacyNotice, VolunteerProfile
 from jii.sections import render_sections
 from jii.status_links import resident_for_token, resident_from_form
 
 
 def home(request):
     return render(request, "jii/home.html", {"sections": render_sections("home", request)})
+
+
+def privacy_page(request):
+    context = {"notice": PrivacyNotice.objects.current(), "purposes": privacy.PURPOSES, "kinds": privacy.table()}
+    return render(request, "jii/privacy.html", context)
 
 
 @require_GET

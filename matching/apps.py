@@ -20,8 +20,10 @@ class MatchingConfig(AppConfig):
         import matching.messages  # noqa: F401  (registers OFP's message builders)
         from jii.figures import register_figures
         from jii.sections import register_section
+        from matching import privacy as matching_privacy
         from matching.sections import public_figures, status_context, volunteer_context
 
         register_section("status", "matching/_status.html", status_context)
         register_section("volunteer", "matching/_volunteer.html", volunteer_context)
         register_figures("matching", public_figures)
+        matching_privacy.register()

@@ -7,9 +7,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jii.choices import HouseholdType, Interest
-from jii.models import Area, Language, Resident, VolunteerProfile
+from jii.models import Area, Language, Resident, VolunteerProfile, agreed_privacy_notice
 
 PAIR_MONTHS = 6
 
@@ -87,7 +88,12 @@ class Application(models.Model):
     )
     message = models.TextField(_("anything else"), blank=True)
     consented_at = models.DateTimeField(_("consent given"))
+    privacy_notice = agreed_privacy_notice()
     created_at = models.DateTimeField(_("applied"), default=timezone.now)
+    # Set when the retention job or an erasure request erased the personal data (jii/privacy.py).
+    anonymised_at = models.DateTimeField(
+        pgettext_lazy("staff", "personal data erased"), null=True, blank=True, editable=False
+    )
 
     objects = ApplicationQuerySet.as_manager()
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jii import outbox
-from jii.models import Area, Language, Resident, User, VolunteerProfile
+from jii.models import Area, Language, PrivacyNotice, Resident, User, VolunteerProfile
 from jii.services import find_or_create_resident
 from matching import follow_ups
 from matching.follow_ups import OVERDUE_AFTER_DAYS, due_follow_ups
@@ -44,7 +44,9 @@ def submit_application(
 ) -> Application:
     """A resident's OFP application from the public form; they get a confirmation with their status link."""
     resident = find_or_create_resident(email=email, language=language, languages=languages, **resident_details)
-    application = Application.objects.create(resident=resident, consented_at=timezone.now(), **details)
+    application = Application.objects.create(
+        resident=resident, consented_at=timezone.now(), privacy_notice=PrivacyNotice.objects.current(), **details
+    )
     application.languages.set(languages)
     outbox.queue("ofp_application_received", once=application.pk, to=resident, application=application.pk)
     return application
@@ -377,6 +379,7 @@ def apply_from_spot(
         interests=list(interests),
         gender_preference=gender_preference,
         consented_at=consented_at,
+        privacy_notice=PrivacyNotice.objects.current(),
         message="Spot Otonari-san",
     )
     application.languages.set(languages)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jii.choices import SpotCategory
-from jii.models import Area, Language, Resident, VolunteerProfile
+from jii.models import Area, Language, Resident, VolunteerProfile, agreed_privacy_notice
 
 
 class Topic(models.TextChoices):
@@ -84,6 +84,7 @@ class SpotRequest(models.Model):
     latest = models.DateField(_("until"), null=True, blank=True)
     urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Urgency.choices, default=Urgency.WHEN_POSSIBLE)
     consented_at = models.DateTimeField(_("consent given"))
+    privacy_notice = agreed_privacy_notice()
     created_at = models.DateTimeField(_("requested"), default=timezone.now)
 
     volunteer = models.ForeignKey(
@@ -111,6 +112,10 @@ class SpotRequest(models.Model):
     resident_ofp_consented_at = models.DateTimeField(_("resident agreed to OFP's terms"), null=True, blank=True)
     volunteer_wants_ofp = models.BooleanField(_("volunteer would like an OFP pair"), default=False)
     ofp_requested_at = models.DateTimeField(_("OFP application made"), null=True, blank=True)
+    # Set when the retention job or an erasure request erased the personal data (jii/privacy.py).
+    anonymised_at = models.DateTimeField(
+        pgettext_lazy("staff", "personal data erased"), null=True, blank=True, editable=False
+    )
 
     objects = SpotRequestQuerySet.as_manager()
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jii import outbox
-from jii.models import Language, Resident, User, VolunteerProfile
+from jii.models import Language, PrivacyNotice, Resident, User, VolunteerProfile
 from jii.services import find_or_create_resident
 from matching.services import MatchingError, apply_from_spot  # OFP's public hand-over
 from spot.models import TOPICS_BY_CATEGORY, Acceptance, SpotRequest
@@ -33,7 +33,9 @@ def submit_request(
     *, email: str, language: str, resident_details: dict, languages: list[Language], **details
 ) -> SpotRequest:
     resident = find_or_create_resident(email=email, language=language, languages=languages, **resident_details)
-    request = SpotRequest.objects.create(resident=resident, consented_at=timezone.now(), **details)
+    request = SpotRequest.objects.create(
+        resident=resident, consented_at=timezone.now(), privacy_notice=PrivacyNotice.objects.current(), **details
+    )
     request.languages.set(languages)
     outbox.queue("spot_request_received", once=request.pk, to=resident, request=request.pk)
     return request
@@ -55,6 +57,7 @@ def submit_from_consultation(
         area=area,
         urgency=urgency,
         consented_at=timezone.now(),
+        privacy_notice=PrivacyNotice.objects.current(),
     )
     request.languages.set(languages)
     outbox.queue("spot_request_received", once=request.pk, to=resident, request=request.pk)

@@ -28,7 +28,15 @@ THANKS = [
     "consultations/request/thanks/",
     "status/sent/",
 ]
-OTHER_PUBLIC = ["", "hanamaru/", "donate/{campaign}/", "accounts/login/", "accounts/login/code/", "accounts/signup/"]
+OTHER_PUBLIC = [
+    "",
+    "privacy/",
+    "hanamaru/",
+    "donate/{campaign}/",
+    "accounts/login/",
+    "accounts/login/code/",
+    "accounts/signup/",
+]
 
 
 def language_prefix(language: str) -> str:

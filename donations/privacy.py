@@ -1,0 +1,64 @@
+"""Donations' part of JII's privacy notice and retention table (jii/privacy.py). Gifts and receipts are kept seven
+years after the last of them, as the accounts must be (法人税法; the donor register, 寄付者名簿, needs five)."""
+
+from functools import partial
+
+from django.db import transaction
+from django.db.models import Max, Q
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from donations.forms import CONSENT_TEXT
+from donations.models import Donation, Receipt
+from jii.models import Message
+from jii.privacy import ERASED, RecordKind, register_kind, register_purpose
+
+Status, Frequency = Donation.Status, Donation.Frequency
+FINISHED = Q(frequency=Frequency.ONCE, status__in=[Status.ACTIVE, Status.REFUNDED]) | Q(
+    frequency=Frequency.MONTHLY, status__in=[Status.ENDED, Status.REFUNDED]
+)
+
+
+def never_paid(cutoff):
+    return Donation.objects.filter(status=Status.PENDING, anonymised_at=None, created_at__lt=cutoff)
+
+
+def finished_gifts(cutoff):
+    """One-off gifts and stopped monthly gifts whose last payment, receipt and end are all before `cutoff`."""
+    gifts = Donation.objects.filter(FINISHED, anonymised_at=None).annotate(
+        ended=Greatest(
+            Coalesce(Max("payments__received_at"), "created_at"),
+            Coalesce(Max("receipts__issued_at"), "created_at"),
+            Coalesce("ended_at", "created_at"),
+        )
+    )
+    return gifts.filter(ended__lt=cutoff)
+
+
+def anonymise(donations) -> None:
+    """Erase the donor's name, contacts, address and message, on the gift and on its receipts (and the receipts'
+    PDFs). Kept for the accounts and the campaign figures: amounts, dates, frequency, method and status."""
+    ids = list(donations.values_list("pk", flat=True))
+    emails = set(Donation.objects.filter(pk__in=ids).values_list("email", flat=True)) - {""}
+    for receipt in Receipt.objects.filter(donation__in=ids).exclude(file=""):
+        transaction.on_commit(partial(receipt.file.storage.delete, receipt.file.name))
+    Receipt.objects.filter(donation__in=ids).update(donor_name=ERASED, donor_email="", donor_address="", file="")
+    Donation.objects.filter(pk__in=ids).update(
+        name=ERASED, email="", address="", nickname="", message="", stripe_customer="", anonymised_at=timezone.now()
+    )
+    # The outbox's rows hold no words, but the address: it goes unless the donor still gives.
+    still_giving = Donation.objects.filter(email__in=emails).values_list("email", flat=True)
+    Message.objects.filter(address__in=emails - set(still_giving)).update(address="")
+
+
+def register() -> None:
+    register_purpose("donations", _("Donations"), CONSENT_TEXT)
+    register_kind(
+        RecordKind("donations.never_paid", _("A gift that was never paid"), 1, _("after it was started"), never_paid,
+                   anonymise)
+    )  # fmt: skip
+    register_kind(
+        RecordKind("donations.gift", _("A gift and its receipts (for the accounts)"), 7, _("after the last payment"),
+                   finished_gifts, anonymise)
+    )  # fmt: skip

@@ -1,0 +1,102 @@
+"""Hanamaru's part of JII's privacy notice, retention table and residents' data requests (jii/privacy.py)."""
+
+from django.db.models import Max
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hanamaru import services
+from hanamaru.models import Attendance, Child, ConsentText, Enrolment, Session
+from jii.privacy import ERASED, RecordKind, register_kind, register_purpose, register_resident_records, section
+
+
+def current_consent_text() -> str:
+    consent = ConsentText.objects.order_by("-version").first()
+    return str(consent.text) if consent else ""
+
+
+def children_who_left(cutoff):
+    """Children no longer enrolled or waiting anywhere, whose last place ended before `cutoff`."""
+    children = Child.objects.filter(anonymised_at=None).exclude(enrolments__status__in=Enrolment.ACTIVE)
+    children = children.annotate(ended=Coalesce(Max("enrolments__withdrawn_at"), "created_at"))
+    return children.filter(ended__lt=cutoff)
+
+
+def anonymise_children(children) -> None:
+    """Erase a child's name, school and needs. Kept for the figures: age, Japanese level, home languages, and
+    their enrolments and attendance."""
+    children.update(first_name=ERASED, family_name="", school="", needs="", anonymised_at=timezone.now())
+
+
+def sessions_with_notes(cutoff):
+    # A session's attendance note may name children: it goes with them.
+    return Session.objects.filter(ends_at__lt=cutoff).exclude(attendance_note="")
+
+
+def erase_notes(sessions) -> None:
+    sessions.update(attendance_note="")
+
+
+def collect(resident) -> list[dict]:
+    sections = []
+    children = resident.children.prefetch_related("home_languages", "enrolments__klass")
+    attendance = Attendance.objects.filter(child__guardian=resident).select_related("session__klass", "child")
+    for child in children:
+        sections.append(
+            section(
+                _("Child"),
+                child,
+                [
+                    "first_name",
+                    "family_name",
+                    "age",
+                    "school",
+                    "home_languages",
+                    "japanese_level",
+                    "needs",
+                    "created_at",
+                ],
+            )  # fmt: skip
+        )
+        for enrolment in child.enrolments.all():
+            entry = section(_("Place in a class"), enrolment, ["status", "consented_at", "enrolled_at", "withdrawn_at"])
+            entry["rows"].insert(0, ("class", str(_("class")), str(enrolment.klass)))
+            sections.append(entry)
+    for record in attendance:
+        sections.append(
+            {
+                "title": str(_("Attendance")),
+                "rows": [
+                    ("child", str(_("Child")), record.child.first_name),
+                    ("session", str(_("session")), f"{record.session.klass} {record.session.starts_at:%Y-%m-%d}"),
+                    *section("", record, ["present"])["rows"],
+                ],
+            }
+        )
+    return sections
+
+
+def erase(resident) -> None:
+    """Take the children off their classes (a freed place goes to the next child waiting), then erase them."""
+    for enrolment in Enrolment.objects.filter(child__guardian=resident, status__in=Enrolment.ACTIVE):
+        services.withdraw(enrolment=enrolment)
+    anonymise_children(resident.children.filter(anonymised_at=None))
+
+
+def register() -> None:
+    register_purpose("hanamaru", _("Hanamaru class"), current_consent_text)
+    register_kind(
+        RecordKind("hanamaru.child", _("A child's details, once they have left every class"), 1,
+                   _("after their last class"), children_who_left, anonymise_children)
+    )  # fmt: skip
+    register_kind(
+        RecordKind("hanamaru.session_note", _("A class session's attendance note"), 1, _("after the session"),
+                   sessions_with_notes, erase_notes)
+    )  # fmt: skip
+    register_resident_records(
+        "hanamaru",
+        _("Hanamaru class"),
+        collect=collect,
+        erase=erase,
+        holding=lambda: Child.objects.filter(anonymised_at=None).values("guardian_id"),
+    )

@@ -1,0 +1,65 @@
+"""Spot Otonari-san's part of JII's privacy notice, retention table and residents' data requests (jii/privacy.py)."""
+
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jii.privacy import RecordKind, register_kind, register_purpose, register_resident_records, section
+from spot import services
+from spot.forms import CONSENT_TEXT
+from spot.models import Acceptance, SpotRequest
+
+FINISHED = [SpotRequest.Status.DONE, SpotRequest.Status.CANCELLED]
+
+
+def finished(cutoff):
+    requests = SpotRequest.objects.filter(status__in=FINISHED, anonymised_at=None)
+    return requests.annotate(ended=Coalesce("done_at", "cancelled_at", "created_at")).filter(ended__lt=cutoff)
+
+
+def anonymise(requests) -> None:
+    """Erase the resident's words and phone number, the volunteer's report and the resident's feedback. Kept for
+    the figures: category, topic, area, languages, dates, minutes spent and status."""
+    ids = list(requests.values_list("pk", flat=True))
+    Acceptance.objects.filter(request__in=ids).update(release_reason="")
+    SpotRequest.objects.filter(pk__in=ids).update(
+        description="", phone="", report="", feedback="", anonymised_at=timezone.now()
+    )
+
+
+def collect(resident) -> list[dict]:
+    requests = resident.spot_requests.select_related("area", "volunteer__user").prefetch_related("languages")
+    sections = []
+    for request in requests:
+        entry = section(
+            _("Spot request"),
+            request,
+            ["created_at", "status", "category", "topic", "description", "phone", "languages", "modes", "area",
+             "earliest", "latest", "urgency", "agreed_on", "done_at", "cancelled_at", "feedback", "consented_at"],
+        )  # fmt: skip
+        if request.volunteer:
+            entry["rows"].insert(2, ("volunteer", str(_("Volunteer")), request.volunteer.user.get_short_name()))
+        sections.append(entry)
+    return sections
+
+
+def erase(resident) -> None:
+    """Cancel what is still open or accepted (the volunteer is told), then erase it all."""
+    for request in resident.spot_requests.filter(status__in=[SpotRequest.Status.OPEN, SpotRequest.Status.ACCEPTED]):
+        services.cancel_request(request=request, resident=resident)
+    anonymise(resident.spot_requests.filter(anonymised_at=None))
+
+
+def register() -> None:
+    register_purpose("spot", _("Spot Otonari-san"), CONSENT_TEXT)
+    register_kind(
+        RecordKind("spot.finished", _("A Spot request, once done or cancelled"), 1, _("after it was done or cancelled"),
+                   finished, anonymise)
+    )  # fmt: skip
+    register_resident_records(
+        "spot",
+        _("Spot Otonari-san"),
+        collect=collect,
+        erase=erase,
+        holding=lambda: SpotRequest.objects.filter(anonymised_at=None).values("resident_id"),
+    )
