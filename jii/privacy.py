@@ -220,6 +220,6 @@ def register_core() -> None:
                    _("after their last sign-in"), volunteers_gone_quiet, anonymise_volunteers)
     )  # fmt: skip
     register_kind(
-        RecordKind("people.resident", _("A resident's name and contact details"), 0, "", residents_with_nothing_left,
+        RecordKind("people.resident", _("A resident's name and contact details"), 1, "", residents_with_nothing_left,
                    anonymise_residents, kept=_("As long as any of the records above is kept"), last=True)
     )  # fmt: skip

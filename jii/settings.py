@@ -323,6 +323,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300, "socket_connect_ti
 # Receipts are numbered per fiscal year; JII's year starts in this month.
 FISCAL_YEAR_START_MONTH = env.int("FISCAL_YEAR_START_MONTH", default=1)
 CELERY_BEAT_SCHEDULE = {
+    "retention": {
+        "task": "jii.tasks.apply_retention",
+        "schedule": crontab(hour=3, minute=30),  # the retention table (jii/privacy.py), in the quiet of the night
+    },
     "outbox-sweep": {
         "task": "jii.tasks.queue_waiting_messages",
         "schedule": 60,  # messages the broker did not take, lost tasks, and tries due again

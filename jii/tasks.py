@@ -4,7 +4,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from jii import outbox
+from jii import outbox, privacy
 from jii.models import VolunteerProfile
 
 
@@ -28,3 +28,9 @@ def remind_coordinators_of_pending_volunteers() -> int:
         today = timezone.localdate()
         outbox.queue("pending_volunteers", once=today.isoformat(), to=settings.COORDINATOR_EMAIL, language="ja")
     return count
+
+
+@shared_task
+def apply_retention() -> dict[str, int]:
+    """Daily (Celery beat): anonymise every record past its period in the retention table (jii/privacy.py)."""
+    return privacy.apply_retention()
