@@ -22,5 +22,5 @@ def test_every_public_page_in_every_language_is_valid_html(client, klass):  # no
         for form in FORMS:
             path = language_prefix(language) + form
             pages[f"{path} (sent empty)"] = client.post(path, {}).content.decode()
-    assert len(pages) == len(settings.LANGUAGES) * 22
+    assert len(pages) == len(settings.LANGUAGES) * 23
     assert nu_errors(pages) == {}
