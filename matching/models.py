@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jii.choices import HouseholdType, Interest
+from jii.fields import EncryptedTextField
 from jii.models import Area, Language, Resident, VolunteerProfile
 
 PAIR_MONTHS = 6
@@ -224,7 +225,7 @@ class CheckIn(models.Model):
     how = models.CharField(_("how"), max_length=20, choices=How.choices, blank=True)
     mood = models.CharField(_("how it is going"), max_length=20, choices=Mood.choices)
     note = models.TextField(_("note"), blank=True)
-    concern = models.TextField(_("concern for a coordinator"), blank=True)
+    concern = EncryptedTextField(_("concern for a coordinator"), blank=True)
     created_at = models.DateTimeField(_("logged"), default=timezone.now)
 
     class Meta:
