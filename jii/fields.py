@@ -72,11 +72,10 @@ class EncryptedTextField(LibraryEncryptedTextField):
         return self.f.decrypt(value.encode()).decode() if value else value
 
 
-def in_batches(queryset, size: int = 500):
-    """The rows of a queryset, a list of at most `size` at a time, by primary key (safe to update as it goes)."""
+def pk_batches(queryset, size: int = 500) -> list[list]:
+    """The primary keys of a queryset, `size` at a time: its rows rewritten a batch at a time."""
     pks = list(queryset.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(pks), size):
-        yield list(queryset.filter(pk__in=pks[start : start + size]).order_by("pk"))
+    return [pks[start : start + size] for start in range(0, len(pks), size)]
 
 
 def encrypting(model: str, *names: str) -> migrations.RunPython:
@@ -86,7 +85,8 @@ def encrypting(model: str, *names: str) -> migrations.RunPython:
     def convert(apps, schema_editor, *, forward: bool):
         cipher = EncryptedTextField()
         historical = apps.get_model(model)  # its fields still plain text: it reads and writes the stored strings
-        for rows in in_batches(historical.objects.only("pk", *names)):
+        for pks in pk_batches(historical.objects.all()):
+            rows = list(historical.objects.filter(pk__in=pks).only("pk", *names))
             for row in rows:
                 for name in names:
                     text = getattr(row, name)
