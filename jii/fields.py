@@ -95,4 +95,4 @@ def encrypting(model: str, *names: str) -> migrations.RunPython:
                         setattr(row, name, stored)
             historical.objects.bulk_update(rows, names)
 
-    return migrations.RunPython(partial(convert, forward=True), partial(convert, forward=False), elidable=False)
+    return migrations.RunPython(partial(convert, forward=True), partial(convert, forward=False))
