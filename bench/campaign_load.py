@@ -25,6 +25,7 @@ ENV = {
     "CACHE_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/2"),
     "DEBUG": "False",
     "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
+    "FIELD_ENCRYPTION_KEYS": "YmVuY2gtb25seS1maWVsZC1lbmNyeXB0aW9uLWtleTA=",  # base64 of a bench-only 32 bytes
     "ALLOWED_HOSTS": "127.0.0.1,testserver",
     "SECURE_SSL_REDIRECT": "False",
     "SESSION_COOKIE_SECURE": "False",

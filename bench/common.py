@@ -15,6 +15,7 @@ warnings.filterwarnings("ignore", message="No directory at")
 AS_IN_PRODUCTION = {
     "DEBUG": "False",
     "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
+    "FIELD_ENCRYPTION_KEYS": "YmVuY2gtb25seS1maWVsZC1lbmNyeXB0aW9uLWtleTA=",  # base64 of a bench-only 32 bytes
     "ALLOWED_HOSTS": "testserver",
     "SECURE_SSL_REDIRECT": "False",
     "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",

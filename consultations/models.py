@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from jii.fields import LanguageField
+from jii.fields import EncryptedTextField, LanguageField
 from jii.models import Language, Resident, agreed_privacy_notice
 
 
@@ -164,7 +164,7 @@ class Consultation(models.Model):
         Resident, on_delete=models.CASCADE, related_name="consultations", verbose_name=_("resident")
     )
     topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices)
-    description = models.TextField(_("the resident's own words"))  # confidential
+    description = EncryptedTextField(_("the resident's own words"))  # confidential
     languages = models.ManyToManyField(Language, related_name="+", verbose_name=_("languages"))
     interpreter_needed = models.BooleanField(_("needs an interpreter"), default=False)
     urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Urgency.choices, default=Urgency.WHEN_POSSIBLE)
@@ -180,7 +180,7 @@ class Consultation(models.Model):
     triaged_at = models.DateTimeField(_("triaged"), null=True, blank=True)
     spot_request_id = models.PositiveIntegerField(_("Spot request"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
-    outcome_summary = models.TextField(_("outcome summary"), blank=True)  # confidential
+    outcome_summary = EncryptedTextField(_("outcome summary"), blank=True)  # confidential
     follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     # Set when the retention job or an erasure request erased the personal data (jii/privacy.py).
@@ -207,7 +207,7 @@ class Consultation(models.Model):
 class CaseNote(models.Model):
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("note"))
+    text = EncryptedTextField(_("note"))
     created_at = models.DateTimeField(_("written"), default=timezone.now)
 
     class Meta:

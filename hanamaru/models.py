@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from jii.fields import EncryptedTextField
 from jii.models import Area, Language, Resident, VolunteerProfile, agreed_privacy_notice
 from jii.translated import TranslatedField
 
@@ -144,7 +145,7 @@ class Child(models.Model):
     school = models.CharField(_("school and grade"), max_length=150, blank=True)
     home_languages = models.ManyToManyField(Language, related_name="+", verbose_name=_("languages at home"))
     japanese_level = models.CharField(_("Japanese"), max_length=20, choices=JapaneseLevel.choices)
-    needs = models.TextField(_("allergies or needs"), blank=True)
+    needs = EncryptedTextField(_("allergies or needs"), blank=True)
     created_at = models.DateTimeField(_("registered"), default=timezone.now)
     # Set when the retention job or an erasure request erased the personal data (jii/privacy.py).
     anonymised_at = models.DateTimeField(

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import django.conf.locale
 import environ
 from celery.schedules import crontab
+from cryptography.fernet import Fernet
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -39,14 +40,26 @@ def env_bool(name: str, default: bool) -> bool:
 
 # --- Core -----------------------------------------------------------------------------------------------
 # DEBUG defaults to on so that a fresh clone runs with nothing set; production sets DEBUG=False and must then
-# provide SECRET_KEY and ALLOWED_HOSTS (no defaults, so a missing one fails at start).
+# provide SECRET_KEY, ALLOWED_HOSTS and FIELD_ENCRYPTION_KEYS (no defaults, so a missing one fails at start).
+# FIELD_ENCRYPTION_KEYS: the Fernet keys of the most sensitive free text, encrypted at rest (jii.fields), newest
+# first: the newest encrypts, all decrypt (README, "Encryption at rest: keys and rotation").
 DEBUG = env_bool("DEBUG", default=True)
 if DEBUG:
     SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-local-development-only-key-0123456789")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+    # base64 of "local-development-only-key-00000": for demo data only.
+    FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=["bG9jYWwtZGV2ZWxvcG1lbnQtb25seS1rZXktMDAwMDA="])
 else:
     SECRET_KEY = env.str("SECRET_KEY")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+    FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
+try:
+    for key in FIELD_ENCRYPTION_KEYS or [""]:  # an empty list is refused too
+        Fernet(key)
+except ValueError:
+    raise ImproperlyConfigured(
+        "FIELD_ENCRYPTION_KEYS: one or more Fernet keys (32 bytes, base64), newest first"
+    ) from None
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 

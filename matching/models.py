@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jii.choices import HouseholdType, Interest
+from jii.fields import EncryptedTextField
 from jii.models import Area, Language, Resident, VolunteerProfile, agreed_privacy_notice
 
 PAIR_MONTHS = 6
@@ -230,7 +231,7 @@ class CheckIn(models.Model):
     how = models.CharField(_("how"), max_length=20, choices=How.choices, blank=True)
     mood = models.CharField(_("how it is going"), max_length=20, choices=Mood.choices)
     note = models.TextField(_("note"), blank=True)
-    concern = models.TextField(_("concern for a coordinator"), blank=True)
+    concern = EncryptedTextField(_("concern for a coordinator"), blank=True)
     created_at = models.DateTimeField(_("logged"), default=timezone.now)
 
     class Meta:

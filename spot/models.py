@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jii.choices import SpotCategory
+from jii.fields import EncryptedTextField
 from jii.models import Area, Language, Resident, VolunteerProfile, agreed_privacy_notice
 
 
@@ -74,7 +75,7 @@ class SpotRequest(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
     category = models.CharField(_("category"), max_length=20, choices=SpotCategory.choices)
     topic = models.CharField(_("topic"), max_length=30, choices=Topic.choices)
-    description = models.TextField(_("what they need"))
+    description = EncryptedTextField(_("what they need"))
     # The phone number given with this request (the shared resident record is never overwritten from a form).
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     languages = models.ManyToManyField(Language, verbose_name=_("languages"), related_name="+")

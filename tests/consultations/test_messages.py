@@ -236,7 +236,7 @@ def test_a_message_no_longer_true_when_its_turn_comes_is_not_sent(case, expert, 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_emails_sent_before_the_outbox_are_recorded_with_the_keys_the_new_code_uses(settings):
     settings.CONSULTATION_STAFF_EMAIL = STAFF
-    before, after = [("consultations", "0003_language_field")], [("consultations", "0004_outbox")]
+    before = [("consultations", "0003_language_field")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     old = executor.loader.project_state(before).apps
@@ -261,7 +261,7 @@ def test_the_emails_sent_before_the_outbox_are_recorded_with_the_keys_the_new_co
     )  # fmt: skip
 
     executor = MigrationExecutor(connection)
-    executor.migrate(after)
+    executor.migrate(executor.loader.graph.leaf_nodes())  # 0004_outbox, and on to the schema the new code expects
     rows = Message.objects.order_by("once_key").values_list("once_key", "resident_id", "address", "language", "state")
     assert list(rows) == [
         (f"consultation_appointment:booked:{appointment.pk}:expert", None, EXPERT, "en", "sent"),

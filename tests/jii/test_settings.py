@@ -6,6 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from cryptography.fernet import Fernet
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PRINT_SETTINGS = """
@@ -72,6 +75,18 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
+@pytest.mark.parametrize("keys", [None, "", "not-a-fernet-key"])
+def test_production_refuses_to_start_without_a_valid_field_encryption_key(keys):
+    production = {"DEBUG": "False", "SECRET_KEY": "s" * 50, "ALLOWED_HOSTS": "otonari.j-ii.org"}
+    if keys is not None:
+        production["FIELD_ENCRYPTION_KEYS"] = keys
+    result = subprocess.run(
+        [sys.executable, "-c", PRINT_SETTINGS], cwd=ROOT, env=clean_env(**production), capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS" in result.stderr
+
+
 def test_an_invalid_boolean_fails_at_start_instead_of_meaning_false():
     result = subprocess.run(
         [sys.executable, "-c", PRINT_SETTINGS], cwd=ROOT, env=clean_env(DEBUG="nope"), capture_output=True, text=True
@@ -85,6 +100,7 @@ def test_production_values_pass_the_deploy_checks_without_warnings():
         DEBUG="False",
         SECRET_KEY="a-long-random-production-secret-" + "x7Qp2vL9" * 6,
         ALLOWED_HOSTS="otonari.j-ii.org",
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
