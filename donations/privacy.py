@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from donations.forms import CONSENT_TEXT
 from donations.models import Donation, Receipt
 from jii.models import Message
-from jii.privacy import ERASED, RecordKind, register_kind, register_purpose
+from jii.privacy import ERASED, RecordKind, register_kind, register_purpose, register_resident_records, section
 
 Status, Frequency = Donation.Status, Donation.Frequency
 FINISHED = Q(frequency=Frequency.ONCE, status__in=[Status.ACTIVE, Status.REFUNDED]) | Q(
@@ -45,11 +45,37 @@ def anonymise(donations) -> None:
         transaction.on_commit(partial(receipt.file.storage.delete, receipt.file.name))
     Receipt.objects.filter(donation__in=ids).update(donor_name=ERASED, donor_email="", donor_address="", file="")
     Donation.objects.filter(pk__in=ids).update(
-        name=ERASED, email="", address="", nickname="", message="", stripe_customer="", anonymised_at=timezone.now()
+        name=ERASED,
+        email="",
+        address="",
+        nickname="",
+        message="",
+        message_status=Donation.MessageStatus.NONE,
+        show_as=Donation.ShowAs.ANONYMOUS,
+        stripe_customer="",
+        anonymised_at=timezone.now(),
     )
     # The outbox's rows hold no words, but the address: it goes unless the donor still gives.
     still_giving = Donation.objects.filter(email__in=emails).values_list("email", flat=True)
     Message.objects.filter(address__in=emails - set(still_giving)).update(address="")
+
+
+def gifts_of(resident):
+    return Donation.objects.filter(email__iexact=resident.email) if resident.email else Donation.objects.none()
+
+
+def collect(resident) -> list[dict]:
+    """Gifts made with the resident's email address."""
+    fields = ["created_at", "frequency", "method", "amount_yen", "status", "name", "address", "nickname", "message"]
+    return [section(_("Gift"), gift, fields) for gift in gifts_of(resident)]
+
+
+def erase(resident) -> None:
+    """Their gifts keep what the accounts need for seven years (name, address, amounts; see the table); the
+    message and nickname go now, and nothing more is shown on the campaign page."""
+    gifts_of(resident).update(
+        nickname="", message="", message_status=Donation.MessageStatus.NONE, show_as=Donation.ShowAs.ANONYMOUS
+    )
 
 
 def register() -> None:
@@ -62,3 +88,7 @@ def register() -> None:
         RecordKind("donations.gift", _("A gift and its receipts (for the accounts)"), 7, _("after the last payment"),
                    finished_gifts, anonymise)
     )  # fmt: skip
+    # Gifts are not a resident's records (donors are their own people), but a resident may have given.
+    register_resident_records(
+        "donations", _("Donations"), collect=collect, erase=erase, holding=lambda: Donation.objects.none().values("pk")
+    )

@@ -1,13 +1,23 @@
 """Hanamaru's part of JII's privacy notice, retention table and residents' data requests (jii/privacy.py)."""
 
+import re
+
 from django.db.models import Max
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hanamaru import services
-from hanamaru.models import Attendance, Child, ConsentText, Enrolment, Session
-from jii.privacy import ERASED, RecordKind, register_kind, register_purpose, register_resident_records, section
+from hanamaru.models import Attendance, Child, ConsentText, Enrolment, Session, TutorSignup
+from jii.privacy import (
+    ERASED,
+    RecordKind,
+    register_kind,
+    register_purpose,
+    register_resident_records,
+    register_volunteer_records,
+    section,
+)
 
 
 def current_consent_text() -> str:
@@ -77,10 +87,38 @@ def collect(resident) -> list[dict]:
 
 
 def erase(resident) -> None:
-    """Take the children off their classes (a freed place goes to the next child waiting), then erase them."""
+    """Take the children off their classes (a freed place goes to the next child waiting), take their names out
+    of their classes' attendance notes, then erase them."""
     for enrolment in Enrolment.objects.filter(child__guardian=resident, status__in=Enrolment.ACTIVE):
         services.withdraw(enrolment=enrolment)
+    children = list(resident.children.filter(anonymised_at=None))
+    classes = Enrolment.objects.filter(child__in=children).values("klass")
+    for session in Session.objects.filter(klass__in=classes).exclude(attendance_note=""):
+        note = session.attendance_note
+        for name in {name for child in children for name in (child.first_name, child.family_name) if name}:
+            note = re.sub(re.escape(name), ERASED, note, flags=re.IGNORECASE)
+        if note != session.attendance_note:
+            session.attendance_note = note
+            session.save(update_fields=["attendance_note"])
     anonymise_children(resident.children.filter(anonymised_at=None))
+
+
+def volunteer_collect(profile) -> list[dict]:
+    """The sessions they signed up to tutor."""
+    sections = []
+    for signup in TutorSignup.objects.filter(volunteer=profile).select_related("session__klass"):
+        entry = section(_("Tutoring"), signup, ["signed_up_at", "withdrawn_at", "attended"])
+        entry["rows"].insert(
+            0, ("session", str(_("session")), f"{signup.session.klass} {signup.session.starts_at:%Y-%m-%d}")
+        )
+        sections.append(entry)
+    return sections
+
+
+def volunteer_erase(profile) -> None:
+    """They no longer tutor the sessions still to come (the daily shortage alert tells the class coordinator)."""
+    upcoming = TutorSignup.objects.filter(volunteer=profile, withdrawn_at=None, session__starts_at__gt=timezone.now())
+    upcoming.update(withdrawn_at=timezone.now())
 
 
 def register() -> None:
@@ -100,3 +138,4 @@ def register() -> None:
         erase=erase,
         holding=lambda: Child.objects.filter(anonymised_at=None).values("guardian_id"),
     )
+    register_volunteer_records("hanamaru", _("Hanamaru class"), collect=volunteer_collect, erase=volunteer_erase)

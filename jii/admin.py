@@ -4,21 +4,25 @@ from functools import reduce
 
 from allauth.account.decorators import secure_admin_login
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, pgettext_lazy
+from django.utils.translation import ngettext, pgettext, pgettext_lazy
 
 from jii import outbox, services
 from jii.models import (
     Area,
     AssistedIntake,
+    DataRequest,
     Language,
     Message,
+    PrivacyNotice,
     Resident,
     UndeliverableAddress,
     User,
@@ -284,3 +288,78 @@ class AssistedIntakeAdmin(RecordAdmin):
         ]
         links = [(label, reverse(name) + "?assisted=1") for label, name in forms]
         return super().changelist_view(request, {**(extra_context or {}), "intake_forms": links})
+
+
+@admin.register(PrivacyNotice)
+class PrivacyNoticeAdmin(admin.ModelAdmin):
+    """A published notice is never edited: a change is a new, dated version, and the old ones stay (each consent
+    points at the version it was given under)."""
+
+    list_display = ["version", "published_at"]
+
+    def get_fields(self, request, obj=None):
+        return ["version", "published_at", "text_in_each_language"] if obj else ["text", "published_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj) if obj else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=pgettext_lazy("staff", "text"))
+    def text_in_each_language(self, notice):
+        names = dict(settings.LANGUAGES)
+        paragraphs = ((names.get(code, code), text) for code, text in notice.text.items())
+        return format_html_join("", "<p><strong>{}</strong><br>{}</p>", paragraphs)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            published = services.publish_privacy_notice(text=obj.text, published_at=obj.published_at)
+            obj.pk, obj.version = published.pk, published.version
+
+
+@admin.register(DataRequest)
+class DataRequestAdmin(RecordAdmin):
+    """The queue of erasure requests, oldest deadline first. Coordinators see it; those with the privacy
+    permission carry a request out in one step (jii.services.erase_person)."""
+
+    list_display = ["__str__", "who", "requested_at", "deadline", "done_at", "done_by"]
+    list_filter = [("done_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["resident", "user", "done_by"]
+    fields = ["who", "how_to_tell", "requested_at", "deadline", "done_at", "done_by"]
+    readonly_fields = fields
+    actions = ["erase_selected"]
+
+    @admin.display(description=pgettext_lazy("staff", "who"))
+    def who(self, request):
+        if request.resident_id:
+            return pgettext("staff", "resident #%(number)s: %(name)s") % {
+                "number": request.resident_id,
+                "name": request.resident,
+            }
+        return pgettext("staff", "volunteer: %(name)s") % {"name": request.user}
+
+    @admin.display(description=pgettext_lazy("staff", "how they are told"))
+    def how_to_tell(self, request):
+        if request.done_at:
+            return pgettext("staff", "done")
+        person = request.resident or request.user
+        if person.email:
+            return pgettext("staff", "by email, when it is done")
+        return pgettext("staff", "no email: tell them by phone before you erase (%(phone)s)") % {
+            "phone": request.resident.phone
+        }
+
+    def has_erase_permission(self, request):
+        return request.user.has_perm("jii.erase_personal_data")
+
+    @admin.action(
+        description=pgettext_lazy("staff", "Erase the selected people now, in every program"), permissions=["erase"]
+    )
+    def erase_selected(self, request, queryset):
+        erased = sum(services.erase_person(request=data_request, by=request.user) for data_request in queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d person erased.", "%(count)d people erased.", erased) % {"count": erased},
+            messages.SUCCESS,
+        )

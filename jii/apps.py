@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
-from jii.groups import CONSULTATION_STAFF, COORDINATORS, DONATIONS_STAFF
+from jii.groups import CONSULTATION_STAFF, COORDINATORS, DONATIONS_STAFF, PRIVACY_OFFICERS
 
 
 class JiiConfig(AppConfig):
@@ -23,6 +23,14 @@ class JiiConfig(AppConfig):
             "jii.delete_undeliverableaddress",
             "jii.view_assistedintake",
             "jii.add_assistedintake",
+            "jii.view_datarequest",
+            "jii.view_privacynotice",
+        ],
+        PRIVACY_OFFICERS: [
+            "jii.view_datarequest",
+            "jii.erase_personal_data",
+            "jii.view_privacynotice",
+            "jii.add_privacynotice",
         ],
         CONSULTATION_STAFF: [
             "jii.view_resident",

@@ -10,7 +10,9 @@ from django.apps import apps
 COORDINATORS = "coordinators"
 CONSULTATION_STAFF = "consultation staff"
 DONATIONS_STAFF = "donations staff"
-ALL_GROUPS = [COORDINATORS, CONSULTATION_STAFF, DONATIONS_STAFF]
+# Carry out erasure requests and publish the privacy notice (given to one or two trusted coordinators).
+PRIVACY_OFFICERS = "privacy officers"
+ALL_GROUPS = [COORDINATORS, CONSULTATION_STAFF, DONATIONS_STAFF, PRIVACY_OFFICERS]
 
 
 def wanted_permissions() -> dict[str, set[str]]:

@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from jii.models import VolunteerProfile
+from jii.models import DataRequest, VolunteerProfile
 from jii.outbox import Letter, builder
 
 
@@ -23,3 +23,16 @@ def pending_volunteers(message):
     if oldest is None:
         return None  # approved in the meantime
     return Letter({"count": waiting.count(), "waiting_days": (timezone.now() - oldest).days})
+
+
+@builder("erasure_received", "erasure_request_coordinator")
+def erasure_request(message):
+    request = DataRequest.objects.filter(pk=message.ids["request"]).first()
+    if request is None or request.done_at is not None:
+        return None  # done in the meantime: the person hears that instead
+    return Letter({"deadline": timezone.localtime(request.deadline)})
+
+
+@builder("data_erased")
+def data_erased(message):
+    return Letter({})

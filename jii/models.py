@@ -2,6 +2,7 @@
 
 import math
 import secrets
+from datetime import timedelta
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
@@ -451,3 +452,62 @@ def agreed_privacy_notice():
         related_name="+",
         verbose_name=pgettext_lazy("staff", "privacy notice agreed to"),
     )
+
+
+def in_fourteen_days():
+    return timezone.now() + timedelta(days=14)
+
+
+class DataRequest(models.Model):
+    """A person's request to have everything JII holds about them erased (a resident from their status page, a
+    volunteer closing their account). Coordinators with the privacy permission carry it out in the admin, in one
+    step, by the deadline (APPI asks for "without delay"; JII promises 14 days)."""
+
+    resident = models.ForeignKey(
+        Resident,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="data_requests",
+        verbose_name=pgettext_lazy("staff", "resident"),
+    )
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="data_requests",
+        verbose_name=pgettext_lazy("staff", "volunteer"),
+    )
+    requested_at = models.DateTimeField(pgettext_lazy("staff", "asked"), default=timezone.now, editable=False)
+    deadline = models.DateTimeField(pgettext_lazy("staff", "deadline"), default=in_fourteen_days)
+    done_at = models.DateTimeField(pgettext_lazy("staff", "erased"), null=True, blank=True, editable=False)
+    done_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=pgettext_lazy("staff", "erased by"),
+    )
+
+    class Meta:
+        ordering = ["done_at", "deadline"]
+        verbose_name = pgettext_lazy("staff", "erasure request")
+        verbose_name_plural = pgettext_lazy("staff", "erasure requests")
+        permissions = [("erase_personal_data", pgettext_lazy("staff", "Can erase a person's data"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(resident__isnull=False, user=None) | models.Q(resident=None, user__isnull=False),
+                name="data_request_for_one_person",
+            ),
+            # One open request per person: asking twice finds the first.
+            models.UniqueConstraint(
+                fields=["resident"], condition=models.Q(done_at=None), name="one_open_per_resident"
+            ),
+            models.UniqueConstraint(fields=["user"], condition=models.Q(done_at=None), name="one_open_per_user"),
+        ]
+
+    def __str__(self):
+        return pgettext("staff", "Erasure request #%(number)s") % {"number": self.pk}

@@ -75,9 +75,21 @@ class ResidentRecords:
     holding: Callable
 
 
+@dataclass(frozen=True)
+class VolunteerRecords:
+    """A program's records of one volunteer: `collect(profile)` gives export sections (never a resident's data);
+    `erase(profile)` hands back what they still had under way (a request goes back to the board, a pair ends)."""
+
+    program: str
+    title: Promise
+    collect: Callable
+    erase: Callable
+
+
 PURPOSES: list[Purpose] = []
 KINDS: list[RecordKind] = []
 RESIDENT_RECORDS: list[ResidentRecords] = []
+VOLUNTEER_RECORDS: list[VolunteerRecords] = []
 
 
 def _add(registry: list, item, key: str) -> None:
@@ -125,6 +137,10 @@ def apply_retention(now=None, *, dry_run: bool = False) -> dict[str, int]:
         return rolled_back.done
     logger.info("retention: anonymised %s", ", ".join(f"{key} {count}" for key, count in done.items()))
     return done
+
+
+def register_volunteer_records(program: str, title, *, collect: Callable, erase: Callable) -> None:
+    _add(VOLUNTEER_RECORDS, VolunteerRecords(program, title, collect, erase), "program")
 
 
 def described(instance, names: list[str]) -> list[tuple[str, str, str]]:
@@ -194,20 +210,26 @@ def volunteers_gone_quiet(cutoff):
 def anonymise_volunteers(profiles) -> None:
     """Close the accounts and erase the volunteers' names, contacts and words. Kept for the figures and the
     programs' history: area, languages, experience, the pairs, requests and sessions they helped with."""
-    from allauth.account.models import EmailAddress
-
-    from jii.models import FailedSignIn, LineLink, LineLinkCode, Message, User, VolunteerProfile
+    from jii.models import VolunteerProfile
 
     user_ids = list(profiles.values_list("user_id", flat=True))
+    VolunteerProfile.objects.filter(user__in=user_ids).update(
+        status=VolunteerProfile.Status.SUSPENDED, phone="", nearest_station="", about="", anonymised_at=timezone.now()
+    )
+    close_accounts(user_ids)
+
+
+def close_accounts(user_ids) -> None:
+    """No more sign-in, no name, no address: the account stays only as the author of what it did."""
+    from allauth.account.models import EmailAddress
+
+    from jii.models import FailedSignIn, LineLink, LineLinkCode, Message, User
+
     EmailAddress.objects.filter(user__in=user_ids).delete()
     LineLink.objects.filter(user__in=user_ids).delete()
     LineLinkCode.objects.filter(user__in=user_ids).delete()
     FailedSignIn.objects.filter(user__in=user_ids).delete()
     Message.objects.filter(user__in=user_ids, state=Message.State.QUEUED).update(state=Message.State.OBSOLETE)
-    now = timezone.now()
-    VolunteerProfile.objects.filter(user__in=user_ids).update(
-        status=VolunteerProfile.Status.SUSPENDED, phone="", nearest_station="", about="", anonymised_at=now
-    )
     for user in User.objects.filter(pk__in=user_ids):
         user.name, user.given_name_latin, user.email, user.is_active = ERASED, "", f"erased-{user.pk}@invalid", False
         user.set_unusable_password()

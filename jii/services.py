@@ -8,12 +8,16 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import formats, timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from jii import outbox
+from jii import outbox, privacy
 from jii.models import (
+    DataRequest,
     FailedSignIn,
     LineLink,
     LineLinkCode,
+    PrivacyNotice,
     Resident,
     UndeliverableAddress,
     User,
@@ -209,3 +213,90 @@ def stop_line(*, resident: Resident | None = None, user: User | None = None, lin
         else LineLink.objects.filter(**person(resident, user))
     )
     return links.delete()[0] > 0
+
+
+@transaction.atomic
+def publish_privacy_notice(*, text: dict, published_at=None) -> PrivacyNotice:
+    """A new version of the privacy notice, numbered after the last; the old ones stay as they were."""
+    last = PrivacyNotice.objects.select_for_update().order_by("-version").first()
+    return PrivacyNotice.objects.create(
+        version=(last.version if last else 0) + 1, text=text, published_at=published_at or timezone.now()
+    )
+
+
+# --- a person's own data: a copy, and erasure (APPI) ---------------------------------------------------------
+
+
+def export_resident(resident: Resident) -> dict:
+    """Everything JII holds about this resident, program by program, as readable sections."""
+    person = privacy.section(
+        _("You"),
+        resident,
+        ["name", "email", "phone", "languages", "prefecture", "municipality", "household_type", "language",
+         "created_at"],
+    )  # fmt: skip
+    linked = LineLink.objects.filter(resident=resident).exists()
+    person["rows"].append(("line", "LINE", gettext("yes") if linked else gettext("no")))
+    programs = [
+        {"title": str(records.title), "sections": records.collect(resident)} for records in privacy.RESIDENT_RECORDS
+    ]
+    return {"person": person, "programs": [program for program in programs if program["sections"]]}
+
+
+def export_volunteer(user: User) -> dict:
+    """Everything JII holds about this volunteer: account, profile, and what they did in each program."""
+    person = privacy.section(_("You"), user, ["name", "given_name_latin", "email", "language", "date_joined"])
+    profile = VolunteerProfile.objects.filter(user=user).first()
+    programs = []
+    if profile is not None:
+        person["rows"] += privacy.described(
+            profile,
+            ["status", "phone", "gender", "area", "nearest_station", "availability", "experience", "interests",
+             "spot_categories", "about", "submitted_at", "approved_at"],
+        )  # fmt: skip
+        programs = [
+            {"title": str(records.title), "sections": records.collect(profile)} for records in privacy.VOLUNTEER_RECORDS
+        ]
+    return {"person": person, "programs": [program for program in programs if program["sections"]]}
+
+
+@transaction.atomic
+def ask_for_erasure(*, resident: Resident | None = None, user: User | None = None) -> DataRequest:
+    """A person asks JII to erase everything about them; asking again finds the open request. They are told when
+    it will be done, and the coordinators' inbox that a request is waiting (no name in it)."""
+    person = {"resident": resident} if resident is not None else {"user": user}
+    request = DataRequest.objects.filter(done_at=None, **person).first()
+    if request is None:
+        request = DataRequest.objects.create(**person)
+        outbox.queue("erasure_received", once=request.pk, to=resident or user, request=request.pk)
+        coordinators = {"to": settings.COORDINATOR_EMAIL, "language": settings.LANGUAGE_CODE}
+        outbox.queue("erasure_request_coordinator", once=request.pk, request=request.pk, **coordinators)
+    return request
+
+
+@transaction.atomic
+def erase_person(*, request: DataRequest, by: User) -> bool:
+    """Carry out an erasure request across every program in one step: what is under way is ended (a volunteer or
+    the next child on a waiting list is told), then everything is anonymised as the retention job would, and the
+    person is told at the address they had. False if it was done already."""
+    request = DataRequest.objects.select_for_update().get(pk=request.pk)
+    if request.done_at is not None:
+        return False
+    person = request.resident or request.user
+    address, language = person.email, person.language
+    if request.resident is not None:
+        for records in privacy.RESIDENT_RECORDS:
+            records.erase(request.resident)
+        privacy.anonymise_residents(Resident.objects.filter(pk=request.resident_id))
+    else:
+        profiles = VolunteerProfile.objects.filter(user=request.user)
+        for profile in profiles:
+            for records in privacy.VOLUNTEER_RECORDS:
+                records.erase(profile)
+        privacy.anonymise_volunteers(profiles)
+        privacy.close_accounts([request.user_id])
+    request.done_at, request.done_by = timezone.now(), by
+    request.save(update_fields=["done_at", "done_by"])
+    if address:  # a resident known only by phone is told by the coordinator (the admin says so)
+        outbox.queue("data_erased", once=request.pk, to=address, language=language)
+    return True

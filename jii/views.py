@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 from linebot.v3 import WebhookParser
 from linebot.v3.exceptions import InvalidSignatureError
 
-from jii import health, line, line_events, privacy, services
+from jii import confirm, health, line, line_events, privacy, services
 from jii.forms import ResidentLanguageForm, StatusLinkAgainForm, VolunteerProfileForm
 from jii.models import LineLink, LineLinkCode, PrivacyNotice, VolunteerProfile
 from jii.sections import render_sections
@@ -62,6 +62,7 @@ def status_language(request):
 def status_page(request, resident, token, language_form):
     context = {
         "resident": resident,
+        "erasure": resident.data_requests.filter(done_at=None).first(),
         "token": token,
         "sections": render_sections("status", request, resident),
         "language_form": language_form,
@@ -71,6 +72,57 @@ def status_page(request, resident, token, language_form):
     # The token is a credential: the site-wide Referrer-Policy (same-origin) keeps it from other sites, and
     # search engines are asked not to index it. (Not "no-referrer": browsers then send "Origin: null" and the
     # page's own forms fail the CSRF check.)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_POST
+def status_data(request):
+    """A copy of everything JII holds about the resident: a page to read, print or save as PDF, or a JSON file."""
+    resident, token = resident_from_form(request)
+    return your_data(request, services.export_resident(resident), back_url=reverse("status", args=[token]))
+
+
+@require_POST
+def status_erase(request):
+    resident, token = resident_from_form(request)
+    if not confirm.confirmed(request):
+        return confirm.ask(request, back_url=reverse("status", args=[token]), **erasure_question())
+    services.ask_for_erasure(resident=resident)
+    messages.success(request, _("We have your request. We will erase your information within 14 days and tell you."))
+    return redirect("status", token=token)
+
+
+def erasure_question() -> dict:
+    return {
+        "question": _("Erase everything JII holds about you?"),
+        "consequence": _(
+            "What is still under way ends (a volunteer or your coordinator is told), and we erase your name, contact "
+            "details, your own words and your children's details. This cannot be undone."
+        ),
+        "button": _("Yes, erase my information"),
+    }
+
+
+def your_data(request, data: dict, *, back_url: str):
+    if request.POST.get("format", request.GET.get("format")) == "json":
+        response = JsonResponse(
+            {
+                "person": {name: value for name, _label, value in data["person"]["rows"]},
+                "programs": [
+                    {"program": program["title"], "records": [
+                        {"record": entry["title"], **{name: value for name, _label, value in entry["rows"]}}
+                        for entry in program["sections"]
+                    ]}
+                    for program in data["programs"]
+                ],
+            },
+            json_dumps_params={"ensure_ascii": False, "indent": 2},
+        )  # fmt: skip
+        response["Content-Disposition"] = 'attachment; filename="jii-my-information.json"'
+    else:
+        response = render(request, "jii/your_data.html", {**data, "back_url": back_url, "now": timezone.now()})
+    response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
 
@@ -104,10 +156,12 @@ def volunteer_dashboard(request):
     profile = volunteer_profile_of(request.user)
     if profile is None:
         return redirect("volunteer_profile")
+    closing = request.user.data_requests.filter(done_at=None).first()
     # Program sections (pairs, requests, sessions) only for approved volunteers: nobody else sees residents.
     sections = render_sections("volunteer", request, profile) if profile.is_approved else []
     panel = line_panel(reverse("volunteer_line"), user=request.user)
-    return render(request, "jii/volunteer_dashboard.html", {"profile": profile, "sections": sections, "line": panel})
+    context = {"profile": profile, "sections": sections, "line": panel, "closing": closing}
+    return render(request, "jii/volunteer_dashboard.html", context)
 
 
 @login_required
@@ -125,6 +179,32 @@ def volunteer_profile(request):
         messages.success(request, _("Your profile is saved."))
         return redirect("volunteer_dashboard")
     return render(request, "jii/volunteer_profile.html", {"form": form, "profile": profile})
+
+
+@login_required
+def volunteer_data(request):
+    return your_data(request, services.export_volunteer(request.user), back_url=reverse("volunteer_dashboard"))
+
+
+@login_required
+@require_POST
+def volunteer_close(request):
+    """A volunteer asks to close their account and have their data erased (a coordinator hands over what they
+    still have under way first)."""
+    if not confirm.confirmed(request):
+        return confirm.ask(
+            request,
+            back_url=reverse("volunteer_dashboard"),
+            question=_("Close your account and erase your information?"),
+            consequence=_(
+                "A coordinator will hand over what you still have under way, then close your account and erase your "
+                "name, contact details and profile within 14 days. You can sign in until then."
+            ),
+            button=_("Yes, close my account"),
+        )
+    services.ask_for_erasure(user=request.user)
+    messages.success(request, _("We have your request. We will close your account within 14 days and tell you."))
+    return redirect("volunteer_dashboard")
 
 
 def line_panel(action: str, *, resident=None, user=None) -> dict | None:

@@ -5,7 +5,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jii.privacy import RecordKind, register_kind, register_purpose, register_resident_records, section
+from jii.privacy import (
+    RecordKind,
+    register_kind,
+    register_purpose,
+    register_resident_records,
+    register_volunteer_records,
+    section,
+)
 from matching import services
 from matching.forms import CONSENT_TEXT
 from matching.models import Application, CheckIn, Match, Survey
@@ -87,6 +94,26 @@ def erase(resident) -> None:
     anonymise(resident.ofp_applications.filter(anonymised_at=None))
 
 
+def volunteer_collect(profile) -> list[dict]:
+    """Their pairs (the resident's given name only) and the check-ins they wrote."""
+    sections = []
+    matches = Match.objects.filter(volunteer=profile).select_related("application__resident")
+    for match in matches.prefetch_related("check_ins"):
+        pair = section(_("OFP pair"), match, ["status", "proposed_at", "starts_on", "ends_on", "closed_at"])
+        sections.append(pair)
+        for check_in in match.check_ins.all():
+            sections.append(section(_("Check-in"), check_in, ["month", "met", "how", "mood", "note", "concern"]))
+    return sections
+
+
+def volunteer_erase(profile) -> None:
+    """A proposal they have not answered is taken back, an active pair ends (the coordinator rematches)."""
+    for match in Match.objects.filter(volunteer=profile, status=Match.Status.PROPOSED):
+        services.cancel_proposal(match=match, reason=str(_("The volunteer has left JII.")))
+    for match in Match.objects.filter(volunteer=profile, status=Match.Status.ACTIVE):
+        services.close_pair(match=match, reason=Match.EndReason.OTHER)
+
+
 def register() -> None:
     register_purpose("ofp", _("Otonari-san Family Friend Program (OFP)"), CONSENT_TEXT)
     register_kind(
@@ -103,4 +130,7 @@ def register() -> None:
         collect=collect,
         erase=erase,
         holding=lambda: Application.objects.filter(anonymised_at=None).values("resident_id"),
+    )
+    register_volunteer_records(
+        "ofp", _("Otonari-san Family Friend Program (OFP)"), collect=volunteer_collect, erase=volunteer_erase
     )

@@ -4,7 +4,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jii.privacy import RecordKind, register_kind, register_purpose, register_resident_records, section
+from jii.privacy import (
+    RecordKind,
+    register_kind,
+    register_purpose,
+    register_resident_records,
+    register_volunteer_records,
+    section,
+)
 from spot import services
 from spot.forms import CONSENT_TEXT
 from spot.models import Acceptance, SpotRequest
@@ -50,6 +57,19 @@ def erase(resident) -> None:
     anonymise(resident.spot_requests.filter(anonymised_at=None))
 
 
+def volunteer_collect(profile) -> list[dict]:
+    """The requests they helped with: what kind of help, when, how long; nothing about the resident."""
+    helped = SpotRequest.objects.filter(volunteer=profile)
+    fields = ["category", "topic", "area", "accepted_at", "agreed_on", "done_at", "minutes_spent", "status"]
+    return [section(_("Spot request"), request, fields) for request in helped.select_related("area")]
+
+
+def volunteer_erase(profile) -> None:
+    """Requests they accepted and have not done yet go back on the board (the resident is told)."""
+    for request in SpotRequest.objects.filter(volunteer=profile, status=SpotRequest.Status.ACCEPTED):
+        services.release_request(request=request, volunteer=profile, reason=str(_("The volunteer has left JII.")))
+
+
 def register() -> None:
     register_purpose("spot", _("Spot Otonari-san"), CONSENT_TEXT)
     register_kind(
@@ -63,3 +83,4 @@ def register() -> None:
         erase=erase,
         holding=lambda: SpotRequest.objects.filter(anonymised_at=None).values("resident_id"),
     )
+    register_volunteer_records("spot", _("Spot Otonari-san"), collect=volunteer_collect, erase=volunteer_erase)

@@ -113,3 +113,24 @@ def test_every_email_ends_with_the_privacy_page_in_the_readers_language(
     html = email.alternatives[0][0]
     assert f'<a href="{privacy_url}">' in html.split("<hr>", 1)[1]
     assert in_script(language, email.body.rsplit("--", 1)[1])
+
+
+def test_a_privacy_officer_publishes_a_new_version_and_the_old_one_stays_as_it_was(client):
+    from django.urls import reverse
+
+    from tests.factories import CoordinatorFactory
+
+    client.force_login(CoordinatorFactory(groups=["coordinators", "privacy officers"]))
+    add = reverse("admin:jii_privacynotice_add")
+    text = {f"text_{code}": "" for code, _name in settings.LANGUAGES} | {"text_ja": "第2版です。", "text_en": "Second."}
+    now = timezone.localtime()
+    answer = client.post(
+        add, {**text, "published_at_0": now.strftime("%Y-%m-%d"), "published_at_1": now.strftime("%H:%M:%S")}
+    )
+    assert answer.status_code == 302, answer.content.decode()[:3000]
+    assert list(PrivacyNotice.objects.values_list("version", flat=True)) == [2, 1]
+    assert PrivacyNotice.objects.get(version=1).text == TEXT
+    first = reverse("admin:jii_privacynotice_change", args=[PrivacyNotice.objects.get(version=1).pk])
+    assert client.post(first, {"text_ja": "changed"}).status_code == 403
+    assert client.post(reverse("admin:jii_privacynotice_delete", args=[1])).status_code == 403
+    assert "Second." in client.get("/en/privacy/").content.decode()
