@@ -19,6 +19,7 @@ from jii import outbox, services
 from jii.models import (
     Area,
     AssistedIntake,
+    ConfidentialityPledge,
     DataRequest,
     Language,
     Message,
@@ -201,11 +202,12 @@ class VolunteerProfileAdmin(admin.ModelAdmin):
         "area",
         "nearest_station",
         "submitted_at",
+        "pledge",
     ]
     list_filter = ["status", "area__prefecture", "gender", "languages__language", "submitted_at"]
     search_fields = ["user__name", "user__email", *in_every_language("area__name"), "nearest_station"]
     list_select_related = ["user", "area"]
-    readonly_fields = ["status", "submitted_at", "approved_at", "approved_by"]
+    readonly_fields = ["status", "submitted_at", "pledge", "pledged_at", "approved_at", "approved_by"]
     inlines = [VolunteerLanguageInline]
     actions = ["approve_selected"]
 
@@ -214,12 +216,18 @@ class VolunteerProfileAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Approve selected volunteers (and email them)"), permissions=["approve"])
     def approve_selected(self, request, queryset):
+        not_pledged = [str(profile) for profile in queryset if not services.agreed_current_pledge(profile)]
         approved = sum(services.approve_volunteer(profile=profile, approved_by=request.user) for profile in queryset)
         self.message_user(
             request,
             ngettext("%(count)d volunteer approved.", "%(count)d volunteers approved.", approved) % {"count": approved},
             messages.SUCCESS,
         )
+        if not_pledged:
+            refused = pgettext(
+                "staff", "Not approved: %(names)s, who have not agreed to the current confidentiality pledge yet."
+            )
+            self.message_user(request, refused % {"names": ", ".join(not_pledged)}, messages.WARNING)
 
 
 @admin.register(Message)
@@ -315,6 +323,19 @@ class PrivacyNoticeAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             published = services.publish_privacy_notice(text=obj.text, published_at=obj.published_at)
+            obj.pk, obj.version = published.pk, published.version
+
+
+@admin.register(ConfidentialityPledge)
+class ConfidentialityPledgeAdmin(PrivacyNoticeAdmin):
+    """Published like the privacy notice; volunteers are asked to agree to a new version on their page."""
+
+    def get_fields(self, request, obj=None):
+        return ["version", "published_at", "text_in_each_language"] if obj else ["text"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            published = services.publish_pledge(text=obj.text)
             obj.pk, obj.version = published.pk, published.version
 
 

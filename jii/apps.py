@@ -25,8 +25,11 @@ class JiiConfig(AppConfig):
             "jii.add_assistedintake",
             "jii.view_datarequest",
             "jii.view_privacynotice",
+            "jii.view_confidentialitypledge",
         ],
         PRIVACY_OFFICERS: [
+            "jii.view_confidentialitypledge",
+            "jii.add_confidentialitypledge",
             "jii.view_datarequest",
             "jii.erase_personal_data",
             "jii.view_privacynotice",

@@ -3,9 +3,10 @@ families, 30% single workers, 20% students, 10% refugees, plus one "other") and 
 figures (../shared/seeds)."""
 
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from jii.choices import Experience, Gender, HouseholdType, Interest, LanguageLevel, Prefecture, SpotCategory
-from jii.models import Area, Language, Resident, User, VolunteerProfile
+from jii.models import Area, ConfidentialityPledge, Language, Resident, User, VolunteerProfile
 from jii.services import find_or_create_resident
 
 G, P, H, X, IN, S, L = Gender, Prefecture, HouseholdType, Experience, Interest, SpotCategory, LanguageLevel
@@ -95,6 +96,8 @@ def load() -> str:
                 "interests": interests,
                 "spot_categories": spot,
                 "status": status,
+                "pledge": ConfidentialityPledge.objects.order_by("-version").first(),
+                "pledged_at": timezone.now(),
             },
         )
         for code, level in spoken.items():

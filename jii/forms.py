@@ -20,7 +20,7 @@ from jii.choices import (
     availability_slots,
 )
 from jii.fields import language_choices, without_bidi_controls
-from jii.models import Language, VolunteerProfile, area_choices
+from jii.models import ConfidentialityPledge, Language, VolunteerProfile, area_choices
 
 # The largest id a database column holds: the database cannot even look up a bigger one (it raises instead).
 MAX_ID = 2**63 - 1
@@ -111,6 +111,14 @@ class VolunteerProfileForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # The confidentiality pledge is asked for until the volunteer has agreed to its current version.
+        self.current_pledge = ConfidentialityPledge.objects.order_by("-version").first()
+        if self.current_pledge and not (self.instance.pk and self.instance.pledge_id == self.current_pledge.pk):
+            self.fields["pledge"] = forms.BooleanField(
+                label=_("I have read the pledge above and I agree to it."),
+                error_messages={"required": _("Please tick the box to agree to the pledge.")},
+                widget=forms.CheckboxInput(attrs={"aria-describedby": "pledge-text"}),
+            )
         self.fields["name"].initial = user.name
         self.fields["given_name_latin"].initial = user.given_name_latin
         self.fields["availability"].choices = availability_slots()
@@ -147,6 +155,10 @@ class VolunteerProfileForm(forms.ModelForm):
             # Tied to the first language row (Japanese), where a screen reader announces it.
             self.add_error("language_ja", _("Tell us at least one language you speak, with your level."))
         return cleaned
+
+    def agreed_pledge(self):
+        """The pledge the volunteer has just agreed to, or None when the form did not ask."""
+        return self.current_pledge if self.cleaned_data.get("pledge") else None
 
     def profile_fields(self):
         """The model fields to save, without the name and language rows handled separately."""

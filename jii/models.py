@@ -189,6 +189,25 @@ class Resident(models.Model):
         return without_bidi_controls(self.name)
 
 
+class ConfidentialityPledge(models.Model):
+    """What a volunteer promises before a coordinator may approve them: what they see of residents stays
+    private, and no photos or contacts are kept after the help ends. Versioned like the privacy notice: a change
+    is a new version, and volunteers are asked to agree again."""
+
+    version = models.PositiveIntegerField(pgettext_lazy("staff", "version"), unique=True)
+    text = TranslatedField(pgettext_lazy("staff", "text"), multiline=True)
+    published_at = models.DateTimeField(pgettext_lazy("staff", "published"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-version"]
+        get_latest_by = "version"
+        verbose_name = pgettext_lazy("staff", "confidentiality pledge")
+        verbose_name_plural = pgettext_lazy("staff", "confidentiality pledges")
+
+    def __str__(self):
+        return pgettext("staff", "Confidentiality pledge, version %(version)s") % {"version": self.version}
+
+
 class VolunteerProfile(models.Model):
     """What a volunteer tells JII about themselves; a coordinator approves it before any resident data shows."""
 
@@ -214,6 +233,16 @@ class VolunteerProfile(models.Model):
     spot_categories = models.JSONField(_("Spot help categories"), default=list, blank=True)
     about = models.TextField(_("about me"), blank=True)
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now, editable=False)
+    pledge = models.ForeignKey(
+        ConfidentialityPledge,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=pgettext_lazy("staff", "confidentiality pledge agreed to"),
+    )
+    pledged_at = models.DateTimeField(pgettext_lazy("staff", "pledge agreed"), null=True, blank=True, editable=False)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True, editable=False)
     approved_by = models.ForeignKey(
         User,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jii import outbox, privacy
 from jii.models import (
+    ConfidentialityPledge,
     DataRequest,
     FailedSignIn,
     LineLink,
@@ -89,10 +90,19 @@ def find_or_create_resident(*, email: str, language: str, **details) -> Resident
 
 @transaction.atomic
 def save_volunteer_profile(
-    *, user: User, name: str, languages: list[tuple], given_name_latin: str = "", **fields
+    *,
+    user: User,
+    name: str,
+    languages: list[tuple],
+    given_name_latin: str = "",
+    pledge: ConfidentialityPledge | None = None,
+    **fields,
 ) -> VolunteerProfile:
-    """Create or update the volunteer's own profile. `languages` is a list of (Language, level).
-    A new profile waits for a coordinator; editing an approved profile keeps it approved."""
+    """Create or update the volunteer's own profile. `languages` is a list of (Language, level); `pledge`, the
+    confidentiality pledge they have just agreed to, if the form asked. A new profile waits for a coordinator;
+    editing an approved profile keeps it approved."""
+    if pledge is not None:
+        fields |= {"pledge": pledge, "pledged_at": timezone.now()}
     if (name, given_name_latin) != (user.name, user.given_name_latin):
         user.name, user.given_name_latin = name, given_name_latin
         user.save(update_fields=["name", "given_name_latin"])
@@ -103,11 +113,28 @@ def save_volunteer_profile(
     return profile
 
 
+def agreed_current_pledge(profile: VolunteerProfile) -> bool:
+    current = ConfidentialityPledge.objects.order_by("-version").first()
+    return current is None or profile.pledge_id == current.pk
+
+
+@transaction.atomic
+def agree_to_pledge(*, profile: VolunteerProfile, pledge: ConfidentialityPledge) -> None:
+    VolunteerProfile.objects.filter(pk=profile.pk).update(pledge=pledge, pledged_at=timezone.now())
+
+
+@transaction.atomic
+def publish_pledge(*, text: dict) -> ConfidentialityPledge:
+    """A new version of the pledge: every volunteer is asked to agree to it again (on their page)."""
+    last = ConfidentialityPledge.objects.select_for_update().order_by("-version").first()
+    return ConfidentialityPledge.objects.create(version=(last.version if last else 0) + 1, text=text)
+
+
 @transaction.atomic
 def approve_volunteer(*, profile: VolunteerProfile, approved_by: User) -> bool:
     """Approve a waiting volunteer and email them in their language. False if they were not waiting."""
     profile = VolunteerProfile.objects.select_for_update().get(pk=profile.pk)
-    if profile.status != VolunteerProfile.Status.PENDING:
+    if profile.status != VolunteerProfile.Status.PENDING or not agreed_current_pledge(profile):
         return False
     profile.status = VolunteerProfile.Status.APPROVED
     profile.approved_at = timezone.now()

@@ -30,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("volunteer/", views.volunteer_dashboard, name="volunteer_dashboard"),
     path("volunteer/profile/", views.volunteer_profile, name="volunteer_profile"),
     path("volunteer/line/", views.volunteer_line, name="volunteer_line"),
+    path("volunteer/pledge/", views.volunteer_pledge, name="volunteer_pledge"),
     path("volunteer/data/", views.volunteer_data, name="volunteer_data"),
     path("volunteer/close/", views.volunteer_close, name="volunteer_close"),
     path("ofp/", include("matching.urls")),

@@ -15,7 +15,7 @@ from linebot.v3.exceptions import InvalidSignatureError
 
 from jii import confirm, health, line, line_events, privacy, services
 from jii.forms import ResidentLanguageForm, StatusLinkAgainForm, VolunteerProfileForm
-from jii.models import LineLink, LineLinkCode, PrivacyNotice, VolunteerProfile
+from jii.models import ConfidentialityPledge, LineLink, LineLinkCode, PrivacyNotice, VolunteerProfile
 from jii.sections import render_sections
 from jii.status_links import resident_for_token, resident_from_form
 
@@ -157,10 +157,12 @@ def volunteer_dashboard(request):
     if profile is None:
         return redirect("volunteer_profile")
     closing = request.user.data_requests.filter(done_at=None).first()
+    pledge = ConfidentialityPledge.objects.order_by("-version").first()
+    new_pledge = pledge if pledge and profile.pledge_id != pledge.pk else None
     # Program sections (pairs, requests, sessions) only for approved volunteers: nobody else sees residents.
     sections = render_sections("volunteer", request, profile) if profile.is_approved else []
     panel = line_panel(reverse("volunteer_line"), user=request.user)
-    context = {"profile": profile, "sections": sections, "line": panel, "closing": closing}
+    context = {"profile": profile, "sections": sections, "line": panel, "closing": closing, "new_pledge": new_pledge}
     return render(request, "jii/volunteer_dashboard.html", context)
 
 
@@ -174,11 +176,24 @@ def volunteer_profile(request):
             name=form.cleaned_data["name"],
             given_name_latin=form.cleaned_data["given_name_latin"],
             languages=form.cleaned_data["languages"],
+            pledge=form.agreed_pledge(),
             **form.profile_fields(),
         )
         messages.success(request, _("Your profile is saved."))
         return redirect("volunteer_dashboard")
     return render(request, "jii/volunteer_profile.html", {"form": form, "profile": profile})
+
+
+@login_required
+@require_POST
+def volunteer_pledge(request):
+    """The volunteer agrees to the confidentiality pledge's version they were shown (a newer one asks again)."""
+    profile = volunteer_profile_of(request.user)
+    pledge = ConfidentialityPledge.objects.order_by("-version").first()
+    if profile is not None and pledge is not None and request.POST.get("version") == str(pledge.version):
+        services.agree_to_pledge(profile=profile, pledge=pledge)
+        messages.success(request, _("Thank you: you have agreed to the pledge."))
+    return redirect("volunteer_dashboard")
 
 
 @login_required

@@ -4,7 +4,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from jii.choices import HouseholdType, LanguageLevel, Prefecture
-from jii.models import Area, Language, Resident, User, VolunteerLanguage, VolunteerProfile
+from jii.models import Area, ConfidentialityPledge, Language, Resident, User, VolunteerLanguage, VolunteerProfile
 
 PASSWORD = "correct horse battery staple"
 
@@ -44,6 +44,9 @@ class VolunteerProfileFactory(factory.django.DjangoModelFactory):
     nearest_station = "学芸大学"
     availability = ["sat:morning", "sun:afternoon"]
     spot_categories = ["children"]
+    # Signed up through the profile form, which asks for the current confidentiality pledge.
+    pledge = factory.LazyFunction(lambda: ConfidentialityPledge.objects.order_by("-version").first())
+    pledged_at = factory.LazyFunction(timezone.now)
 
     @factory.post_generation
     def languages(profile, create, extracted, **kwargs):

@@ -26,6 +26,7 @@ def profile_form(**changes):
         "interests": ["cooking"],
         "spot_categories": ["children", "healthcare"],
         "about": "",
+        "pledge": "on",
     }
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
