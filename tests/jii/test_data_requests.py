@@ -172,3 +172,22 @@ def test_a_volunteer_sees_their_data_and_closes_their_account(client, committed)
     assert Message.objects.filter(template="spot_released_resident", resident=resident).exists()
     client.logout()
     assert not client.login(email=volunteer.user.email, password="x")
+
+
+def test_the_copy_the_question_and_the_volunteers_panels_are_valid_html(client, klass):  # noqa: F811
+    from jii.services import publish_pledge
+    from tests.page_checks import nu_errors
+
+    records = build(klass)
+    token = make_token(records["resident"])
+    pages = {
+        "copy (fa-af)": client.post("/fa-af/status/data/", {"token": token, "format": "page"}).content.decode(),
+        "question": client.post("/en/status/erase/", {"token": token}).content.decode(),
+    }
+    client.force_login(records["volunteer"])
+    publish_pledge(text={"ja": "第2版", "en": "Version two."})
+    pages["dashboard"] = client.get("/en/volunteer/").content.decode()
+    pages["profile"] = client.get("/en/volunteer/profile/").content.decode()
+    pages["volunteer's copy"] = client.post("/en/volunteer/data/", {"format": "page"}).content.decode()
+    assert 'id="pledge-text"' in pages["dashboard"] and 'id="pledge-text"' in pages["profile"]
+    assert nu_errors(pages) == {}
