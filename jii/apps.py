@@ -1,8 +1,8 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_save
 from django.utils.translation import gettext_lazy as _
 
-from jii.groups import CONSULTATION_STAFF, COORDINATORS, DONATIONS_STAFF
+from jii.groups import CONSULTATION_STAFF, COORDINATORS, DONATIONS_STAFF, PRIVACY_OFFICERS
 
 
 class JiiConfig(AppConfig):
@@ -32,11 +32,30 @@ class JiiConfig(AppConfig):
             "jii.add_assistedintake",
         ],
         DONATIONS_STAFF: ["jii.view_message", "jii.send_message_again"],
+        PRIVACY_OFFICERS: ["auditlog.view_logentry"],
     }
 
     def ready(self):
+        from auditlog.models import LogEntry
+        from auditlog.registry import auditlog
+
         import jii.email_events  # noqa: F401  (bounces and complaints from the email provider)
         import jii.messages  # noqa: F401  (registers the core's message builders)
+        from jii.audit import record_number_only
         from jii.groups import sync_group_permissions
+        from jii.models import Resident, User, VolunteerLanguage, VolunteerProfile
 
         post_migrate.connect(sync_group_permissions, dispatch_uid="jii.sync_group_permissions")
+
+        # The change audit (jii/audit.py) of the core's records; each program registers its own.
+        pre_save.connect(record_number_only, sender=LogEntry, dispatch_uid="jii.audit_record_number_only")
+        auditlog.register(Resident, mask_fields=["name", "email", "phone", "status_key"], m2m_fields={"languages"})
+        auditlog.register(VolunteerProfile, mask_fields=["phone", "nearest_station", "about"])
+        auditlog.register(VolunteerLanguage)
+        # A password change is recorded (masked: that it changed, not the hash); a sign-in is not a change.
+        auditlog.register(
+            User,
+            exclude_fields=["last_login"],
+            mask_fields=["password", "email", "name", "given_name_latin"],
+            m2m_fields={"groups", "user_permissions"},
+        )

@@ -1,0 +1,30 @@
+"""The change audit (django-auditlog): who created, changed or deleted which record, when, and each changed
+field's old and new value. Each app registers its own models in its AppConfig.ready(), naming the fields to mask:
+a masked field's change is recorded, its values are not, so the audit never becomes a second copy of residents'
+words, names and contacts. Privacy officers read it in the admin (jii/admin.py); nobody edits it."""
+
+from auditlog.middleware import AuditlogMiddleware
+
+MASK = "••••"
+
+
+def masked(value: str) -> str:
+    """AUDITLOG_MASK_CALLABLE: a fixed marker, never part of the value (auditlog's own mask keeps half of it).
+    An empty value stays empty ("None" is what auditlog writes for the empty side of a create or delete), so the
+    audit still tells a field filled in from one emptied or changed."""
+    return value if value in ("", "None") else MASK
+
+
+def record_number_only(sender, instance, **kwargs):
+    """pre_save of auditlog's LogEntry: a record's str() is often a person's name (a resident, a child, an
+    account), so the audit names the record by its number only; the admin shows its kind beside it."""
+    instance.object_repr = f"#{instance.object_pk}"
+
+
+class AuditActorMiddleware(AuditlogMiddleware):
+    """auditlog's middleware, handed the request's user unevaluated: it is loaded (a session read) only when a
+    change is logged, not on every page. Anonymous requests (public forms, status links) log no actor."""
+
+    @staticmethod
+    def _get_actor(request):
+        return getattr(request, "user", None)
