@@ -41,22 +41,17 @@ class ConsultationsConfig(AppConfig):
     }
 
     def ready(self):
-        from auditlog.registry import auditlog
-
         import consultations.messages  # noqa: F401  (registers the consultations' message builders)
         from consultations.models import CaseNote, Consultation
         from consultations.sections import public_figures, status_context
+        from jii.audit import register
         from jii.figures import register_figures
         from jii.sections import register_section
 
         # The change audit (jii/audit.py): a case's words, times given in the resident's words, the outcome
         # summary and the notes are masked.
-        auditlog.register(
-            Consultation,
-            mask_fields=["description", "preferred_times", "outcome_summary"],
-            m2m_fields={"languages"},
-        )
-        auditlog.register(CaseNote, mask_fields=["text"])
+        register(Consultation, masked=["description", "preferred_times", "outcome_summary"], m2m=["languages"])
+        register(CaseNote, masked=["text"])
 
         register_section("status", "consultations/_status.html", status_context)
         register_figures("consultations", public_figures)

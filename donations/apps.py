@@ -28,13 +28,13 @@ class DonationsConfig(AppConfig):
     }
 
     def ready(self):
-        from auditlog.registry import auditlog
         from django.core import checks
 
         import donations.messages  # noqa: F401  (registers the donors' message builders)
         from donations.checks import stripe_api_is_stripes, stripe_api_version_matches_library
         from donations.models import Donation, Payment, Receipt
         from donations.sections import current_campaign_context
+        from jii.audit import register
         from jii.sections import register_section
 
         register_section("home", "donations/_current_campaign.html", current_campaign_context)
@@ -42,8 +42,6 @@ class DonationsConfig(AppConfig):
         checks.register(stripe_api_is_stripes, checks.Tags.security, deploy=True)
 
         # The change audit (jii/audit.py): donors' names, contacts and messages are masked; money is not.
-        auditlog.register(Donation, mask_fields=["name", "email", "address", "nickname", "message"])
-        auditlog.register(Payment)
-        auditlog.register(
-            Receipt, mask_fields=["donor_name", "donor_email", "donor_address", "void_reason"], m2m_fields={"covers"}
-        )
+        register(Donation, masked=["name", "email", "address", "nickname", "message"])
+        register(Payment)
+        register(Receipt, masked=["donor_name", "donor_email", "donor_address", "void_reason"], m2m=["covers"])

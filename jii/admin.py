@@ -9,12 +9,14 @@ from auditlog.registry import auditlog
 from auditlog.render import get_field_verbose_name
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
@@ -315,12 +317,19 @@ class ChangeAuditAdmin(LogEntryAdmin):
     """The change audit (jii/audit.py), for privacy officers (auditlog.view_logentry): read only for everyone,
     superusers too, so that nobody can rewrite or remove what happened."""
 
-    list_display = ["created", "record", "action", "changed_fields", "actor_shown"]
-    list_filter = ["action", AuditedKindFilter, "timestamp"]
+    list_display = ["when", "record", "action", "changed_fields", "actor_shown"]
+    list_filter = ["action", AuditedKindFilter]
     # By record number or the actor's address; masked values are not there to be found.
     search_fields = ["=object_pk", "actor_email"]
-    readonly_fields = ["created", "actor_shown", "record", "action", "msg"]
-    fieldsets = [(None, {"fields": ["created", "actor_shown", "record", "action", "msg"]})]
+    fields = ["when", "actor_shown", "record", "action", "msg"]
+    readonly_fields = fields
+    fieldsets = None
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The page's subtitle is the record's kind and number (the entry's own str() names the number only).
+        entry = self.get_object(request, unquote(object_id))
+        subtitle = {"subtitle": f"{self.record(entry)}: {entry.get_action_display()}"} if entry else {}
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **subtitle})
 
     def has_add_permission(self, request):
         return False
@@ -330,6 +339,10 @@ class ChangeAuditAdmin(LogEntryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=pgettext_lazy("staff", "when"), ordering="timestamp")
+    def when(self, entry):
+        return date_format(timezone.localtime(entry.timestamp), "DATETIME_FORMAT")
 
     @admin.display(description=pgettext_lazy("staff", "record"))
     def record(self, entry):

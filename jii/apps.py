@@ -37,11 +37,10 @@ class JiiConfig(AppConfig):
 
     def ready(self):
         from auditlog.models import LogEntry
-        from auditlog.registry import auditlog
 
         import jii.email_events  # noqa: F401  (bounces and complaints from the email provider)
         import jii.messages  # noqa: F401  (registers the core's message builders)
-        from jii.audit import record_number_only
+        from jii.audit import record_number_only, register
         from jii.groups import sync_group_permissions
         from jii.models import Resident, User, VolunteerLanguage, VolunteerProfile
 
@@ -49,13 +48,13 @@ class JiiConfig(AppConfig):
 
         # The change audit (jii/audit.py) of the core's records; each program registers its own.
         pre_save.connect(record_number_only, sender=LogEntry, dispatch_uid="jii.audit_record_number_only")
-        auditlog.register(Resident, mask_fields=["name", "email", "phone", "status_key"], m2m_fields={"languages"})
-        auditlog.register(VolunteerProfile, mask_fields=["phone", "nearest_station", "about"])
-        auditlog.register(VolunteerLanguage)
+        register(Resident, masked=["name", "email", "phone", "status_key"], m2m=["languages"])
+        register(VolunteerProfile, masked=["phone", "nearest_station", "about"])
+        register(VolunteerLanguage)
         # A password change is recorded (masked: that it changed, not the hash); a sign-in is not a change.
-        auditlog.register(
+        register(
             User,
-            exclude_fields=["last_login"],
-            mask_fields=["password", "email", "name", "given_name_latin"],
-            m2m_fields={"groups", "user_permissions"},
+            masked=["password", "email", "name", "given_name_latin"],
+            m2m=["groups", "user_permissions"],
+            excluded=["last_login"],
         )

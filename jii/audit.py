@@ -4,8 +4,17 @@ a masked field's change is recorded, its values are not, so the audit never beco
 words, names and contacts. Privacy officers read it in the admin (jii/admin.py); nobody edits it."""
 
 from auditlog.middleware import AuditlogMiddleware
+from auditlog.registry import auditlog
 
 MASK = "••••"
+
+
+def register(model, *, masked=(), m2m=(), excluded=()):
+    """Audit a model's own columns, the `masked` ones by MASK only, and changes to its `m2m` fields. Only its own
+    columns: on a create or delete auditlog would also write its reverse relations, a related record's str()
+    (a volunteer's name, say) among them."""
+    columns = [field.name for field in model._meta.concrete_fields if field.name not in excluded]
+    auditlog.register(model, include_fields=columns, mask_fields=list(masked), m2m_fields=set(m2m))
 
 
 def masked(value: str) -> str:

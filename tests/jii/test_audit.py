@@ -262,6 +262,7 @@ def test_a_deletion_is_audited_with_the_old_values_masked_and_what_went_with_it(
     assert {entry.actor for entry in deleted} == {admin}
     assert gone["resident", str(resident.pk)].changes["name"] == [MASK, "None"]
     assert gone["resident", str(resident.pk)].changes["household_type"] == ["family", "None"]
+    assert "ofp_applications" not in gone["resident", str(resident.pk)].changes  # its own columns only
     everything = json.dumps(list(LogEntry.objects.values_list("changes", "object_repr")), ensure_ascii=False)
     assert "Amina Haddad" not in everything and WORDS not in everything and resident.email not in everything
 
