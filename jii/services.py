@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import formats, timezone
 
-from jii import outbox
+from jii import audit, outbox
 from jii.models import (
     FailedSignIn,
     LineLink,
@@ -116,7 +116,7 @@ def approve_volunteer(*, profile: VolunteerProfile, approved_by: User) -> bool:
 @transaction.atomic
 def set_resident_language(*, resident: Resident, language: str) -> None:
     """The resident's choice on their status page: every later email, and the page, in that language."""
-    Resident.objects.filter(pk=resident.pk).update(language=language)
+    audit.update(Resident.objects.filter(pk=resident.pk), language=language)
 
 
 def phone_digits(phone: str) -> str:

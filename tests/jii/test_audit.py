@@ -165,6 +165,12 @@ def application_changed(client):
     return application, LogEntry.Action.UPDATE, {"adults": ["2", "3"]}, ["message"]
 
 
+def matching_started(client):
+    application = ApplicationFactory()  # a queryset update in the service (jii.audit.update)
+    action(client, application, "start_matching")
+    return application, LogEntry.Action.UPDATE, {"stage": ["received", "matching"]}, []
+
+
 def pair_cancelled(client):
     from matching import services
 
@@ -209,6 +215,12 @@ def donation_changed(client):
     return gift, LogEntry.Action.UPDATE, {"receipts_wanted": ["each", "annual"]}, ["message"]
 
 
+def donation_message_approved(client):
+    gift = donation()  # a queryset update in the service (jii.audit.update)
+    action(client, gift, "approve_messages")
+    return gift, LogEntry.Action.UPDATE, {"message_status": ["pending", "approved"]}, []
+
+
 def receipt_voided(client):
     issued = receipt()
     action(client, issued, "void_and_reissue")
@@ -222,6 +234,7 @@ SCENARIOS = {
     volunteer_changed: ["coordinators"],
     volunteer_approved: ["coordinators"],
     application_changed: ["coordinators"],
+    matching_started: ["coordinators"],
     pair_cancelled: ["coordinators"],
     spot_request_changed: ["coordinators"],
     child_changed: ["coordinators"],
@@ -229,6 +242,7 @@ SCENARIOS = {
     consultation_outcome: ["consultation staff"],
     case_note_added: ["consultation staff"],
     donation_changed: ["donations staff"],
+    donation_message_approved: ["donations staff"],
     receipt_voided: ["donations staff"],
 }
 
@@ -329,3 +343,14 @@ def test_a_password_change_is_audited_without_the_hash_and_sign_ins_are_not(clie
     before = entries.count()
     client.force_login(user)
     assert entries.count() == before  # a sign-in is no change
+
+
+def test_an_audited_queryset_update_stays_a_compare_and_set():
+    from jii import audit
+
+    request = SpotRequestFactory()
+    open_request = SpotRequestFactory._meta.model.objects.filter(pk=request.pk, status="open")
+    assert audit.update(open_request, status="cancelled") == 1
+    assert audit.update(open_request, status="done") == 0  # no longer open: nothing changed, nothing logged
+    entry = LogEntry.objects.get_for_object(request).latest()
+    assert entry.changes == {"status": ["open", "cancelled"]} and entry.actor is None
