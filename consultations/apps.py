@@ -43,9 +43,16 @@ class ConsultationsConfig(AppConfig):
     def ready(self):
         import consultations.messages  # noqa: F401  (registers the consultations' message builders)
         from consultations import privacy as consultations_privacy
+        from consultations.models import CaseNote, Consultation
         from consultations.sections import public_figures, status_context
+        from jii.audit import register
         from jii.figures import register_figures
         from jii.sections import register_section
+
+        # The change audit (jii/audit.py): a case's words, times given in the resident's words, the outcome
+        # summary and the notes are masked.
+        register(Consultation, masked=["description", "preferred_times", "outcome_summary"], m2m=["languages"])
+        register(CaseNote, masked=["text"])
 
         register_section("status", "consultations/_status.html", status_context)
         register_figures("consultations", public_figures)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from consultations import services
 from consultations.forms import CONSENT_TEXT
 from consultations.models import Appointment, CaseNote, Consultation
+from jii import audit
 from jii.privacy import RecordKind, register_kind, register_purpose, register_resident_records, section
 
 FINISHED = [Consultation.Status.CLOSED, Consultation.Status.REDIRECTED]
@@ -22,9 +23,13 @@ def anonymise(cases) -> None:
     """Erase the resident's own words, the preferred times, the outcome summary and every case note. Kept for
     the figures: topic, languages, urgency, dates, expert, appointments and outcome."""
     ids = list(cases.values_list("pk", flat=True))
-    CaseNote.objects.filter(consultation__in=ids).update(text="")
-    Consultation.objects.filter(pk__in=ids).update(
-        description="", preferred_times="", outcome_summary="", anonymised_at=timezone.now()
+    audit.update(CaseNote.objects.filter(consultation__in=ids), text="")
+    audit.update(
+        Consultation.objects.filter(pk__in=ids),
+        description="",
+        preferred_times="",
+        outcome_summary="",
+        anonymised_at=timezone.now(),
     )
 
 

@@ -33,10 +33,17 @@ class DonationsConfig(AppConfig):
         import donations.messages  # noqa: F401  (registers the donors' message builders)
         from donations import privacy as donations_privacy
         from donations.checks import stripe_api_is_stripes, stripe_api_version_matches_library
+        from donations.models import Donation, Payment, Receipt
         from donations.sections import current_campaign_context
+        from jii.audit import register
         from jii.sections import register_section
 
         register_section("home", "donations/_current_campaign.html", current_campaign_context)
         checks.register(stripe_api_version_matches_library)
         checks.register(stripe_api_is_stripes, checks.Tags.security, deploy=True)
         donations_privacy.register()
+
+        # The change audit (jii/audit.py): donors' names, contacts and messages are masked; money is not.
+        register(Donation, masked=["name", "email", "address", "nickname", "message"])
+        register(Payment)
+        register(Receipt, masked=["donor_name", "donor_email", "donor_address", "void_reason"], m2m=["covers"])

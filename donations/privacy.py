@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from donations.forms import CONSENT_TEXT
 from donations.models import Donation, Receipt
+from jii import audit
 from jii.models import Message
 from jii.privacy import ERASED, RecordKind, register_kind, register_purpose, register_resident_records, section
 
@@ -43,8 +44,9 @@ def anonymise(donations) -> None:
     emails = set(Donation.objects.filter(pk__in=ids).values_list("email", flat=True)) - {""}
     for receipt in Receipt.objects.filter(donation__in=ids).exclude(file=""):
         transaction.on_commit(partial(receipt.file.storage.delete, receipt.file.name))
-    Receipt.objects.filter(donation__in=ids).update(donor_name=ERASED, donor_email="", donor_address="", file="")
-    Donation.objects.filter(pk__in=ids).update(
+    audit.update(Receipt.objects.filter(donation__in=ids), donor_name=ERASED, donor_email="", donor_address="", file="")
+    audit.update(
+        Donation.objects.filter(pk__in=ids),
         name=ERASED,
         email="",
         address="",
@@ -73,8 +75,12 @@ def collect(resident) -> list[dict]:
 def erase(resident) -> None:
     """Their gifts keep what the accounts need for seven years (name, address, amounts; see the table); the
     message and nickname go now, and nothing more is shown on the campaign page."""
-    gifts_of(resident).update(
-        nickname="", message="", message_status=Donation.MessageStatus.NONE, show_as=Donation.ShowAs.ANONYMOUS
+    audit.update(
+        gifts_of(resident),
+        nickname="",
+        message="",
+        message_status=Donation.MessageStatus.NONE,
+        show_as=Donation.ShowAs.ANONYMOUS,
     )
 
 

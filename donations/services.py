@@ -16,6 +16,7 @@ from donations import messages
 from donations.models import Campaign, Donation, Payment, StripeEvent
 from donations.progress import forget_pages
 from donations.stripe_api import readable_event_version, stripe_client, stripe_locale
+from jii import audit
 from jii.models import PrivacyNotice
 
 logger = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ def start_checkout(*, donation: Donation, success_url: str, cancel_url: str) -> 
     except stripe.StripeError as error:
         logger.warning("Stripe checkout failed for donation %s: %s", donation.id, type(error).__name__)
         raise CheckoutUnavailable from error
-    Donation.objects.filter(pk=donation.pk).update(stripe_checkout_session=session.id)
+    audit.update(Donation.objects.filter(pk=donation.pk), stripe_checkout_session=session.id)
     return session.url
 
 
@@ -400,7 +401,7 @@ def send_history_link(*, email: str) -> bool:
 
 def set_receipts_wanted(*, email: str, choice: str) -> int:
     """The donor's choice applies to all their gifts from now on; receipts already issued stay as they are."""
-    return Donation.objects.filter(email__iexact=email).update(receipts_wanted=choice)
+    return audit.update(Donation.objects.filter(email__iexact=email), receipts_wanted=choice)
 
 
 @transaction.atomic
@@ -408,7 +409,7 @@ def moderate_messages(*, donations, approve: bool) -> int:
     new_status = Donation.MessageStatus.APPROVED if approve else Donation.MessageStatus.REJECTED
     changed = donations.filter(~Q(message=""))
     campaign_ids = set(changed.values_list("campaign_id", flat=True))
-    count = changed.update(message_status=new_status)
+    count = audit.update(changed, message_status=new_status)
     for campaign_id in campaign_ids:
         money_moved(campaign_id)
     return count

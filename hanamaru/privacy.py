@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hanamaru import services
 from hanamaru.models import Attendance, Child, ConsentText, Enrolment, Session, TutorSignup
+from jii import audit
 from jii.privacy import (
     ERASED,
     RecordKind,
@@ -35,7 +36,7 @@ def children_who_left(cutoff):
 def anonymise_children(children) -> None:
     """Erase a child's name, school and needs. Kept for the figures: age, Japanese level, home languages, and
     their enrolments and attendance."""
-    children.update(first_name=ERASED, family_name="", school="", needs="", anonymised_at=timezone.now())
+    audit.update(children, first_name=ERASED, family_name="", school="", needs="", anonymised_at=timezone.now())
 
 
 def sessions_with_notes(cutoff):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from hanamaru.models import Attendance, Child, Class, ConsentText, Enrolment, Session, TutorSignup
 from hanamaru.selectors import children_of_session
-from jii import outbox
+from jii import audit, outbox
 from jii.models import Language, PrivacyNotice, Resident, User, VolunteerProfile
 from jii.services import find_or_create_resident
 
@@ -207,8 +207,11 @@ def change_capacity(*, klass: Class, capacity: int) -> Class:
 def renew_consent(*, guardian, consent_version: int | None) -> int:
     """The guardian agrees to the current consent text (the version they read) for all their children."""
     consent = current_consent(consent_version)
-    return Enrolment.objects.filter(child__guardian=guardian, status__in=Enrolment.ACTIVE).update(
-        consent=consent, consented_at=timezone.now(), privacy_notice=PrivacyNotice.objects.current()
+    return audit.update(
+        Enrolment.objects.filter(child__guardian=guardian, status__in=Enrolment.ACTIVE),
+        consent=consent,
+        consented_at=timezone.now(),
+        privacy_notice=PrivacyNotice.objects.current(),
     )
 
 

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_save
 from django.utils.translation import gettext_lazy as _
 
 from jii.groups import CONSULTATION_STAFF, COORDINATORS, DONATIONS_STAFF, PRIVACY_OFFICERS
@@ -34,6 +34,7 @@ class JiiConfig(AppConfig):
             "jii.erase_personal_data",
             "jii.view_privacynotice",
             "jii.add_privacynotice",
+            "auditlog.view_logentry",
         ],
         CONSULTATION_STAFF: [
             "jii.view_resident",
@@ -46,11 +47,39 @@ class JiiConfig(AppConfig):
     }
 
     def ready(self):
+        from auditlog.models import LogEntry
+
         import jii.email_events  # noqa: F401  (bounces and complaints from the email provider)
         import jii.messages  # noqa: F401  (registers the core's message builders)
+        from jii.audit import record_number_only, register
         from jii.groups import sync_group_permissions
+        from jii.models import (
+            ConfidentialityPledge,
+            DataRequest,
+            PrivacyNotice,
+            Resident,
+            User,
+            VolunteerLanguage,
+            VolunteerProfile,
+        )
         from jii.privacy import register_core
 
         register_core()
-
         post_migrate.connect(sync_group_permissions, dispatch_uid="jii.sync_group_permissions")
+
+        # The change audit (jii/audit.py) of the core's records; each program registers its own.
+        pre_save.connect(record_number_only, sender=LogEntry, dispatch_uid="jii.audit_record_number_only")
+        register(Resident, masked=["name", "email", "phone", "status_key"], m2m=["languages"])
+        register(VolunteerProfile, masked=["phone", "nearest_station", "about"])
+        register(VolunteerLanguage)
+        # Who published which notice or pledge, and who carried out which erasure request.
+        register(PrivacyNotice)
+        register(ConfidentialityPledge)
+        register(DataRequest)
+        # A password change is recorded (masked: that it changed, not the hash); a sign-in is not a change.
+        register(
+            User,
+            masked=["password", "email", "name", "given_name_latin"],
+            m2m=["groups", "user_permissions"],
+            excluded=["last_login"],
+        )

@@ -10,7 +10,8 @@ from django.apps import apps
 COORDINATORS = "coordinators"
 CONSULTATION_STAFF = "consultation staff"
 DONATIONS_STAFF = "donations staff"
-# Carry out erasure requests and publish the privacy notice (given to one or two trusted coordinators).
+# Read the change audit (jii/audit.py), carry out erasure requests, publish the privacy notice and the volunteers'
+# pledge: give it to one or two trusted coordinators, alongside their working group.
 PRIVACY_OFFICERS = "privacy officers"
 ALL_GROUPS = [COORDINATORS, CONSULTATION_STAFF, DONATIONS_STAFF, PRIVACY_OFFICERS]
 

@@ -23,6 +23,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from jii import audit
+
 logger = logging.getLogger(__name__)
 
 # A name, or a word, that is gone (shown where a name used to be).
@@ -193,8 +195,13 @@ def anonymise_residents(residents) -> None:
     Message.objects.filter(resident__in=ids, state=Message.State.QUEUED).update(state=Message.State.OBSOLETE)
     now = timezone.now()
     for pk in ids:  # each its own new key (unique)
-        Resident.objects.filter(pk=pk).update(
-            name=ERASED, email="", phone="", status_key=new_status_key(), anonymised_at=now
+        audit.update(
+            Resident.objects.filter(pk=pk),
+            name=ERASED,
+            email="",
+            phone="",
+            status_key=new_status_key(),
+            anonymised_at=now,
         )
 
 
@@ -213,8 +220,13 @@ def anonymise_volunteers(profiles) -> None:
     from jii.models import VolunteerProfile
 
     user_ids = list(profiles.values_list("user_id", flat=True))
-    VolunteerProfile.objects.filter(user__in=user_ids).update(
-        status=VolunteerProfile.Status.SUSPENDED, phone="", nearest_station="", about="", anonymised_at=timezone.now()
+    audit.update(
+        VolunteerProfile.objects.filter(user__in=user_ids),
+        status=VolunteerProfile.Status.SUSPENDED,
+        phone="",
+        nearest_station="",
+        about="",
+        anonymised_at=timezone.now(),
     )
     close_accounts(user_ids)
 

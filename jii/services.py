@@ -11,7 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from jii import outbox, privacy
+from jii import audit, outbox, privacy
 from jii.models import (
     ConfidentialityPledge,
     DataRequest,
@@ -147,7 +147,7 @@ def approve_volunteer(*, profile: VolunteerProfile, approved_by: User) -> bool:
 @transaction.atomic
 def set_resident_language(*, resident: Resident, language: str) -> None:
     """The resident's choice on their status page: every later email, and the page, in that language."""
-    Resident.objects.filter(pk=resident.pk).update(language=language)
+    audit.update(Resident.objects.filter(pk=resident.pk), language=language)
 
 
 def phone_digits(phone: str) -> str:

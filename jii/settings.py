@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.forms",
+    # Not last: jii's post_migrate gives the audit's view permission to privacy officers once it exists.
+    "auditlog",
     "anymail",
     "allauth",
     "allauth.account",
@@ -94,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "jii.audit.AuditActorMiddleware",  # the signed-in user is the actor of the changes a request makes
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -432,3 +435,9 @@ COORDINATOR_EMAIL = env.str("COORDINATOR_EMAIL", default="info@j-ii.org")
 CONSULTATION_STAFF_EMAIL = env.str("CONSULTATION_STAFF_EMAIL", default=COORDINATOR_EMAIL)
 # How long private links work: residents' status links, donors' history and manage links.
 STATUS_LINK_MAX_AGE_DAYS = env.int("STATUS_LINK_MAX_AGE_DAYS", default=365)
+
+# --- Change audit (jii/audit.py) ------------------------------------------------------------------------
+# A masked field's old and new values are recorded as a fixed marker, not as half the value.
+AUDITLOG_MASK_CALLABLE = "jii.audit.masked"
+# Who and when, not where from: residents' IP addresses are not kept (public forms log changes too).
+AUDITLOG_DISABLE_REMOTE_ADDR = True

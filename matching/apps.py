@@ -18,10 +18,17 @@ class MatchingConfig(AppConfig):
 
     def ready(self):
         import matching.messages  # noqa: F401  (registers OFP's message builders)
+        from jii.audit import register
         from jii.figures import register_figures
         from jii.sections import register_section
         from matching import privacy as matching_privacy
+        from matching.models import Application, CheckIn, Match
         from matching.sections import public_figures, status_context, volunteer_context
+
+        # The change audit (jii/audit.py): free text and the station near home are masked.
+        register(Application, masked=["message", "nearest_station"], m2m=["languages"])
+        register(Match, masked=["decline_reason", "end_note"])
+        register(CheckIn, masked=["note", "concern"])
 
         register_section("status", "matching/_status.html", status_context)
         register_section("volunteer", "matching/_volunteer.html", volunteer_context)

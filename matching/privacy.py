@@ -5,6 +5,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jii import audit
 from jii.privacy import (
     RecordKind,
     register_kind,
@@ -38,11 +39,15 @@ def anonymise(applications) -> None:
     """Erase the words of these applications and of their pairs' check-ins and surveys. Kept for the figures:
     stage, household, area, languages, hopes, dates, outcomes, moods and scores."""
     ids = list(applications.values_list("pk", flat=True))
-    CheckIn.objects.filter(match__application__in=ids).update(note="", concern="")
+    audit.update(CheckIn.objects.filter(match__application__in=ids), note="", concern="")
     Survey.objects.filter(match__application__in=ids).update(comment="")
-    Match.objects.filter(application__in=ids).update(decline_reason="", end_note="")
-    Application.objects.filter(pk__in=ids).update(
-        message="", nearest_station="", children_ages=[], anonymised_at=timezone.now()
+    audit.update(Match.objects.filter(application__in=ids), decline_reason="", end_note="")
+    audit.update(
+        Application.objects.filter(pk__in=ids),
+        message="",
+        nearest_station="",
+        children_ages=[],
+        anonymised_at=timezone.now(),
     )
 
 

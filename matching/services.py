@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jii import outbox
+from jii import audit, outbox
 from jii.models import Area, Language, PrivacyNotice, Resident, User, VolunteerProfile
 from jii.services import find_or_create_resident
 from matching import follow_ups
@@ -55,9 +55,8 @@ def submit_application(
 @transaction.atomic
 def start_matching(*, application: Application) -> bool:
     """A coordinator has read a new application; it now waits for a partner."""
-    updated = Application.objects.filter(pk=application.pk, stage=Application.Stage.RECEIVED).update(
-        stage=Application.Stage.MATCHING
-    )
+    received = Application.objects.filter(pk=application.pk, stage=Application.Stage.RECEIVED)
+    updated = audit.update(received, stage=Application.Stage.MATCHING)
     return bool(updated)
 
 
@@ -68,8 +67,11 @@ def withdraw_application(*, application: Application) -> bool:
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.stage not in (Application.Stage.RECEIVED, Application.Stage.MATCHING, Application.Stage.PROPOSED):
         return False
-    application.matches.filter(status=Match.Status.PROPOSED).update(
-        status=Match.Status.CANCELLED, declined_by=Match.Side.COORDINATOR, decline_reason=_("application withdrawn")
+    audit.update(
+        application.matches.filter(status=Match.Status.PROPOSED),
+        status=Match.Status.CANCELLED,
+        declined_by=Match.Side.COORDINATOR,
+        decline_reason=_("application withdrawn"),
     )
     application.stage = Application.Stage.WITHDRAWN
     application.save(update_fields=["stage"])
@@ -138,7 +140,7 @@ def decline(match: Match, *, side: str, reason: str) -> Match:
     match.declined_by = side
     match.decline_reason = reason
     match.save(update_fields=["status", "declined_by", "decline_reason"])
-    Application.objects.filter(pk=match.application_id).update(stage=Application.Stage.MATCHING)
+    audit.update(Application.objects.filter(pk=match.application_id), stage=Application.Stage.MATCHING)
     to_coordinators("ofp_declined_coordinator", once=match.pk, match=match.pk)
     return match
 
@@ -159,7 +161,7 @@ def accept(match: Match, *, side: str) -> Match:
         match.status = Match.Status.ACTIVE
         match.starts_on = timezone.localdate()
         match.ends_on = add_months(match.starts_on, PAIR_MONTHS)
-        Application.objects.filter(pk=match.application_id).update(stage=Application.Stage.ACTIVE)
+        audit.update(Application.objects.filter(pk=match.application_id), stage=Application.Stage.ACTIVE)
         pair = pair_with_people(match.pk)
         outbox.queue("ofp_pair_started_resident", once=match.pk, to=pair.application.resident, match=match.pk)
         outbox.queue("ofp_pair_started_volunteer", once=match.pk, to=pair.volunteer.user, match=match.pk)
@@ -191,7 +193,7 @@ def cancel_proposal(*, match: Match, reason: str) -> Match:
     match.declined_by = Match.Side.COORDINATOR
     match.decline_reason = reason
     match.save(update_fields=["status", "declined_by", "decline_reason"])
-    Application.objects.filter(pk=match.application_id).update(stage=Application.Stage.MATCHING)
+    audit.update(Application.objects.filter(pk=match.application_id), stage=Application.Stage.MATCHING)
     return match
 
 
@@ -262,7 +264,7 @@ def close_pair(*, match: Match, reason: str, note: str = "") -> Match:
     match.needs_attention = False
     match.save(update_fields=["status", "end_reason", "end_note", "closed_at", "needs_attention"])
     stage = Application.Stage.COMPLETED if completed else Application.Stage.ENDED_EARLY
-    Application.objects.filter(pk=match.application_id).update(stage=stage)
+    audit.update(Application.objects.filter(pk=match.application_id), stage=stage)
     # Both sides are asked about their pair however it ended (once: the daily job writes the same message).
     queue_follow_up(pair_with_people(match.pk), follow_ups.CLOSING_SURVEY, 0)
     return match
@@ -270,7 +272,7 @@ def close_pair(*, match: Match, reason: str, note: str = "") -> Match:
 
 @transaction.atomic
 def mark_concern_handled(*, match: Match) -> None:
-    Match.objects.filter(pk=match.pk).update(needs_attention=False)
+    audit.update(Match.objects.filter(pk=match.pk), needs_attention=False)
 
 
 @transaction.atomic

@@ -13,10 +13,15 @@ class SpotConfig(AppConfig):
 
     def ready(self):
         import spot.messages  # noqa: F401  (registers Spot's message builders)
+        from jii.audit import register
         from jii.figures import register_figures
         from jii.sections import register_section
         from spot import privacy as spot_privacy
+        from spot.models import SpotRequest
         from spot.sections import public_figures, status_context, volunteer_context
+
+        # The change audit (jii/audit.py): the resident's words, the volunteer's report and the phone are masked.
+        register(SpotRequest, masked=["description", "phone", "report", "feedback"], m2m=["languages"])
 
         register_section("status", "spot/_status.html", status_context)
         register_section("volunteer", "spot/_volunteer.html", volunteer_context)

@@ -4,6 +4,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jii import audit
 from jii.privacy import (
     RecordKind,
     register_kind,
@@ -29,8 +30,13 @@ def anonymise(requests) -> None:
     the figures: category, topic, area, languages, dates, minutes spent and status."""
     ids = list(requests.values_list("pk", flat=True))
     Acceptance.objects.filter(request__in=ids).update(release_reason="")
-    SpotRequest.objects.filter(pk__in=ids).update(
-        description="", phone="", report="", feedback="", anonymised_at=timezone.now()
+    audit.update(
+        SpotRequest.objects.filter(pk__in=ids),
+        description="",
+        phone="",
+        report="",
+        feedback="",
+        anonymised_at=timezone.now(),
     )
 
 

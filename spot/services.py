@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jii import outbox
+from jii import audit, outbox
 from jii.models import Language, PrivacyNotice, Resident, User, VolunteerProfile
 from jii.services import find_or_create_resident
 from matching.services import MatchingError, apply_from_spot  # OFP's public hand-over
@@ -72,8 +72,11 @@ def accept_request(*, request: SpotRequest, volunteer: VolunteerProfile, assigne
     if not volunteer.is_approved:
         raise PermissionDenied("only approved volunteers accept requests")
     now = timezone.now()
-    taken = SpotRequest.objects.filter(pk=request.pk, status=SpotRequest.Status.OPEN).update(
-        status=SpotRequest.Status.ACCEPTED, volunteer=volunteer, accepted_at=now
+    taken = audit.update(
+        SpotRequest.objects.filter(pk=request.pk, status=SpotRequest.Status.OPEN),
+        status=SpotRequest.Status.ACCEPTED,
+        volunteer=volunteer,
+        accepted_at=now,
     )
     if not taken:
         status = SpotRequest.objects.filter(pk=request.pk).values_list("status", flat=True).first()
@@ -226,7 +229,7 @@ def escalate_stale_requests(now) -> list[int]:
     stale = SpotRequest.objects.open().filter(created_at__lte=now - ESCALATE_AFTER, escalated_at__isnull=True)
     request_ids = list(stale.select_for_update().order_by("pk").values_list("pk", flat=True))
     if request_ids:
-        SpotRequest.objects.filter(pk__in=request_ids).update(escalated_at=now)
+        audit.update(SpotRequest.objects.filter(pk__in=request_ids), escalated_at=now)
         outbox.queue(
             "spot_escalated_coordinator",
             once=f"{request_ids[0]}:{now.isoformat()}",

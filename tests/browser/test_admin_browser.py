@@ -15,7 +15,8 @@ from tests.page_checks import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-OUR_APPS = {"jii", "matching", "spot", "hanamaru", "consultations", "donations"}
+# auditlog: the change audit's pages are jii's own admin (jii.admin.ChangeAuditAdmin).
+OUR_APPS = {"jii", "matching", "spot", "hanamaru", "consultations", "donations", "auditlog"}
 OWN_PAGES = [
     *("index", "matching_figures", "spot_figures", "hanamaru_figures", "consultations_figures"),
     *("donations_export", "donations_register", "donations_receipts_annual", "donations_receipts_generate"),
