@@ -214,7 +214,7 @@ class VolunteerProfileAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "area__prefecture", "gender", "languages__language", "submitted_at"]
     search_fields = ["user__name", "user__email", *in_every_language("area__name"), "nearest_station"]
-    list_select_related = ["user", "area"]
+    list_select_related = ["user", "area", "pledge"]
     readonly_fields = ["status", "submitted_at", "pledge", "pledged_at", "approved_at", "approved_by"]
     inlines = [VolunteerLanguageInline]
     actions = ["approve_selected"]

@@ -136,6 +136,7 @@ def test_the_expert_page_and_the_status_page_run_a_fixed_number_of_queries(clien
         assert client.get("/en/consultations/expert/").status_code == 200
     resident = Consultation.objects.first().resident
     client.logout()
-    # resident; OFP applications; Spot; Hanamaru; consultations and their appointments (with experts, rooms)
-    with django_assert_num_queries(6):
+    # resident; OFP applications; Spot; Hanamaru; consultations and their appointments (with experts, rooms);
+    # an open erasure request
+    with django_assert_num_queries(7):
         assert client.get(f"/en/status/{make_token(resident)}/").status_code == 200

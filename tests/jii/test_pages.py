@@ -59,8 +59,8 @@ def test_the_status_page_runs_a_fixed_number_of_queries(client, django_assert_nu
         respond_as_resident(match=match, resident=resident, accepted=True)
         respond_as_volunteer(match=match, volunteer=match.volunteer, accepted=True)
     # resident; OFP applications, their proposals and pairs, those pairs' surveys; Spot requests; Hanamaru
-    # enrolments; consultations with their appointments (none here: nothing more)
-    with django_assert_num_queries(7):
+    # enrolments; consultations with their appointments (none here: nothing more); an open erasure request
+    with django_assert_num_queries(8):
         assert client.get(f"/status/{make_token(resident)}/").status_code == 200
 
 
@@ -70,6 +70,6 @@ def test_the_volunteer_page_runs_a_fixed_number_of_queries(client, django_assert
     VolunteerFactory.create_batch(other_volunteers, profile__status="approved")
     client.force_login(volunteer)
     # session, user, profile, its languages and their names, OFP pairs (none here: nothing more), Spot requests,
-    # Hanamaru: the volunteer's sessions, sessions that need tutors
-    with django_assert_num_queries(9):
+    # Hanamaru: the volunteer's sessions, sessions that need tutors; an open erasure request, the current pledge
+    with django_assert_num_queries(11):
         assert client.get("/volunteer/").status_code == 200
