@@ -134,3 +134,9 @@ def test_a_privacy_officer_publishes_a_new_version_and_the_old_one_stays_as_it_w
     assert client.post(first, {"text_ja": "changed"}).status_code == 403
     assert client.post(reverse("admin:jii_privacynotice_delete", args=[1])).status_code == 403
     assert "Second." in client.get("/en/privacy/").content.decode()
+
+
+@pytest.mark.parametrize(("language", "words"), [("vi", "JII chỉ dùng tên, tuổi"), ("fa-af", "صنف‌های هانامارو")])
+def test_the_hanamaru_consent_reads_in_the_guardians_language(client, klass, language, words):  # noqa: F811
+    assert words in client.get(f"/{language}/privacy/").content.decode()
+    assert words in client.get(f"/{language}/hanamaru/enroll/?class={klass.pk}").content.decode()
