@@ -325,7 +325,7 @@ admin.site.unregister(LogEntry)
 
 
 @admin.register(LogEntry)
-class ChangeAuditAdmin(LogEntryAdmin):
+class ChangeAuditAdmin(RecordAdmin, LogEntryAdmin):
     """The change audit (jii/audit.py), for privacy officers (auditlog.view_logentry): read only for everyone,
     superusers too, so that nobody can rewrite or remove what happened."""
 
@@ -342,15 +342,6 @@ class ChangeAuditAdmin(LogEntryAdmin):
         entry = self.get_object(request, unquote(object_id))
         subtitle = {"subtitle": f"{self.record(entry)}: {entry.get_action_display()}"} if entry else {}
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **subtitle})
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=pgettext_lazy("staff", "when"), ordering="timestamp")
     def when(self, entry):

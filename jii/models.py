@@ -189,18 +189,26 @@ class Resident(models.Model):
         return without_bidi_controls(self.name)
 
 
-class ConfidentialityPledge(models.Model):
-    """What a volunteer promises before a coordinator may approve them: what they see of residents stays
-    private, and no photos or contacts are kept after the help ends. Versioned like the privacy notice: a change
-    is a new version, and volunteers are asked to agree again."""
+class PublishedText(models.Model):
+    """A text JII publishes and never edits: a change is a new, dated version, and the old ones stay, because
+    what people agreed to points at the version they read."""
 
     version = models.PositiveIntegerField(pgettext_lazy("staff", "version"), unique=True)
     text = TranslatedField(pgettext_lazy("staff", "text"), multiline=True)
     published_at = models.DateTimeField(pgettext_lazy("staff", "published"), default=timezone.now)
 
     class Meta:
+        abstract = True
         ordering = ["-version"]
         get_latest_by = "version"
+
+
+class ConfidentialityPledge(PublishedText):
+    """What a volunteer promises before a coordinator may approve them: what they see of residents stays
+    private, and no photos or contacts are kept after the help ends. Volunteers are asked to agree to each new
+    version."""
+
+    class Meta(PublishedText.Meta):
         verbose_name = pgettext_lazy("staff", "confidentiality pledge")
         verbose_name_plural = pgettext_lazy("staff", "confidentiality pledges")
 
@@ -449,19 +457,14 @@ class PrivacyNoticeQuerySet(models.QuerySet):
         return self.filter(published_at__lte=timezone.now()).order_by("-version").first()
 
 
-class PrivacyNotice(models.Model):
-    """JII's privacy notice (APPI 公表事項) as staff write it: who JII is, who sees what, how to reach us. Never
-    edited: a change is a new, dated version, the old ones are kept, and every consent records the version in
-    force when it was given. /privacy/ shows it with the purposes and the retention table from the code."""
-
-    version = models.PositiveIntegerField(pgettext_lazy("staff", "version"), unique=True)
-    text = TranslatedField(pgettext_lazy("staff", "text"), multiline=True)
-    published_at = models.DateTimeField(pgettext_lazy("staff", "published"), default=timezone.now)
+class PrivacyNotice(PublishedText):
+    """JII's privacy notice (APPI 公表事項) as staff write it: who JII is, who sees what, how to reach us. Every
+    consent records the version in force when it was given. /privacy/ shows it with the purposes and the
+    retention table from the code."""
 
     objects = PrivacyNoticeQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["-version"]
+    class Meta(PublishedText.Meta):
         verbose_name = pgettext_lazy("staff", "privacy notice")
         verbose_name_plural = pgettext_lazy("staff", "privacy notices")
 
