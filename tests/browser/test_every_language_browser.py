@@ -138,4 +138,10 @@ def test_axe_finds_nothing_serious_on_any_public_page_in_any_language(places, ne
             page.locator("main form button[type=submit]").last.click()
             page.wait_for_load_state()
             violations += axe_violations(page)
+        # the resident's copy of their data, from their status page
+        page.goto(language_prefix(language) + places["status"])
+        page.locator("main button[name=format][value=page]").click()
+        page.wait_for_load_state()
+        expect(page.locator("main h1")).to_have_text(translated(language, "Everything JII holds about you"))
+        violations += axe_violations(page)
     assert violations == []
