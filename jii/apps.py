@@ -37,6 +37,7 @@ class JiiConfig(AppConfig):
     def ready(self):
         import jii.email_events  # noqa: F401  (bounces and complaints from the email provider)
         import jii.messages  # noqa: F401  (registers the core's message builders)
+        import jii.second_factor  # noqa: F401  (setting up the app counts as passing it)
         from jii.groups import sync_group_permissions
 
         post_migrate.connect(sync_group_permissions, dispatch_uid="jii.sync_group_permissions")

@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, reverse
 
 from tests.browser.conftest import DESKTOP
 from tests.browser.test_ofp_browser import log_in
-from tests.factories import UserFactory
+from tests.factories import UserFactory, with_second_factor
 from tests.page_checks import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,7 +25,7 @@ OWN_PAGES = [
 @pytest.fixture
 def admin_pages():
     call_command("load_demo_data", verbosity=0)
-    UserFactory(email="root@j-ii.org", is_staff=True, is_superuser=True)
+    with_second_factor(UserFactory(email="root@j-ii.org", is_staff=True, is_superuser=True))
     paths = []
     for model, model_admin in admin.site._registry.items():
         meta = model._meta
