@@ -1,12 +1,15 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from jii import services
 from jii.languages import current_language
+
+SECOND_FACTOR_PAGES = {"mfa_authenticate", "mfa_reauthenticate"}
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -15,7 +18,15 @@ class AccountAdapter(DefaultAccountAdapter):
         "too_many_login_attempts": _(
             "Too many failed sign-ins to this account. Wait a few minutes, or sign in with a code we email to you."
         ),
+        # allauth counts wrong second-factor codes as failed sign-ins too, where an emailed code is no way round.
+        "too_many_wrong_codes": pgettext_lazy("staff", "Too many wrong codes. Wait a few minutes and try again."),
     }
+
+    def validation_error(self, code, *args):
+        page = getattr(getattr(context.request, "resolver_match", None), "url_name", None)
+        if code == "too_many_login_attempts" and page in SECOND_FACTOR_PAGES:
+            code = "too_many_wrong_codes"
+        return super().validation_error(code, *args)
 
     def save_user(self, request, user, form, commit=True):
         # Later emails (approval, reminders) go out in the language the volunteer signed up in.

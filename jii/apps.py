@@ -51,6 +51,7 @@ class JiiConfig(AppConfig):
 
         import jii.email_events  # noqa: F401  (bounces and complaints from the email provider)
         import jii.messages  # noqa: F401  (registers the core's message builders)
+        import jii.second_factor  # noqa: F401  (setting up the app counts as passing it)
         from jii.audit import record_number_only, register
         from jii.groups import sync_group_permissions
         from jii.models import (

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "anymail",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "csp",
 ]
 
@@ -100,6 +101,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "jii.middleware.StaffSecondFactor",
     "csp.middleware.CSPMiddleware",
 ]
 
@@ -198,6 +200,12 @@ ACCOUNT_RATE_LIMITS = {
     # The same for donors' link to their gifts and receipts (donations.views.history_link_again).
     "history_link": "10/h/ip,3/h/key",
 }
+# Staff sign in with a second factor: an authenticator app (TOTP) and one-time recovery codes (README: "Staff
+# sign-in with a second factor"); jii.middleware.StaffSecondFactor keeps the admin shut until they do. Wrong codes
+# count as failed sign-ins (login_failed above, per account). Passkeys (webauthn) are left out for now: they need
+# allauth's scripts on our pages and a browser test of their own.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "JII Otonari"
 
 # --- Email ----------------------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

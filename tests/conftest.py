@@ -1,5 +1,9 @@
 import pytest
+from allauth.account.internal.flows.login import record_authentication
+from allauth.mfa.utils import is_mfa_enabled
 from django.core.cache import cache
+from django.http import HttpRequest
+from django.test import Client as DjangoClient
 
 from donations.progress import local_pages
 from jii.celery import app as celery_app
@@ -40,6 +44,24 @@ def fresh_caches():
     yield
     cache.clear()
     local_pages.clear()
+
+
+class Client(DjangoClient):
+    """force_login lets a user in past every step of signing in: for one with an authenticator app, the second
+    factor too, recorded in the session as allauth records it (jii.middleware.StaffSecondFactor checks it)."""
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        if is_mfa_enabled(user):
+            request = HttpRequest()
+            request.session, request.user = self.session, user
+            record_authentication(request, user, "mfa", type="totp")
+            request.session.save()
+
+
+@pytest.fixture
+def client():
+    return Client()
 
 
 @pytest.fixture

@@ -1,5 +1,8 @@
+import time
+
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
@@ -7,6 +10,21 @@ from jii.choices import HouseholdType, LanguageLevel, Prefecture
 from jii.models import Area, ConfidentialityPledge, Language, Resident, User, VolunteerLanguage, VolunteerProfile
 
 PASSWORD = "correct horse battery staple"
+# Staff's authenticator app: the secret it was set up with (base32, as the QR code carries it).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(secret=TOTP_SECRET):
+    """The code the authenticator app shows now (allauth's own arithmetic), never one about to expire."""
+    if time.time() % 30 > 28:
+        time.sleep(30 - time.time() % 30)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def with_second_factor(user, secret=TOTP_SECRET):
+    """The user has set up an authenticator app (allauth.mfa)."""
+    TOTP.activate(user, secret)
+    return user
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -58,8 +76,16 @@ class VolunteerProfileFactory(factory.django.DjangoModelFactory):
 
 
 class CoordinatorFactory(UserFactory):
+    """Staff, with an authenticator app set up (the admin opens for no one without): `second_factor=False` for
+    one who has not set it up yet."""
+
     email = factory.Sequence(lambda n: f"coordinator{n}@example.org")
     is_staff = True
+
+    @factory.post_generation
+    def second_factor(user, create, extracted, **kwargs):
+        if create and extracted is not False:
+            with_second_factor(user)
 
     @factory.post_generation
     def groups(user, create, extracted, **kwargs):

@@ -7,10 +7,11 @@ import pytest
 from django.contrib import admin
 from django.core.management import call_command
 from django.urls import NoReverseMatch, reverse
+from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP
 from tests.browser.test_ofp_browser import log_in
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, CoordinatorFactory, UserFactory, totp_code, with_second_factor
 from tests.page_checks import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,7 +27,7 @@ OWN_PAGES = [
 @pytest.fixture
 def admin_pages():
     call_command("load_demo_data", verbosity=0)
-    UserFactory(email="root@j-ii.org", is_staff=True, is_superuser=True)
+    with_second_factor(UserFactory(email="root@j-ii.org", is_staff=True, is_superuser=True))
     paths = []
     for model, model_admin in admin.site._registry.items():
         meta = model._meta
@@ -65,4 +66,27 @@ def test_no_admin_page_of_ours_has_a_serious_accessibility_problem(admin_pages, 
         page.goto(f"/en{path}")
         violations += axe_violations(page)
     assert len(admin_pages) > 40
+    assert violations == []
+
+
+@pytest.fixture
+def new_staff():
+    return CoordinatorFactory(second_factor=False).email
+
+
+def test_a_new_staff_member_sets_up_the_authenticator_app_and_reaches_the_admin(new_staff, new_page):
+    page = new_page(viewport=DESKTOP, bypass_csp=True, locale="en-US")
+    log_in(page, new_staff, "/en/admin/")
+    page.get_by_label("Password").fill(PASSWORD)  # allauth asks once more before a second factor is added
+    page.locator("main").get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set up your authenticator app")
+    violations = axe_violations(page)
+    secret = page.locator(".totp-secret").inner_text().replace(" ", "")
+    page.get_by_label("Authenticator code").fill(totp_code(secret))
+    page.get_by_role("button", name="Activate").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your recovery codes")
+    expect(page.locator(".recovery-codes li")).to_have_count(10)
+    violations += axe_violations(page)
+    page.get_by_role("link", name="On to the coordinators' desk").click()
+    expect(page.locator("#site-name")).to_contain_text("JII Otonari")
     assert violations == []

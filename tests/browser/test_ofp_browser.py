@@ -8,7 +8,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from jii.models import Area, Language
-from tests.factories import PASSWORD, CoordinatorFactory, approved_volunteer
+from tests.factories import PASSWORD, CoordinatorFactory, approved_volunteer, totp_code
 
 pytestmark = pytest.mark.browser
 
@@ -32,6 +32,10 @@ def log_in(page, email, next_path):
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.locator("main").get_by_role("button", name="Sign In").click()
+    page.wait_for_load_state()
+    if "/accounts/2fa/authenticate/" in page.url:  # staff: the code from their authenticator app
+        page.get_by_label("Code").fill(totp_code())
+        page.locator("main").get_by_role("button", name="Sign in", exact=True).click()
 
 
 def test_apply_propose_accept_and_check_in(people, new_page, phone_page, live_server, screenshot_dir, settings):

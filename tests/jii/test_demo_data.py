@@ -17,6 +17,7 @@ from jii.models import Resident, User, VolunteerLanguage, VolunteerProfile
 from matching.figures import program_figures
 from matching.models import Application, CheckIn, Match
 from spot.models import SpotRequest
+from tests.factories import totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -90,8 +91,25 @@ def test_the_demo_logins_work_and_the_coordinator_is_not_a_superuser(client):
     coordinator = User.objects.get(email="coordinator@example.org")
     assert not coordinator.is_superuser
     login = client.post("/accounts/login/", {"login": "coordinator@example.org", "password": "demo-pass-1234"})
-    assert login.status_code == 302
+    assert login.status_code == 302 and login["Location"] == "/accounts/2fa/authenticate/"
+    # The admin asks the demo coordinator for a second factor too: a printed recovery code lets a newcomer in.
+    recovery_code = re.search(r"then a recovery code, each good once: (\d{8})  \d{8}  \d{8}$", out.getvalue(), re.M)[1]
+    assert client.post(login["Location"], {"code": recovery_code}).status_code == 302
     assert client.get("/admin/jii/volunteerprofile/").status_code == 200
+
+
+def test_the_demo_coordinators_app_secret_stays_and_their_recovery_codes_are_new_each_run(client):
+    call_command("load_demo_data", stdout=StringIO())
+    first, second = StringIO(), StringIO()
+    call_command("demo_coordinator", password="demo-pass-1234", stdout=first)
+    call_command("demo_coordinator", password="demo-pass-1234", stdout=second)
+    secret = re.search(r"set up with the secret (\w+)$", first.getvalue(), re.M)[1]
+    assert f"set up with the secret {secret}" in second.getvalue()
+    codes = re.compile(r"each good once: (.+)$", re.M)
+    assert codes.search(first.getvalue())[1] != codes.search(second.getvalue())[1]
+    client.post("/accounts/login/", {"login": "coordinator@example.org", "password": "demo-pass-1234"})
+    assert client.post("/accounts/2fa/authenticate/", {"code": totp_code(secret)}).status_code == 302
+    assert client.get("/admin/").status_code == 200
 
 
 def test_the_demo_block_leads_to_a_residents_private_page(client):

@@ -9,7 +9,7 @@ from django.core import mail
 
 from jii.models import User
 from tests.factories import PASSWORD as PASSWORD_OF_FACTORIES
-from tests.factories import VolunteerFactory
+from tests.factories import VolunteerFactory, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +94,8 @@ def test_password_reset_sends_a_link(client, approved_volunteer):
 
 def test_coordinators_land_in_the_admin_and_volunteers_on_their_page(client, coordinator, approved_volunteer):
     response = client.post("/accounts/login/", {"login": coordinator.email, "password": PASSWORD_OF_FACTORIES})
+    assert response["Location"] == "/accounts/2fa/authenticate/"  # staff's second factor (tests/jii/test_staff_mfa.py)
+    response = client.post(response["Location"], {"code": totp_code()})
     assert response["Location"] == "/admin/"
     client.logout()
     response = client.post("/accounts/login/", {"login": approved_volunteer.email, "password": PASSWORD_OF_FACTORIES})
