@@ -95,6 +95,4 @@ def register() -> None:
                    finished_gifts, anonymise)
     )  # fmt: skip
     # Gifts are not a resident's records (donors are their own people), but a resident may have given.
-    register_resident_records(
-        "donations", _("Donations"), collect=collect, erase=erase, holding=lambda: Donation.objects.none().values("pk")
-    )
+    register_resident_records("donations", _("Donations"), collect=collect, erase=erase)

@@ -74,7 +74,7 @@ class ResidentRecords:
     title: Promise
     collect: Callable
     erase: Callable
-    holding: Callable
+    holding: Callable | None
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,9 @@ def register_kind(kind: RecordKind) -> None:
     _add(KINDS, kind, "key")
 
 
-def register_resident_records(program: str, title, *, collect: Callable, erase: Callable, holding: Callable) -> None:
+def register_resident_records(
+    program: str, title, *, collect: Callable, erase: Callable, holding: Callable | None = None
+) -> None:
     _add(RESIDENT_RECORDS, ResidentRecords(program, title, collect, erase, holding), "program")
 
 
@@ -180,7 +182,8 @@ def residents_with_nothing_left(cutoff):
 
     residents = Resident.objects.filter(anonymised_at=None, created_at__lt=cutoff)
     for records in RESIDENT_RECORDS:
-        residents = residents.exclude(pk__in=records.holding())
+        if records.holding is not None:
+            residents = residents.exclude(pk__in=records.holding())
     return residents
 
 

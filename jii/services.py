@@ -294,7 +294,11 @@ def ask_for_erasure(*, resident: Resident | None = None, user: User | None = Non
     person = {"resident": resident} if resident is not None else {"user": user}
     request = DataRequest.objects.filter(done_at=None, **person).first()
     if request is None:
-        request = DataRequest.objects.create(**person)
+        try:
+            with transaction.atomic():
+                request = DataRequest.objects.create(**person)
+        except IntegrityError:  # asked twice at once: the other request is the one
+            return DataRequest.objects.get(done_at=None, **person)
         outbox.queue("erasure_received", once=request.pk, to=resident or user, request=request.pk)
         coordinators = {"to": settings.COORDINATOR_EMAIL, "language": settings.LANGUAGE_CODE}
         outbox.queue("erasure_request_coordinator", once=request.pk, request=request.pk, **coordinators)
