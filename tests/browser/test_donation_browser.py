@@ -11,8 +11,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from donations.models import Campaign
+from tests.browser.test_ofp_browser import log_in
 from tests.donations.conftest import SECRET, signed, stripe_event
-from tests.factories import PASSWORD, CoordinatorFactory
+from tests.factories import CoordinatorFactory
 
 pytestmark = pytest.mark.browser
 
@@ -68,10 +69,7 @@ def test_give_then_see_the_total_and_the_approved_message(setup, page, new_page,
     expect(page.locator("main")).not_to_contain_text("Keep up the good work!")
 
     desk = new_page()
-    desk.goto("/en/accounts/login/?next=/en/admin/donations/donation/")
-    desk.get_by_label("Email").fill(setup["staff"])
-    desk.get_by_label("Password").fill(PASSWORD)
-    desk.locator("main").get_by_role("button", name="Sign In").click()
+    log_in(desk, setup["staff"], "/en/admin/donations/donation/")  # with the code from their authenticator app
     desk.locator("input.action-select").first.check()
     desk.locator("select[name=action]").select_option("approve_messages")
     desk.get_by_role("button", name="Go").click()
