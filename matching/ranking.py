@@ -81,5 +81,8 @@ def plan_intake_round() -> RoundResult:
     scores = score_applications(waiting, approved_volunteers())
     places = np.maximum(scores.volunteers.free_places, 0)
     columns = np.repeat(np.arange(len(places)), places)
-    assignment = best_assignment(scores.total[:, columns], scores.feasible[:, columns])
+    if len(columns) == len(places):  # one place each (the usual case): no need to copy the matrices
+        assignment = best_assignment(scores.total, scores.feasible)
+    else:
+        assignment = best_assignment(scores.total[:, columns], scores.feasible[:, columns])
     return RoundResult(scores=scores, assignment=assignment, columns=columns)
