@@ -93,3 +93,14 @@ def test_a_suggestion_taken_meanwhile_is_marked_stale_not_forced(coordinator):
 
     assert propose_suggestions(suggestions=intake.suggestions.all(), by=coordinator) == (0, 1)
     assert Match.objects.filter(volunteer=volunteer).count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("places", "paired"), [(1, 1), (2, 2)])
+def test_a_volunteer_with_two_places_can_be_suggested_twice_in_one_round(settings, coordinator, places, paired):
+    settings.OFP_PAIRS_PER_VOLUNTEER = places
+    volunteer = approved_volunteer(availability=["sat:afternoon"])
+    applications = [ApplicationFactory(availability=["weekend:afternoon"]) for _ in range(2)]
+    suggested = run_intake_round(by=coordinator).suggestions.filter(status=RoundSuggestion.Status.SUGGESTED)
+    assert [s.volunteer_id for s in suggested] == [volunteer.pk] * paired
+    assert {s.application_id for s in suggested} <= {a.pk for a in applications}
