@@ -11,7 +11,7 @@ import time
 from datetime import datetime, timedelta
 from datetime import time as clock
 
-from common import configure, fresh_database, measure, report  # noqa: E402 (bench/common.py sets the path)
+from common import configure, fresh_database, measure, report, sign_in_staff  # noqa: E402 (bench/common.py sets the path)
 
 BENCH_DB = configure("bench-consultations.sqlite3", production=True, EMAIL_URL="dummymail://")
 
@@ -67,7 +67,7 @@ def main():
     staff.groups.set(Group.objects.filter(name="consultation staff"))
     expert_client, staff_client, anonymous = Client(), Client(), Client()
     expert_client.force_login(expert_user)
-    staff_client.force_login(staff)
+    sign_in_staff(staff_client, staff)
     rows, total = [], 0
     for cases in (10, 2000):
         resident = add_cases(cases - total, expert, total)
