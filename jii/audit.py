@@ -61,3 +61,9 @@ class AuditActorMiddleware(AuditlogMiddleware):
     @staticmethod
     def _get_actor(request):
         return getattr(request, "user", None)
+
+    def __call__(self, request):
+        # A page that is only read changes nothing audited: no need to set up the context on every view of it.
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return self.get_response(request)
+        return super().__call__(request)
