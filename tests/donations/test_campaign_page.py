@@ -4,8 +4,10 @@ import csv
 import io
 import re
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -340,3 +342,22 @@ def test_the_cached_page_changes_with_the_settings_it_shows(client, campaign, du
     settings.DONATION_MINIMUM_YEN = 1000
     html = client.get(url).content.decode()
     assert 'id="cards-not-set-up"' in html and 'min="1000"' in html
+
+
+def test_the_page_carries_its_preview_card_and_plain_share_links_with_the_hashtag(client, campaign, during_campaign):
+    html = client.get(f"/en/donate/{campaign.slug}/").content.decode()
+    url = f"{settings.SITE_URL.rstrip('/')}/en/donate/{campaign.slug}/"
+    assert '<meta property="og:title" content="A kinder shared future">' in html
+    assert f'<meta property="og:url" content="{url}">' in html
+    assert '<meta name="twitter:card" content="summary">' in html
+    share = html.split('id="share-title"', 1)[1].split("</section>", 1)[0]
+    encoded = quote(url, safe="")
+    assert f'href="https://social-plugins.line.me/lineit/share?url={encoded}' in share
+    assert (
+        "https://twitter.com/intent/tweet?" in share
+        and "hashtags=%E5%B0%8F%E3%81%95%E3%81%AA%E7%90%86%E8%A7%A3" in share
+    )
+    assert f'href="https://www.facebook.com/sharer/sharer.php?u={encoded}"' in share
+    assert not re.search(r"<script[^>]+src=\"https?://", html)  # no third-party script
+    ja = client.get(f"/donate/{campaign.slug}/").content.decode()
+    assert '<meta property="og:title" content="「小さな理解」から広がる やさしい共生の未来">' in ja
