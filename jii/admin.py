@@ -224,7 +224,8 @@ class VolunteerProfileAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Approve selected volunteers (and email them)"), permissions=["approve"])
     def approve_selected(self, request, queryset):
-        not_pledged = [str(profile) for profile in queryset if not services.agreed_current_pledge(profile)]
+        pledge = ConfidentialityPledge.objects.current()
+        not_pledged = [str(profile) for profile in queryset if not services.agreed_current_pledge(profile, pledge)]
         approved = sum(services.approve_volunteer(profile=profile, approved_by=request.user) for profile in queryset)
         self.message_user(
             request,
@@ -391,21 +392,13 @@ class PrivacyNoticeAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            published = services.publish_privacy_notice(text=obj.text, published_at=obj.published_at)
+            published = services.publish_text(type(obj), text=obj.text, published_at=obj.published_at)
             obj.pk, obj.version = published.pk, published.version
 
 
 @admin.register(ConfidentialityPledge)
 class ConfidentialityPledgeAdmin(PrivacyNoticeAdmin):
     """Published like the privacy notice; volunteers are asked to agree to a new version on their page."""
-
-    def get_fields(self, request, obj=None):
-        return ["version", "published_at", "text_in_each_language"] if obj else ["text"]
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            published = services.publish_pledge(text=obj.text)
-            obj.pk, obj.version = published.pk, published.version
 
 
 @admin.register(DataRequest)

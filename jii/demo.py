@@ -96,7 +96,7 @@ def load() -> str:
                 "interests": interests,
                 "spot_categories": spot,
                 "status": status,
-                "pledge": ConfidentialityPledge.objects.order_by("-version").first(),
+                "pledge": ConfidentialityPledge.objects.current(),
                 "pledged_at": timezone.now(),
             },
         )

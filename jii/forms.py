@@ -112,7 +112,7 @@ class VolunteerProfileForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         # The confidentiality pledge is asked for until the volunteer has agreed to its current version.
-        self.current_pledge = ConfidentialityPledge.objects.order_by("-version").first()
+        self.current_pledge = ConfidentialityPledge.objects.current()
         if self.current_pledge and not (self.instance.pk and self.instance.pledge_id == self.current_pledge.pk):
             self.fields["pledge"] = forms.BooleanField(
                 label=_("I have read the pledge above and I agree to it."),

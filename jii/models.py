@@ -189,6 +189,12 @@ class Resident(models.Model):
         return without_bidi_controls(self.name)
 
 
+class PublishedTextQuerySet(models.QuerySet):
+    def current(self):
+        """The version in force: the newest published (None before the first)."""
+        return self.filter(published_at__lte=timezone.now()).order_by("-version").first()
+
+
 class PublishedText(models.Model):
     """A text JII publishes and never edits: a change is a new, dated version, and the old ones stay, because
     what people agreed to points at the version they read."""
@@ -196,6 +202,8 @@ class PublishedText(models.Model):
     version = models.PositiveIntegerField(pgettext_lazy("staff", "version"), unique=True)
     text = TranslatedField(pgettext_lazy("staff", "text"), multiline=True)
     published_at = models.DateTimeField(pgettext_lazy("staff", "published"), default=timezone.now)
+
+    objects = PublishedTextQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -451,18 +459,10 @@ class AssistedIntake(models.Model):
         return f"{self.program} #{self.pk}"
 
 
-class PrivacyNoticeQuerySet(models.QuerySet):
-    def current(self):
-        """The version in force: the newest published."""
-        return self.filter(published_at__lte=timezone.now()).order_by("-version").first()
-
-
 class PrivacyNotice(PublishedText):
     """JII's privacy notice (APPI 公表事項) as staff write it: who JII is, who sees what, how to reach us. Every
     consent records the version in force when it was given. /privacy/ shows it with the purposes and the
     retention table from the code."""
-
-    objects = PrivacyNoticeQuerySet.as_manager()
 
     class Meta(PublishedText.Meta):
         verbose_name = pgettext_lazy("staff", "privacy notice")

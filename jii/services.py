@@ -18,7 +18,7 @@ from jii.models import (
     FailedSignIn,
     LineLink,
     LineLinkCode,
-    PrivacyNotice,
+    PublishedText,
     Resident,
     UndeliverableAddress,
     User,
@@ -113,21 +113,15 @@ def save_volunteer_profile(
     return profile
 
 
-def agreed_current_pledge(profile: VolunteerProfile) -> bool:
-    current = ConfidentialityPledge.objects.order_by("-version").first()
+def agreed_current_pledge(profile: VolunteerProfile, current: ConfidentialityPledge | None = None) -> bool:
+    """Whether the volunteer agreed to the pledge in force (`current`, when the caller has it already)."""
+    current = current or ConfidentialityPledge.objects.current()
     return current is None or profile.pledge_id == current.pk
 
 
 @transaction.atomic
 def agree_to_pledge(*, profile: VolunteerProfile, pledge: ConfidentialityPledge) -> None:
     VolunteerProfile.objects.filter(pk=profile.pk).update(pledge=pledge, pledged_at=timezone.now())
-
-
-@transaction.atomic
-def publish_pledge(*, text: dict) -> ConfidentialityPledge:
-    """A new version of the pledge: every volunteer is asked to agree to it again (on their page)."""
-    last = ConfidentialityPledge.objects.select_for_update().order_by("-version").first()
-    return ConfidentialityPledge.objects.create(version=(last.version if last else 0) + 1, text=text)
 
 
 @transaction.atomic
@@ -243,10 +237,11 @@ def stop_line(*, resident: Resident | None = None, user: User | None = None, lin
 
 
 @transaction.atomic
-def publish_privacy_notice(*, text: dict, published_at=None) -> PrivacyNotice:
-    """A new version of the privacy notice, numbered after the last; the old ones stay as they were."""
-    last = PrivacyNotice.objects.select_for_update().order_by("-version").first()
-    return PrivacyNotice.objects.create(
+def publish_text(model: type[PublishedText], *, text: dict, published_at=None) -> PublishedText:
+    """A new version of the privacy notice or the volunteers' pledge, numbered after the last; the old ones stay
+    as they were (a new pledge is asked for on every volunteer's page)."""
+    last = model.objects.select_for_update().order_by("-version").first()
+    return model.objects.create(
         version=(last.version if last else 0) + 1, text=text, published_at=published_at or timezone.now()
     )
 

@@ -157,7 +157,7 @@ def volunteer_dashboard(request):
     if profile is None:
         return redirect("volunteer_profile")
     closing = request.user.data_requests.filter(done_at=None).first()
-    pledge = ConfidentialityPledge.objects.order_by("-version").first()
+    pledge = ConfidentialityPledge.objects.current()
     new_pledge = pledge if pledge and profile.pledge_id != pledge.pk else None
     # Program sections (pairs, requests, sessions) only for approved volunteers: nobody else sees residents.
     sections = render_sections("volunteer", request, profile) if profile.is_approved else []
@@ -189,7 +189,7 @@ def volunteer_profile(request):
 def volunteer_pledge(request):
     """The volunteer agrees to the confidentiality pledge's version they were shown (a newer one asks again)."""
     profile = volunteer_profile_of(request.user)
-    pledge = ConfidentialityPledge.objects.order_by("-version").first()
+    pledge = ConfidentialityPledge.objects.current()
     if profile is not None and pledge is not None and request.POST.get("version") == str(pledge.version):
         services.agree_to_pledge(profile=profile, pledge=pledge)
         messages.success(request, _("Thank you: you have agreed to the pledge."))

@@ -63,7 +63,7 @@ class VolunteerProfileFactory(factory.django.DjangoModelFactory):
     availability = ["sat:morning", "sun:afternoon"]
     spot_categories = ["children"]
     # Signed up through the profile form, which asks for the current confidentiality pledge.
-    pledge = factory.LazyFunction(lambda: ConfidentialityPledge.objects.order_by("-version").first())
+    pledge = factory.LazyFunction(lambda: ConfidentialityPledge.objects.current())
     pledged_at = factory.LazyFunction(timezone.now)
 
     @factory.post_generation

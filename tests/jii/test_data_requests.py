@@ -175,7 +175,8 @@ def test_a_volunteer_sees_their_data_and_closes_their_account(client, committed)
 
 
 def test_the_copy_the_question_and_the_volunteers_panels_are_valid_html(client, klass):  # noqa: F811
-    from jii.services import publish_pledge
+    from jii.models import ConfidentialityPledge
+    from jii.services import publish_text
     from tests.page_checks import nu_errors
 
     records = build(klass)
@@ -185,7 +186,7 @@ def test_the_copy_the_question_and_the_volunteers_panels_are_valid_html(client, 
         "question": client.post("/en/status/erase/", {"token": token}).content.decode(),
     }
     client.force_login(records["volunteer"])
-    publish_pledge(text={"ja": "第2版", "en": "Version two."})
+    publish_text(ConfidentialityPledge, text={"ja": "第2版", "en": "Version two."})
     pages["dashboard"] = client.get("/en/volunteer/").content.decode()
     pages["profile"] = client.get("/en/volunteer/profile/").content.decode()
     pages["volunteer's copy"] = client.post("/en/volunteer/data/", {"format": "page"}).content.decode()

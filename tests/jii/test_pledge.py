@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 
 from jii.models import ConfidentialityPledge, VolunteerProfile
-from jii.services import approve_volunteer, publish_pledge
+from jii.services import approve_volunteer, publish_text
 from tests.factories import CoordinatorFactory, UserFactory, VolunteerFactory
 from tests.jii.test_volunteers import profile_form
 
@@ -34,7 +34,7 @@ def test_approval_refuses_a_volunteer_who_has_not_agreed_to_the_current_pledge(
 ):
     coordinator = CoordinatorFactory(groups=["coordinators"])
     agreed_to_the_old_one = VolunteerFactory(name="古い 誓約").volunteer_profile
-    publish_pledge(text={"ja": "第2版", "en": "Version two of the pledge."})
+    publish_text(ConfidentialityPledge, text={"ja": "第2版", "en": "Version two of the pledge."})
     never_agreed = VolunteerFactory(name="未 同意", profile__pledge=None).volunteer_profile
     agreed_now = VolunteerFactory(name="新しい 誓約").volunteer_profile
     assert not approve_volunteer(profile=never_agreed, approved_by=coordinator)
@@ -61,7 +61,7 @@ def test_a_new_version_is_asked_for_on_the_volunteers_page(client):
     client.force_login(volunteer)
     assert "Please read the confidentiality pledge" not in client.get("/en/volunteer/").content.decode()
 
-    second = publish_pledge(text={"ja": "第2版", "en": "Version two of the pledge."})
+    second = publish_text(ConfidentialityPledge, text={"ja": "第2版", "en": "Version two of the pledge."})
     page = client.get("/en/volunteer/").content.decode()
     assert "Please read the confidentiality pledge" in page and "Version two of the pledge." in page
     client.post("/en/volunteer/pledge/", {"version": "1"})  # an old page: does not count as agreeing to v2
