@@ -113,6 +113,10 @@ def register_resident_records(
     _add(RESIDENT_RECORDS, ResidentRecords(program, title, collect, erase, holding), "program")
 
 
+def register_volunteer_records(program: str, title, *, collect: Callable, erase: Callable) -> None:
+    _add(VOLUNTEER_RECORDS, VolunteerRecords(program, title, collect, erase), "program")
+
+
 def table() -> list[RecordKind]:
     """The retention table, in the order the job runs it."""
     return sorted(KINDS, key=lambda kind: kind.last)
@@ -131,9 +135,10 @@ def apply_retention(now=None, *, dry_run: bool = False) -> dict[str, int]:
         with transaction.atomic():
             done = {}
             for kind in table():
-                ids = list(kind.expired(kind.cutoff(now)).values_list("pk", flat=True))
+                expired = kind.expired(kind.cutoff(now))
+                ids = list(expired.values_list("pk", flat=True))
                 if ids:
-                    kind.anonymise(kind.expired(kind.cutoff(now)).model.objects.filter(pk__in=ids))
+                    kind.anonymise(expired.model.objects.filter(pk__in=ids))
                 done[kind.key] = len(ids)
             if dry_run:
                 raise _RolledBack(done)
@@ -141,10 +146,6 @@ def apply_retention(now=None, *, dry_run: bool = False) -> dict[str, int]:
         return rolled_back.done
     logger.info("retention: anonymised %s", ", ".join(f"{key} {count}" for key, count in done.items()))
     return done
-
-
-def register_volunteer_records(program: str, title, *, collect: Callable, erase: Callable) -> None:
-    _add(VOLUNTEER_RECORDS, VolunteerRecords(program, title, collect, erase), "program")
 
 
 def described(instance, names: list[str]) -> list[tuple[str, str, str]]:
@@ -196,16 +197,12 @@ def anonymise_residents(residents) -> None:
     LineLink.objects.filter(resident__in=ids).delete()
     LineLinkCode.objects.filter(resident__in=ids).delete()
     Message.objects.filter(resident__in=ids, state=Message.State.QUEUED).update(state=Message.State.OBSOLETE)
-    now = timezone.now()
-    for pk in ids:  # each its own new key (unique)
-        audit.update(
-            Resident.objects.filter(pk=pk),
-            name=ERASED,
-            email="",
-            phone="",
-            status_key=new_status_key(),
-            anonymised_at=now,
-        )
+    audit.update(Resident.objects.filter(pk__in=ids), name=ERASED, email="", phone="", anonymised_at=timezone.now())
+    # Each its own new key (they are unique), in one statement.
+    residents = list(Resident.objects.filter(pk__in=ids).only("pk"))
+    for resident in residents:
+        resident.status_key = new_status_key()
+    Resident.objects.bulk_update(residents, ["status_key"])
 
 
 def volunteers_gone_quiet(cutoff):

@@ -314,12 +314,11 @@ def erase_person(*, request: DataRequest, by: User) -> bool:
         for records in privacy.RESIDENT_RECORDS:
             records.erase(request.resident)
         privacy.anonymise_residents(Resident.objects.filter(pk=request.resident_id))
-    else:
-        profiles = VolunteerProfile.objects.filter(user=request.user)
-        for profile in profiles:
-            for records in privacy.VOLUNTEER_RECORDS:
-                records.erase(profile)
-        privacy.anonymise_volunteers(profiles)
+    elif (profile := VolunteerProfile.objects.filter(user=request.user).first()) is not None:
+        for records in privacy.VOLUNTEER_RECORDS:
+            records.erase(profile)
+        privacy.anonymise_volunteers(VolunteerProfile.objects.filter(pk=profile.pk))  # and closes the account
+    else:  # signed up, never filled in a profile
         privacy.close_accounts([request.user_id])
     request.done_at, request.done_by = timezone.now(), by
     request.save(update_fields=["done_at", "done_by"])

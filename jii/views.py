@@ -193,6 +193,8 @@ def volunteer_pledge(request):
     if profile is not None and pledge is not None and request.POST.get("version") == str(pledge.version):
         services.agree_to_pledge(profile=profile, pledge=pledge)
         messages.success(request, _("Thank you: you have agreed to the pledge."))
+    elif pledge is not None:  # an older page: the pledge changed since it was shown
+        messages.error(request, _("The pledge has just been updated. Please read it again below and agree."))
     return redirect("volunteer_dashboard")
 
 

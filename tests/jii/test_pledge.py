@@ -64,7 +64,8 @@ def test_a_new_version_is_asked_for_on_the_volunteers_page(client):
     second = publish_text(ConfidentialityPledge, text={"ja": "第2版", "en": "Version two of the pledge."})
     page = client.get("/en/volunteer/").content.decode()
     assert "Please read the confidentiality pledge" in page and "Version two of the pledge." in page
-    client.post("/en/volunteer/pledge/", {"version": "1"})  # an old page: does not count as agreeing to v2
+    stale = client.post("/en/volunteer/pledge/", {"version": "1"}, follow=True)  # an old page: not agreeing to v2
+    assert "The pledge has just been updated. Please read it again below and agree." in stale.content.decode()
     assert volunteer.volunteer_profile.__class__.objects.get(user=volunteer).pledge.version == 1
     client.post("/en/volunteer/pledge/", {"version": "2"})
     assert VolunteerProfile.objects.get(user=volunteer).pledge == second
