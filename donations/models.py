@@ -82,16 +82,24 @@ class Voice(models.Model):
 
 
 class Donation(models.Model):
-    """One gift: once or monthly, by card (Stripe) or bank transfer. Only Stripe's webhooks (or donations staff,
-    for transfers) record money: a donation stays pending until a payment arrives."""
+    """One gift: once, monthly or yearly; through Stripe (card, konbini, PayPay, a bank transfer to the donor's own
+    account number), by a transfer to JII's account, or through another channel. Only Stripe's webhooks (or
+    donations staff, for the others) record money: a donation stays pending until a payment arrives."""
 
     class Frequency(models.TextChoices):
         ONCE = "once", _("Once")
         MONTHLY = "monthly", _("Monthly")
+        YEARLY = "yearly", _("Yearly")
 
     class Method(models.TextChoices):
-        CARD = "card", _("Card (Stripe)")
-        BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+        # Through Stripe Checkout (settings.DONATION_PAYMENT_METHODS says which are offered).
+        CARD = "card", _("Card")
+        KONBINI = "konbini", _("Convenience store (konbini)")
+        PAYPAY = "paypay", _("PayPay")
+        STRIPE_BANK_TRANSFER = "jp_bank_transfer", _("Bank transfer to your own account number")
+        # Recorded by donations staff.
+        BANK_TRANSFER = "bank_transfer", _("Bank transfer to JII's account")
+        OTHER_CHANNEL = "channel", _("Another channel (Give One, Benevity…)")
 
     class Status(models.TextChoices):
         # Ordered: a state only ever moves to a later one (see donations.services.advance).
@@ -126,7 +134,10 @@ class Donation(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     status_at = models.DateTimeField(_("status as of"), null=True, blank=True)  # the Stripe event's time
     name = models.CharField(_("name"), max_length=150)
+    # As a bank statement shows the sender (katakana): how a transfer is matched to its gift.
+    name_kana = models.CharField(_("name in kana"), max_length=150, blank=True)
     email = models.EmailField(_("email"))
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
     address = models.TextField(_("address (for a receipt)"), blank=True)
     show_as = models.CharField(_("name on the page"), max_length=20, choices=ShowAs.choices, default=ShowAs.NAME)
     nickname = models.CharField(_("nickname"), max_length=60, blank=True)

@@ -73,6 +73,9 @@ def create_pending_donation(*, campaign: Campaign, **details) -> Donation:
     )
 
 
+RENEWS_EVERY = {Donation.Frequency.MONTHLY: "month", Donation.Frequency.YEARLY: "year"}  # Stripe's price intervals
+
+
 def start_checkout(*, donation: Donation, success_url: str, cancel_url: str) -> str:
     """Open a Stripe Checkout Session for a pending donation and return its URL. The idempotency key comes
     from the donation, so a retried request opens the same session, not a second one."""
@@ -98,8 +101,8 @@ def start_checkout(*, donation: Donation, success_url: str, cancel_url: str) -> 
         # `allowed_payment_method_types` filters the methods enabled in the Dashboard instead.
         "allowed_payment_method_types": ["card"],
     }
-    if donation.frequency == Donation.Frequency.MONTHLY:
-        item["price_data"]["recurring"] = {"interval": "month"}
+    if donation.frequency in RENEWS_EVERY:
+        item["price_data"]["recurring"] = {"interval": RENEWS_EVERY[donation.frequency]}
         params |= {"mode": "subscription", "subscription_data": {"metadata": metadata}}
     else:
         params |= {"mode": "payment", "payment_intent_data": {"metadata": metadata}}

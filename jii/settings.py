@@ -396,6 +396,11 @@ STRIPE_API_VERSION = env.str("STRIPE_API_VERSION", default="2026-10-28.endive")
 # Where Stripe's API is; another address only for a local stand-in such as stripe-mock.
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
 DONATION_MINIMUM_YEN = env.int("DONATION_MINIMUM_YEN", default=500)
+# The Stripe payment methods the campaign page offers, in this order: only those enabled in JII's Stripe Dashboard
+# (README: "Payment methods"). card, konbini, paypay, jp_bank_transfer; all but card are for one-off gifts.
+DONATION_PAYMENT_METHODS = env.list(
+    "DONATION_PAYMENT_METHODS", default=["card", "konbini", "paypay", "jp_bank_transfer"]
+)
 # Gifts made directly to JII are not tax-deductible today; donors who need that give through Give One.
 DONATIONS_TAX_DEDUCTIBLE = env_bool("DONATIONS_TAX_DEDUCTIBLE", default=False)
 TAX_DEDUCTIBLE_ROUTE_URL = env.str("TAX_DEDUCTIBLE_ROUTE_URL", default="https://giveone.net/")
