@@ -32,7 +32,11 @@ class DonationsConfig(AppConfig):
 
         import donations.messages  # noqa: F401  (registers the donors' message builders)
         from donations import privacy as donations_privacy
-        from donations.checks import stripe_api_is_stripes, stripe_api_version_matches_library
+        from donations.checks import (
+            payment_methods_are_known,
+            stripe_api_is_stripes,
+            stripe_api_version_matches_library,
+        )
         from donations.models import Donation, Payment, Receipt
         from donations.sections import current_campaign_context
         from jii.audit import register
@@ -41,9 +45,10 @@ class DonationsConfig(AppConfig):
         register_section("home", "donations/_current_campaign.html", current_campaign_context)
         checks.register(stripe_api_version_matches_library)
         checks.register(stripe_api_is_stripes, checks.Tags.security, deploy=True)
+        checks.register(payment_methods_are_known)
         donations_privacy.register()
 
         # The change audit (jii/audit.py): donors' names, contacts and messages are masked; money is not.
-        register(Donation, masked=["name", "email", "address", "nickname", "message"])
+        register(Donation, masked=["name", "name_kana", "email", "phone", "address", "nickname", "message"])
         register(Payment)
         register(Receipt, masked=["donor_name", "donor_email", "donor_address", "void_reason"], m2m=["covers"])

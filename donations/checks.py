@@ -2,7 +2,9 @@
 
 import stripe
 from django.conf import settings
-from django.core.checks import Warning
+from django.core.checks import Error, Warning
+
+from donations.stripe_api import STRIPE_METHODS
 
 STRIPE_API = "https://api.stripe.com"
 
@@ -31,5 +33,19 @@ def stripe_api_is_stripes(app_configs, **kwargs):
             f"STRIPE_API_BASE is {settings.STRIPE_API_BASE}, not {STRIPE_API}.",
             hint="Unset STRIPE_API_BASE in production.",
             id="donations.W002",
+        )
+    ]
+
+
+def payment_methods_are_known(app_configs, **kwargs):
+    """A method the site cannot take would silently vanish from the page: say so at start."""
+    unknown = [method for method in settings.DONATION_PAYMENT_METHODS if method not in STRIPE_METHODS]
+    if not unknown and settings.DONATION_PAYMENT_METHODS:
+        return []
+    return [
+        Error(
+            f"DONATION_PAYMENT_METHODS has {unknown or 'nothing'}; the site takes {', '.join(STRIPE_METHODS)}.",
+            hint="List only methods enabled in JII's Stripe Dashboard (README: Payment methods).",
+            id="donations.E003",
         )
     ]

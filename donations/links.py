@@ -37,3 +37,8 @@ def donation_id_from_token(token: str, salt: str) -> str | None:
         raise
     except signing.BadSignature:
         return None
+
+
+def campaign_url(campaign, language: str) -> str:
+    with translation.override(language):
+        return settings.SITE_URL.rstrip("/") + reverse("campaign", args=[campaign.slug])

@@ -7,7 +7,7 @@ import uuid
 
 from django.db.models import Max
 
-from donations.links import history_url, manage_url
+from donations.links import campaign_url, history_url, manage_url
 from donations.models import Donation, Payment, Receipt
 from donations.receipts import (
     annual_payments,
@@ -21,6 +21,7 @@ from jii import outbox
 from jii.outbox import Letter, builder
 
 THANKS, RECEIPT, HISTORY_LINK = "donation_thanks", "donation_receipt", "donation_history_link"
+PART_RECEIVED, UNPAID = "donation_part_received", "donation_unpaid"
 
 
 def queue_thanks(donation: Donation) -> None:
@@ -31,6 +32,16 @@ def queue_history_link(donation: Donation) -> None:
     """Each time the donor asks (the rate limit is the form's)."""
     once = f"{donation.pk}:{uuid.uuid4().hex}"
     outbox.queue(HISTORY_LINK, once=once, to=donation.email, language=donation.language, donation=str(donation.pk))
+
+
+def queue_part_received(donation: Donation) -> None:
+    """Once for each amount received so far (a redelivered event finds its message already written)."""
+    once = f"{donation.pk}:{donation.funded_yen}"
+    outbox.queue(PART_RECEIVED, once=once, to=donation.email, language=donation.language, donation=str(donation.pk))
+
+
+def queue_unpaid(donation: Donation) -> None:
+    outbox.queue(UNPAID, once=donation.pk, to=donation.email, language=donation.language, donation=str(donation.pk))
 
 
 def queue_receipt(payment: Payment):
@@ -125,3 +136,19 @@ def receipt(message):
 def history_link(message):
     donation = Donation.objects.filter(pk=message.ids["donation"]).first()
     return Letter({"history_url": history_url(donation, message.language)}) if donation else None
+
+
+@builder(PART_RECEIVED)
+def part_received(message):
+    donation = Donation.objects.select_related("campaign").filter(pk=message.ids["donation"]).first()
+    if donation is None or donation.started_at is not None:
+        return None  # paid in full since: the thank-you says so
+    return Letter({"donation": donation, "remaining_yen": donation.amount_yen - donation.funded_yen})
+
+
+@builder(UNPAID)
+def unpaid(message):
+    donation = Donation.objects.select_related("campaign").filter(pk=message.ids["donation"]).first()
+    if donation is None or donation.started_at is not None:
+        return None
+    return Letter({"donation": donation, "campaign_url": campaign_url(donation.campaign, message.language)})

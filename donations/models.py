@@ -104,6 +104,8 @@ class Donation(models.Model):
     class Status(models.TextChoices):
         # Ordered: a state only ever moves to a later one (see donations.services.advance).
         PENDING = "pending", _("Waiting for payment")
+        # A konbini voucher or bank transfer not paid in time, or a checkout left unfinished: never counted.
+        UNPAID = "unpaid", _("Not paid (expired)")
         ACTIVE = "active", _("Paid / active")
         PAST_DUE = "past_due", _("Payment failed")
         ENDED = "ended", _("Monthly gift stopped")
@@ -159,6 +161,11 @@ class Donation(models.Model):
     anonymised_at = models.DateTimeField(
         pgettext_lazy("staff", "personal data erased"), null=True, blank=True, editable=False
     )
+    # A bank transfer through Stripe paid in part: what has arrived so far (the gift counts only once all of it has),
+    # and, paid beyond the gift, what waits in the donor's Stripe cash balance for staff to refund (latest first).
+    funded_yen = models.PositiveIntegerField(_("received so far (yen)"), default=0)
+    excess_yen = models.PositiveIntegerField(_("paid beyond the gift (yen)"), default=0)
+    excess_at = models.DateTimeField(_("paid beyond the gift, as of"), null=True, blank=True)
     stripe_checkout_session = models.CharField(_("Stripe checkout session"), max_length=255, blank=True, db_index=True)
     stripe_customer = models.CharField(_("Stripe customer"), max_length=255, blank=True)
     stripe_subscription = models.CharField(_("Stripe subscription"), max_length=255, blank=True, db_index=True)

@@ -79,6 +79,7 @@ def settings_version() -> str:
     shown = [
         bool(settings.STRIPE_SECRET_KEY),  # whether cards are taken; the key itself never goes into a cache key
         settings.DONATION_MINIMUM_YEN,
+        settings.DONATION_PAYMENT_METHODS,
         settings.DONATIONS_TAX_DEDUCTIBLE,
         settings.TAX_DEDUCTIBLE_ROUTE_URL,
     ]

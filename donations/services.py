@@ -15,7 +15,13 @@ from django.utils import timezone
 from donations import messages
 from donations.models import Campaign, Donation, Payment, StripeEvent
 from donations.progress import forget_pages
-from donations.stripe_api import readable_event_version, stripe_client, stripe_locale
+from donations.stripe_api import (
+    KONBINI_DAYS_TO_PAY,
+    STRIPE_METHODS,
+    readable_event_version,
+    stripe_client,
+    stripe_locale,
+)
 from jii import audit
 from jii.models import PrivacyNotice
 
@@ -90,16 +96,15 @@ def start_checkout(*, donation: Donation, success_url: str, cancel_url: str) -> 
     metadata = {"donation": str(donation.id)}
     params = {
         "line_items": [item],
-        "customer_email": donation.email,
         "client_reference_id": str(donation.id),
         "metadata": metadata,
         "success_url": success_url,
         "cancel_url": cancel_url,
         "locale": stripe_locale(donation.language),
-        # Cards only: a delayed method (konbini, bank transfer) completes the session before the money arrives,
-        # which the handlers do not follow yet. Since 2026-09-30.endive Checkout refuses `payment_method_types`;
+        # Only the method the donor chose. Since 2026-09-30.endive Checkout refuses `payment_method_types`;
         # `allowed_payment_method_types` filters the methods enabled in the Dashboard instead.
-        "allowed_payment_method_types": ["card"],
+        "allowed_payment_method_types": [STRIPE_METHODS[donation.method].checkout_type],
+        **method_options(donation),
     }
     if donation.frequency in RENEWS_EVERY:
         item["price_data"]["recurring"] = {"interval": RENEWS_EVERY[donation.frequency]}
@@ -107,12 +112,51 @@ def start_checkout(*, donation: Donation, success_url: str, cancel_url: str) -> 
     else:
         params |= {"mode": "payment", "payment_intent_data": {"metadata": metadata}}
     try:
+        if donation.method == Donation.Method.STRIPE_BANK_TRANSFER:
+            params["customer"] = bank_transfer_customer(donation)
+        else:
+            params["customer_email"] = donation.email
         session = stripe_client().v1.checkout.sessions.create(params, {"idempotency_key": f"checkout-{donation.id}"})
     except stripe.StripeError as error:
         logger.warning("Stripe checkout failed for donation %s: %s", donation.id, type(error).__name__)
         raise CheckoutUnavailable from error
     audit.update(Donation.objects.filter(pk=donation.pk), stripe_checkout_session=session.id)
     return session.url
+
+
+def method_options(donation: Donation) -> dict:
+    """Checkout's options for the chosen method, as Stripe's guide for each says."""
+    if donation.method == Donation.Method.KONBINI:
+        # https://docs.stripe.com/payments/konbini/accept-a-payment?payment-ui=checkout
+        return {"payment_method_options": {"konbini": {"expires_after_days": KONBINI_DAYS_TO_PAY}}}
+    if donation.method == Donation.Method.STRIPE_BANK_TRANSFER:
+        # https://docs.stripe.com/payments/bank-transfers/accept-a-payment?payment-ui=checkout: the donor's own
+        # virtual account, to which Stripe matches the money they send.
+        bank_transfer = {"funding_type": "bank_transfer", "bank_transfer": {"type": "jp_bank_transfer"}}
+        return {"payment_method_options": {"customer_balance": bank_transfer}}
+    return {}
+
+
+def bank_transfer_customer(donation: Donation) -> str:
+    """The Stripe customer a bank transfer is paid through: the one this donor already has (so they keep one account
+    number), else a new one made now, so that every funding event names a customer we know."""
+    earlier = (
+        Donation.objects.filter(email__iexact=donation.email, method=Donation.Method.STRIPE_BANK_TRANSFER)
+        .exclude(stripe_customer="")
+        .values_list("stripe_customer", flat=True)
+        .first()
+    )
+    customer = (
+        earlier
+        or stripe_client()
+        .v1.customers.create(
+            {"email": donation.email, "name": donation.name, "metadata": {"donation": str(donation.id)}},
+            {"idempotency_key": f"customer-{donation.id}"},
+        )
+        .id
+    )
+    audit.update(Donation.objects.filter(pk=donation.pk), stripe_customer=customer)
+    return customer
 
 
 # --- Stripe events --------------------------------------------------------------------------------------
@@ -230,6 +274,50 @@ def on_checkout_completed(session, when):
     money_moved(donation.campaign_id)
 
 
+def on_checkout_unpaid(session, when):
+    """A konbini voucher or a bank transfer that was not paid in time (async_payment_failed), or a checkout the
+    donor left (expired): the gift never counts. A gift already paid stays paid."""
+    donation = donation_for(session)
+    if donation is None or donation.started_at is not None:
+        return
+    advance(donation, Status.UNPAID, when)
+    if session.get("payment_status") == "unpaid" and session.get("status") == "complete":
+        messages.queue_unpaid(donation)  # they had a voucher or an account number: tell them it lapsed
+
+
+def on_partially_funded(payment_intent, when):
+    """A bank transfer of less than the gift: Stripe keeps the payment open for the rest. The gift does not count
+    yet; the donor is told what has arrived and what is left (once per amount; the largest amount seen stands)."""
+    donation = donation_for(payment_intent)
+    instructions = part(part(payment_intent, "next_action"), "display_bank_transfer_instructions")
+    remaining = yen(instructions.get("amount_remaining"))
+    if donation is None or donation.started_at is not None:
+        return
+    funded = yen(payment_intent.get("amount")) - remaining
+    if 0 < funded < donation.amount_yen and funded > donation.funded_yen:
+        donation.funded_yen = funded
+        donation.save(update_fields=["funded_yen"])
+        messages.queue_part_received(donation)
+
+
+def on_funds_available(cash_balance, when):
+    """Money in a donor's Stripe cash balance that no open payment took: a bank transfer of more than the gift.
+    Donations staff see it on the gift to refund it (the latest balance stands, so events in any order agree)."""
+    customer = cash_balance.get("customer")
+    excess = yen(part(cash_balance, "available").get("jpy", 0))
+    donation = (
+        Donation.objects.select_for_update()
+        .filter(stripe_customer=customer, method=Donation.Method.STRIPE_BANK_TRANSFER)
+        .order_by("-created_at")
+        .first()
+        if isinstance(customer, str) and customer
+        else None
+    )
+    if donation is not None and (donation.excess_at is None or when >= donation.excess_at):
+        donation.excess_yen, donation.excess_at = excess, when
+        donation.save(update_fields=["excess_yen", "excess_at"])
+
+
 def invoice_subscription(invoice) -> str:
     subscription = part(part(invoice, "parent"), "subscription_details").get("subscription")
     return subscription if isinstance(subscription, str) else (subscription or {}).get("id", "")
@@ -324,6 +412,12 @@ def on_charge_refunded(charge, when):
 
 HANDLERS = {
     "checkout.session.completed": on_checkout_completed,
+    # Konbini and bank transfers complete the session before the money arrives; these say whether it did.
+    "checkout.session.async_payment_succeeded": on_checkout_completed,
+    "checkout.session.async_payment_failed": on_checkout_unpaid,
+    "checkout.session.expired": on_checkout_unpaid,
+    "payment_intent.partially_funded": on_partially_funded,
+    "cash_balance.funds_available": on_funds_available,
     "invoice.paid": on_invoice_paid,
     "invoice.payment_failed": on_invoice_failed,
     "customer.subscription.updated": on_subscription_changed,

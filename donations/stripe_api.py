@@ -6,6 +6,7 @@ at another version: the webhook endpoint's (set in the Stripe Dashboard), or for
 default version when the event happened. `readable_event_version` says whether the handlers can read one."""
 
 import functools
+from dataclasses import dataclass
 
 import stripe
 from django.conf import settings
@@ -51,3 +52,30 @@ def readable_event_version(api_version: str | None) -> bool:
         return False
     oldest, pinned = OLDEST_READABLE_EVENT_VERSION, settings.STRIPE_API_VERSION
     return release_date(oldest) <= release_date(api_version) <= release_date(pinned)
+
+
+# The payment methods the campaign page can offer through Stripe Checkout, with what Stripe allows each in yen.
+# Only cards can renew (monthly, yearly); the others are for one-off gifts in Checkout's payment mode:
+# https://docs.stripe.com/payments/konbini (¥120–¥300,000), https://docs.stripe.com/payments/paypay (¥50–¥1,000,000,
+# not in subscription mode), https://docs.stripe.com/payments/bank-transfers (customer_balance, jp_bank_transfer).
+@dataclass(frozen=True)
+class StripeMethod:
+    checkout_type: str  # Checkout's name for it (allowed_payment_method_types)
+    renews: bool = False
+    minimum_yen: int = 50
+    maximum_yen: int = 99_999_999
+
+
+STRIPE_METHODS = {
+    "card": StripeMethod("card", renews=True),
+    "konbini": StripeMethod("konbini", minimum_yen=120, maximum_yen=300_000),
+    "paypay": StripeMethod("paypay", maximum_yen=1_000_000),
+    "jp_bank_transfer": StripeMethod("customer_balance"),
+}
+KONBINI_DAYS_TO_PAY = 3  # Stripe's default; the voucher expires at 23:59 JST on the third day
+
+
+def offered_methods() -> list[str]:
+    """The methods the campaign page offers, as settings.DONATION_PAYMENT_METHODS lists them (unknown ones left out:
+    see the donations.E003 check)."""
+    return [method for method in settings.DONATION_PAYMENT_METHODS if method in STRIPE_METHODS]

@@ -25,7 +25,7 @@ from donations import progress, services
 from donations.forms import DonationForm, HistoryLinkForm, ReceiptsWantedForm
 from donations.links import HISTORY_SALT, MANAGE_SALT, donation_id_from_token, manage_url
 from donations.models import Campaign, Donation, Receipt
-from donations.stripe_api import stripe_client, stripe_locale
+from donations.stripe_api import KONBINI_DAYS_TO_PAY, stripe_client, stripe_locale
 from jii import limits
 from jii.figures import public_figures
 from jii.languages import current_language
@@ -74,7 +74,7 @@ def campaign_page(request, slug):
         form.add_error(
             None,
             _(
-                "Card payments are not set up on this site yet, so this gift cannot be made by card. "
+                "Online payments are not set up on this site yet, so this gift cannot be made here. "
                 "Please give by bank transfer: the account is below."
             ),
         )
@@ -84,14 +84,14 @@ def campaign_page(request, slug):
         try:
             url = services.start_checkout(
                 donation=donation,
-                success_url=base + reverse("donation_thanks", args=[campaign.slug]),
+                success_url=base + reverse("donation_thanks", args=[campaign.slug]) + f"?method={donation.method}",
                 cancel_url=base + reverse("campaign", args=[campaign.slug]),
             )
         except services.CheckoutUnavailable:
             form.add_error(
                 None,
                 _(
-                    "Card payments cannot be reached right now. Please try again in a few minutes, "
+                    "Online payments cannot be reached right now. Please try again in a few minutes, "
                     "or use a bank transfer."
                 ),
             )
@@ -138,8 +138,15 @@ def share_links(campaign) -> dict:
 
 
 def thanks(request, slug):
-    """Stripe sends the donor here after paying. Nothing is recorded here: only signed webhooks record money."""
-    return render(request, "donations/thanks.html", {"campaign": published_campaign(slug)})
+    """Stripe sends the donor here after paying (or after showing a konbini voucher or an account number to transfer
+    to): what happens next for their method. Nothing is recorded here: only signed webhooks record money."""
+    method = request.GET.get("method")
+    context = {
+        "campaign": published_campaign(slug),
+        "method": method if method in Donation.Method.values else Donation.Method.CARD,
+        "konbini_days": KONBINI_DAYS_TO_PAY,
+    }
+    return render(request, "donations/thanks.html", context)
 
 
 @csrf_exempt

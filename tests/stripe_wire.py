@@ -28,6 +28,7 @@ from typing_extensions import is_typeddict
 PARAMS_OF = {
     ("POST", "/v1/checkout/sessions"): stripe.params.checkout.SessionCreateParams,
     ("POST", "/v1/billing_portal/sessions"): stripe.params.billing_portal.SessionCreateParams,
+    ("POST", "/v1/customers"): stripe.params.CustomerCreateParams,
     ("GET", "/v1/invoice_payments"): stripe.params.InvoicePaymentListParams,
     ("GET", "/v1/events"): stripe.params.EventListParams,
 }
@@ -170,7 +171,7 @@ def a_list(path: str, data: list) -> dict:
 
 
 class StripeStandIn:
-    """Answers like Stripe at `url`: Checkout and portal sessions, and the invoice payments and events lists
+    """Answers like Stripe at `url`: Checkout and portal sessions, customers, and the invoice payments and events lists
     (empty unless a test fills `invoice_payments` or `events`). `fail(path)` makes a path answer with an
     error Stripe tells the client not to retry."""
 
@@ -222,6 +223,8 @@ class StripeStandIn:
                 "status": "open",
                 "url": f"https://checkout.stripe.com/c/pay/cs_test_{n}",
             }
+        if (request.method, request.path) == ("POST", "/v1/customers"):
+            return 200, {"id": f"cus_test_{n}", "object": "customer", "email": request.params.get("email")}
         if (request.method, request.path) == ("POST", "/v1/billing_portal/sessions"):
             return 200, {
                 "id": f"bps_test_{n}",

@@ -55,7 +55,7 @@ def test_give_then_see_the_total_and_the_approved_message(setup, page, new_page,
     page.get_by_label("A message of support (optional, shown after moderation)").fill("Keep up the good work!")
     page.get_by_label("I agree to how JII uses my details (above).").check()
     page.screenshot(path=screenshot_dir / "donate-form.png", full_page=True)
-    page.get_by_role("button", name="Continue to secure card payment").click()
+    page.get_by_role("button", name="Continue to secure payment").click()
     expect(page).to_have_url("https://checkout.stripe.com/c/pay/cs_test_0")
 
     [session] = setup["stripe"].made("POST", "/v1/checkout/sessions")

@@ -48,7 +48,7 @@ def donation_for(campaign, frequency="once", amount=5000, **details):
         amount_yen=amount,
         name=details.pop("name", "山田 花子"),
         email=details.pop("email", "hanako@example.jp"),
-        language="ja",
+        language=details.pop("language", "ja"),
         **details,
     )
 
@@ -68,6 +68,7 @@ def stripe_event(name: str, donation: Donation, *, created: int, event_id: str |
         '"__STATUS__"': json.dumps(values.pop("status", "active")),
         '"__REFUNDED__"': str(values.pop("refunded", donation.amount_yen)),
     }
+    replacements |= {f'"__{key.upper()}__"': json.dumps(value) for key, value in values.items()}  # e.g. remaining=
     for placeholder, value in replacements.items():
         text = text.replace(placeholder, value)
     event = json.loads(text)

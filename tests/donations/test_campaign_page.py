@@ -72,11 +72,11 @@ def test_after_the_end_the_page_says_what_was_reached(client, campaign, monkeypa
     pay(donation_for(campaign), 5000, datetime(2026, 12, 1, tzinfo=JST))
     html = client.get(f"/en/donate/{campaign.slug}/").content.decode()
     assert 'id="campaign-ended"' in html and "¥5,000" in html
-    assert "Continue to secure card payment" not in html
+    assert "Continue to secure payment" not in html
 
 
 def give_form(**changes):
-    data = {"frequency": "monthly", "tier": "other", "other_amount": "5000", "name": "山田 花子",
+    data = {"frequency": "monthly", "method": "card", "tier": "other", "other_amount": "5000", "name": "山田 花子",
             "email": "hanako@example.jp", "address": "", "show_as": "nickname", "nickname": "はなこ",
             "message": "応援しています！", "receipts_wanted": "annual", "consent": "on"}  # fmt: skip
     data.update(changes)
@@ -105,7 +105,7 @@ def test_when_stripe_cannot_be_reached_the_donor_gets_a_message_not_a_500(
     stripe_api.fail("/v1/checkout/sessions")
     response = client.post(f"/en/donate/{campaign.slug}/", give_form())
     assert response.status_code == 200
-    assert "Card payments cannot be reached right now" in response.content.decode()
+    assert "Online payments cannot be reached right now" in response.content.decode()
     assert 'value="hanako@example.jp"' in response.content.decode()  # nothing typed is lost
 
 
@@ -114,8 +114,8 @@ def test_without_stripe_keys_the_form_is_there_and_giving_points_to_the_bank_tra
 ):
     settings.STRIPE_SECRET_KEY = ""
     html = client.get(f"/en/donate/{campaign.slug}/").content.decode()
-    assert 'name="email"' in html and "Continue to secure card payment" in html
-    assert "Card payments are not set up on this site yet." in html and 'href="#bank-title"' in html
+    assert 'name="email"' in html and "Continue to secure payment" in html
+    assert "Online payments are not set up on this site yet." in html and 'href="#bank-title"' in html
     response = client.post(f"/donate/{campaign.slug}/", give_form())  # the Japanese page
     page = response.content.decode()
     assert response.status_code == 200 and 'role="alert"' in page

@@ -25,7 +25,7 @@ CHECKOUT = stripe.params.checkout.SessionCreateParams
 
 
 def give(client, campaign, frequency):
-    form = {"frequency": frequency, "tier": "other", "other_amount": "3000", "name": "Nguyen Thi Lan",
+    form = {"frequency": frequency, "method": "card", "tier": "other", "other_amount": "3000", "name": "Nguyen Thi Lan",
             "email": "lan@example.com", "show_as": "anonymous", "receipts_wanted": "each", "consent": "on"}  # fmt: skip
     return client.post(f"/en/donate/{campaign.slug}/", form)
 
@@ -152,7 +152,7 @@ def filled(path: Path) -> str:
     text = path.read_text()
     for placeholder, value in {"__DONATION__": "d", "__STATUS__": "active"}.items():
         text = text.replace(f'"{placeholder}"', json.dumps(value))
-    for placeholder in ("__AMOUNT__", "__CREATED__", "__REFUNDED__"):
+    for placeholder in ("__AMOUNT__", "__CREATED__", "__REFUNDED__", "__REMAINING__", "__EXCESS__"):
         text = text.replace(f'"{placeholder}"', "1")
     return text
 
