@@ -46,9 +46,9 @@ def test_give_then_see_the_total_and_the_approved_message(setup, page, new_page,
     page.route("https://checkout.stripe.com/**", lambda route: route.fulfill(body="<h1>Stripe Checkout</h1>"))
     page.goto("/en/donate/year-end/")
     expect(page.locator("#yen-now")).to_have_text("¥0")
-    page.get_by_label("Once").check()
+    page.get_by_label("Once", exact=True).check()
     page.get_by_label("¥5,000 — six months of exchange for one resident").check()
-    page.get_by_label("Your name").fill("Yamada Hanako")
+    page.get_by_label("Your name:", exact=True).fill("Yamada Hanako")
     page.get_by_label("Email").fill("hanako@example.jp")
     page.get_by_label("A nickname").check()
     page.get_by_role("textbox", name="Nickname").fill("Hanako")
@@ -79,3 +79,24 @@ def test_give_then_see_the_total_and_the_approved_message(setup, page, new_page,
     expect(page.locator("main")).to_contain_text("Keep up the good work!")
     expect(page.locator("main")).to_contain_text("Hanako")
     page.screenshot(path=screenshot_dir / "donate-after.png", full_page=True)
+
+
+def test_on_a_phone_a_donor_chooses_konbini_and_reaches_stripe(setup, phone_page, live_server, screenshot_dir):
+    page = phone_page
+    page.route("https://checkout.stripe.com/**", lambda route: route.fulfill(body="<h1>Stripe Checkout</h1>"))
+    page.goto("/en/donate/year-end/")
+    page.get_by_label("Once", exact=True).check()
+    page.get_by_label("¥5,000 — six months of exchange for one resident").check()
+    page.get_by_label("Convenience store (konbini): pay within 3 days with a payment number").check()
+    page.get_by_label("Your name:", exact=True).fill("Nguyen Thi Lan")
+    page.get_by_label("Email").fill("lan@example.com")
+    page.get_by_label("I agree to how JII uses my details (above).").check()
+    page.screenshot(path=screenshot_dir / "donate-konbini-phone.png", full_page=True)
+    page.get_by_role("button", name="Continue to secure payment").click()
+    expect(page).to_have_url("https://checkout.stripe.com/c/pay/cs_test_0")
+
+    [session] = setup["stripe"].made("POST", "/v1/checkout/sessions")
+    assert session.params["allowed_payment_method_types"] == {"0": "konbini"}
+    assert session.params["success_url"] == f"{live_server.url}/en/donate/year-end/thanks/?method=konbini"
+    page.goto("/en/donate/year-end/thanks/?method=konbini")  # where Stripe sends the donor after the voucher
+    expect(page.locator("main")).to_contain_text("Please pay at a convenience store within 3 days")
