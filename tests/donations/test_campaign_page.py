@@ -119,7 +119,7 @@ def test_without_stripe_keys_the_form_is_there_and_giving_points_to_the_bank_tra
     response = client.post(f"/donate/{campaign.slug}/", give_form())  # the Japanese page
     page = response.content.decode()
     assert response.status_code == 200 and 'role="alert"' in page
-    assert "カードでのご寄付はお受けできません。下記の口座への銀行振込" in page
+    assert "オンライン決済の準備ができていないため、ここからはご寄付いただけません。下記の口座への銀行振込" in page
     assert 'value="hanako@example.jp"' in page  # nothing typed is lost
     assert not Donation.objects.exists() and stripe_api.requests == []
     wrong = client.post(f"/en/donate/{campaign.slug}/", give_form(other_amount="")).content.decode()
