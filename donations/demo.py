@@ -1,11 +1,12 @@
 """The year-end campaign from JII's 2025 press release and campaign page (../shared/seeds), placed so that
 the demo site always has a running campaign."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
-from donations.models import Campaign
+from donations.models import Campaign, Donation, Payment
 
 TIERS = [
     (
@@ -108,4 +109,65 @@ def load() -> str:
         campaign.voices.update_or_create(
             position=position, defaults={"quote": {"ja": quote_ja, "en": quote_en}, "who": {"ja": who_ja, "en": who_en}}
         )
-    return f"campaign {campaign.slug} with {campaign.tiers.count()} suggested amounts"
+    gifts = load_gifts(campaign)
+    return f"campaign {campaign.slug} with {campaign.tiers.count()} suggested amounts and {gifts} gifts"
+
+
+# 23 new monthly supporters (of 50: these 22 and one whose card failed), and ¥870,000 received in all: both bars on
+# the demo page move.
+MONTHLY_AMOUNTS = [1000] * 6 + [3000] * 8 + [5000] * 5 + [10000] * 3
+MESSAGES = [
+    ("さくら", "小さな対話から、やさしい地域を。応援しています！"),
+    ("Tom", "Proud to support neighbours helping neighbours."),
+    ("", "子どもたちの日本語クラス、これからも続きますように。"),
+]
+Method, Status, Frequency = Donation.Method, Donation.Status, Donation.Frequency
+# One gift in each state a payment method can be in (¥ amounts, status, and what staff see on the gift).
+METHOD_STATES = [
+    ("card", Frequency.ONCE, 30000, Status.ACTIVE, {}),
+    ("konbini", Frequency.ONCE, 5000, Status.PENDING, {}),  # the voucher is out, not paid yet
+    ("konbini", Frequency.ONCE, 3000, Status.UNPAID, {}),  # the voucher expired
+    ("konbini", Frequency.ONCE, 10000, Status.ACTIVE, {}),
+    ("paypay", Frequency.ONCE, 5000, Status.ACTIVE, {}),
+    ("jp_bank_transfer", Frequency.ONCE, 50000, Status.PENDING, {"funded_yen": 20000}),  # part arrived
+    ("jp_bank_transfer", Frequency.ONCE, 30000, Status.ACTIVE, {"excess_yen": 2000}),  # paid too much
+    ("bank_transfer", Frequency.ONCE, 100000, Status.ACTIVE, {}),
+    ("bank_transfer", Frequency.ONCE, 10000, Status.PENDING, {}),  # said they would transfer; not matched yet
+    ("card", Frequency.MONTHLY, 3000, Status.PAST_DUE, {}),  # a monthly card payment failed
+    ("card", Frequency.YEARLY, 36000, Status.ACTIVE, {}),
+    ("channel", Frequency.ONCE, 20000, Status.ACTIVE, {}),  # through Give One: no JII receipt
+]
+TOTAL_YEN = 870_000
+
+
+@transaction.atomic
+def load_gifts(campaign: Campaign) -> int:
+    """Gifts spread over the campaign so far, written directly (no emails, no receipts: they are the demo's past).
+    Only once: a campaign that already has gifts keeps them."""
+    if campaign.donations.exists():
+        return campaign.donations.count()
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(campaign.starts_on, time(9), tzinfo=tz)
+    days = max((timezone.localdate() - campaign.starts_on).days, 1)
+    gifts = [("card", Frequency.MONTHLY, amount, Status.ACTIVE, {}) for amount in MONTHLY_AMOUNTS] + METHOD_STATES
+    paid_so_far = sum(amount for _m, _f, amount, status, _e in gifts if status in (Status.ACTIVE, Status.PAST_DUE))
+    gifts.append(("card", Frequency.ONCE, TOTAL_YEN - paid_so_far, Status.ACTIVE, {}))  # a company's gift
+    for i, (method, frequency, amount, status, extra) in enumerate(gifts):
+        when = start + timedelta(days=days * i / len(gifts), hours=i % 9)
+        nickname, message = MESSAGES[i % len(MESSAGES)] if i % 7 == 3 else ("", "")
+        donation = Donation.objects.create(
+            campaign=campaign, method=method, frequency=frequency, amount_yen=amount, status=status,
+            status_at=when, name=f"デモ寄付者 {i + 1}", name_kana=f"デモキフシャ {i + 1}",
+            email=f"donor{i + 1}@example.org", language="ja" if i % 3 else "en", consented_at=when, created_at=when,
+            show_as=Donation.ShowAs.NICKNAME if nickname else Donation.ShowAs.ANONYMOUS, nickname=nickname,
+            message=message, message_status=Donation.MessageStatus.APPROVED if message else Donation.MessageStatus.NONE,
+            started_at=when if status in (Status.ACTIVE, Status.PAST_DUE) else None,
+            excess_at=when if extra.get("excess_yen") else None, **extra,
+        )  # fmt: skip
+        if donation.started_at:
+            reference = f"giveone:demo-{i}" if method == Method.OTHER_CHANNEL else f"pi_demo_{i}"
+            Payment.objects.create(
+                donation=donation, campaign=campaign, amount_yen=amount, received_at=when,
+                stripe_reference=None if method == Method.BANK_TRANSFER else reference,
+            )  # fmt: skip
+    return len(gifts)

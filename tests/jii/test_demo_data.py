@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from donations.demo import campaign_period
-from donations.models import Campaign
+from donations.models import Campaign, Donation
 from jii.choices import HouseholdType, Prefecture
 from jii.models import Resident, User, VolunteerLanguage, VolunteerProfile
 from matching.figures import program_figures
@@ -81,6 +81,21 @@ def test_the_demo_campaign_carries_jiis_goals_and_is_running_today():
     assert campaign.goal_new_monthly_supporters == 50
     assert campaign.goal_amount_yen == 1_500_000
     assert list(campaign.tiers.values_list("amount_yen", flat=True)) == [3000, 5000, 10000, 30000, 100000]
+
+
+def test_the_demo_campaign_shows_both_bars_moving_approved_messages_and_every_method(client):
+    call_command("load_demo_data", stdout=StringIO())
+    call_command("load_demo_data", stdout=StringIO())  # again: no second set of gifts
+    campaign = Campaign.objects.running().get()
+    html = client.get(f"/en/donate/{campaign.slug}/").content.decode()
+    assert re.search(r"id=\"yen-now\">¥870,000<", html) and re.search(r"id=\"supporters-now\">23<", html)
+    assert "応援しています！" in html and "Proud to support neighbours helping neighbours." in html
+    states = set(campaign.donations.values_list("method", "status"))
+    for method in Donation.Method.values:
+        assert any(m == method for m, _status in states), method
+    assert {("konbini", "pending"), ("konbini", "unpaid"), ("konbini", "active"), ("card", "past_due")} <= states
+    assert campaign.donations.filter(funded_yen__gt=0, status="pending").exists()  # a transfer paid in part
+    assert campaign.donations.filter(excess_yen__gt=0).exists()  # and one paid beyond the gift
 
 
 def test_the_demo_logins_work_and_the_coordinator_is_not_a_superuser(client):
