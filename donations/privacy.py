@@ -48,7 +48,9 @@ def anonymise(donations) -> None:
     audit.update(
         Donation.objects.filter(pk__in=ids),
         name=ERASED,
+        name_kana="",
         email="",
+        phone="",
         address="",
         nickname="",
         message="",
@@ -68,15 +70,18 @@ def gifts_of(resident):
 
 def collect(resident) -> list[dict]:
     """Gifts made with the resident's email address."""
-    fields = ["created_at", "frequency", "method", "amount_yen", "status", "name", "address", "nickname", "message"]
+    fields = ["created_at", "frequency", "method", "amount_yen", "status", "name", "name_kana", "phone", "address",
+              "nickname", "message"]  # fmt: skip
     return [section(_("Gift"), gift, fields) for gift in gifts_of(resident)]
 
 
 def erase(resident) -> None:
     """Their gifts keep what the accounts need for seven years (name, address, amounts; see the table); the
-    message and nickname go now, and nothing more is shown on the campaign page."""
+    message, nickname, kana and phone go now, and nothing more is shown on the campaign page."""
     audit.update(
         gifts_of(resident),
+        name_kana="",
+        phone="",
         nickname="",
         message="",
         message_status=Donation.MessageStatus.NONE,

@@ -28,7 +28,7 @@ PERSONAL = [
     "CHECK-IN-CONCERN", "SURVEY-COMMENT", "CLOSING-NOTE", "SPOT-WORDS", "SPOT-REPORT", "SPOT-THANKS", "Zahra",
     "Rahimi-Family", "PEANUT-ALLERGY", "SCHOOL-NAME", "ZAHRA-WAS-TIRED", "CASE-WORDS", "CASE-OUTCOME",
     "CASE-NOTE", "Tokyo Street 1", "GIFT-MESSAGE", "Kenji Volunteer", "kenji@example.jp", "VOLUNTEER-ABOUT",
-    "DONOR-NICK",
+    "DONOR-NICK", "アミナ ラヒミ",
 ]  # fmt: skip
 
 
@@ -74,6 +74,7 @@ def build(klass) -> dict:
                                        ends_on=date(2026, 12, 31), goal_new_monthly_supporters=5,
                                        goal_amount_yen=10_000)  # fmt: skip
     gift = Donation.objects.create(campaign=campaign, amount_yen=5000, status="active", name="Amina Rahimi",
+                                   name_kana="アミナ ラヒミ", phone="080-5555-0101",
                                    email="amina@example.com", address="Tokyo Street 1", message="GIFT-MESSAGE",
                                    nickname="DONOR-NICK", consented_at=now, started_at=now)  # fmt: skip
     payment = Payment.objects.create(donation=gift, campaign=campaign, amount_yen=5000, received_at=now)
