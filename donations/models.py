@@ -111,6 +111,8 @@ class Donation(models.Model):
         ENDED = "ended", _("Monthly gift stopped")
         REFUNDED = "refunded", _("Refunded")
 
+    NOT_GIVEN = (Status.PENDING, Status.UNPAID)  # no money ever arrived: not a gift to show or keep
+
     class ShowAs(models.TextChoices):
         NAME = "name", _("My name")
         NICKNAME = "nickname", _("A nickname")

@@ -22,7 +22,7 @@ FINISHED = Q(frequency=Frequency.ONCE, status__in=[Status.ACTIVE, Status.REFUNDE
 
 
 def never_paid(cutoff):
-    return Donation.objects.filter(status=Status.PENDING, anonymised_at=None, created_at__lt=cutoff)
+    return Donation.objects.filter(status__in=Donation.NOT_GIVEN, anonymised_at=None, created_at__lt=cutoff)
 
 
 def finished_gifts(cutoff):

@@ -199,7 +199,7 @@ def issue_annual(*, email: str, year: int, replaces: Receipt | None = None) -> R
     email = email.lower()
     # Lock the donor's donations: two runs for one donor wait for each other instead of racing.
     donations = list(
-        Donation.objects.select_for_update().filter(email__iexact=email).exclude(status=Donation.Status.PENDING)
+        Donation.objects.select_for_update().filter(email__iexact=email).exclude(status__in=Donation.NOT_GIVEN)
     )
     if not donations:
         return None

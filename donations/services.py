@@ -489,7 +489,7 @@ def queue_receipts(payments) -> int:
 def send_history_link(*, email: str) -> bool:
     """The link to the donor's gifts and receipts, to the address they gave (nothing if they never gave)."""
     donation = (
-        Donation.objects.filter(email__iexact=email).exclude(status=Donation.Status.PENDING).order_by("-created_at")
+        Donation.objects.filter(email__iexact=email).exclude(status__in=Donation.NOT_GIVEN).order_by("-created_at")
     ).first()
     if donation is not None:
         messages.queue_history_link(donation)

@@ -256,7 +256,7 @@ def history(request, token):
     valid = Receipt.objects.filter(voided_at__isnull=True)
     gifts = list(
         Donation.objects.filter(email__iexact=email)
-        .exclude(status=Donation.Status.PENDING)
+        .exclude(status__in=Donation.NOT_GIVEN)
         .select_related("campaign")
         .prefetch_related(Prefetch("receipts", queryset=valid.filter(kind=Receipt.Kind.SINGLE).order_by("issued_at")))
         .order_by("-created_at")

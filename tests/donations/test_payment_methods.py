@@ -3,6 +3,7 @@
 whatever order Stripe's events come in."""
 
 import json
+from urllib.parse import urlsplit
 from datetime import UTC, datetime
 
 import pytest
@@ -240,3 +241,21 @@ def test_the_lapsed_gift_email_is_in_the_donors_language(make_donation, deliver,
     [email] = mail.outbox
     assert email.subject == "Your gift to JII was not paid in time"
     assert "¥5,000" in email.body and "nothing was taken" in email.body and "/en/donate/chiisana-rikai/" in email.body
+
+
+def test_a_lapsed_gift_is_no_gift_on_the_donors_page_and_goes_after_a_year(make_donation, client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from donations.links import history_url
+    from jii.privacy import apply_retention
+
+    paid = make_donation(method="card", amount=3000)
+    apply_event(events(paid, "checkout_session_completed_paypay")[0])
+    lapsed = make_donation(method="konbini", amount=7000)
+    apply_event(events(lapsed, "checkout_session_async_payment_failed_konbini")[0])
+    page = client.get(urlsplit(history_url(paid)).path).content.decode()
+    assert "3,000" in page and "7,000" not in page
+    apply_retention(timezone.now() + timedelta(days=400))
+    assert Donation.objects.get(pk=lapsed.pk).anonymised_at is not None
