@@ -3,8 +3,8 @@
 whatever order Stripe's events come in."""
 
 import json
-from urllib.parse import urlsplit
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
