@@ -60,9 +60,8 @@ def with_csrf(request, html: str) -> HttpResponse:
 
 
 def campaign_page(request, slug):
+    """The page; anonymous visitors get the shared copy this remembers from donations.middleware, earlier."""
     language = current_language()
-    if shareable(request) and (html := progress.cached_page(slug, language)):
-        return with_csrf(request, html)
     campaign = published_campaign(slug)
     rendered_version = progress.version(campaign)
     tiers = list(campaign.tiers.all())
