@@ -12,7 +12,6 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -53,11 +52,6 @@ def shareable(request) -> bool:
         and not request.GET  # the page echoes its query string in the language links
         and not (request.COOKIES.get(settings.SESSION_COOKIE_NAME) or request.COOKIES.get("messages"))
     )
-
-
-def with_csrf(request, html: str) -> HttpResponse:
-    token = f'<input type="hidden" name="csrfmiddlewaretoken" value="{get_token(request)}">'
-    return HttpResponse(html.replace(CSRF_SLOT, token))
 
 
 def campaign_page(request, slug):

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.contrib.sessions.middleware import SessionMiddleware
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, _unmask_cipher_token
 from django.test import Client
 
 from tests.donations.test_campaign_page import give_form
@@ -58,6 +59,19 @@ def test_the_early_pages_form_posts_with_its_token(campaign, during_campaign, fu
     response = visitor.post(url, give_form(csrfmiddlewaretoken=TOKEN.search(html)[1]))
     assert full_stack == [url, url]  # rendered once, then early; the gift itself through the whole stack
     assert response.status_code == 303
+
+
+def test_the_early_token_is_the_visitors_cookie_secret_masked_and_a_returning_visitor_keeps_their_secret(
+    campaign, during_campaign
+):
+    url = f"/en/donate/{campaign.slug}/"
+    Client().get(url)
+    visitor = Client()
+    tokens = [TOKEN.search(visitor.get(url).content.decode())[1] for _ in range(2)]
+    secret = visitor.cookies["csrftoken"].value
+    assert len(set(tokens)) == 2 and all(len(token) == 64 for token in tokens)
+    assert {_unmask_cipher_token(token) for token in tokens} == {secret}
+    assert set(secret) <= set(CSRF_ALLOWED_CHARS) and len(secret) == 32
 
 
 def test_a_visitor_with_a_session_a_message_or_a_query_gets_the_whole_stack(campaign, during_campaign, full_stack):
