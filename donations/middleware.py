@@ -69,7 +69,8 @@ class CachedCampaignPage:
     """A press release sends thousands of anonymous visitors to the campaign page at once: each is answered the
     shared page from the cache here, before sessions, authentication, messages and the rest of the stack. The
     answer is the one the whole stack gives (tests/donations/test_early_page.py compares them): the form gets a
-    fresh CSRF token and its cookie (by CsrfViewMiddleware's own code), and the headers the later middleware add.
+    fresh CSRF token (csrf_token) and its cookie (by CsrfViewMiddleware's own code), and the later middleware's
+    headers.
     The page uses no CSP nonce (a nonce would be stale in a shared page).
     Anything else (a session or messages cookie, a query string, a page not cached yet) goes on as usual.
 
@@ -83,7 +84,8 @@ class CachedCampaignPage:
         self.frame = XFrameOptionsMiddleware(get_response)
 
     def __call__(self, request):
-        return self.cached_answer(request) or self.get_response(request)
+        response = self.cached_answer(request)
+        return self.get_response(request) if response is None else response
 
     def cached_answer(self, request):
         match = CAMPAIGN_PATH.match(request.path_info)
