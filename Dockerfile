@@ -6,11 +6,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1
 
 # WeasyPrint's system libraries (Pango, HarfBuzz), a Japanese font for receipts, Noto for the printed status
-# links in Nepali, Dari and Ukrainian, gettext for translators.
+# links in Nepali, Dari and Ukrainian, fontconfig's fc-match (the campaign's preview card finds its fonts with it),
+# gettext for translators.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libjpeg62-turbo \
-        fonts-ipaexfont-gothic fonts-ipaexfont-mincho fonts-noto-core gettext curl \
+        fonts-ipaexfont-gothic fonts-ipaexfont-mincho fonts-noto-core fontconfig gettext curl \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

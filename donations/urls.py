@@ -9,5 +9,6 @@ urlpatterns = [
     path("history/<str:token>/", views.history, name="donor_history"),
     path("history/<str:token>/receipts/<str:number>/", views.receipt_file, name="donor_receipt"),
     path("<slug:slug>/", views.campaign_page, name="campaign"),
+    path("<slug:slug>/preview.png", views.preview_image, name="campaign_preview"),
     path("<slug:slug>/thanks/", views.thanks, name="donation_thanks"),
 ]

@@ -12,16 +12,16 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from donations import progress, services
+from donations import preview, progress, services
 from donations.forms import DonationForm, HistoryLinkForm, ReceiptsWantedForm
 from donations.links import HISTORY_SALT, MANAGE_SALT, donation_id_from_token, manage_url
 from donations.models import Campaign, Donation, Receipt
@@ -54,15 +54,9 @@ def shareable(request) -> bool:
     )
 
 
-def with_csrf(request, html: str) -> HttpResponse:
-    token = f'<input type="hidden" name="csrfmiddlewaretoken" value="{get_token(request)}">'
-    return HttpResponse(html.replace(CSRF_SLOT, token))
-
-
 def campaign_page(request, slug):
+    """The page; anonymous visitors get the shared copy this remembers from donations.middleware, earlier."""
     language = current_language()
-    if shareable(request) and (html := progress.cached_page(slug, language)):
-        return with_csrf(request, html)
     campaign = published_campaign(slug)
     rendered_version = progress.version(campaign)
     tiers = list(campaign.tiers.all())
@@ -134,7 +128,20 @@ def share_links(campaign) -> dict:
         "x": "https://twitter.com/intent/tweet?" + urlencode({"url": url, "text": str(campaign.title),
                                                            "hashtags": SHARE_HASHTAG}),
         "facebook": "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url}),
+        "image": settings.SITE_URL.rstrip("/") + reverse("campaign_preview", args=[campaign.slug]),
     }  # fmt: skip
+
+
+def preview_image(request, slug):
+    """The preview card of a shared link (og:image): drawn once per language, again whenever money moves."""
+    campaign = published_campaign(slug)
+    language = current_language()
+    png = progress.cached(
+        campaign, f"preview:{language}", lambda campaign: preview.render(campaign, progress.campaign_state(campaign))
+    )
+    response = HttpResponse(png, content_type="image/png")
+    patch_cache_control(response, public=True, max_age=progress.CONTENT_SECONDS)
+    return response
 
 
 def thanks(request, slug):

@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "jii.middleware.permissions_policy",
     "jii.middleware.RefuseUnreadableForms",
+    # Anonymous visitors of the campaign page get its shared copy here, before the rest (a press-release surge).
+    "donations.middleware.CachedCampaignPage",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -349,7 +349,7 @@ def test_the_page_carries_its_preview_card_and_plain_share_links_with_the_hashta
     url = f"{settings.SITE_URL.rstrip('/')}/en/donate/{campaign.slug}/"
     assert '<meta property="og:title" content="A kinder shared future">' in html
     assert f'<meta property="og:url" content="{url}">' in html
-    assert '<meta name="twitter:card" content="summary">' in html
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
     share = html.split('id="share-title"', 1)[1].split("</section>", 1)[0]
     encoded = quote(url, safe="")
     assert f'href="https://social-plugins.line.me/lineit/share?url={encoded}' in share
