@@ -4,6 +4,7 @@ email carries its PDF. Issuing is idempotent (one valid receipt per payment, one
 year), so a message tried again, or a worker killed half-way, never issues or sends one twice."""
 
 import uuid
+from datetime import UTC, datetime
 
 from django.db.models import Max
 
@@ -20,7 +21,10 @@ from donations.receipts import (
 from jii import outbox
 from jii.outbox import Letter, builder
 
+STOPPED = [Donation.Status.ENDED, Donation.Status.REFUNDED]
+
 THANKS, RECEIPT, HISTORY_LINK = "donation_thanks", "donation_receipt", "donation_history_link"
+PAYMENT_FAILED = "donation_payment_failed"
 
 
 def queue_thanks(donation: Donation) -> None:
@@ -31,6 +35,21 @@ def queue_history_link(donation: Donation) -> None:
     """Each time the donor asks (the rate limit is the form's)."""
     once = f"{donation.pk}:{uuid.uuid4().hex}"
     outbox.queue(HISTORY_LINK, once=once, to=donation.email, language=donation.language, donation=str(donation.pk))
+
+
+def queue_payment_failed(donation: Donation, *, invoice: str, amount: int, retry_at: datetime | None) -> None:
+    """A monthly or yearly payment did not go through: once per Stripe invoice."""
+    retry = int(retry_at.timestamp()) if retry_at else None
+    outbox.queue(
+        PAYMENT_FAILED,
+        once=invoice,
+        to=donation.email,
+        language=donation.language,
+        donation=str(donation.pk),
+        invoice=invoice,
+        amount=amount,
+        retry_at=retry,
+    )
 
 
 def queue_receipt(payment: Payment):
@@ -93,11 +112,10 @@ def thanks(message):
     donation = Donation.objects.select_related("campaign").filter(pk=message.ids["donation"]).first()
     if donation is None:
         return None
-    monthly = donation.frequency == Donation.Frequency.MONTHLY
     return Letter(
         {
             "donation": donation,
-            "manage_url": manage_url(donation) if monthly else "",
+            "manage_url": manage_url(donation) if donation.renews else "",
             "history_url": history_url(donation),
         }
     )
@@ -110,11 +128,10 @@ def receipt(message):
     if receipt is None:
         return None  # nothing to send: see issue_receipt
     donation = receipt.donation
-    monthly = donation.frequency == Donation.Frequency.MONTHLY and donation.stripe_customer
     context = {
         "donation": donation,
         "receipt": receipt,
-        "manage_url": manage_url(donation) if monthly else "",
+        "manage_url": manage_url(donation) if donation.renews and donation.stripe_customer else "",
         "history_url": history_url(donation, receipt.language),
     }
     with receipt.file.open("rb") as pdf:
@@ -125,3 +142,21 @@ def receipt(message):
 def history_link(message):
     donation = Donation.objects.filter(pk=message.ids["donation"]).first()
     return Letter({"history_url": history_url(donation, message.language)}) if donation else None
+
+
+@builder(PAYMENT_FAILED)
+def payment_failed(message):
+    ids = message.ids
+    donation = Donation.objects.filter(pk=ids["donation"]).exclude(status__in=STOPPED).first()
+    if donation is None or Payment.objects.filter(stripe_reference=ids["invoice"]).exists():
+        return None  # the gift stopped, or a later try paid the invoice before this was sent: nothing to ask
+    retry_at = datetime.fromtimestamp(ids["retry_at"], tz=UTC) if ids.get("retry_at") else None
+    return Letter(
+        {
+            "donation": donation,
+            "amount": ids["amount"],
+            "manage_url": manage_url(donation),
+            "retry_at": retry_at,
+            "history_url": history_url(donation),
+        }
+    )

@@ -91,6 +91,8 @@ class Donation(models.Model):
         MONTHLY = "monthly", _("Monthly")
         YEARLY = "yearly", _("Yearly")
 
+    RECURRING = [Frequency.MONTHLY, Frequency.YEARLY]  # a Stripe subscription, renewed until the donor stops it
+
     class Method(models.TextChoices):
         # Through Stripe Checkout (settings.DONATION_PAYMENT_METHODS says which are offered).
         CARD = "card", _("Card")
@@ -175,6 +177,10 @@ class Donation(models.Model):
 
     def __str__(self):
         return f"¥{self.amount_yen:,} ({self.get_frequency_display()})"
+
+    @property
+    def renews(self) -> bool:
+        return self.frequency in self.RECURRING
 
     @property
     def public_name(self) -> str:

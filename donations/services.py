@@ -252,9 +252,32 @@ def on_invoice_paid(invoice, when):
 
 
 def on_invoice_failed(invoice, when):
-    donation = donation_for(invoice, subscription=invoice_subscription(invoice))
-    if donation is not None:
-        advance(donation, Status.PAST_DUE, when)
+    """The gift is past due, and its donor is asked (once per invoice) to update their card."""
+    subscription = invoice_subscription(invoice)
+    donation = donation_for(invoice, subscription=subscription)
+    if donation is None:
+        return
+    advance(donation, Status.PAST_DUE, when)
+    if subscription and donation.frequency in RENEWS_EVERY and donation.status not in TERMINAL:
+        tell_payment_failed(donation, invoice, subscription)
+
+
+def tell_payment_failed(donation: Donation, invoice: dict, subscription: str) -> None:
+    invoice_id = invoice.get("id")
+    if not invoice_id or not isinstance(invoice_id, str):
+        raise UnusableObject("a failed invoice without its id")
+    # Stripe tries again on its own schedule (Dashboard: Billing → Revenue recovery → Retries); null: no more.
+    retry = invoice.get("next_payment_attempt")
+    retry_at = at(retry) if retry is not None else None
+    if not donation.stripe_customer:  # the link to update the card opens the customer's portal
+        donation.stripe_customer = invoice.get("customer") or ""
+        donation.stripe_subscription = donation.stripe_subscription or subscription
+        donation.save(update_fields=["stripe_customer", "stripe_subscription"])
+    # Paid already (its invoice.paid came first): nothing to ask. Once per invoice, however many of its tries
+    # fail and however often each event comes.
+    if not Payment.objects.filter(stripe_reference=invoice_id).exists():
+        amount = yen(invoice.get("amount_due"))
+        messages.queue_payment_failed(donation, invoice=invoice_id, amount=amount, retry_at=retry_at)
 
 
 SUBSCRIPTION_STATES = {

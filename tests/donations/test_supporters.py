@@ -1,0 +1,123 @@
+"""Keeping monthly and yearly supporters: a failed payment asks the donor (once) to update their card, a yearly
+supporter hears before each renewal, donations staff see failed payments on their desk, and every link to manage a
+gift reaches monthly and yearly donors alike."""
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from django.core import mail
+from django.utils import translation
+
+from donations.models import Donation, Payment
+from jii.models import Message
+from tests.donations.conftest import stripe_event
+
+pytestmark = pytest.mark.django_db
+
+NOW = int(datetime(2026, 11, 20, 3, 0, tzinfo=UTC).timestamp())
+FAILED_SUBJECT = "Your gift to JII: the payment did not go through"
+
+
+def in_language(language: str, text: str) -> str:
+    """The text as the donor reads it in their language (the catalog's translation, once there is one)."""
+    with translation.override(language):
+        return translation.gettext(text)
+
+
+@pytest.fixture
+def supporter(make_donation, deliver):
+    """A monthly supporter whose first payment went through."""
+
+    def make(frequency="monthly", language="ja", amount=3000):
+        donation = make_donation(frequency=frequency, amount=amount)
+        Donation.objects.filter(pk=donation.pk).update(language=language)
+        donation.refresh_from_db()
+        deliver(stripe_event("invoice_paid", donation, created=NOW - 30 * 86400))
+        mail.outbox.clear()
+        return donation
+
+    return make
+
+
+@pytest.mark.parametrize(("language", "day"), [("en", "Nov. 23, 2026"), ("ja", "2026年11月23日")])
+def test_a_failed_monthly_payment_asks_the_donor_to_update_their_card_in_their_language(
+    supporter, deliver, django_capture_on_commit_callbacks, language, day
+):
+    donation = supporter(language=language)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deliver(stripe_event("invoice_payment_failed_will_retry", donation, created=NOW)).status_code == 200
+    [email] = mail.outbox
+    assert email.to == [donation.email]
+    assert email.subject == in_language(language, FAILED_SUBJECT)
+    html = email.alternatives[0][0]
+    assert f'lang="{language}"' in html
+    assert "/donate/manage/" in email.body  # the Stripe portal, to update the card
+    retry = in_language(language, "Stripe will try again on %(day)s.") % {"day": day}
+    assert retry in email.body and retry in html  # when, in Tokyo, as the donor writes dates
+    assert Donation.objects.get(pk=donation.pk).status == Donation.Status.PAST_DUE
+
+
+def test_after_the_last_try_the_donor_is_told_stripe_will_not_try_again(
+    supporter, deliver, django_capture_on_commit_callbacks
+):
+    donation = supporter(frequency="yearly", language="en", amount=36000)
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(stripe_event("invoice_payment_failed_final", donation, created=NOW))
+    [email] = mail.outbox
+    assert "This year's payment of ¥36,000 for your yearly gift to JII did not go through." in email.body
+    assert "Stripe will not try again by itself: please update your card so that your gift can go on." in email.body
+    assert "/donate/manage/" in email.body
+
+
+def test_one_email_per_failed_invoice_however_often_its_events_come(
+    supporter, deliver, django_capture_on_commit_callbacks, stripe_api
+):
+    from donations.tasks import reconcile_with_stripe
+
+    donation = supporter(language="en")
+    first_try = stripe_event("invoice_payment_failed_will_retry", donation, created=NOW)
+    last_try = stripe_event("invoice_payment_failed_final", donation, created=NOW + 3 * 86400)
+    with django_capture_on_commit_callbacks(execute=True):
+        for payload in (first_try, first_try, last_try, last_try):  # redelivered, and a second try failing
+            assert deliver(payload).status_code == 200
+        stripe_api.events = [json.loads(first_try), json.loads(last_try)]  # the daily reconciliation's replay
+        reconcile_with_stripe()
+    assert len(mail.outbox) == 1
+    assert Message.objects.filter(template="donation_payment_failed").count() == 1
+
+
+def paid_event(donation, created, invoice="in_1RenewalInvoice"):
+    payload = stripe_event("invoice_paid", donation, created=created, event_id=f"evt_paid_{created}")
+    return payload.replace("in_1FirstInvoice", invoice)
+
+
+def test_an_invoice_paid_before_its_failure_arrives_sends_nothing(
+    supporter, deliver, django_capture_on_commit_callbacks
+):
+    donation = supporter(language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(paid_event(donation, NOW + 86400))  # a retry paid it; its event came first
+        deliver(stripe_event("invoice_payment_failed_will_retry", donation, created=NOW))
+    assert mail.outbox == [m for m in mail.outbox if m.attachments]  # the receipt only
+    assert not Message.objects.filter(template="donation_payment_failed").exists()
+    assert Donation.objects.get(pk=donation.pk).status == Donation.Status.ACTIVE
+
+
+def test_an_invoice_paid_before_the_email_went_out_cancels_it(supporter, deliver, django_capture_on_commit_callbacks):
+    donation = supporter(language="en")
+    with django_capture_on_commit_callbacks(execute=True):  # both events applied before the outbox sends
+        deliver(stripe_event("invoice_payment_failed_will_retry", donation, created=NOW))
+        deliver(paid_event(donation, NOW + 86400))
+    assert [m for m in mail.outbox if not m.attachments] == []
+    assert Message.objects.get(template="donation_payment_failed").state == Message.State.OBSOLETE
+    assert Payment.objects.filter(stripe_reference="in_1RenewalInvoice").exists()
+
+
+def test_a_stopped_gift_is_not_asked_for_a_new_card(supporter, deliver, django_capture_on_commit_callbacks):
+    donation = supporter(language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(stripe_event("customer_subscription_deleted", donation, created=NOW + 60))
+        deliver(stripe_event("invoice_payment_failed_final", donation, created=NOW))
+    assert mail.outbox == []
+    assert Donation.objects.get(pk=donation.pk).status == Donation.Status.ENDED
