@@ -1,4 +1,4 @@
-"""The donations desk: campaigns and their figures, gifts and monthly supporters, bank transfers, message
+"""The donations desk: campaigns and their figures, gifts and monthly or yearly supporters, bank transfers, message
 moderation and the accounting export."""
 
 import csv
@@ -57,7 +57,7 @@ class CampaignAdmin(admin.ModelAdmin):
         # Both figures for every listed campaign in the list's one query (days compared in Tokyo time).
         in_period = {"__date__gte": OuterRef("starts_on"), "__date__lte": OuterRef("ends_on")}
         new_supporters = (
-            Donation.objects.filter(campaign=OuterRef("pk"), frequency=Donation.Frequency.MONTHLY)
+            Donation.objects.filter(campaign=OuterRef("pk"), frequency__in=Donation.RECURRING)
             .filter(**{f"started_at{lookup}": value for lookup, value in in_period.items()})
             .values("campaign")
             .annotate(n=Count("id"))
@@ -78,7 +78,7 @@ class CampaignAdmin(admin.ModelAdmin):
             )
         )
 
-    @admin.display(description=_("new monthly supporters"))
+    @admin.display(description=_("new monthly and yearly supporters"))
     def supporters(self, campaign):
         return f"{campaign.new_supporters} / {campaign.goal_new_monthly_supporters}"
 

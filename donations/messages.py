@@ -6,6 +6,7 @@ year), so a message tried again, or a worker killed half-way, never issues or se
 import uuid
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.db.models import Max
 
 from donations.links import history_url, manage_url
@@ -117,6 +118,7 @@ def thanks(message):
             "donation": donation,
             "manage_url": manage_url(donation) if donation.renews else "",
             "history_url": history_url(donation),
+            "notice_days": settings.DONATION_RENEWAL_NOTICE_DAYS,
         }
     )
 

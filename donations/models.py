@@ -18,14 +18,15 @@ class CampaignQuerySet(models.QuerySet):
 
 
 class Campaign(models.Model):
-    """A fundraising campaign with two goals: new monthly supporters and a yen total including one-off gifts."""
+    """A fundraising campaign with two goals: new supporters (gifts that renew, monthly or yearly) and a yen total
+    including one-off gifts."""
 
     slug = models.SlugField(_("slug"), unique=True)
     title = TranslatedField(_("title"), max_length=200)
     summary = TranslatedField(_("summary"), multiline=True)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
-    goal_new_monthly_supporters = models.PositiveIntegerField(_("goal: new monthly supporters"))
+    goal_new_monthly_supporters = models.PositiveIntegerField(_("goal: new monthly or yearly supporters"))
     goal_amount_yen = models.PositiveIntegerField(_("goal: total in yen"))
     story = TranslatedField(_("story"), multiline=True, blank=True)
     is_published = models.BooleanField(_("published"), default=False)
@@ -108,7 +109,7 @@ class Donation(models.Model):
         PENDING = "pending", _("Waiting for payment")
         ACTIVE = "active", _("Paid / active")
         PAST_DUE = "past_due", _("Payment failed")
-        ENDED = "ended", _("Monthly gift stopped")
+        ENDED = "ended", _("Monthly or yearly gift stopped")
         REFUNDED = "refunded", _("Refunded")
 
     class ShowAs(models.TextChoices):

@@ -3,7 +3,9 @@ supporter hears before each renewal, donations staff see failed payments on thei
 gift reaches monthly and yearly donors alike."""
 
 import json
+import re
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
@@ -121,3 +123,97 @@ def test_a_stopped_gift_is_not_asked_for_a_new_card(supporter, deliver, django_c
         deliver(stripe_event("invoice_payment_failed_final", donation, created=NOW))
     assert mail.outbox == []
     assert Donation.objects.get(pk=donation.pk).status == Donation.Status.ENDED
+
+
+# --- yearly gifts, wherever monthly ones are handled ----------------------------------------------------------
+
+
+def test_the_form_offers_a_yearly_gift_and_says_when_the_notice_comes(client, campaign, during_campaign, settings):
+    settings.DONATION_RENEWAL_NOTICE_DAYS = 30
+    html = client.get(f"/en/donate/{campaign.slug}/").content.decode()
+    assert 'value="yearly"' in html
+    assert "A yearly gift renews each year on the day you give; we email you 30 days before each renewal." in html
+
+
+def test_a_yearly_gift_goes_to_stripe_as_a_yearly_subscription(client, campaign, during_campaign, stripe_api):
+    response = client.post(
+        f"/en/donate/{campaign.slug}/",
+        {"frequency": "yearly", "tier": "other", "other_amount": "12000", "name": "山田 花子",
+         "email": "hanako@example.jp", "receipts_wanted": "annual", "show_as": "name", "consent": "on"},
+    )  # fmt: skip
+    assert response.status_code == 303
+    assert Donation.objects.get().frequency == "yearly"
+    [session] = stripe_api.made("POST", "/v1/checkout/sessions")
+    assert session.params["mode"] == "subscription"
+    assert session.params["line_items"]["0"]["price_data"]["recurring"] == {"interval": "year"}
+
+
+def test_a_yearly_supporter_gets_the_manage_link_in_the_thank_you_and_each_receipt(
+    make_donation, deliver, django_capture_on_commit_callbacks
+):
+    donation = make_donation(frequency="yearly", amount=36000)
+    Donation.objects.filter(pk=donation.pk).update(language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(stripe_event("checkout_session_completed_subscription", donation, created=NOW))
+        deliver(stripe_event("invoice_paid", donation, created=NOW + 1))
+    [thanks] = [email for email in mail.outbox if not email.attachments]
+    [receipt] = [email for email in mail.outbox if email.attachments]
+    assert "Thank you for becoming a JII Partner with a yearly gift of ¥36,000." in thanks.body
+    assert "we will email you 30 days before each renewal." in thanks.body
+    assert "You can change or stop your yearly gift at any time here: http" in thanks.body
+    assert "You can change or stop your yearly gift at any time here: http" in receipt.body
+    assert "/donate/manage/" in receipt.alternatives[0][0]
+
+
+def test_the_history_link_again_reaches_the_manage_links_of_monthly_and_yearly_gifts(
+    client, make_donation, deliver, django_capture_on_commit_callbacks, stripe_api
+):
+    monthly = make_donation(frequency="monthly", amount=3000)
+    yearly = make_donation(frequency="yearly", amount=36000)
+    once = make_donation(amount=5000)
+    for gift in (monthly, yearly):
+        payload = stripe_event("invoice_paid", gift, created=NOW, event_id=f"evt_{gift.frequency}")
+        deliver(payload.replace("in_1FirstInvoice", f"in_1{gift.frequency}"))
+    deliver(stripe_event("checkout_session_completed_payment", once, created=NOW))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post("/en/donate/history/", {"email": "HANAKO@example.jp"}).status_code == 302
+    [email] = mail.outbox
+    token = email.body.split("/donate/history/", 1)[1].split("/")[0]
+    html = client.get(f"/donate/history/{token}/").content.decode()
+    assert html.count("/donate/manage/") == 2  # the monthly and the yearly gift, not the one-off
+    for words in ("Change or stop my monthly gift", "Change or stop my yearly gift"):
+        assert in_language("ja", words) in html  # the donor's language, as the link was sent in
+    manage = re.findall(r'href="([^"]*/donate/manage/[^"]*)"', html)
+    assert [client.get(urlsplit(url).path).status_code for url in manage] == [303, 303]  # Stripe's portal
+
+
+def test_new_yearly_supporters_count_toward_the_supporters_goal(client, campaign, during_campaign):
+    from donations.progress import campaign_state
+
+    started = datetime(2026, 11, 10, tzinfo=UTC)
+    for frequency in ("monthly", "yearly", "once"):
+        gift = make_gift(campaign, frequency)
+        Donation.objects.filter(pk=gift.pk).update(started_at=started, status="active")
+    assert campaign_state(campaign)["supporters"] == 2
+    html = client.get(f"/en/donate/{campaign.slug}/").content.decode()
+    assert "JII Partners: new monthly or yearly supporters" in html
+    assert "Everyone who starts a monthly or a yearly gift during the campaign counts." in html
+    assert 'id="supporters-now">2<' in html
+
+
+def test_a_stopped_yearly_gift_is_erased_after_its_time_like_a_monthly_one(campaign):
+    from donations.privacy import finished_gifts
+
+    for frequency in ("monthly", "yearly"):
+        gift = make_gift(campaign, frequency)
+        Donation.objects.filter(pk=gift.pk).update(status="ended", ended_at=datetime(2018, 1, 1, tzinfo=UTC),
+                                                   created_at=datetime(2017, 1, 1, tzinfo=UTC))  # fmt: skip
+    found = finished_gifts(datetime(2026, 1, 1, tzinfo=UTC)).values_list("frequency", flat=True)
+    assert sorted(found) == ["monthly", "yearly"]
+
+
+def make_gift(campaign, frequency):
+    from tests.donations.conftest import donation_for
+
+    return donation_for(campaign, frequency=frequency, amount=3000)
