@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db.models import Max
+from django.utils import timezone
 
 from donations.links import history_url, manage_url
 from donations.models import Donation, Payment, Receipt
@@ -25,7 +26,7 @@ from jii.outbox import Letter, builder
 STOPPED = [Donation.Status.ENDED, Donation.Status.REFUNDED]
 
 THANKS, RECEIPT, HISTORY_LINK = "donation_thanks", "donation_receipt", "donation_history_link"
-PAYMENT_FAILED = "donation_payment_failed"
+PAYMENT_FAILED, RENEWAL_NOTICE = "donation_payment_failed", "donation_renewal_notice"
 
 
 def queue_thanks(donation: Donation) -> None:
@@ -50,6 +51,20 @@ def queue_payment_failed(donation: Donation, *, invoice: str, amount: int, retry
         invoice=invoice,
         amount=amount,
         retry_at=retry,
+    )
+
+
+def queue_renewal_notice(donation: Donation, *, renews_at: datetime, amount: int) -> None:
+    """Before a yearly gift renews: once per gift and renewal day (in Tokyo), however often Stripe announces it."""
+    once = f"{donation.pk}:{timezone.localdate(renews_at)}"
+    outbox.queue(
+        RENEWAL_NOTICE,
+        once=once,
+        to=donation.email,
+        language=donation.language,
+        donation=str(donation.pk),
+        amount=amount,
+        renews_at=int(renews_at.timestamp()),
     )
 
 
@@ -159,6 +174,24 @@ def payment_failed(message):
             "amount": ids["amount"],
             "manage_url": manage_url(donation),
             "retry_at": retry_at,
+            "history_url": history_url(donation),
+        }
+    )
+
+
+@builder(RENEWAL_NOTICE)
+def renewal_notice(message):
+    ids = message.ids
+    renews_at = datetime.fromtimestamp(ids["renews_at"], tz=UTC)
+    donation = Donation.objects.filter(pk=ids["donation"], frequency=Donation.Frequency.YEARLY).first()
+    if donation is None or donation.status in STOPPED or renews_at <= timezone.now():
+        return None  # stopped since, or too late to be a notice
+    return Letter(
+        {
+            "donation": donation,
+            "amount": ids["amount"],
+            "renews_at": renews_at,
+            "manage_url": manage_url(donation),
             "history_url": history_url(donation),
         }
     )

@@ -22,6 +22,7 @@ from jii.models import PrivacyNotice
 logger = logging.getLogger(__name__)
 Status = Donation.Status
 TERMINAL = {Status.ENDED, Status.REFUNDED}
+RENEWING = {Status.ACTIVE, Status.PAST_DUE}  # a gift that renews: paid before, not stopped
 
 
 class NotYet(Exception):
@@ -280,6 +281,25 @@ def tell_payment_failed(donation: Donation, invoice: dict, subscription: str) ->
         messages.queue_payment_failed(donation, invoice=invoice_id, amount=amount, retry_at=retry_at)
 
 
+def on_invoice_upcoming(invoice, when):
+    """Stripe's preview of a renewal, sent as many days before it as the Dashboard says (Billing → Subscriptions →
+    "Upcoming renewal events"): a yearly supporter is told the day and the amount, with the link to change or stop
+    the gift. A preview has no id, so the notice is once per gift and renewal day."""
+    donation = donation_for(invoice, subscription=invoice_subscription(invoice))
+    if donation is None or donation.frequency != Donation.Frequency.YEARLY or donation.status not in RENEWING:
+        return
+    renews_at = at(invoice.get("next_payment_attempt") or invoice.get("period_end"))
+    messages.queue_renewal_notice(donation, renews_at=renews_at, amount=yen(invoice.get("amount_due")))
+    days_ahead = round((renews_at - when).total_seconds() / 86400)
+    if abs(days_ahead - settings.DONATION_RENEWAL_NOTICE_DAYS) > 1:
+        logger.warning(
+            "Stripe announced a yearly renewal %d days ahead, where DONATION_RENEWAL_NOTICE_DAYS is %d: set the "
+            "Stripe Dashboard's Billing → Subscriptions → Upcoming renewal events to match",
+            days_ahead,
+            settings.DONATION_RENEWAL_NOTICE_DAYS,
+        )
+
+
 SUBSCRIPTION_STATES = {
     "active": Status.ACTIVE,
     "trialing": Status.ACTIVE,
@@ -349,6 +369,7 @@ HANDLERS = {
     "checkout.session.completed": on_checkout_completed,
     "invoice.paid": on_invoice_paid,
     "invoice.payment_failed": on_invoice_failed,
+    "invoice.upcoming": on_invoice_upcoming,
     "customer.subscription.updated": on_subscription_changed,
     "customer.subscription.deleted": on_subscription_changed,
     "charge.refunded": on_charge_refunded,

@@ -4,12 +4,14 @@ gift reaches monthly and yearly donors alike."""
 
 import json
 import re
+import time
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from donations.models import Donation, Payment
 from jii.models import Message
@@ -29,13 +31,14 @@ def in_language(language: str, text: str) -> str:
 
 @pytest.fixture
 def supporter(make_donation, deliver):
-    """A monthly supporter whose first payment went through."""
+    """A monthly (or yearly) supporter whose first payment went through."""
 
     def make(frequency="monthly", language="ja", amount=3000):
         donation = make_donation(frequency=frequency, amount=amount)
         Donation.objects.filter(pk=donation.pk).update(language=language)
         donation.refresh_from_db()
-        deliver(stripe_event("invoice_paid", donation, created=NOW - 30 * 86400))
+        first = stripe_event("invoice_paid", donation, created=NOW - 30 * 86400, event_id=f"evt_{donation.pk}")
+        deliver(first.replace("in_1FirstInvoice", f"in_{donation.pk.hex}"))
         mail.outbox.clear()
         return donation
 
@@ -217,3 +220,84 @@ def make_gift(campaign, frequency):
     from tests.donations.conftest import donation_for
 
     return donation_for(campaign, frequency=frequency, amount=3000)
+
+
+# --- the notice before a yearly renewal ----------------------------------------------------------------------
+
+RENEWAL_SUBJECT = "Your yearly gift to JII renews on %(day)s"
+
+
+def upcoming(donation, *, days_ahead=30, event_id="evt_1InvoiceUpcoming"):
+    """Stripe's invoice.upcoming for the gift's next renewal, sent now, `days_ahead` days before it."""
+    now = int(time.time())
+    event = json.loads(stripe_event("invoice_upcoming", donation, created=now, event_id=event_id))
+    renews = now + days_ahead * 86400
+    event["data"]["object"]["next_payment_attempt"] = event["data"]["object"]["period_end"] = renews
+    return json.dumps(event), datetime.fromtimestamp(renews, tz=UTC)
+
+
+def as_written(language, moment):
+    with translation.override(language):
+        return date_format(timezone.localtime(moment), "DATE_FORMAT")
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_a_yearly_supporter_is_told_once_before_each_renewal_in_their_language(
+    supporter, deliver, django_capture_on_commit_callbacks, language
+):
+    donation = supporter(frequency="yearly", language=language, amount=36000)
+    payload, renews_at = upcoming(donation)
+    # Stripe announces the same renewal again after a change to the subscription (a new event, the same day).
+    again, _ = upcoming(donation, event_id="evt_1InvoiceUpcomingAgain")
+    with django_capture_on_commit_callbacks(execute=True):
+        for event in (payload, payload, again):
+            assert deliver(event).status_code == 200
+    [email] = mail.outbox
+    day = as_written(language, renews_at)
+    assert email.to == [donation.email]
+    assert email.subject == in_language(language, RENEWAL_SUBJECT) % {"day": day}
+    html = email.alternatives[0][0]
+    assert f'lang="{language}"' in html and day in email.body and day in html
+    assert ("¥36,000" if language == "en" else "36,000円") in email.body
+    assert "/donate/manage/" in email.body and "/donate/manage/" in html  # to change or stop it
+    if language == "en":
+        assert f"It renews on {day}: ¥36,000 will then be charged to your card." in email.body
+    assert Message.objects.get(template="donation_renewal_notice").language == language
+
+
+def test_next_years_renewal_brings_its_own_notice(supporter, deliver, django_capture_on_commit_callbacks):
+    donation = supporter(frequency="yearly", language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(upcoming(donation)[0])
+        deliver(upcoming(donation, days_ahead=30 + 365, event_id="evt_next_year")[0])
+    assert len(mail.outbox) == 2
+
+
+def test_a_monthly_supporter_gets_no_renewal_notice(supporter, deliver, django_capture_on_commit_callbacks):
+    donation = supporter(frequency="monthly", language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deliver(upcoming(donation)[0]).status_code == 200
+    assert mail.outbox == [] and not Message.objects.filter(template="donation_renewal_notice").exists()
+
+
+def test_a_stopped_yearly_gift_gets_no_renewal_notice(supporter, deliver, django_capture_on_commit_callbacks):
+    stopped = supporter(frequency="yearly", language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(stripe_event("customer_subscription_deleted", stopped, created=NOW))
+        deliver(upcoming(stopped)[0])
+    assert mail.outbox == []
+    # Stopped after Stripe announced the renewal but before the notice went out: not sent either.
+    stopping = supporter(frequency="yearly", language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(upcoming(stopping, event_id="evt_upcoming_2")[0])
+        deliver(stripe_event("customer_subscription_deleted", stopping, created=int(time.time()), event_id="evt_d2"))
+    assert mail.outbox == []
+    assert Message.objects.get(template="donation_renewal_notice").state == Message.State.OBSOLETE
+
+
+def test_a_dashboard_set_to_other_than_the_setting_is_logged(supporter, deliver, settings, caplog):
+    settings.DONATION_RENEWAL_NOTICE_DAYS = 30
+    donation = supporter(frequency="yearly", language="en")
+    deliver(upcoming(donation, days_ahead=7)[0])
+    assert "announced a yearly renewal 7 days ahead, where DONATION_RENEWAL_NOTICE_DAYS is 30" in caplog.text
+    assert str(donation.pk) not in caplog.text and donation.email not in caplog.text
