@@ -21,6 +21,7 @@ from donations.models import Campaign, Donation, ImpactTier, Payment, Receipt, S
 from donations.progress import forget_campaign
 from donations.receipts import fiscal_year, void_and_reissue
 from donations.register import PUBLIC_SUPPORT_MINIMUM_YEN, donors_of_year, public_support_count
+from donations.sections import past_due_link
 from donations.tasks import issue_annual_receipts
 from jii.admin import ReadOnlyInline, RecordAdmin
 from jii.forms import PeriodForm
@@ -156,6 +157,12 @@ class DonationAdmin(admin.ModelAdmin):
     inlines = [PaymentInline]
     actions = ["approve_messages", "reject_messages"]
     change_list_template = "admin/donations/donation/change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        # The gifts whose monthly or yearly payment failed, one click away (as on Today's desk).
+        past_due = {"past_due": Donation.objects.filter(status=Donation.Status.PAST_DUE).count(),
+                    "past_due_url": past_due_link()}  # fmt: skip
+        return super().changelist_view(request, {**past_due, **(extra_context or {})})
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

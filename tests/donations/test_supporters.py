@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from donations.models import Donation, Payment
 from jii.models import Message
 from tests.donations.conftest import stripe_event
+from tests.factories import CoordinatorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -301,3 +302,56 @@ def test_a_dashboard_set_to_other_than_the_setting_is_logged(supporter, deliver,
     deliver(upcoming(donation, days_ahead=7)[0])
     assert "announced a yearly renewal 7 days ahead, where DONATION_RENEWAL_NOTICE_DAYS is 30" in caplog.text
     assert str(donation.pk) not in caplog.text and donation.email not in caplog.text
+
+
+# --- donations staff: failed payments on Today's desk ---------------------------------------------------------
+
+
+# The session, the user, their second factor, their permissions (2), the failed payments' count, recent actions.
+DESK_QUERIES = 7
+LIST_QUERIES = 12  # the same for one failed payment or many
+
+
+def past_due_gifts(campaign, n):
+    gifts = [make_gift(campaign, "monthly" if i % 2 else "yearly") for i in range(n)]
+    Donation.objects.filter(pk__in=[gift.pk for gift in gifts]).update(status="past_due")
+    return gifts
+
+
+@pytest.mark.parametrize("failed", [1, 12])
+def test_donations_staff_see_failed_payments_on_todays_desk_in_a_fixed_number_of_queries(
+    client, campaign, failed, django_assert_num_queries
+):
+    past_due_gifts(campaign, failed)
+    make_gift(campaign, "monthly")  # waiting for its first payment: not a failure
+    client.force_login(CoordinatorFactory(groups=["donations staff"]))
+    with django_assert_num_queries(DESK_QUERIES):
+        html = client.get("/en/admin/").content.decode()
+    gifts = "gift" if failed == 1 else "gifts"
+    link = f'<a href="/en/admin/donations/donation/?status__exact=past_due">{failed} monthly or yearly {gifts} whose'
+    assert link in html
+
+
+def test_the_desk_tells_only_donations_staff_and_only_when_a_payment_failed(client, campaign):
+    client.force_login(CoordinatorFactory())  # a coordinator of the programs
+    past_due_gifts(campaign, 2)
+    assert "whose payment failed" not in client.get("/en/admin/").content.decode()
+    client.force_login(CoordinatorFactory(groups=["donations staff"]))
+    assert "2 monthly or yearly gifts whose payment failed" in client.get("/en/admin/").content.decode()
+    Donation.objects.update(status="active")
+    assert "whose payment failed" not in client.get("/en/admin/").content.decode()
+
+
+@pytest.mark.parametrize("failed", [1, 12])
+def test_the_donations_list_links_to_the_failed_payments_and_lists_only_them(
+    client, campaign, failed, django_assert_num_queries
+):
+    past_due_gifts(campaign, failed)
+    active = make_gift(campaign, "monthly")
+    Donation.objects.filter(pk=active.pk).update(status="active")
+    client.force_login(CoordinatorFactory(groups=["donations staff"]))
+    html = client.get("/en/admin/donations/donation/").content.decode()
+    assert f"Payment failed: {failed} gift" in html and "?status__exact=past_due" in html
+    with django_assert_num_queries(LIST_QUERIES):
+        response = client.get("/en/admin/donations/donation/?status__exact=past_due")
+    assert response.context["cl"].result_count == failed
