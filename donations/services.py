@@ -259,7 +259,7 @@ def on_invoice_failed(invoice, when):
     if donation is None:
         return
     advance(donation, Status.PAST_DUE, when)
-    if subscription and donation.frequency in RENEWS_EVERY and donation.status not in TERMINAL:
+    if subscription and donation.renews and donation.status not in TERMINAL:
         tell_payment_failed(donation, invoice, subscription)
 
 
