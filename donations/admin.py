@@ -1,4 +1,4 @@
-"""The donations desk: campaigns and their figures, gifts and monthly supporters, bank transfers, message
+"""The donations desk: campaigns and their figures, gifts and monthly or yearly supporters, bank transfers, message
 moderation and the accounting export."""
 
 import csv
@@ -21,6 +21,7 @@ from donations.models import Campaign, Donation, ImpactTier, Payment, Receipt, S
 from donations.progress import forget_campaign
 from donations.receipts import fiscal_year, void_and_reissue
 from donations.register import PUBLIC_SUPPORT_MINIMUM_YEN, donors_of_year, public_support_count
+from donations.sections import past_due_link
 from donations.tasks import issue_annual_receipts
 from jii.admin import ReadOnlyInline, RecordAdmin
 from jii.forms import PeriodForm
@@ -57,7 +58,7 @@ class CampaignAdmin(admin.ModelAdmin):
         # Both figures for every listed campaign in the list's one query (days compared in Tokyo time).
         in_period = {"__date__gte": OuterRef("starts_on"), "__date__lte": OuterRef("ends_on")}
         new_supporters = (
-            Donation.objects.filter(campaign=OuterRef("pk"), frequency=Donation.Frequency.MONTHLY)
+            Donation.objects.filter(campaign=OuterRef("pk"), frequency__in=Donation.RECURRING)
             .filter(**{f"started_at{lookup}": value for lookup, value in in_period.items()})
             .values("campaign")
             .annotate(n=Count("id"))
@@ -78,7 +79,7 @@ class CampaignAdmin(admin.ModelAdmin):
             )
         )
 
-    @admin.display(description=_("new monthly supporters"))
+    @admin.display(description=_("new monthly and yearly supporters"))
     def supporters(self, campaign):
         return f"{campaign.new_supporters} / {campaign.goal_new_monthly_supporters}"
 
@@ -159,6 +160,12 @@ class DonationAdmin(admin.ModelAdmin):
     inlines = [PaymentInline]
     actions = ["approve_messages", "reject_messages"]
     change_list_template = "admin/donations/donation/change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        # The gifts whose monthly or yearly payment failed, one click away (as on Today's desk).
+        past_due = {"past_due": Donation.objects.filter(status=Donation.Status.PAST_DUE).count(),
+                    "past_due_url": past_due_link()}  # fmt: skip
+        return super().changelist_view(request, {**past_due, **(extra_context or {})})
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -38,11 +38,12 @@ class DonationsConfig(AppConfig):
             stripe_api_version_matches_library,
         )
         from donations.models import Donation, Payment, Receipt
-        from donations.sections import current_campaign_context
+        from donations.sections import current_campaign_context, desk_context
         from jii.audit import register
         from jii.sections import register_section
 
         register_section("home", "donations/_current_campaign.html", current_campaign_context)
+        register_section("desk", "admin/donations/_desk.html", desk_context)
         checks.register(stripe_api_version_matches_library)
         checks.register(stripe_api_is_stripes, checks.Tags.security, deploy=True)
         checks.register(payment_methods_are_known)

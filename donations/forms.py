@@ -9,8 +9,8 @@ from jii.forms import ConsentMixin, PhoneFriendlyEmailField, PlainErrorsMixin
 
 OTHER = "other"
 CONSENT_TEXT = _(
-    "JII uses your details to process your gift, send you a thank-you and a receipt, and — for a monthly gift "
-    "— let you change or stop it. Your name is shown with your message only as you choose below. We never "
+    "JII uses your details to process your gift, send you a thank-you and a receipt, and — for a monthly or "
+    "yearly gift — let you change or stop it. Your name is shown with your message only as you choose below. We never "
     "sell or share your details."
 )
 
@@ -115,6 +115,10 @@ class DonationForm(PlainErrorsMixin, ConsentMixin, forms.Form):
         ]
         if tiers:
             self.fields["tier"].initial = str(tiers[len(tiers) // 2].amount_yen)
+        self.fields["frequency"].help_text = _(
+            "Monthly and yearly gifts renew by themselves until you stop them, at any time. A yearly gift renews "
+            "each year on the day you give; we email you %(days)d days before each renewal."
+        ) % {"days": settings.DONATION_RENEWAL_NOTICE_DAYS}
         self.fields["other_amount"].min_value = settings.DONATION_MINIMUM_YEN
         self.fields["other_amount"].validators.append(MinValueValidator(settings.DONATION_MINIMUM_YEN))
         self.fields["other_amount"].widget.attrs.update(min=settings.DONATION_MINIMUM_YEN, step=1, inputmode="numeric")

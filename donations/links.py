@@ -1,4 +1,4 @@
-"""A donor's private links, as signed tokens (no personal data in the URL): to manage a monthly gift, and to
+"""A donor's private links, as signed tokens (no personal data in the URL): to manage a monthly or yearly gift, and to
 see every gift and receipt. Both are redacted from logs (jii/logging.py), and both expire like status links
 (settings.STATUS_LINK_MAX_AGE_DAYS): the donor then asks for a new one (donations.views.history_link_again)."""
 

@@ -4,8 +4,11 @@ email carries its PDF. Issuing is idempotent (one valid receipt per payment, one
 year), so a message tried again, or a worker killed half-way, never issues or sends one twice."""
 
 import uuid
+from datetime import UTC, datetime
 
+from django.conf import settings
 from django.db.models import Max
+from django.utils import timezone
 
 from donations.links import campaign_url, history_url, manage_url
 from donations.models import Donation, Payment, Receipt
@@ -20,8 +23,11 @@ from donations.receipts import (
 from jii import outbox
 from jii.outbox import Letter, builder
 
+STOPPED = [Donation.Status.ENDED, Donation.Status.REFUNDED]
+
 THANKS, RECEIPT, HISTORY_LINK = "donation_thanks", "donation_receipt", "donation_history_link"
 PART_RECEIVED, UNPAID = "donation_part_received", "donation_unpaid"
+PAYMENT_FAILED, RENEWAL_NOTICE = "donation_payment_failed", "donation_renewal_notice"
 
 
 def queue_thanks(donation: Donation) -> None:
@@ -42,6 +48,35 @@ def queue_part_received(donation: Donation) -> None:
 
 def queue_unpaid(donation: Donation) -> None:
     outbox.queue(UNPAID, once=donation.pk, to=donation.email, language=donation.language, donation=str(donation.pk))
+
+
+def queue_payment_failed(donation: Donation, *, invoice: str, amount: int, retry_at: datetime | None) -> None:
+    """A monthly or yearly payment did not go through: once per Stripe invoice."""
+    retry = int(retry_at.timestamp()) if retry_at else None
+    outbox.queue(
+        PAYMENT_FAILED,
+        once=invoice,
+        to=donation.email,
+        language=donation.language,
+        donation=str(donation.pk),
+        invoice=invoice,
+        amount=amount,
+        retry_at=retry,
+    )
+
+
+def queue_renewal_notice(donation: Donation, *, renews_at: datetime, amount: int) -> None:
+    """Before a yearly gift renews: once per gift and renewal day (in Tokyo), however often Stripe announces it."""
+    once = f"{donation.pk}:{timezone.localdate(renews_at)}"
+    outbox.queue(
+        RENEWAL_NOTICE,
+        once=once,
+        to=donation.email,
+        language=donation.language,
+        donation=str(donation.pk),
+        amount=amount,
+        renews_at=int(renews_at.timestamp()),
+    )
 
 
 def queue_receipt(payment: Payment):
@@ -104,12 +139,12 @@ def thanks(message):
     donation = Donation.objects.select_related("campaign").filter(pk=message.ids["donation"]).first()
     if donation is None:
         return None
-    monthly = donation.frequency == Donation.Frequency.MONTHLY
     return Letter(
         {
             "donation": donation,
-            "manage_url": manage_url(donation) if monthly else "",
+            "manage_url": manage_url(donation) if donation.renews else "",
             "history_url": history_url(donation),
+            "notice_days": settings.DONATION_RENEWAL_NOTICE_DAYS,
         }
     )
 
@@ -121,11 +156,10 @@ def receipt(message):
     if receipt is None:
         return None  # nothing to send: see issue_receipt
     donation = receipt.donation
-    monthly = donation.frequency == Donation.Frequency.MONTHLY and donation.stripe_customer
     context = {
         "donation": donation,
         "receipt": receipt,
-        "manage_url": manage_url(donation) if monthly else "",
+        "manage_url": manage_url(donation) if donation.renews and donation.stripe_customer else "",
         "history_url": history_url(donation, receipt.language),
     }
     with receipt.file.open("rb") as pdf:
@@ -152,3 +186,39 @@ def unpaid(message):
     if donation is None or donation.started_at is not None:
         return None
     return Letter({"donation": donation, "campaign_url": campaign_url(donation.campaign, message.language)})
+
+
+@builder(PAYMENT_FAILED)
+def payment_failed(message):
+    ids = message.ids
+    donation = Donation.objects.filter(pk=ids["donation"]).exclude(status__in=STOPPED).first()
+    if donation is None or Payment.objects.filter(stripe_reference=ids["invoice"]).exists():
+        return None  # the gift stopped, or a later try paid the invoice before this was sent: nothing to ask
+    retry_at = datetime.fromtimestamp(ids["retry_at"], tz=UTC) if ids.get("retry_at") else None
+    return Letter(
+        {
+            "donation": donation,
+            "amount": ids["amount"],
+            "manage_url": manage_url(donation),
+            "retry_at": retry_at,
+            "history_url": history_url(donation),
+        }
+    )
+
+
+@builder(RENEWAL_NOTICE)
+def renewal_notice(message):
+    ids = message.ids
+    renews_at = datetime.fromtimestamp(ids["renews_at"], tz=UTC)
+    donation = Donation.objects.filter(pk=ids["donation"], frequency=Donation.Frequency.YEARLY).first()
+    if donation is None or donation.status in STOPPED or renews_at <= timezone.now():
+        return None  # stopped since, or too late to be a notice
+    return Letter(
+        {
+            "donation": donation,
+            "amount": ids["amount"],
+            "renews_at": renews_at,
+            "manage_url": manage_url(donation),
+            "history_url": history_url(donation),
+        }
+    )

@@ -18,14 +18,15 @@ class CampaignQuerySet(models.QuerySet):
 
 
 class Campaign(models.Model):
-    """A fundraising campaign with two goals: new monthly supporters and a yen total including one-off gifts."""
+    """A fundraising campaign with two goals: new supporters (gifts that renew, monthly or yearly) and a yen total
+    including one-off gifts."""
 
     slug = models.SlugField(_("slug"), unique=True)
     title = TranslatedField(_("title"), max_length=200)
     summary = TranslatedField(_("summary"), multiline=True)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
-    goal_new_monthly_supporters = models.PositiveIntegerField(_("goal: new monthly supporters"))
+    goal_new_monthly_supporters = models.PositiveIntegerField(_("goal: new monthly or yearly supporters"))
     goal_amount_yen = models.PositiveIntegerField(_("goal: total in yen"))
     story = TranslatedField(_("story"), multiline=True, blank=True)
     is_published = models.BooleanField(_("published"), default=False)
@@ -91,6 +92,8 @@ class Donation(models.Model):
         MONTHLY = "monthly", _("Monthly")
         YEARLY = "yearly", _("Yearly")
 
+    RECURRING = [Frequency.MONTHLY, Frequency.YEARLY]  # a Stripe subscription, renewed until the donor stops it
+
     class Method(models.TextChoices):
         # Through Stripe Checkout (settings.DONATION_PAYMENT_METHODS says which are offered).
         CARD = "card", _("Card")
@@ -108,7 +111,7 @@ class Donation(models.Model):
         UNPAID = "unpaid", _("Not paid (expired)")
         ACTIVE = "active", _("Paid / active")
         PAST_DUE = "past_due", _("Payment failed")
-        ENDED = "ended", _("Monthly gift stopped")
+        ENDED = "ended", _("Monthly or yearly gift stopped")
         REFUNDED = "refunded", _("Refunded")
 
     NOT_GIVEN = (Status.PENDING, Status.UNPAID)  # no money ever arrived: not a gift to show or keep
@@ -184,6 +187,10 @@ class Donation(models.Model):
 
     def __str__(self):
         return f"¥{self.amount_yen:,} ({self.get_frequency_display()})"
+
+    @property
+    def renews(self) -> bool:
+        return self.frequency in self.RECURRING
 
     @property
     def public_name(self) -> str:

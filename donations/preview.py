@@ -114,7 +114,7 @@ def render(campaign: Campaign, state: dict) -> bytes:
         baseline += 70
     supporters, goal = state["supporters"], campaign.goal_new_monthly_supporters
     bars = [
-        (_("JII Partners: new monthly supporters"), supporters, goal, f"{supporters:,} / {goal:,}"),
+        (_("JII Partners: new monthly or yearly supporters"), supporters, goal, f"{supporters:,} / {goal:,}"),
         (
             _("Gifts received, one-off included"),
             state["yen"],

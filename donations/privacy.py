@@ -17,7 +17,7 @@ from jii.privacy import ERASED, RecordKind, register_kind, register_purpose, reg
 
 Status, Frequency = Donation.Status, Donation.Frequency
 FINISHED = Q(frequency=Frequency.ONCE, status__in=[Status.ACTIVE, Status.REFUNDED]) | Q(
-    frequency=Frequency.MONTHLY, status__in=[Status.ENDED, Status.REFUNDED]
+    frequency__in=Donation.RECURRING, status__in=[Status.ENDED, Status.REFUNDED]
 )
 
 
@@ -26,7 +26,7 @@ def never_paid(cutoff):
 
 
 def finished_gifts(cutoff):
-    """One-off gifts and stopped monthly gifts whose last payment, receipt and end are all before `cutoff`."""
+    """One-off gifts and stopped monthly or yearly gifts whose last payment, receipt and end are all before `cutoff`."""
     gifts = Donation.objects.filter(FINISHED, anonymised_at=None).annotate(
         ended=Greatest(
             Coalesce(Max("payments__received_at"), "created_at"),

@@ -27,8 +27,9 @@ def period(campaign: Campaign) -> tuple[datetime, datetime]:
 
 def compute_progress(campaign: Campaign) -> dict:
     start, end = period(campaign)
+    # New supporters are gifts that renew, monthly or yearly (継続寄付, as Congrant counts them), started in the period.
     supporters = Donation.objects.filter(
-        campaign=campaign, frequency=Donation.Frequency.MONTHLY, started_at__gte=start, started_at__lt=end
+        campaign=campaign, frequency__in=Donation.RECURRING, started_at__gte=start, started_at__lt=end
     ).count()
     received = Payment.objects.filter(campaign=campaign, received_at__gte=start, received_at__lt=end).aggregate(
         total=Sum(F("amount_yen") - F("refunded_yen"))
@@ -80,6 +81,7 @@ def settings_version() -> str:
         bool(settings.STRIPE_SECRET_KEY),  # whether cards are taken; the key itself never goes into a cache key
         settings.DONATION_MINIMUM_YEN,
         settings.DONATION_PAYMENT_METHODS,
+        settings.DONATION_RENEWAL_NOTICE_DAYS,
         settings.DONATIONS_TAX_DEDUCTIBLE,
         settings.TAX_DEDUCTIBLE_ROUTE_URL,
     ]

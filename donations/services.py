@@ -28,6 +28,7 @@ from jii.models import PrivacyNotice
 logger = logging.getLogger(__name__)
 Status = Donation.Status
 TERMINAL = {Status.ENDED, Status.REFUNDED}
+RENEWING = {Status.ACTIVE, Status.PAST_DUE}  # a gift that renews: paid before, not stopped
 
 
 class NotYet(Exception):
@@ -340,9 +341,51 @@ def on_invoice_paid(invoice, when):
 
 
 def on_invoice_failed(invoice, when):
+    """The gift is past due, and its donor is asked (once per invoice) to update their card."""
+    subscription = invoice_subscription(invoice)
+    donation = donation_for(invoice, subscription=subscription)
+    if donation is None:
+        return
+    advance(donation, Status.PAST_DUE, when)
+    if subscription and donation.renews and donation.status not in TERMINAL:
+        tell_payment_failed(donation, invoice, subscription)
+
+
+def tell_payment_failed(donation: Donation, invoice: dict, subscription: str) -> None:
+    invoice_id = invoice.get("id")
+    if not invoice_id or not isinstance(invoice_id, str):
+        raise UnusableObject("a failed invoice without its id")
+    # Stripe tries again on its own schedule (Dashboard: Billing → Revenue recovery → Retries); null: no more.
+    retry = invoice.get("next_payment_attempt")
+    retry_at = at(retry) if retry is not None else None
+    if not donation.stripe_customer:  # the link to update the card opens the customer's portal
+        donation.stripe_customer = invoice.get("customer") or ""
+        donation.stripe_subscription = donation.stripe_subscription or subscription
+        donation.save(update_fields=["stripe_customer", "stripe_subscription"])
+    # Paid already (its invoice.paid came first): nothing to ask. Once per invoice, however many of its tries
+    # fail and however often each event comes.
+    if not Payment.objects.filter(stripe_reference=invoice_id).exists():
+        amount = yen(invoice.get("amount_due"))
+        messages.queue_payment_failed(donation, invoice=invoice_id, amount=amount, retry_at=retry_at)
+
+
+def on_invoice_upcoming(invoice, when):
+    """Stripe's preview of a renewal, sent as many days before it as the Dashboard says (Billing → Subscriptions →
+    "Upcoming renewal events"): a yearly supporter is told the day and the amount, with the link to change or stop
+    the gift. A preview has no id, so the notice is once per gift and renewal day."""
     donation = donation_for(invoice, subscription=invoice_subscription(invoice))
-    if donation is not None:
-        advance(donation, Status.PAST_DUE, when)
+    if donation is None or donation.frequency != Donation.Frequency.YEARLY or donation.status not in RENEWING:
+        return
+    renews_at = at(invoice.get("next_payment_attempt") or invoice.get("period_end"))
+    messages.queue_renewal_notice(donation, renews_at=renews_at, amount=yen(invoice.get("amount_due")))
+    days_ahead = round((renews_at - when).total_seconds() / 86400)
+    if abs(days_ahead - settings.DONATION_RENEWAL_NOTICE_DAYS) > 1:
+        logger.warning(
+            "Stripe announced a yearly renewal %d days ahead, where DONATION_RENEWAL_NOTICE_DAYS is %d: set the "
+            "Stripe Dashboard's Billing → Subscriptions → Upcoming renewal events to match",
+            days_ahead,
+            settings.DONATION_RENEWAL_NOTICE_DAYS,
+        )
 
 
 SUBSCRIPTION_STATES = {
@@ -420,6 +463,7 @@ HANDLERS = {
     "cash_balance.funds_available": on_funds_available,
     "invoice.paid": on_invoice_paid,
     "invoice.payment_failed": on_invoice_failed,
+    "invoice.upcoming": on_invoice_upcoming,
     "customer.subscription.updated": on_subscription_changed,
     "customer.subscription.deleted": on_subscription_changed,
     "charge.refunded": on_charge_refunded,

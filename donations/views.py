@@ -200,7 +200,8 @@ def private_link(view):
 
 @private_link
 def manage(request, token):
-    """A monthly supporter's link from their emails: open a Stripe customer portal session for them."""
+    """A monthly or yearly supporter's link from their emails: open a Stripe customer portal session for them (to
+    update their card, change or stop the gift)."""
     donation_id = donation_id_from_token(token, MANAGE_SALT)
     if donation_id is None:
         raise Http404
@@ -271,7 +272,7 @@ def history(request, token):
     if not gifts:
         raise Http404
     for gift in gifts:
-        gift.manage = manage_url(gift) if gift.frequency == Donation.Frequency.MONTHLY and gift.stripe_customer else ""
+        gift.manage = manage_url(gift) if gift.renews and gift.stripe_customer else ""
     if request.method == "GET":
         form = ReceiptsWantedForm(initial={"receipts_wanted": gifts[0].receipts_wanted})
     annual = valid.filter(kind=Receipt.Kind.ANNUAL, donor_email=email.lower()).order_by("-fiscal_year")

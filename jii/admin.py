@@ -1,6 +1,6 @@
 import operator
 from datetime import timedelta
-from functools import reduce
+from functools import reduce, wraps
 
 from allauth.account.decorators import secure_admin_login
 from auditlog.admin import LogEntryAdmin
@@ -38,6 +38,7 @@ from jii.models import (
     VolunteerLanguage,
     VolunteerProfile,
 )
+from jii.sections import render_sections
 from jii.status_sheet import status_sheets_pdf
 from jii.translated import in_every_language
 
@@ -49,6 +50,19 @@ admin.site.site_title = _("JII coordinators")
 admin.site.index_title = _("Today's desk")
 # Coordinators log in through allauth, so its rate limits guard the admin too.
 admin.site.login = secure_admin_login(admin.site.login)
+
+
+def with_desk(index):
+    """Today's desk: what the program apps register for the "desk" page (jii/sections.py), above the apps."""
+
+    @wraps(index)
+    def desk(request, extra_context=None):
+        return index(request, {"desk": render_sections("desk", request), **(extra_context or {})})
+
+    return desk
+
+
+admin.site.index = with_desk(admin.site.index)
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -1,7 +1,8 @@
 """Program apps add sections to jii's shared pages without jii importing them.
 
-Pages: "home" (everyone), "status" (a resident's private status page) and "volunteer" (a volunteer's own
-page). An app registers a template and a function that returns its context, in its AppConfig.ready():
+Pages: "home" (everyone), "status" (a resident's private status page), "volunteer" (a volunteer's own
+page) and "desk" (the admin's index, Today's desk: what needs a staff member's attention, for those whose work it
+is). An app registers a template and a function that returns its context, in its AppConfig.ready():
 
     register_section("status", "matching/_status.html", ofp_status_context)
 
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-SECTIONS: dict[str, list[tuple[str, Callable]]] = {"home": [], "status": [], "volunteer": []}
+SECTIONS: dict[str, list[tuple[str, Callable]]] = {"home": [], "status": [], "volunteer": [], "desk": []}
 
 
 def register_section(page: str, template_name: str, get_context: Callable) -> None:

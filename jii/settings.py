@@ -398,6 +398,9 @@ STRIPE_API_VERSION = env.str("STRIPE_API_VERSION", default="2026-10-28.endive")
 # Where Stripe's API is; another address only for a local stand-in such as stripe-mock.
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
 DONATION_MINIMUM_YEN = env.int("DONATION_MINIMUM_YEN", default=500)
+# A yearly supporter is emailed this many days before each renewal, when Stripe sends invoice.upcoming: set the same
+# number in Stripe's Dashboard (Billing → Subscriptions → "Upcoming renewal events"; README: "Yearly gifts").
+DONATION_RENEWAL_NOTICE_DAYS = env.int("DONATION_RENEWAL_NOTICE_DAYS", default=30)
 # The Stripe payment methods the campaign page offers, in this order: only those enabled in JII's Stripe Dashboard
 # (README: "Payment methods"). card, konbini, paypay, jp_bank_transfer; all but card are for one-off gifts.
 DONATION_PAYMENT_METHODS = env.list(

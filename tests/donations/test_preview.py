@@ -70,7 +70,7 @@ def test_the_page_points_to_its_card_with_its_size_and_a_description(client, cam
     assert '<meta property="og:image:height" content="630">' in html
     assert '<meta name="twitter:card" content="summary_large_image">' in html
     assert f'<meta name="twitter:image" content="{image}">' in html
-    alt = "A kinder shared future: 0 of 50 new monthly supporters, ¥0 of ¥1,500,000"
+    alt = "A kinder shared future: 0 of 50 new monthly or yearly supporters, ¥0 of ¥1,500,000"
     assert f'<meta property="og:image:alt" content="{alt}">' in html
 
 

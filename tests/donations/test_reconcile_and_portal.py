@@ -48,4 +48,4 @@ def test_when_stripe_cannot_open_the_portal_the_supporter_is_told(client, make_d
     token = signing.dumps(str(donation.pk), salt=MANAGE_SALT)
     response = client.get(f"/en/donate/manage/{token}/")
     assert response.status_code == 503
-    assert "We cannot open the page to manage your monthly gift right now" in response.content.decode()
+    assert "We cannot open the page to manage your monthly or yearly gift right now" in response.content.decode()

@@ -36,7 +36,7 @@ def test_the_home_page_names_jii_and_the_four_programs(client):
 def test_the_home_page_shows_the_running_campaign(client):
     call_command("load_demo_data", stdout=StringIO())
     html = client.get("/en/").content.decode()
-    assert "50 new monthly supporters and ¥1,500,000 including one-off gifts" in html
+    assert "50 new monthly or yearly supporters and ¥1,500,000 including one-off gifts" in html
     assert "¥3,000" in html
     japanese = client.get("/").content.decode()
     assert "1,500,000円" in japanese
