@@ -122,6 +122,20 @@ class RegisterForm(forms.Form):
     year = forms.IntegerField(label=_("Fiscal year"), min_value=2000, max_value=2100)
 
 
+class PaidBeyondFilter(admin.SimpleListFilter):
+    """Bank transfers through Stripe that brought more than the gift: the rest waits in the donor's Stripe balance
+    for staff to return (Dashboard → the customer → Cash balance → Return)."""
+
+    title = _("paid beyond the gift")
+    parameter_name = "paid_beyond"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes: to return"))]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(excess_yen__gt=0) if self.value() == "yes" else queryset
+
+
 @admin.register(Donation)
 class DonationAdmin(admin.ModelAdmin):
     list_display = [
@@ -134,7 +148,7 @@ class DonationAdmin(admin.ModelAdmin):
         "message_status",
         "created_at",
     ]
-    list_filter = ["campaign", "method", "frequency", "status", "receipts_wanted", "message_status"]
+    list_filter = ["campaign", "method", "frequency", "status", "receipts_wanted", "message_status", PaidBeyondFilter]
     date_hierarchy = "created_at"
     search_fields = ["=id"]
     list_select_related = ["campaign"]

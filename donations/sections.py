@@ -1,3 +1,4 @@
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from donations.models import Campaign, Donation
@@ -15,8 +16,14 @@ def past_due_link() -> str:
 
 
 def desk_context(request) -> dict | None:
-    """Today's desk, for donations staff: the monthly and yearly gifts whose payment failed (one query)."""
+    """Today's desk, for donations staff: the monthly and yearly gifts whose payment failed, and bank transfers paid
+    beyond the gift that wait to be returned (one query)."""
     if not request.user.has_perm("donations.view_donation"):
         return None
-    count = Donation.objects.filter(status=Donation.Status.PAST_DUE).count()
-    return {"count": count, "url": past_due_link()} if count else None
+    counts = Donation.objects.aggregate(
+        past_due=Count("pk", filter=Q(status=Donation.Status.PAST_DUE)),
+        paid_beyond=Count("pk", filter=Q(excess_yen__gt=0)),
+    )
+    changelist = reverse("admin:donations_donation_changelist")
+    links = {"url": past_due_link(), "paid_beyond_url": changelist + "?paid_beyond=yes"}
+    return {**counts, **links} if any(counts.values()) else None

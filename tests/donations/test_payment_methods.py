@@ -259,3 +259,20 @@ def test_a_lapsed_gift_is_no_gift_on_the_donors_page_and_goes_after_a_year(make_
     assert "3,000" in page and "7,000" not in page
     apply_retention(timezone.now() + timedelta(days=400))
     assert Donation.objects.get(pk=lapsed.pk).anonymised_at is not None
+
+
+def test_donations_staff_see_transfers_paid_beyond_their_gift_on_the_desk_and_list_only_them(
+    client, make_donation, django_assert_num_queries
+):
+    from tests.factories import CoordinatorFactory
+
+    over = make_donation(method="jp_bank_transfer", amount=5000, stripe_customer="cus_TestBank")
+    make_donation(method="jp_bank_transfer", amount=3000, stripe_customer="cus_Other")
+    apply_event(events(over, "cash_balance_funds_available", excess=2000)[0])
+    client.force_login(CoordinatorFactory(groups=["donations staff"]))
+    with django_assert_num_queries(7):  # as with failed payments alone: one query counts both
+        html = client.get("/en/admin/").content.decode()
+    link = '<a href="/en/admin/donations/donation/?paid_beyond=yes">1 bank transfer paid beyond its gift'
+    assert link in html and "whose payment failed" not in html
+    listed = client.get("/en/admin/donations/donation/?paid_beyond=yes").context["cl"].result_list
+    assert [gift.pk for gift in listed] == [over.pk]
