@@ -20,6 +20,7 @@ class DonationsConfig(AppConfig):
             "donations.change_donation",
             "donations.view_payment",
             "donations.add_payment",
+            "donations.view_bankstatement",
             "donations.view_stripeevent",
             "donations.view_receipt",
             "donations.change_receipt",
@@ -33,7 +34,7 @@ class DonationsConfig(AppConfig):
         import donations.messages  # noqa: F401  (registers the donors' message builders)
         from donations import privacy as donations_privacy
         from donations.checks import stripe_api_is_stripes, stripe_api_version_matches_library
-        from donations.models import Donation, Payment, Receipt
+        from donations.models import BankStatement, Donation, Payment, Receipt, StatementLine
         from donations.sections import current_campaign_context
         from jii.audit import register
         from jii.sections import register_section
@@ -47,3 +48,6 @@ class DonationsConfig(AppConfig):
         register(Donation, masked=["name", "email", "address", "nickname", "message"])
         register(Payment)
         register(Receipt, masked=["donor_name", "donor_email", "donor_address", "void_reason"], m2m=["covers"])
+        # A statement line names the sender (and the bank's text may too).
+        register(BankStatement, masked=["file_name"])
+        register(StatementLine, masked=["kana", "reference"])

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from donations.forms import CONSENT_TEXT
-from donations.models import Donation, Receipt
+from donations.models import Donation, Receipt, StatementLine
 from jii import audit
 from jii.models import Message
 from jii.privacy import ERASED, RecordKind, register_kind, register_purpose, register_resident_records, section
@@ -45,6 +45,8 @@ def anonymise(donations) -> None:
     for receipt in Receipt.objects.filter(donation__in=ids).exclude(file=""):
         transaction.on_commit(partial(receipt.file.storage.delete, receipt.file.name))
     audit.update(Receipt.objects.filter(donation__in=ids), donor_name=ERASED, donor_email="", donor_address="", file="")
+    # The bank statement's line a transfer was matched from names the sender too.
+    audit.update(StatementLine.objects.filter(payment__donation__in=ids), kana=ERASED, reference="")
     audit.update(
         Donation.objects.filter(pk__in=ids),
         name=ERASED,
