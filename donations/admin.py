@@ -101,6 +101,9 @@ class PaymentInline(ReadOnlyInline):
     model = Payment
     fields = ["amount_yen", "refunded_yen", "received_at", "stripe_reference", "recorded_by", "statement_line"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recorded_by", "statement_line")
+
 
 class BankTransferForm(forms.Form):
     donation = forms.UUIDField(
@@ -370,7 +373,7 @@ class DonationAdmin(admin.ModelAdmin):
             )
             self.message_user(
                 request,
-                _("%(new)d new lines; %(known)d were already imported.")
+                _("New lines: %(new)d. Already imported: %(known)d.")
                 % {"new": upload.lines_new, "known": upload.lines_known},
                 messages.SUCCESS,
             )
@@ -390,7 +393,7 @@ class DonationAdmin(admin.ModelAdmin):
             paid, ignored = services.confirm_statement_lines(decisions=form.decisions(), confirmed_by=request.user)
             self.message_user(
                 request,
-                _("%(paid)d transfers recorded; %(ignored)d lines ignored.") % {"paid": paid, "ignored": ignored},
+                _("Transfers recorded: %(paid)d. Lines ignored: %(ignored)d.") % {"paid": paid, "ignored": ignored},
                 messages.SUCCESS,
             )
             return redirect("admin:donations_statement_lines")
@@ -436,12 +439,23 @@ class DonationAdmin(admin.ModelAdmin):
         return response
 
 
+class StatementLineInline(ReadOnlyInline):
+    model = StatementLine
+    fields = ["date", "amount_yen", "kana", "reference", "state", "decided_by", "decided_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("decided_by")
+
+
 @admin.register(BankStatement)
 class BankStatementAdmin(RecordAdmin):
+    """Every upload, and the lines it added: what was matched, ignored or is still waiting, and who decided."""
+
     list_display = ["uploaded_at", "file_name", "format", "uploaded_by", "lines_new", "lines_known"]
     list_filter = ["format"]
     list_select_related = ["uploaded_by"]
     date_hierarchy = "uploaded_at"
+    inlines = [StatementLineInline]
 
 
 @admin.register(StripeEvent)

@@ -21,6 +21,7 @@ class DonationsConfig(AppConfig):
             "donations.view_payment",
             "donations.add_payment",
             "donations.view_bankstatement",
+            "donations.view_statementline",
             "donations.view_stripeevent",
             "donations.view_receipt",
             "donations.change_receipt",

@@ -46,6 +46,13 @@ def promised(campaign, name, kana, amount=5000, on=date(2026, 11, 3), **details)
     )
 
 
+def longer_sbi(days: int) -> bytes:
+    """The SBI statement with a transfer from Yamada Hanako on each of the first `days` days of November."""
+    row = '"2026/11/{day:02d}","振込＊ヤマダ　ハナコ","","5000","{balance}",""\r\n'
+    rows = "".join(row.format(day=day, balance=100000 + day) for day in range(1, days + 1))
+    return SBI.decode("cp932").replace("\r\n", "\r\n" + rows, 1).encode("cp932")
+
+
 def upload(client, data: bytes, name="statement.txt"):
     return client.post(UPLOAD, {"file": SimpleUploadedFile(name, data)}, follow=True)
 
@@ -168,9 +175,9 @@ def test_identical_lines_of_one_file_stay_two_lines_and_are_known_next_time():
 def test_uploading_the_same_statement_twice_adds_no_line_twice(client, staff, during_campaign):
     page = upload(client, ZENGIN)
     assert page.redirect_chain[-1][0] == LINES
-    assert "5 new lines; 0 were already imported." in page.content.decode()
+    assert "New lines: 5. Already imported: 0." in page.content.decode()
     page = upload(client, ZENGIN.replace(b"\r\n", b""), "the-same-without-line-breaks.txt")
-    assert "0 new lines; 5 were already imported." in page.content.decode()
+    assert "New lines: 0. Already imported: 5." in page.content.decode()
     assert StatementLine.objects.count() == 5
     first, again = BankStatement.objects.order_by("uploaded_at")
     assert (first.uploaded_by, first.format, first.lines_new, again.lines_known) == (staff, "zengin", 5, 5)
@@ -241,7 +248,7 @@ def test_staff_confirm_the_proposed_matches_in_one_step(
     thanks_before, receipts_before = messages_of("donation_thanks"), messages_of("donation_receipt")
     with django_capture_on_commit_callbacks(execute=True):
         page = client.post(LINES, data, follow=True)
-    assert "3 transfers recorded; 1 lines ignored." in page.content.decode()
+    assert "Transfers recorded: 3. Lines ignored: 1." in page.content.decode()
 
     paid = Payment.objects.filter(statement_line__isnull=False).select_related("statement_line")
     assert {(payment.donation_id, payment.amount_yen, payment.statement_line.date) for payment in paid} == {
@@ -264,7 +271,7 @@ def test_staff_confirm_the_proposed_matches_in_one_step(
     with django_capture_on_commit_callbacks(execute=True):
         page = client.post(LINES, data, follow=True)
         upload(client, ZENGIN)
-    assert "0 transfers recorded; 0 lines ignored." in page.content.decode()
+    assert "Transfers recorded: 0. Lines ignored: 0." in page.content.decode()
     assert Payment.objects.filter(statement_line__isnull=False).count() == 3
     assert campaign_state(campaign)["yen"] == 18000
     assert len(messages_of("donation_thanks")) == len(thanks_before) + 2
@@ -323,11 +330,7 @@ def test_the_lines_page_runs_a_fixed_number_of_queries(
     # The session, the user, their second factor, their permissions (2); the lines, and every gift they may pay.
     with django_assert_num_queries(7):
         few = client.get(LINES)
-    rows = "\r\n".join(
-        f'"2026/11/{day:02d}","振込＊ヤマダ　ハナコ","","5000","{100000 + day}",""' for day in range(1, 29)
-    )
-    more = SBI.decode("cp932").replace("\r\n", "\r\n" + rows + "\r\n", 1).encode("cp932")
-    import_bank_statement(statement=parse(more), file_name="more.csv", uploaded_by=None)
+    import_bank_statement(statement=parse(longer_sbi(28)), file_name="more.csv", uploaded_by=None)
     with django_assert_num_queries(7):
         many = client.get(LINES)
     assert len(few.context["form"].lines) == 5 and len(many.context["form"].lines) == 37
@@ -380,3 +383,26 @@ def test_erasing_a_gift_erases_the_sender_on_its_statement_line(campaign, donors
     sato_line.refresh_from_db()
     assert (sato_line.kana, sato_line.reference, sato_line.amount_yen) == ("—", "", 3000)
     assert StatementLine.objects.filter(kana="ﾀﾅｶ ﾀﾛｳ").exists()  # other senders' lines are not touched
+
+
+def test_each_upload_is_kept_with_its_lines_and_who_decided_them(
+    client, staff, campaign, donors, during_campaign, django_assert_max_num_queries
+):
+    upload(client, ZENGIN)
+    client.post(LINES, chosen(client.get(LINES)))
+    statement = BankStatement.objects.get()
+    with django_assert_max_num_queries(20) as queries:
+        page = client.get(f"/en/admin/donations/bankstatement/{statement.pk}/change/")
+    asked = len(queries)
+    text = page.content.decode()
+    assert text.count("Matched to a gift") == 3 and text.count("To be matched") == 2
+    assert str(staff) in text
+    sato_page = client.get(f"/en/admin/donations/donation/{donors['sato'].pk}/change/")
+    assert "2026-11-15 ¥3,000" in sato_page.content.decode()  # November's payment names its statement line
+    # A longer statement's page asks no more.
+    import_bank_statement(statement=parse(longer_sbi(28)), file_name="sbi.csv", uploaded_by=staff)
+    lines = StatementLine.objects.filter(statement__file_name="sbi.csv")
+    confirm_statement_lines(decisions=dict.fromkeys(lines, IGNORE), confirmed_by=staff)
+    assert lines.count() == 32
+    with django_assert_max_num_queries(asked):
+        client.get(f"/en/admin/donations/bankstatement/{lines[0].statement_id}/change/")
