@@ -29,6 +29,9 @@ RECORD = 200  # bytes, every zengin record
 SBI_HEADER = ["日付", "内容", "出金金額(円)", "入金金額(円)", "残高(円)"]  # then メモ
 
 
+NEITHER = _("This file is neither a zengin (全銀) statement of deposits and withdrawals nor an SBI Net Bank CSV.")
+
+
 class NotAStatement(ValueError):
     """A file that is neither format, or one cut short: the message says which, for the upload form."""
 
@@ -51,13 +54,13 @@ class Statement:
 
 def parse(data: bytes) -> Statement:
     checksum = hashlib.sha256(data).hexdigest()
+    if b"\x00" in data:  # a binary file (neither format has a NUL byte, nor may a database's text)
+        raise NotAStatement(NEITHER)
     if looks_zengin(data):
         return Statement(ZENGIN, checksum, parse_zengin(data))
     if looks_sbi(data):
         return Statement(SBI, checksum, parse_sbi(data))
-    raise NotAStatement(
-        _("This file is neither a zengin (全銀) statement of deposits and withdrawals nor an SBI Net Bank CSV.")
-    )
+    raise NotAStatement(NEITHER)
 
 
 def line_checksums(rows: list[Row]) -> list[str]:
@@ -95,6 +98,16 @@ def number(text: str) -> int:
     return int(text)
 
 
+LARGEST = 2_000_000_000  # yen: what a line's amount column holds; no gift comes near it
+
+
+def yen_amount(text: str) -> int:
+    cleaned = text.replace(",", "").replace("円", "").strip()
+    if not cleaned.isdigit() or int(cleaned) > LARGEST:
+        raise NotAStatement(_("The statement has an amount that is not one (%(text)s).") % {"text": text})
+    return int(cleaned)
+
+
 def era_date(text: str) -> date:
     """和暦 YYMMDD: Reiwa, or Heisei for a year that would be in the future."""
     if len(text) != 6 or not text.isdigit():
@@ -121,7 +134,7 @@ def parse_zengin(data: bytes) -> list[Row]:
             rows.append(
                 Row(
                     date=era_date(field(record, 10, 15)),  # 勘定日
-                    amount_yen=number(field(record, 25, 36)),  # 取引金額
+                    amount_yen=yen_amount(field(record, 25, 36)),  # 取引金額
                     kana=field(record, 82, 129) or field(record, 160, 179),  # 振込依頼人名, else 摘要内容
                     reference=" ".join(
                         part
@@ -153,7 +166,8 @@ def parse_zengin(data: bytes) -> list[Row]:
 
 
 def sbi_text(data: bytes) -> str | None:
-    for encoding in ("cp932", "utf-8-sig"):  # as downloaded; or saved again by a spreadsheet
+    # As saved again by a spreadsheet (UTF-8, which cp932's bytes for Japanese never are); or as downloaded.
+    for encoding in ("utf-8-sig", "cp932"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
@@ -165,18 +179,14 @@ def looks_sbi(data: bytes) -> bool:
     text = sbi_text(data)
     if text is None:
         return False
-    header = next(csv.reader(io.StringIO(text.lstrip("\ufeff"))), [])
+    try:
+        header = next(csv.reader(io.StringIO(text.lstrip("\ufeff"))), [])
+    except csv.Error:
+        return False
     return [cell.strip() for cell in header[: len(SBI_HEADER)]] == SBI_HEADER
 
 
 TRANSFER_PREFIX = re.compile(r"^\s*振込\s*[＊*]?\s*")
-
-
-def yen_amount(text: str) -> int:
-    cleaned = text.replace(",", "").replace("円", "").strip()
-    if not cleaned.isdigit():
-        raise NotAStatement(_("The statement has an amount that is not one (%(text)s).") % {"text": text})
-    return int(cleaned)
 
 
 def sbi_date(text: str) -> date:
@@ -191,26 +201,29 @@ def sbi_date(text: str) -> date:
 def parse_sbi(data: bytes) -> list[Row]:
     reader = csv.reader(io.StringIO(sbi_text(data).lstrip("\ufeff")))
     next(reader)
-    rows = []
-    for cells in reader:
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) < len(SBI_HEADER):
-            raise NotAStatement(_("A line of the statement has fewer columns than its header."))
-        day, description, _out, credit, balance = (cell.strip() for cell in cells[: len(SBI_HEADER)])
-        if not credit:
-            continue  # a withdrawal
-        rows.append(
-            Row(
-                date=sbi_date(day),
-                amount_yen=yen_amount(credit),
-                kana=TRANSFER_PREFIX.sub("", description).strip(),
-                reference=description,
-                # Not the メモ: the account holder may edit it, and the line would seem new on the next download.
-                content="\x1f".join((day, description, credit, balance)),
-            )
-        )
-    return rows
+    try:
+        return [row for cells in reader if (row := sbi_row(cells))]
+    except csv.Error as error:
+        raise NotAStatement(_("A line of the statement cannot be read as CSV.")) from error
+
+
+def sbi_row(cells: list[str]) -> Row | None:
+    """A credit, or None for a withdrawal or an empty line."""
+    if not any(cell.strip() for cell in cells):
+        return None
+    if len(cells) < len(SBI_HEADER):
+        raise NotAStatement(_("A line of the statement has fewer columns than its header."))
+    day, description, _out, credit, balance = (cell.strip() for cell in cells[: len(SBI_HEADER)])
+    if not credit:
+        return None
+    return Row(
+        date=sbi_date(day),
+        amount_yen=yen_amount(credit),
+        kana=TRANSFER_PREFIX.sub("", description).strip(),
+        reference=description,
+        # Not the メモ: the account holder may edit it, and the line would seem new on the next download.
+        content="\x1f".join((day, description, credit, balance)),
+    )
 
 
 # --- names in kana ----------------------------------------------------------------------------------------------

@@ -144,9 +144,14 @@ def test_an_sbi_csv_gives_its_credits():
     [
         (RAKUTEN.encode("cp932"), "neither"),  # another bank's CSV
         (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "neither"),
+        (b"\x00\x01binary,\x00", "neither"),
+        (SBI + b'"2026/11/30","\x00","","1","1",""\r\n', "neither"),
+        (SBI + b'"2026/11/30","' + b"x" * 200_000 + b'","","1","1",""\r\n', "CSV"),  # beyond csv's field limit
+        (SBI.decode("cp932").encode("utf-8-sig").replace(b'"5000"', b'"5,000 yen"', 1), "amount"),
         (ZENGIN[:-404], "trailer"),  # cut short: the trailer and end records lost
         (ZENGIN.replace(b"000000005000000000000000", b"000000050000000000000000", 1), "add up"),  # edited by hand
         (ZENGIN.replace(b"\r\n", b"")[:-1], "200 bytes"),
+        (ZENGIN.replace(b"000000005000000000000000", b"999999999999000000000000", 1), "amount"),
         (SBI.replace("2026/11/17".encode("cp932"), "17 Nov".encode("cp932")), "date"),
     ],
 )
