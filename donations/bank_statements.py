@@ -305,7 +305,7 @@ def candidate_donations(lines):
         amount_yen__in={line.amount_yen for line in lines},
         created_at__date__lte=latest,
         anonymised_at=None,
-    ).select_related("campaign")
+    )
 
 
 def propose(lines) -> dict[int, list[Candidate]]:
