@@ -122,44 +122,44 @@ def era_date(text: str) -> date:
 
 
 def parse_zengin(data: bytes) -> list[Row]:
+    """A file may hold several accounts, each a header, its data records and a trailer; one end record closes it."""
     records = zengin_records(data)
     if len(records[-1]) != RECORD:
         raise NotAStatement(_("The statement's records are not 200 bytes each: the file may be cut short."))
-    rows, trailer = [], None
+    rows, account, trailers = [], [], 0
     for record in records:
         kind = record[:1]
-        if kind == b"8":
-            trailer = record
+        if kind == b"1":
+            account = []
         elif kind == b"2" and field(record, 22, 22) == "1":  # 入払区分 1: a credit
-            rows.append(
-                Row(
-                    date=era_date(field(record, 10, 15)),  # 勘定日
-                    amount_yen=yen_amount(field(record, 25, 36)),  # 取引金額
-                    kana=field(record, 82, 129) or field(record, 160, 179),  # 振込依頼人名, else 摘要内容
-                    reference=" ".join(
-                        part
-                        for part in (
-                            field(record, 2, 9),
-                            field(record, 160, 179),
-                            field(record, 130, 144),
-                            field(record, 145, 159),
-                        )
-                        if part
-                    ),  # 照会番号, 摘要内容, 仕向銀行名, 仕向店名
-                    content=record.decode("cp932", errors="replace").rstrip(),
-                )
-            )
-        elif kind not in (b"1", b"2", b"9"):
+            account.append(zengin_row(record))
+        elif kind == b"8":
+            # The trailer's count and total of credits: a file cut or edited by hand does not add up.
+            totals = (number(field(record, 2, 7)), number(field(record, 8, 20)))
+            if totals != (len(account), sum(row.amount_yen for row in account)):
+                raise NotAStatement(_("The statement's credits do not add up to its trailer's totals."))
+            rows += account
+            account, trailers = [], trailers + 1
+        elif kind not in (b"2", b"9"):
             raise NotAStatement(_("The statement has a record of an unknown kind."))
-    # The trailer's count and total of credits: a file cut or edited by hand does not add up.
-    if trailer is None:
+    if not trailers or account:
         raise NotAStatement(_("The statement has no trailer record: the file may be cut short."))
-    if (number(field(trailer, 2, 7)), number(field(trailer, 8, 20))) != (
-        len(rows),
-        sum(row.amount_yen for row in rows),
-    ):
-        raise NotAStatement(_("The statement's credits do not add up to its trailer's totals."))
     return rows
+
+
+def zengin_row(record: bytes) -> Row:
+    return Row(
+        date=era_date(field(record, 10, 15)),  # 勘定日
+        amount_yen=yen_amount(field(record, 25, 36)),  # 取引金額
+        kana=field(record, 82, 129) or field(record, 160, 179),  # 振込依頼人名, else 摘要内容
+        # 照会番号, 摘要内容, 仕向銀行名, 仕向店名
+        reference=" ".join(
+            part
+            for part in (field(record, 2, 9), field(record, 160, 179), field(record, 130, 144), field(record, 145, 159))
+            if part
+        ),
+        content=record.decode("cp932", errors="replace").rstrip(),
+    )
 
 
 # --- SBI Net Bank CSV ------------------------------------------------------------------------------------------

@@ -126,6 +126,9 @@ def test_a_zengin_statement_gives_its_credits_with_or_without_line_breaks(during
     ]  # the ¥1,100 fee (a withdrawal) is not there
     assert statement.rows[0].reference == "00001201 ﾌﾘｺﾐ ﾐﾂﾋﾞｼﾕ-ｴﾌｼﾞｴｲ ｼﾌﾞﾔ"
     assert parse(ZENGIN.replace(b"\r\n", b"")).rows == statement.rows
+    # Two accounts in one file: each its header, data and trailer, then one end record.
+    accounts = ZENGIN[:-202] + ZENGIN[:-202] + ZENGIN[-202:]
+    assert parse(accounts).rows == statement.rows * 2
 
 
 def test_an_sbi_csv_gives_its_credits():
