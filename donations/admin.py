@@ -159,10 +159,13 @@ def candidate_label(candidate) -> str:
     donation = candidate.donation
     kana = f" ({donation.name_kana})" if donation.name_kana else ""
     created = timezone.localtime(donation.created_at).date()
-    return (
+    label = (
         f"{donation.name}{kana} — ¥{donation.amount_yen:,} {donation.get_frequency_display()}, "
         f"{donation.get_status_display()}, {created} — {MATCH_WORDS[candidate.match]}"
     )
+    if candidate.recorded_by_hand:
+        label += " — " + _("a transfer of this amount was recorded by hand that day")
+    return label
 
 
 class StatementLinesForm(forms.Form):

@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from donations.models import BankStatement, Donation
+from donations.models import BankStatement, Donation, Payment
 
 ZENGIN, SBI = BankStatement.Format.ZENGIN, BankStatement.Format.SBI
 RECORD = 200  # bytes, every zengin record
@@ -286,10 +286,11 @@ RENEWING = [Donation.Frequency.MONTHLY, Donation.Frequency.YEARLY]
 class Candidate:
     donation: Donation
     match: int
+    recorded_by_hand: bool = False  # a payment of the line's amount and day, recorded without a statement
 
     @property
     def strong(self) -> bool:
-        return self.match == EXACT
+        return self.match == EXACT and not self.recorded_by_hand
 
 
 def candidate_donations(lines):
@@ -314,6 +315,20 @@ def propose(lines) -> dict[int, list[Candidate]]:
     by_amount: dict[int, list[Donation]] = {}
     for donation in candidate_donations(lines):
         by_amount.setdefault(donation.amount_yen, []).append(donation)
+    # A supporter's transfer that staff already keyed in by hand is not chosen again (it would count twice).
+    by_hand = set()
+    if by_amount:
+        dates = {line.date for line in lines}
+        recorded = Payment.objects.filter(
+            donation__in=[donation for donations in by_amount.values() for donation in donations],
+            statement_line=None,
+            received_at__date__gte=min(dates),
+            received_at__date__lte=max(dates),
+        )
+        by_hand = {
+            (donation_id, amount, timezone.localtime(received_at).date())
+            for donation_id, amount, received_at in recorded.values_list("donation_id", "amount_yen", "received_at")
+        }
     proposals = {}
     for line in lines:
         candidates = []
@@ -324,7 +339,8 @@ def propose(lines) -> dict[int, list[Candidate]]:
             match = name_match(line.kana, donation.name_kana or donation.name)
             if match != DIFFERENT:
                 later = donation.status != Donation.Status.PENDING
-                candidates.append((-match, later, (line.date - created).days, Candidate(donation, match)))
+                candidate = Candidate(donation, match, (donation.pk, line.amount_yen, line.date) in by_hand)
+                candidates.append((-match, later, (line.date - created).days, candidate))
         candidates.sort(key=lambda item: item[:3])
         proposals[line.pk] = [item[3] for item in candidates[:MOST]]
     return proposals

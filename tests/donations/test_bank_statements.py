@@ -235,6 +235,14 @@ def test_a_monthly_supporter_s_later_transfer_is_proposed(campaign, donors, duri
     assert candidate.donation == donors["sato"] and candidate.strong
 
 
+def test_a_supporter_s_transfer_keyed_in_by_hand_is_not_chosen_again(campaign, donors, during_campaign):
+    record_bank_transfer(donation=donors["sato"], amount_yen=3000, received_on=date(2026, 11, 15), recorded_by=None)
+    lines = imported()
+    sato_line = next(line for line in lines if line.kana == "ｻﾄｳ ｹﾝ")
+    [candidate] = bank_statements.propose(lines)[sato_line.pk]
+    assert candidate.donation == donors["sato"] and candidate.recorded_by_hand and not candidate.strong
+
+
 # --- confirming ------------------------------------------------------------------------------------------------------
 
 
@@ -335,11 +343,12 @@ def test_the_lines_page_runs_a_fixed_number_of_queries(
     for day in range(1, 10):
         promised(campaign, f"寄付者 {day}", "ヤマダ ハナコ", on=date(2026, 11, day))
     client.get(LINES)  # the session and the second factor's first reads
-    # The session, the user, their second factor, their permissions (2); the lines, and every gift they may pay.
-    with django_assert_num_queries(7):
+    # The session, the user, their second factor, their permissions (2); the lines, every gift they may pay, and
+    # the transfers recorded by hand on those days.
+    with django_assert_num_queries(8):
         few = client.get(LINES)
     import_bank_statement(statement=parse(longer_sbi(28)), file_name="more.csv", uploaded_by=None)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         many = client.get(LINES)
     assert len(few.context["form"].lines) == 5 and len(many.context["form"].lines) == 37
 
