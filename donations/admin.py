@@ -16,8 +16,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from donations import services
-from donations.models import Campaign, Donation, ImpactTier, Payment, Receipt, StripeEvent, Voice
+from donations import bank_statements, services
+from donations.models import (
+    BankStatement,
+    Campaign,
+    Donation,
+    ImpactTier,
+    Payment,
+    Receipt,
+    StatementLine,
+    StripeEvent,
+    Voice,
+)
 from donations.progress import forget_campaign
 from donations.receipts import fiscal_year, void_and_reissue
 from donations.register import PUBLIC_SUPPORT_MINIMUM_YEN, donors_of_year, public_support_count
@@ -90,7 +100,10 @@ class CampaignAdmin(admin.ModelAdmin):
 
 class PaymentInline(ReadOnlyInline):
     model = Payment
-    fields = ["amount_yen", "refunded_yen", "received_at", "stripe_reference", "recorded_by"]
+    fields = ["amount_yen", "refunded_yen", "received_at", "stripe_reference", "recorded_by", "statement_line"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recorded_by", "statement_line")
 
 
 class BankTransferForm(forms.Form):
@@ -111,6 +124,101 @@ class BankTransferForm(forms.Form):
     )
     amount_yen = forms.IntegerField(label=_("Amount (yen)"), min_value=1, max_value=100_000_000)
     received_on = forms.DateField(label=_("Date received"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+MAX_STATEMENT_BYTES = 5_000_000  # years of a small NPO's account
+
+
+class BankStatementForm(forms.Form):
+    file = forms.FileField(
+        label=_("Bank statement"),
+        help_text=_(
+            "The zengin (全銀) file of deposits and withdrawals (入出金取引明細), or SBI Net Bank's CSV of "
+            "入出金明細, as downloaded. Lines imported before are recognised and not added again."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_STATEMENT_BYTES:
+            raise forms.ValidationError(_("The file is too large for a bank statement (at most 5 MB)."))
+        try:
+            self.statement = bank_statements.parse(upload.read())
+        except bank_statements.NotAStatement as error:
+            raise forms.ValidationError(str(error)) from error
+        return upload
+
+
+MATCH_WORDS = {
+    bank_statements.EXACT: _("same name"),
+    bank_statements.PARTIAL: _("part of the name"),
+    bank_statements.UNKNOWN: _("no kana to compare"),
+}
+
+
+def candidate_label(candidate) -> str:
+    donation = candidate.donation
+    kana = f" ({donation.name_kana})" if donation.name_kana else ""
+    created = timezone.localtime(donation.created_at).date()
+    label = (
+        f"{donation.name}{kana} — ¥{donation.amount_yen:,} {donation.get_frequency_display()}, "
+        f"{donation.get_status_display()}, {created} — {MATCH_WORDS[candidate.match]}"
+    )
+    if candidate.recorded_by_hand:
+        label += " — " + _("a transfer of this amount was recorded by hand that day")
+    return label
+
+
+class StatementLinesForm(forms.Form):
+    """One choice per unmatched line: a proposed gift (a strong one chosen already), later, or ignore."""
+
+    def __init__(self, *args, lines, proposals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines, self.proposals, self.donations = lines, proposals, {}
+        preselected = set()
+        for line in lines:
+            candidates = proposals[line.pk]
+            self.donations |= {str(candidate.donation.pk): candidate.donation for candidate in candidates}
+            best = candidates[0] if candidates else None
+            initial = ""
+            if best and best.strong and best.donation.pk not in preselected:
+                initial = str(best.donation.pk)
+                if best.donation.frequency == Donation.Frequency.ONCE:  # one transfer pays a one-off gift
+                    preselected.add(best.donation.pk)
+            choices = [(str(candidate.donation.pk), candidate_label(candidate)) for candidate in candidates]
+            self.fields[f"line_{line.pk}"] = forms.ChoiceField(
+                label=f"{line.date} ¥{line.amount_yen:,} {line.kana}",
+                choices=[*choices, ("", _("Decide later")), (services.IGNORE, _("Not a gift: ignore"))],
+                initial=initial,
+                required=False,
+            )
+
+    def rows(self):
+        return [(line, self[f"line_{line.pk}"]) for line in self.lines]
+
+    def clean(self):
+        cleaned = super().clean()
+        paid_once = set()
+        for line in self.lines:
+            donation = self.donations.get(cleaned.get(f"line_{line.pk}"))
+            if donation is not None and donation.frequency == Donation.Frequency.ONCE:
+                if donation.pk in paid_once:
+                    self.add_error(f"line_{line.pk}", _("This one-off gift is already chosen for another line."))
+                paid_once.add(donation.pk)
+        return cleaned
+
+    def decisions(self) -> dict:
+        decisions = {}
+        for line in self.lines:
+            choice = self.cleaned_data.get(f"line_{line.pk}")
+            if choice == services.IGNORE:
+                decisions[line] = services.IGNORE
+            elif choice:
+                decisions[line] = self.donations[choice]
+        return decisions
+
+
+STATEMENT_LINES_SHOWN = 300  # the oldest first; the rest after these are matched
 
 
 class ExportForm(PeriodForm):
@@ -236,6 +344,16 @@ class DonationAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path("bank-transfer/", self.admin_site.admin_view(self.bank_transfer_view), name="donations_bank_transfer"),
+            path(
+                "bank-statement/",
+                self.admin_site.admin_view(self.bank_statement_view),
+                name="donations_bank_statement",
+            ),
+            path(
+                "bank-statement/lines/",
+                self.admin_site.admin_view(self.statement_lines_view),
+                name="donations_statement_lines",
+            ),
             path("export/", self.admin_site.admin_view(self.export_view), name="donations_export"),
             path("register/", self.admin_site.admin_view(self.register_view), name="donations_register"),
             *super().get_urls(),
@@ -270,6 +388,45 @@ class DonationAdmin(admin.ModelAdmin):
         context = {**self.admin_site.each_context(request), "title": _("Record a bank transfer"), "form": form,
                    "opts": self.model._meta}  # fmt: skip
         return TemplateResponse(request, "admin/form_page.html", context)
+
+    def bank_statement_view(self, request):
+        """Upload the bank's statement: its credits are kept once each, then matched on the next page."""
+        if not request.user.has_perm("donations.add_payment"):
+            raise PermissionDenied
+        form = BankStatementForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = services.import_bank_statement(
+                statement=form.statement, file_name=form.cleaned_data["file"].name, uploaded_by=request.user
+            )
+            self.message_user(
+                request,
+                _("New lines: %(new)d. Already imported: %(known)d.")
+                % {"new": upload.lines_new, "known": upload.lines_known},
+                messages.SUCCESS,
+            )
+            return redirect("admin:donations_statement_lines")
+        context = {**self.admin_site.each_context(request), "title": _("Import a bank statement"), "form": form,
+                   "opts": self.model._meta}  # fmt: skip
+        return TemplateResponse(request, "admin/form_page.html", context)
+
+    def statement_lines_view(self, request):
+        """Every line still to be matched, with the gifts it may pay; staff confirm them all in one step."""
+        if not request.user.has_perm("donations.add_payment"):
+            raise PermissionDenied
+        waiting = StatementLine.objects.filter(state=StatementLine.State.UNMATCHED).order_by("date", "pk")
+        lines = list(waiting[:STATEMENT_LINES_SHOWN])
+        form = StatementLinesForm(request.POST or None, lines=lines, proposals=bank_statements.propose(lines))
+        if request.method == "POST" and form.is_valid():
+            paid, ignored = services.confirm_statement_lines(decisions=form.decisions(), confirmed_by=request.user)
+            self.message_user(
+                request,
+                _("Transfers recorded: %(paid)d. Lines ignored: %(ignored)d.") % {"paid": paid, "ignored": ignored},
+                messages.SUCCESS,
+            )
+            return redirect("admin:donations_statement_lines")
+        context = {**self.admin_site.each_context(request), "title": _("Match the bank statement's lines"),
+                   "form": form, "shown": STATEMENT_LINES_SHOWN, "opts": self.model._meta}  # fmt: skip
+        return TemplateResponse(request, "admin/donations/statement_lines.html", context)
 
     def export_view(self, request):
         """Payments in a period as CSV for accounting. A donor who did not agree to appear by name is listed
@@ -307,6 +464,25 @@ class DonationAdmin(admin.ModelAdmin):
                 safe(donation.address) if named else "",
             ])  # fmt: skip
         return response
+
+
+class StatementLineInline(ReadOnlyInline):
+    model = StatementLine
+    fields = ["date", "amount_yen", "kana", "reference", "state", "decided_by", "decided_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("decided_by")
+
+
+@admin.register(BankStatement)
+class BankStatementAdmin(RecordAdmin):
+    """Every upload, and the lines it added: what was matched, ignored or is still waiting, and who decided."""
+
+    list_display = ["uploaded_at", "file_name", "format", "uploaded_by", "lines_new", "lines_known"]
+    list_filter = ["format"]
+    list_select_related = ["uploaded_by"]
+    date_hierarchy = "uploaded_at"
+    inlines = [StatementLineInline]
 
 
 @admin.register(StripeEvent)

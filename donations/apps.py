@@ -20,6 +20,8 @@ class DonationsConfig(AppConfig):
             "donations.change_donation",
             "donations.view_payment",
             "donations.add_payment",
+            "donations.view_bankstatement",
+            "donations.view_statementline",
             "donations.view_stripeevent",
             "donations.view_receipt",
             "donations.change_receipt",
@@ -37,7 +39,7 @@ class DonationsConfig(AppConfig):
             stripe_api_is_stripes,
             stripe_api_version_matches_library,
         )
-        from donations.models import Donation, Payment, Receipt
+        from donations.models import BankStatement, Donation, Payment, Receipt, StatementLine
         from donations.sections import current_campaign_context, desk_context
         from jii.audit import register
         from jii.sections import register_section
@@ -53,3 +55,6 @@ class DonationsConfig(AppConfig):
         register(Donation, masked=["name", "name_kana", "email", "phone", "address", "nickname", "message"])
         register(Payment)
         register(Receipt, masked=["donor_name", "donor_email", "donor_address", "void_reason"], m2m=["covers"])
+        # A statement line names the sender (and the bank's text may too).
+        register(BankStatement, masked=["file_name"])
+        register(StatementLine, masked=["kana", "reference"])

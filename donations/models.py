@@ -216,6 +216,16 @@ class Payment(models.Model):
     recorded_by = models.ForeignKey(
         "jii.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
     )
+    # The line of an imported bank statement this transfer was confirmed from; one-to-one, so the database itself
+    # refuses a second payment for the same line (a double submit, two staff at once).
+    statement_line = models.OneToOneField(
+        "StatementLine",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payment",
+        verbose_name=_("bank statement line"),
+    )
 
     class Meta:
         ordering = ["-received_at"]
@@ -228,6 +238,65 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"¥{self.amount_yen:,}"
+
+
+class BankStatement(models.Model):
+    """One upload of JII's bank statement. Uploading it again is recorded too, and adds no line twice."""
+
+    class Format(models.TextChoices):
+        ZENGIN = "zengin", _("Zengin (全銀) statement of deposits and withdrawals")
+        SBI = "sbi", _("SBI Net Bank CSV")
+
+    uploaded_by = models.ForeignKey(
+        "jii.User", on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    file_name = models.CharField(_("file name"), max_length=255)
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices)
+    checksum = models.CharField(_("checksum of the file"), max_length=64, db_index=True)
+    lines_new = models.PositiveIntegerField(_("new lines"), default=0)
+    lines_known = models.PositiveIntegerField(_("lines already imported"), default=0)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = _("imported bank statement")
+        verbose_name_plural = _("imported bank statements")
+
+    def __str__(self):
+        return self.file_name
+
+
+class StatementLine(models.Model):
+    """A credit on an imported statement: still to be matched, matched to a payment, or ignored by staff (not a
+    gift). Its checksum (donations.bank_statements.line_checksums) is unique: a line is imported once."""
+
+    class State(models.TextChoices):
+        UNMATCHED = "unmatched", _("To be matched")
+        MATCHED = "matched", _("Matched to a gift")
+        IGNORED = "ignored", _("Ignored")
+
+    statement = models.ForeignKey(
+        BankStatement, on_delete=models.CASCADE, related_name="lines", verbose_name=_("statement")
+    )
+    date = models.DateField(_("date"))
+    amount_yen = models.PositiveIntegerField(_("amount (yen)"))
+    kana = models.CharField(_("sender (kana)"), max_length=150, blank=True)
+    reference = models.CharField(_("bank's reference"), max_length=255, blank=True)
+    checksum = models.CharField(_("checksum"), max_length=64, unique=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.UNMATCHED)
+    decided_by = models.ForeignKey(
+        "jii.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = _("bank statement line")
+        verbose_name_plural = _("bank statement lines")
+        indexes = [models.Index(fields=["state", "date"])]
+
+    def __str__(self):
+        return f"{self.date} ¥{self.amount_yen:,}"
 
 
 class StripeEvent(models.Model):

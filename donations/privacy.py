@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from donations.forms import CONSENT_TEXT
-from donations.models import Donation, Receipt
+from donations.models import Donation, Receipt, StatementLine
 from jii import audit
 from jii.models import Message
 from jii.privacy import ERASED, RecordKind, register_kind, register_purpose, register_resident_records, section
@@ -45,6 +45,8 @@ def anonymise(donations) -> None:
     for receipt in Receipt.objects.filter(donation__in=ids).exclude(file=""):
         transaction.on_commit(partial(receipt.file.storage.delete, receipt.file.name))
     audit.update(Receipt.objects.filter(donation__in=ids), donor_name=ERASED, donor_email="", donor_address="", file="")
+    # The bank statement's line a transfer was matched from names the sender too.
+    audit.update(StatementLine.objects.filter(payment__donation__in=ids), kana=ERASED, reference="")
     audit.update(
         Donation.objects.filter(pk__in=ids),
         name=ERASED,
@@ -89,6 +91,16 @@ def erase(resident) -> None:
     )
 
 
+def unmatched_lines(cutoff):
+    """A bank statement's credits never matched to a gift (ignored, or waiting), imported before the cutoff."""
+    matched = StatementLine.State.MATCHED
+    return StatementLine.objects.exclude(state=matched).exclude(kana=ERASED).filter(statement__uploaded_at__lt=cutoff)
+
+
+def anonymise_lines(lines) -> None:
+    audit.update(lines, kana=ERASED, reference="")
+
+
 def register() -> None:
     register_purpose("donations", _("Donations"), CONSENT_TEXT)
     register_kind(
@@ -98,6 +110,10 @@ def register() -> None:
     register_kind(
         RecordKind("donations.gift", _("A gift and its receipts (for the accounts)"), 7, _("after the last payment"),
                    finished_gifts, anonymise)
+    )  # fmt: skip
+    register_kind(
+        RecordKind("donations.statement_line", _("A bank transfer on an imported statement, not matched to a gift"),
+                   1, _("after the statement was imported"), unmatched_lines, anonymise_lines)
     )  # fmt: skip
     # Gifts are not a resident's records (donors are their own people), but a resident may have given.
     register_resident_records("donations", _("Donations"), collect=collect, erase=erase)

@@ -13,7 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from donations import messages
-from donations.models import Campaign, Donation, Payment, StripeEvent
+from donations.bank_statements import Statement, line_checksums
+from donations.models import BankStatement, Campaign, Donation, Payment, StatementLine, StripeEvent
 from donations.progress import forget_pages
 from donations.stripe_api import (
     KONBINI_DAYS_TO_PAY,
@@ -505,8 +506,11 @@ def apply_event(event) -> bool:
 
 
 @transaction.atomic
-def record_bank_transfer(*, donation: Donation, amount_yen: int, received_on, recorded_by) -> Payment:
-    """Donations staff record a transfer seen on the bank statement; it counts like a card gift."""
+def record_bank_transfer(
+    *, donation: Donation, amount_yen: int, received_on, recorded_by, statement_line: StatementLine | None = None
+) -> Payment:
+    """Donations staff record a transfer seen on the bank statement (by hand, or a line of an imported one); it
+    counts like a card gift."""
     received_at = timezone.make_aware(datetime.combine(received_on, datetime.min.time().replace(hour=12)))
     payment = Payment.objects.create(
         donation=donation,
@@ -514,6 +518,7 @@ def record_bank_transfer(*, donation: Donation, amount_yen: int, received_on, re
         amount_yen=amount_yen,
         received_at=received_at,
         recorded_by=recorded_by,
+        statement_line=statement_line,
     )
     messages.queue_receipt(payment)
     donation = Donation.objects.select_for_update().get(pk=donation.pk)
@@ -521,6 +526,69 @@ def record_bank_transfer(*, donation: Donation, amount_yen: int, received_on, re
     advance(donation, Status.ACTIVE, received_at)
     money_moved(donation.campaign_id)
     return payment
+
+
+@transaction.atomic
+def import_bank_statement(*, statement: Statement, file_name: str, uploaded_by) -> BankStatement:
+    """Keep a parsed statement's credits that were never imported before (known by their checksums, whatever
+    file they came in); the import records how many were new and how many already there."""
+    upload = BankStatement.objects.create(
+        uploaded_by=uploaded_by, file_name=file_name[:255], format=statement.format, checksum=statement.checksum
+    )
+    checksums = line_checksums(statement.rows)
+    known = set(StatementLine.objects.filter(checksum__in=checksums).values_list("checksum", flat=True))
+    for row, checksum in zip(statement.rows, checksums, strict=True):
+        if checksum in known:
+            continue
+        try:
+            with transaction.atomic():
+                StatementLine.objects.create(
+                    statement=upload,
+                    date=row.date,
+                    amount_yen=row.amount_yen,
+                    kana=row.kana[:150],
+                    reference=row.reference[:255],
+                    checksum=checksum,
+                )
+        except IntegrityError:  # the same line, uploaded by someone else at this very moment
+            known.add(checksum)
+    upload.lines_known = sum(checksum in known for checksum in checksums)
+    upload.lines_new = len(checksums) - upload.lines_known
+    upload.save(update_fields=["lines_new", "lines_known"])
+    return upload
+
+
+IGNORE = "ignore"
+
+
+@transaction.atomic
+def confirm_statement_lines(*, decisions: dict, confirmed_by) -> tuple[int, int]:
+    """Donations staff confirm, in one step, which gift each line of imported statements pays (a Donation), or that
+    it is not a gift (IGNORE). Each chosen line becomes a bank-transfer payment, with its thank-you and receipt as
+    for one recorded by hand, all in one transaction. A line is taken by a compare-and-set on its state, so a
+    double submit (or two staff at once) pays it once; a one-off gift already paid meanwhile is left alone and
+    its line stays to be matched. Returns how many lines were paid and how many ignored."""
+    paid_lines = ignored = 0
+    decided = {"decided_by": confirmed_by, "decided_at": timezone.now()}
+    for line, choice in sorted(decisions.items(), key=lambda item: (item[0].date, item[0].pk)):
+        still_open = StatementLine.objects.filter(pk=line.pk, state=StatementLine.State.UNMATCHED)
+        if choice == IGNORE:
+            ignored += audit.update(still_open, state=StatementLine.State.IGNORED, **decided)
+            continue
+        donation = Donation.objects.select_for_update().get(pk=choice.pk)
+        if donation.frequency == Donation.Frequency.ONCE and donation.status != Status.PENDING:
+            continue
+        if not audit.update(still_open, state=StatementLine.State.MATCHED, **decided):
+            continue
+        record_bank_transfer(
+            donation=donation,
+            amount_yen=line.amount_yen,
+            received_on=line.date,
+            recorded_by=confirmed_by,
+            statement_line=line,
+        )
+        paid_lines += 1
+    return paid_lines, ignored
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from consultations.models import CaseNote, Consultation
-from donations.models import Campaign, Donation, Payment, Receipt
+from donations.models import BankStatement, Campaign, Donation, Payment, Receipt, StatementLine
 from hanamaru.models import Child, ConsentText, Enrolment
 from jii.models import Language, LineLink
 from matching.models import CheckIn, Match, Survey
@@ -28,7 +28,7 @@ PERSONAL = [
     "CHECK-IN-CONCERN", "SURVEY-COMMENT", "CLOSING-NOTE", "SPOT-WORDS", "SPOT-REPORT", "SPOT-THANKS", "Zahra",
     "Rahimi-Family", "PEANUT-ALLERGY", "SCHOOL-NAME", "ZAHRA-WAS-TIRED", "CASE-WORDS", "CASE-OUTCOME",
     "CASE-NOTE", "Tokyo Street 1", "GIFT-MESSAGE", "Kenji Volunteer", "kenji@example.jp", "VOLUNTEER-ABOUT",
-    "DONOR-NICK", "アミナ ラヒミ",
+    "DONOR-NICK", "アミナ ラヒミ", "ｱﾐﾅ ﾗﾋﾐ",
 ]  # fmt: skip
 
 
@@ -85,6 +85,9 @@ def build(klass) -> dict:
     receipt.file.save("receipt.pdf", ContentFile(b"%PDF-1.4 Amina Rahimi"))
     unpaid = Donation.objects.create(campaign=campaign, amount_yen=3000, name="Amina Rahimi", email="amina@example.com",
                                      consented_at=now)  # fmt: skip
+    statement = BankStatement.objects.create(file_name="statement.csv", format="sbi", checksum="c" * 64)
+    StatementLine.objects.create(statement=statement, date=date.today(), amount_yen=7000, kana="ｱﾐﾅ ﾗﾋﾐ",
+                                 reference="振込＊ｱﾐﾅ ﾗﾋﾐ", checksum="l" * 64, state="ignored")  # fmt: skip
     return {
         "resident": resident, "volunteer": volunteer, "never_paired": never_paired, "paired": paired, "spot": spot,
         "child": kid, "session": session, "case": case, "gift": gift, "receipt": receipt, "unpaid": unpaid,
