@@ -9,11 +9,11 @@ import stripe
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from donations import messages
-from donations.models import Campaign, Donation, Payment, StripeEvent
+from donations.models import Campaign, Donation, Donor, Payment, Receipt, StripeEvent
 from donations.progress import forget_pages
 from donations.stripe_api import readable_event_version, stripe_client, stripe_locale
 from jii import audit
@@ -64,12 +64,43 @@ def money_moved(campaign_id) -> None:
 # --- starting a gift ------------------------------------------------------------------------------------
 
 
+LAST_KNOWN = ["name", "name_kana", "phone", "address"]  # what a new gift updates on its donor, when given
+
+
+def donor_for(*, email: str, **details) -> Donor:
+    """The donor of a new gift: the one with this email in any letter case (or the donor staff merged them into),
+    with the details just given as the last known ones; a new donor for a gift without an email."""
+    given = {name: details[name] for name in LAST_KNOWN if details.get(name)}
+    donor = None
+    if email:
+        # A current donor before a merged one: a merged donor keeps its email, and points at the one to use.
+        donor = Donor.objects.filter(email__iexact=email).order_by(F("merged_into").asc(nulls_first=True), "pk").first()
+        if donor is None:
+            try:
+                with transaction.atomic():
+                    return Donor.objects.create(email=email.lower(), **given)
+            except IntegrityError:  # the same donor's first gift, started a moment ago in another request
+                donor = Donor.objects.get(email__iexact=email, merged_into=None)
+        donor = donor.merged_into or donor
+    if donor is None:
+        return Donor.objects.create(**given)
+    changed = {name: value for name, value in given.items() if getattr(donor, name) != value}
+    if changed:
+        audit.update(Donor.objects.filter(pk=donor.pk), **changed)
+    return donor
+
+
 @transaction.atomic
 def create_pending_donation(*, campaign: Campaign, **details) -> Donation:
     if details.get("message"):
         details["message_status"] = Donation.MessageStatus.PENDING
+    donor = donor_for(email=details.get("email", ""), **{name: details.get(name, "") for name in LAST_KNOWN})
     return Donation.objects.create(
-        campaign=campaign, consented_at=timezone.now(), privacy_notice=PrivacyNotice.objects.current(), **details
+        campaign=campaign,
+        donor=donor,
+        consented_at=timezone.now(),
+        privacy_notice=PrivacyNotice.objects.current(),
+        **details,
     )
 
 
