@@ -23,6 +23,8 @@ class DonationsConfig(AppConfig):
             "donations.view_stripeevent",
             "donations.view_receipt",
             "donations.change_receipt",
+            "donations.view_donor",
+            "donations.change_donor",
         ],
         COORDINATORS: ["donations.view_campaign"],
     }
@@ -33,7 +35,7 @@ class DonationsConfig(AppConfig):
         import donations.messages  # noqa: F401  (registers the donors' message builders)
         from donations import privacy as donations_privacy
         from donations.checks import stripe_api_is_stripes, stripe_api_version_matches_library
-        from donations.models import Donation, Payment, Receipt
+        from donations.models import Donation, Donor, Payment, Receipt
         from donations.sections import current_campaign_context
         from jii.audit import register
         from jii.sections import register_section
@@ -44,6 +46,7 @@ class DonationsConfig(AppConfig):
         donations_privacy.register()
 
         # The change audit (jii/audit.py): donors' names, contacts and messages are masked; money is not.
-        register(Donation, masked=["name", "email", "address", "nickname", "message"])
+        register(Donation, masked=["name", "name_kana", "email", "phone", "address", "nickname", "message"])
+        register(Donor, masked=["name", "name_kana", "email", "phone", "address", "notes"])
         register(Payment)
         register(Receipt, masked=["donor_name", "donor_email", "donor_address", "void_reason"], m2m=["covers"])

@@ -34,11 +34,18 @@ def queue_history_link(donation: Donation) -> None:
     outbox.queue(HISTORY_LINK, once=once, to=donation.email, language=donation.language, donation=str(donation.pk))
 
 
-def queue_receipt(payment: Payment):
+def queue_receipt(payment: Payment, once: str = ""):
     """The receipt of one payment (nothing is issued for a donor who asked for one receipt a year)."""
     donation = payment.donation
     language = receipt_language(donation.language)
-    return outbox.queue(RECEIPT, once=f"payment:{payment.pk}", to=donation.email, language=language, payment=payment.pk)
+    once = once or f"payment:{payment.pk}"
+    return outbox.queue(RECEIPT, once=once, to=donation.email, language=language, payment=payment.pk)
+
+
+def queue_annual_receipt(donation: Donation, year: int, *, once: str):
+    """The annual receipt of the donation's donor (its name, address and language as on this, their latest gift)."""
+    language = receipt_language(donation.language)
+    return outbox.queue(RECEIPT, once=once, to=donation.email, language=language, donation=str(donation.pk), year=year)
 
 
 def queue_correction(payment: Payment) -> None:
@@ -54,19 +61,11 @@ def queue_annual_receipts(year: int) -> int:
     and latest gift, so a gift recorded late brings a new receipt and nothing else does."""
     covered = Receipt.covers.through.objects.filter(receipt__voided_at__isnull=True).values("payment_id")
     uncovered = annual_payments(year).exclude(pk__in=covered)
-    latest = dict(uncovered.values_list("donation__donor").annotate(latest=Max("pk")))
+    latest = dict(uncovered.exclude(donation__donor=None).values_list("donation__donor").annotate(latest=Max("pk")))
     queued = 0
     for donor_id, latest_gift in sorted(latest.items()):
         donor = Donation.objects.filter(donor=donor_id).latest("created_at")
-        written = outbox.queue(
-            RECEIPT,
-            once=f"annual:{year}:{donor.pk}:{latest_gift}",
-            to=donor.email,
-            language=receipt_language(donor.language),
-            donation=str(donor.pk),
-            year=year,
-        )
-        queued += written is not None
+        queued += queue_annual_receipt(donor, year, once=f"annual:{year}:{donor.pk}:{latest_gift}") is not None
     return queued
 
 

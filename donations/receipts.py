@@ -200,6 +200,17 @@ def receipted_one_by_one() -> QuerySet:
     return Receipt.objects.filter(kind=Receipt.Kind.SINGLE, voided_at__isnull=True).values("payment_id")
 
 
+def unreceipted_payments() -> QuerySet[Payment]:
+    """Payments JII owes a receipt for and has none valid yet, one by one or in an annual receipt."""
+    covered = Receipt.covers.through.objects.filter(receipt__voided_at__isnull=True).values("payment_id")
+    return (
+        Payment.objects.filter(refunded_yen__lt=F("amount_yen"))
+        .exclude(donation__method=Donation.Method.OTHER_CHANNEL)
+        .exclude(pk__in=receipted_one_by_one())
+        .exclude(pk__in=covered)
+    )
+
+
 def annual_payments(year: int) -> QuerySet[Payment]:
     """The gifts of the fiscal year that annual receipts cover: on donations that asked for one, less any already
     receipted one by one (never two receipts for the same yen), any refunded in full and any through another
@@ -219,7 +230,8 @@ def annual_payments(year: int) -> QuerySet[Payment]:
 
 def annual_gifts(donor_id: int, year: int) -> QuerySet[Payment]:
     """The payments one donor's annual receipt covers."""
-    return annual_payments(year).filter(donation__donor=donor_id).select_related("campaign").order_by("received_at", "pk")
+    gifts = annual_payments(year).filter(donation__donor=donor_id)
+    return gifts.select_related("campaign").order_by("received_at", "pk")
 
 
 @transaction.atomic
