@@ -95,7 +95,7 @@ def gifts_of(resident):
 def collect(resident) -> list[dict]:
     """Gifts made with the resident's email address."""
     fields = ["created_at", "frequency", "method", "amount_yen", "status", "name", "address", "nickname", "message"]
-    donors = Donor.objects.filter(gifts__in=gifts_of(resident)).distinct()
+    donors = Donor.objects.filter(pk__in=gifts_of(resident).values("donor"))
     donor_fields = ["name", "name_kana", "email", "phone", "address", "notes"]
     return [section(_("Gift"), gift, fields) for gift in gifts_of(resident)] + [
         section(_("Donor"), donor, donor_fields) for donor in donors
@@ -104,7 +104,9 @@ def collect(resident) -> list[dict]:
 
 def erase(resident) -> None:
     """Their gifts keep what the accounts need for seven years (name, address, amounts; see the table); the
-    message and nickname go now, and nothing more is shown on the campaign page."""
+    message and nickname go now, and nothing more is shown on the campaign page. Their donor record keeps the same,
+    staff's notes and the phone go."""
+    audit.update(Donor.objects.filter(pk__in=gifts_of(resident).values("donor")), notes="", phone="")
     audit.update(
         gifts_of(resident),
         nickname="",

@@ -3,10 +3,13 @@ name, kana, email or phone, with notes; merging moves every gift and receipt, an
 
 import csv
 import io
-from datetime import datetime
+import threading
+from datetime import date, datetime, timedelta
 
 import pytest
 from auditlog.models import LogEntry
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from donations.models import Donor, Payment, Receipt
@@ -168,3 +171,62 @@ def test_a_donor_is_anonymised_once_all_their_gifts_are(campaign):
     apply_retention(now=datetime(2034, 1, 1, tzinfo=JST))
     donor.refresh_from_db()
     assert donor.anonymised_at and (donor.name, donor.phone, donor.address, donor.notes) == ("—", "", "", "")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_first_gifts_started_at_once_with_one_email_make_one_donor(campaign):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database that serves many connections at once (PostgreSQL)")
+    barrier = threading.Barrier(8)
+    donors, errors = [], []
+
+    def give(n):
+        try:
+            barrier.wait(timeout=30)
+            donors.append(donation_for(campaign, email=f"Hanako@{'EXAMPLE' if n % 2 else 'example'}.jp").donor_id)
+        except Exception as error:  # reported by the assertion below
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=give, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == [] and len(donors) == 8 and len(set(donors)) == 1
+    assert Donor.objects.get().email == "hanako@example.jp"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_migration_gives_every_existing_gift_its_donor_and_receipts_follow():
+    executor = MigrationExecutor(connection)
+    executor.migrate([("donations", "0007_payment_methods")])
+    old = executor.loader.project_state([("donations", "0007_payment_methods")]).apps
+    Campaign, Donation, Receipt = (old.get_model("donations", name) for name in ("Campaign", "Donation", "Receipt"))
+    campaign = Campaign.objects.create(slug="c", title={"ja": "c"}, summary={"ja": "c"}, starts_on=date(2026, 1, 1),
+                                       ends_on=date(2026, 12, 31), goal_new_monthly_supporters=5,
+                                       goal_amount_yen=10_000)  # fmt: skip
+    now = timezone.now()
+
+    def gift(email, name, address="", days=0):
+        return Donation.objects.create(campaign=campaign, amount_yen=3000, name=name, email=email, address=address,
+                                       consented_at=now, created_at=now + timedelta(days=days))  # fmt: skip
+
+    first = gift("hanako@example.jp", "山田 花子", "旧住所")
+    later = gift("Hanako@Example.JP", "山田 花子", "新住所", days=1)
+    transfers = [gift("", "振込 太郎"), gift("", "振込 次郎")]
+    Receipt.objects.create(number="JII-2026-000001", fiscal_year=2026, sequence=1, donation=first, amount_yen=3000,
+                           received_on=date(2026, 3, 1), donor_name="山田 花子", purpose="c")  # fmt: skip
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    from donations.models import Donation as NewDonation
+    from donations.models import Receipt as NewReceipt
+
+    hanako = NewDonation.objects.get(pk=first.pk).donor
+    assert NewDonation.objects.get(pk=later.pk).donor == hanako
+    assert (hanako.email, hanako.address) == ("hanako@example.jp", "新住所")  # as last given
+    assert len({NewDonation.objects.get(pk=t.pk).donor_id for t in transfers} | {hanako.pk}) == 3
+    assert NewReceipt.objects.get().donor == hanako

@@ -119,6 +119,7 @@ def test_a_privacy_officer_erases_a_resident_across_every_program_in_one_step(cl
     # What the accounts must keep for seven years: the donor's name and address on the gift and its receipt; and
     # the address the message telling her goes to.
     assert {place.split(":")[0] for place in left} == {"Donation.name", "Donation.email", "Donation.address",
+                                                       "Donor.name", "Donor.email", "Donor.address",
                                                        "Receipt.donor_name", "Receipt.donor_email",
                                                        "Receipt.donor_address", "Message.address"}  # fmt: skip
     assert {place for place in left if place.startswith("Message")} == {"Message.address: amina@example.com"}
