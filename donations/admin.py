@@ -16,7 +16,6 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -203,7 +202,7 @@ class DonationAdmin(admin.ModelAdmin):
     list_select_related = ["campaign"]
     readonly_fields = [
         "id",
-        "donor_link",
+        "donor",
         "campaign",
         "channel",
         "frequency",
@@ -222,14 +221,6 @@ class DonationAdmin(admin.ModelAdmin):
     inlines = [PaymentInline]
     actions = ["approve_messages", "reject_messages", "issue_waiting_receipts"]
     change_list_template = "admin/donations/donation/change_list.html"
-
-    @admin.display(description=_("donor"))
-    def donor_link(self, donation):
-        if donation.donor_id is None:
-            return "—"
-        url = reverse("admin:donations_donor_change", args=[donation.donor_id])
-        text = _("Donor #%(n)s: every gift and note") % {"n": donation.donor_id}
-        return format_html('<a href="{}">{}</a>', url, text)
 
     @admin.action(description=_("Issue the receipts that waited for the donor's address"), permissions=["change"])
     def issue_waiting_receipts(self, request, queryset):
@@ -499,11 +490,22 @@ class MergeForm(forms.Form):
     keep = forms.IntegerField()
 
 
+class DonorForm(forms.ModelForm):
+    def clean_email(self):
+        # The database refuses a second current donor with one email; say so on the field instead.
+        email = self.cleaned_data["email"].lower()
+        others = Donor.objects.filter(email__iexact=email, merged_into=None).exclude(pk=self.instance.pk)
+        if email and others.exists():
+            raise forms.ValidationError(_("Another donor has this email: merge the two donors instead."))
+        return email
+
+
 @admin.register(Donor)
 class DonorAdmin(admin.ModelAdmin):
     """One person's gifts, payments, receipts and messages on one page, with staff's notes; two records of one
     person are merged with the action."""
 
+    form = DonorForm
     list_display = ["__str__", "name", "name_kana", "email", "gift_count", "total_given", "last_gift", "merged_into"]
     list_display_links = ["__str__", "name"]
     list_filter = [("merged_into", admin.EmptyFieldListFilter)]

@@ -114,7 +114,10 @@ class Donor(models.Model):
         constraints = [
             # One current donor per email in any letter case: two first gifts at once cannot make two donors.
             models.UniqueConstraint(
-                Lower("email"), condition=Q(merged_into=None) & ~Q(email=""), name="one_donor_per_email"
+                Lower("email"),
+                condition=Q(merged_into=None) & ~Q(email=""),
+                name="one_donor_per_email",
+                violation_error_message=_("Another donor has this email: merge the two donors instead."),
             )
         ]
 

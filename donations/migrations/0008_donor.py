@@ -91,6 +91,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='donor',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('email'), condition=models.Q(('merged_into', None), models.Q(('email', ''), _negated=True)), name='one_donor_per_email'),
+            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('email'), condition=models.Q(('merged_into', None), models.Q(('email', ''), _negated=True)), name='one_donor_per_email', violation_error_message='Another donor has this email: merge the two donors instead.'),
         ),
     ]

@@ -104,6 +104,19 @@ def test_staff_keep_notes_on_a_donor_and_the_change_is_audited(staff_client, cam
     assert "notes" in entry.changes_dict and "年末" not in str(entry.changes)  # audited, the words masked
 
 
+def test_giving_a_donor_another_donors_email_says_to_merge_them(staff_client, campaign):
+    donation_for(campaign, email="taken@example.jp")
+    donor = donation_for(campaign, email="other@example.jp").donor
+    form = {"name": donor.name, "name_kana": "", "email": "Taken@example.jp", "phone": "", "address": "", "notes": ""}
+    page = staff_client.post(f"/en/admin/donations/donor/{donor.pk}/change/", form)
+    assert (
+        page.status_code == 200
+        and "Another donor has this email: merge the two donors instead." in page.content.decode()
+    )
+    donor.refresh_from_db()
+    assert donor.email == "other@example.jp"
+
+
 def test_merging_moves_gifts_and_receipts_and_the_register_shows_one_row(staff_client, campaign):
     old = paid(campaign, amount=2000, email="hanako@old.example.jp", name="山田 花子")
     new = paid(campaign, amount=1500, email="hanako@new.example.jp", name="山田 花子")
