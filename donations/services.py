@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from donations import messages
 from donations.models import Campaign, Donation, Donor, Payment, Receipt, StripeEvent
@@ -459,7 +460,11 @@ def merge_donors(*, keep: Donor, merge: Donor) -> int:
     to `keep`, and so do donors merged into it before. `merge` stays, pointing at `keep`, so the audit still tells
     who was who; notes of both are kept, and `keep`'s empty details are filled from `merge`'s. Returns how many
     gifts moved."""
-    keep, merge = (Donor.objects.select_for_update().get(pk=pk) for pk in (keep.pk, merge.pk))
+    # Both locked in one order, so two merges of the same donors wait for each other instead of deadlocking.
+    locked = {
+        donor.pk: donor for donor in Donor.objects.select_for_update().filter(pk__in=[keep.pk, merge.pk]).order_by("pk")
+    }
+    keep, merge = locked[keep.pk], locked[merge.pk]
     if keep.pk == merge.pk or keep.merged_into_id or merge.merged_into_id:
         raise ValueError("merge two different donors, neither merged already")
     # One valid annual receipt per donor and year: where both hold one, the merged donor's is voided, and one
@@ -470,7 +475,8 @@ def merge_donors(*, keep: Donor, merge: Donor) -> int:
     audit.update(
         both,
         voided_at=timezone.now(),
-        void_reason=f"Donor #{merge.pk} merged into donor #{keep.pk}: one receipt for both replaces it.",
+        void_reason=gettext("Donor #%(merge)s merged into donor #%(keep)s: one receipt for both replaces it.")
+        % {"merge": merge.pk, "keep": keep.pk},
     )
     audit.update(Donor.objects.filter(pk=merge.pk), merged_into=keep)
     moved = audit.update(Donation.objects.filter(donor=merge), donor=keep)
