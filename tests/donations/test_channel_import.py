@@ -49,7 +49,7 @@ def test_a_benevity_report_imported_twice_counts_once_toward_the_campaign(
 ):
     preview = upload(staff_client, campaign, "benevity.csv", "benevity")
     page = preview.content.decode()
-    assert "2 gifts to import, ¥8000 in all." in page and "Hanako Yamada" in page
+    assert "2 gifts to import, ¥8,000 in all." in page and "Hanako Yamada" in page
     assert not Payment.objects.exists()  # a preview changes nothing
     with django_capture_on_commit_callbacks(execute=True):
         done = confirm(staff_client, preview).content.decode()
@@ -90,7 +90,7 @@ def test_the_register_flags_gifts_through_a_channel_as_receipted_elsewhere(staff
 def test_the_preview_says_what_is_wrong_with_each_line_in_plain_words(staff_client, campaign, during_campaign):
     preview = upload(staff_client, campaign, "giveone.csv", "giveone")  # Shift_JIS, as Excel saves it
     page = preview.content.decode()
-    assert "2 gifts to import, ¥13000 in all." in page
+    assert "2 gifts to import, ¥13,000 in all." in page
     assert "Line 4: The amount “三千円” is not a whole number of yen." in page
     assert "1 line repeats a transaction of this file and is left out." in page
     confirm(staff_client, preview)

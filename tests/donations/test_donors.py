@@ -83,7 +83,7 @@ def test_the_donor_page_shows_every_gift_payment_receipt_and_message_in_a_fixed_
     donor = payment.donation.donor
     url = f"/en/admin/donations/donor/{donor.pk}/change/"
     page = staff_client.get(url).content.decode()
-    assert receipt.number in page and "応援しています" in page and "¥5000" in page
+    assert receipt.number in page and "応援しています" in page and "¥5,000" in page
     # session, user, second factor, donor, permissions (2); gifts, payments, receipts, donors merged into it
     with django_assert_num_queries(10):
         staff_client.get(url)
