@@ -1,26 +1,30 @@
 """The donations desk: campaigns and their figures, gifts and monthly or yearly supporters, bank transfers, message
 moderation and the accounting export."""
 
+import base64
 import csv
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, OuterRef, Subquery, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from donations import bank_statements, services
+from donations import bank_statements, channels, services
 from donations.models import (
     BankStatement,
     Campaign,
     Donation,
+    Donor,
     ImpactTier,
     Payment,
     Receipt,
@@ -29,7 +33,7 @@ from donations.models import (
     Voice,
 )
 from donations.progress import forget_campaign
-from donations.receipts import fiscal_year, void_and_reissue
+from donations.receipts import CannotIssue, fiscal_year, unreceipted_payments, void_and_reissue
 from donations.register import PUBLIC_SUPPORT_MINIMUM_YEN, donors_of_year, public_support_count
 from donations.sections import past_due_link
 from donations.tasks import issue_annual_receipts
@@ -221,6 +225,58 @@ class StatementLinesForm(forms.Form):
 STATEMENT_LINES_SHOWN = 300  # the oldest first; the rest after these are matched
 
 
+class ChannelImportForm(forms.Form):
+    """Upload (with `file`) shows the preview; confirming sends the same file back (as `data`) to import it."""
+
+    MAX_BYTES = 1_000_000
+
+    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=Campaign.objects.all())
+    channel = forms.ChoiceField(label=_("Channel"), choices=channels.CHANNEL_CHOICES)
+    channel_name = forms.CharField(
+        label=_("The channel's name"), max_length=60, required=False, help_text=_("Only for another channel.")
+    )
+    file = forms.FileField(label=_("The channel's CSV export"), required=False)
+    data = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("channel") == "other" and not cleaned.get("channel_name", "").strip():
+            self.add_error("channel_name", _("Please name the channel, e.g. Syncable."))
+        upload = cleaned.get("file")
+        if upload is not None and upload.size > self.MAX_BYTES:
+            self.add_error("file", _("The file is larger than 1 MB: split it."))
+        elif upload is None and not cleaned.get("data"):
+            self.add_error("file", _("Please choose the CSV file."))
+        return cleaned
+
+    def file_bytes(self) -> bytes:
+        if self.cleaned_data.get("file") is not None:
+            return self.cleaned_data["file"].read()
+        try:
+            return base64.b64decode(self.cleaned_data["data"], validate=True)
+        except ValueError:
+            return b""
+
+
+class ReceiptWaitingFilter(admin.SimpleListFilter):
+    """With DONATIONS_TAX_DEDUCTIBLE, a receipt needs the donor's name and address: the gifts whose receipt waits
+    for them. Adding the address (on the gift or its donor) and the action "Issue the receipts…" issue it."""
+
+    title = _("receipt")
+    parameter_name = "receipt"
+
+    def lookups(self, request, model_admin):
+        return [("waiting", _("Waiting for the donor's address"))]
+
+    def queryset(self, request, queryset):
+        if self.value() != "waiting":
+            return queryset
+        if not settings.DONATIONS_TAX_DEDUCTIBLE:
+            return queryset.none()
+        no_address = Q(address="") & (Q(donor=None) | Q(donor__address=""))
+        return queryset.filter(Q(name="") | no_address, Exists(unreceipted_payments().filter(donation=OuterRef("pk"))))
+
+
 class ExportForm(PeriodForm):
     campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=Campaign.objects.all(), required=False)
     method = forms.ChoiceField(label=_("Method"), choices=[("", _("All")), *Donation.Method.choices], required=False)
@@ -256,13 +312,24 @@ class DonationAdmin(admin.ModelAdmin):
         "message_status",
         "created_at",
     ]
-    list_filter = ["campaign", "method", "frequency", "status", "receipts_wanted", "message_status", PaidBeyondFilter]
+    list_filter = [
+        "campaign",
+        "method",
+        "frequency",
+        "status",
+        "receipts_wanted",
+        "message_status",
+        PaidBeyondFilter,
+        ReceiptWaitingFilter,
+    ]
     date_hierarchy = "created_at"
-    search_fields = ["=id"]
+    search_fields = ["=id", "name", "name_kana", "email", "phone"]
     list_select_related = ["campaign"]
     readonly_fields = [
         "id",
+        "donor",
         "campaign",
+        "channel",
         "frequency",
         "method",
         "amount_yen",
@@ -280,7 +347,7 @@ class DonationAdmin(admin.ModelAdmin):
         "stripe_subscription",
     ]
     inlines = [PaymentInline]
-    actions = ["approve_messages", "reject_messages"]
+    actions = ["approve_messages", "reject_messages", "issue_waiting_receipts"]
     change_list_template = "admin/donations/donation/change_list.html"
 
     def changelist_view(self, request, extra_context=None):
@@ -288,6 +355,11 @@ class DonationAdmin(admin.ModelAdmin):
         past_due = {"past_due": Donation.objects.filter(status=Donation.Status.PAST_DUE).count(),
                     "past_due_url": past_due_link()}  # fmt: skip
         return super().changelist_view(request, {**past_due, **(extra_context or {})})
+
+    @admin.action(description=_("Issue the receipts that waited for the donor's address"), permissions=["change"])
+    def issue_waiting_receipts(self, request, queryset):
+        count = services.queue_waiting_receipts(queryset)
+        self.message_user(request, ngettext("%(n)d receipt queued.", "%(n)d receipts queued.", count) % {"n": count})
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -320,13 +392,16 @@ class DonationAdmin(admin.ModelAdmin):
             response["Content-Disposition"] = f'attachment; filename="donor-register-{year}.csv"'
             response.write("\ufeff")
             writer = csv.writer(response)
-            writer.writerow(["name", "email", "address", "gifts", "total_yen", "first", "last"])
+            writer.writerow(["name", "email", "address", "gifts", "total_yen", "first", "last", "JII receipt"])
             for row in donors_of_year(year):
                 named = row["named"] == 1  # not if any of the donor's gifts said "do not list my name"
+                channel = row["donation__channel"]
                 writer.writerow([
-                    spreadsheet_safe(row["donation__name"]) if named else "", row["donor"] if named else "",
+                    spreadsheet_safe(row["name"] or "") if named else "",
+                    spreadsheet_safe(row["email"] or "") if named else "",
                     spreadsheet_safe(row["address"] or "") if named else "", row["gifts"], row["total"],
                     timezone.localtime(row["first"]).date(), timezone.localtime(row["last"]).date(),
+                    f"no ({channel})" if channel else "yes",
                 ])  # fmt: skip
             return response
         year = form.cleaned_data["year"] if form.is_valid() else fiscal_year(timezone.localdate())
@@ -356,8 +431,40 @@ class DonationAdmin(admin.ModelAdmin):
             ),
             path("export/", self.admin_site.admin_view(self.export_view), name="donations_export"),
             path("register/", self.admin_site.admin_view(self.register_view), name="donations_register"),
+            path("channels/", self.admin_site.admin_view(self.channel_import_view), name="donations_channel_import"),
             *super().get_urls(),
         ]
+
+    def channel_import_view(self, request):
+        """Gifts through Give One, Benevity or another channel from its CSV: upload, preview, confirm."""
+        if not request.user.has_perm("donations.add_payment"):
+            raise PermissionDenied
+        form = ChannelImportForm(request.POST or None, request.FILES or None)
+        upload = data = None
+        if request.method == "POST" and form.is_valid():
+            choice = form.cleaned_data
+            raw = form.file_bytes()
+            upload = channels.read(raw, channel_key=choice["channel"], channel_name=choice["channel_name"])
+            if upload.problem:
+                form.add_error("file", upload.problem)
+                upload = None
+            elif "confirm" in request.POST:
+                rows = upload.importable
+                added, already = services.import_channel_gifts(
+                    campaign=choice["campaign"], channel=choice["channel"], rows=rows, recorded_by=request.user
+                )
+                self.message_user(
+                    request,
+                    _("%(added)d gifts imported; %(already)d were imported before.")
+                    % {"added": added, "already": already + upload.already},
+                    messages.SUCCESS,
+                )
+                return redirect(reverse("admin:donations_donation_changelist") + "?method__exact=channel")
+            else:
+                data = base64.b64encode(raw).decode()
+        context = {**self.admin_site.each_context(request), "title": _("Import gifts from another channel (CSV)"),
+                   "form": form, "upload": upload, "data": data, "opts": self.model._meta}  # fmt: skip
+        return TemplateResponse(request, "admin/donations/channel_import.html", context)
 
     def bank_transfer_view(self, request):
         if not request.user.has_perm("donations.add_payment"):
@@ -514,11 +621,26 @@ class ReceiptAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Void the selected receipts and issue corrected ones"), permissions=["change"])
     def void_and_reissue(self, request, queryset):
-        done = 0
+        done = refused = 0
         for receipt in queryset.filter(voided_at__isnull=True):
-            void_and_reissue(receipt=receipt, reason=_("reissued by %(user)s") % {"user": request.user})
+            try:
+                void_and_reissue(receipt=receipt, reason=_("reissued by %(user)s") % {"user": request.user})
+            except CannotIssue:  # the old one stays valid
+                refused += 1
+                continue
             done += 1
         self.message_user(request, ngettext("%(n)d receipt reissued.", "%(n)d receipts reissued.", done) % {"n": done})
+        if refused:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d receipt was not reissued: the donor's name or address is missing.",
+                    "%(n)d receipts were not reissued: the donor's name or address is missing.",
+                    refused,
+                )
+                % {"n": refused},
+                messages.WARNING,
+            )
 
     def get_urls(self):
         return [
@@ -539,6 +661,7 @@ class ReceiptAdmin(admin.ModelAdmin):
                 Payment.objects.filter(received_at__date__gte=start, received_at__date__lte=end)
                 .exclude(pk__in=receipted)
                 .exclude(donation__receipts_wanted=Donation.ReceiptsWanted.ANNUAL)  # the annual receipt covers those
+                .exclude(donation__method=Donation.Method.OTHER_CHANNEL)  # the channel issued theirs
             )
             count = services.queue_receipts(missing)
             self.message_user(
@@ -563,3 +686,105 @@ class ReceiptAdmin(admin.ModelAdmin):
         context = {**self.admin_site.each_context(request), "title": _("Issue annual receipts for a fiscal year"),
                    "form": form, "opts": self.model._meta}  # fmt: skip
         return TemplateResponse(request, "admin/form_page.html", context)
+
+
+class MergeForm(forms.Form):
+    keep = forms.IntegerField()
+
+
+class DonorForm(forms.ModelForm):
+    def clean_email(self):
+        # The database refuses a second current donor with one email; say so on the field instead.
+        email = self.cleaned_data["email"].lower()
+        others = Donor.objects.filter(email__iexact=email, merged_into=None).exclude(pk=self.instance.pk)
+        if email and others.exists():
+            raise forms.ValidationError(_("Another donor has this email: merge the two donors instead."))
+        return email
+
+
+@admin.register(Donor)
+class DonorAdmin(admin.ModelAdmin):
+    """One person's gifts, payments, receipts and messages on one page, with staff's notes; two records of one
+    person are merged with the action."""
+
+    form = DonorForm
+    list_display = ["__str__", "name", "name_kana", "email", "gift_count", "total_given", "last_gift", "merged_into"]
+    list_display_links = ["__str__", "name"]
+    list_filter = [("merged_into", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "name_kana", "email", "phone"]
+    fields = ["name", "name_kana", "email", "phone", "address", "notes", "created_at", "merged_into", "anonymised_at"]
+    readonly_fields = ["created_at", "merged_into", "anonymised_at"]
+    actions = ["merge_donors"]
+    change_form_template = "admin/donations/donor/change_form.html"
+
+    def has_add_permission(self, request):
+        return False  # a donor comes with their first gift
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        # Each figure a subquery, so the list is one query however many gifts each donor has.
+        gifts = Donation.objects.filter(donor=OuterRef("pk")).exclude(status=Donation.Status.PENDING)
+        payments = Payment.objects.filter(donation__donor=OuterRef("pk")).values("donation__donor")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("merged_into")
+            .annotate(
+                gifts_n=Coalesce(Subquery(gifts.values("donor").annotate(n=Count("pk")).values("n")), 0),
+                given_yen=Coalesce(
+                    Subquery(payments.annotate(total=Sum(F("amount_yen") - F("refunded_yen"))).values("total")), 0
+                ),
+                last_gift_at=Subquery(payments.annotate(last=Max("received_at")).values("last")),
+            )
+        )
+
+    @admin.display(description=_("gifts"), ordering="gifts_n")
+    def gift_count(self, donor):
+        return donor.gifts_n
+
+    @admin.display(description=_("total given"), ordering="given_yen")
+    def total_given(self, donor):
+        return f"¥{donor.given_yen:,}"
+
+    @admin.display(description=_("last gift"), ordering="last_gift_at")
+    def last_gift(self, donor):
+        return timezone.localtime(donor.last_gift_at).date() if donor.last_gift_at else "—"
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context |= {
+                "gifts": list(obj.gifts.select_related("campaign").order_by("-created_at")),
+                "payments": list(
+                    Payment.objects.filter(donation__donor=obj).select_related("campaign").order_by("-received_at")
+                ),
+                "receipts": list(Receipt.objects.filter(Q(donation__donor=obj) | Q(donor=obj)).order_by("-issued_at")),
+                "merged": list(obj.merged.all()),
+            }
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @admin.action(description=_("Merge two donors (the same person)"), permissions=["change"])
+    def merge_donors(self, request, queryset):
+        donors = list(queryset.filter(merged_into=None).order_by("pk")[:3])
+        if len(donors) != 2:
+            self.message_user(request, _("Please select exactly two donors, neither merged already."), messages.ERROR)
+            return None
+        form = MergeForm(request.POST if "keep" in request.POST else None)
+        if form.is_valid() and form.cleaned_data["keep"] in {donor.pk for donor in donors}:
+            keep, merge = sorted(donors, key=lambda donor: donor.pk != form.cleaned_data["keep"])
+            moved = services.merge_donors(keep=keep, merge=merge)
+            self.message_user(
+                request,
+                ngettext(
+                    "Donor #%(merge)s merged into donor #%(keep)s: %(n)d gift moved.",
+                    "Donor #%(merge)s merged into donor #%(keep)s: %(n)d gifts moved.",
+                    moved,
+                )
+                % {"merge": merge.pk, "keep": keep.pk, "n": moved},
+                messages.SUCCESS,
+            )
+            return None
+        context = {**self.admin_site.each_context(request), "title": _("Merge two donors"), "donors": donors,
+                   "action_checkbox_name": ACTION_CHECKBOX_NAME, "opts": self.model._meta}  # fmt: skip
+        return TemplateResponse(request, "admin/donations/donor/merge.html", context)

@@ -25,6 +25,8 @@ class DonationsConfig(AppConfig):
             "donations.view_stripeevent",
             "donations.view_receipt",
             "donations.change_receipt",
+            "donations.view_donor",
+            "donations.change_donor",
         ],
         COORDINATORS: ["donations.view_campaign"],
     }
@@ -39,7 +41,7 @@ class DonationsConfig(AppConfig):
             stripe_api_is_stripes,
             stripe_api_version_matches_library,
         )
-        from donations.models import BankStatement, Donation, Payment, Receipt, StatementLine
+        from donations.models import BankStatement, Donation, Donor, Payment, Receipt, StatementLine
         from donations.sections import current_campaign_context, desk_context
         from jii.audit import register
         from jii.sections import register_section
@@ -53,6 +55,7 @@ class DonationsConfig(AppConfig):
 
         # The change audit (jii/audit.py): donors' names, contacts and messages are masked; money is not.
         register(Donation, masked=["name", "name_kana", "email", "phone", "address", "nickname", "message"])
+        register(Donor, masked=["name", "name_kana", "email", "phone", "address", "notes"])
         register(Payment)
         register(Receipt, masked=["donor_name", "donor_email", "donor_address", "void_reason"], m2m=["covers"])
         # A statement line names the sender (and the bank's text may too).

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from donations.models import Campaign, Donation, Payment
+from donations.services import donor_for
 
 TIERS = [
     (
@@ -155,10 +156,12 @@ def load_gifts(campaign: Campaign) -> int:
     for i, (method, frequency, amount, status, extra) in enumerate(gifts):
         when = start + timedelta(days=days * i / len(gifts), hours=i % 9)
         nickname, message = MESSAGES[i % len(MESSAGES)] if i % 7 == 3 else ("", "")
+        name, kana, email = f"デモ寄付者 {i + 1}", f"デモキフシャ {i + 1}", f"donor{i + 1}@example.org"
         donation = Donation.objects.create(
-            campaign=campaign, method=method, frequency=frequency, amount_yen=amount, status=status,
-            status_at=when, name=f"デモ寄付者 {i + 1}", name_kana=f"デモキフシャ {i + 1}",
-            email=f"donor{i + 1}@example.org", language="ja" if i % 3 else "en", consented_at=when, created_at=when,
+            campaign=campaign, donor=donor_for(email=email, name=name, name_kana=kana), method=method,
+            channel="Give One" if method == Method.OTHER_CHANNEL else "", frequency=frequency, amount_yen=amount,
+            status=status, status_at=when, name=name, name_kana=kana, email=email,
+            language="ja" if i % 3 else "en", consented_at=when, created_at=when,
             show_as=Donation.ShowAs.NICKNAME if nickname else Donation.ShowAs.ANONYMOUS, nickname=nickname,
             message=message, message_status=Donation.MessageStatus.APPROVED if message else Donation.MessageStatus.NONE,
             started_at=when if status in (Status.ACTIVE, Status.PAST_DUE) else None,

@@ -122,6 +122,17 @@ class DonationForm(PlainErrorsMixin, ConsentMixin, forms.Form):
         self.fields["other_amount"].min_value = settings.DONATION_MINIMUM_YEN
         self.fields["other_amount"].validators.append(MinValueValidator(settings.DONATION_MINIMUM_YEN))
         self.fields["other_amount"].widget.attrs.update(min=settings.DONATION_MINIMUM_YEN, step=1, inputmode="numeric")
+        if settings.DONATIONS_TAX_DEDUCTIBLE:
+            # A receipt for a tax deduction must name the donor and their address (JII as a 認定NPO法人).
+            address = self.fields["address"]
+            address.required = True
+            address.label = _("Postal address (for your tax receipt)")
+            address.error_messages["required"] = _(
+                "Please enter your postal address: a receipt for a tax deduction must show it."
+            )
+            self.fields["name"].error_messages["required"] = _(
+                "Please enter your name: a receipt for a tax deduction must show it."
+            )
 
     def clean(self):
         cleaned = super().clean()

@@ -13,6 +13,7 @@ from django.utils import timezone
 from donations.links import campaign_url, history_url, manage_url
 from donations.models import Donation, Payment, Receipt
 from donations.receipts import (
+    CannotIssue,
     annual_payments,
     correct_after_refund,
     issue_annual,
@@ -79,11 +80,18 @@ def queue_renewal_notice(donation: Donation, *, renews_at: datetime, amount: int
     )
 
 
-def queue_receipt(payment: Payment):
+def queue_receipt(payment: Payment, once: str = ""):
     """The receipt of one payment (nothing is issued for a donor who asked for one receipt a year)."""
     donation = payment.donation
     language = receipt_language(donation.language)
-    return outbox.queue(RECEIPT, once=f"payment:{payment.pk}", to=donation.email, language=language, payment=payment.pk)
+    once = once or f"payment:{payment.pk}"
+    return outbox.queue(RECEIPT, once=once, to=donation.email, language=language, payment=payment.pk)
+
+
+def queue_annual_receipt(donation: Donation, year: int, *, once: str):
+    """The annual receipt of the donation's donor (its name, address and language as on this, their latest gift)."""
+    language = receipt_language(donation.language)
+    return outbox.queue(RECEIPT, once=once, to=donation.email, language=language, donation=str(donation.pk), year=year)
 
 
 def queue_correction(payment: Payment) -> None:
@@ -99,38 +107,32 @@ def queue_annual_receipts(year: int) -> int:
     and latest gift, so a gift recorded late brings a new receipt and nothing else does."""
     covered = Receipt.covers.through.objects.filter(receipt__voided_at__isnull=True).values("payment_id")
     uncovered = annual_payments(year).exclude(pk__in=covered)
-    latest = {}
-    for email, latest_gift in uncovered.values_list("donation__email").annotate(latest=Max("pk")):
-        latest[email.lower()] = max(latest_gift, latest.get(email.lower(), 0))
+    latest = dict(uncovered.exclude(donation__donor=None).values_list("donation__donor").annotate(latest=Max("pk")))
     queued = 0
-    for email, latest_gift in sorted(latest.items()):
-        donor = Donation.objects.filter(email__iexact=email).latest("created_at")
-        written = outbox.queue(
-            RECEIPT,
-            once=f"annual:{year}:{donor.pk}:{latest_gift}",
-            to=donor.email,
-            language=receipt_language(donor.language),
-            donation=str(donor.pk),
-            year=year,
-        )
-        queued += written is not None
+    for donor_id, latest_gift in sorted(latest.items()):
+        donor = Donation.objects.filter(donor=donor_id).latest("created_at")
+        queued += queue_annual_receipt(donor, year, once=f"annual:{year}:{donor.pk}:{latest_gift}") is not None
     return queued
 
 
 def issue_receipt(message) -> dict | None:
-    """The preparing step: issue (or find) the message's receipt. Its number and PDF stand even if the email fails."""
+    """The preparing step: issue (or find) the message's receipt. Its number and PDF stand even if the email fails.
+    Nothing is sent for a gift JII issues no receipt for (yet): staff see it waiting for an address."""
     ids = message.ids
-    if "year" in ids:
-        donation = Donation.objects.get(pk=ids["donation"])
-        receipt = issue_annual(email=donation.email, year=ids["year"])
-    else:
-        payment = Payment.objects.select_related("donation").get(pk=ids["payment"])
-        if ids.get("refund"):
-            receipt = correct_after_refund(payment)
-        elif wants_annual_receipt(payment) or payment.refunded_yen >= payment.amount_yen:
-            receipt = None  # the annual run covers it, or nothing is left to receipt
+    try:
+        if "year" in ids:
+            donation = Donation.objects.get(pk=ids["donation"])
+            receipt = issue_annual(donor_id=donation.donor_id, year=ids["year"])
         else:
-            receipt = issue_for_payment(payment)
+            payment = Payment.objects.select_related("donation").get(pk=ids["payment"])
+            if ids.get("refund"):
+                receipt = correct_after_refund(payment)
+            elif wants_annual_receipt(payment) or payment.refunded_yen >= payment.amount_yen:
+                receipt = None  # the annual run covers it, or nothing is left to receipt
+            else:
+                receipt = issue_for_payment(payment)
+    except CannotIssue:
+        receipt = None
     return {"receipt": receipt.pk} if receipt else None
 
 

@@ -2,6 +2,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -82,6 +83,49 @@ class Voice(models.Model):
         return str(self.who)
 
 
+class Donor(models.Model):
+    """One person who gives: every gift made with their email (in any letter case), or merged into them by
+    donations staff. Name, contacts and address are as they last gave them (each gift keeps its own, as given, for
+    its receipt). A merged donor is kept, pointing at the donor who took its gifts, so the audit still reads."""
+
+    name = models.CharField(_("name"), max_length=150)
+    name_kana = models.CharField(_("name in kana"), max_length=150, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    notes = models.TextField(pgettext_lazy("staff", "notes"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged",
+        editable=False,
+        verbose_name=_("merged into"),
+    )
+    anonymised_at = models.DateTimeField(
+        pgettext_lazy("staff", "personal data erased"), null=True, blank=True, editable=False
+    )
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("donor")
+        verbose_name_plural = _("donors")
+        constraints = [
+            # One current donor per email in any letter case: two first gifts at once cannot make two donors.
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=Q(merged_into=None) & ~Q(email=""),
+                name="one_donor_per_email",
+                violation_error_message=_("Another donor has this email: merge the two donors instead."),
+            )
+        ]
+
+    def __str__(self):
+        return f"#{self.pk}"
+
+
 class Donation(models.Model):
     """One gift: once, monthly or yearly; through Stripe (card, konbini, PayPay, a bank transfer to the donor's own
     account number), by a transfer to JII's account, or through another channel. Only Stripe's webhooks (or
@@ -135,6 +179,9 @@ class Donation(models.Model):
     campaign = models.ForeignKey(
         Campaign, on_delete=models.PROTECT, related_name="donations", verbose_name=_("campaign")
     )
+    donor = models.ForeignKey(
+        Donor, on_delete=models.PROTECT, null=True, blank=True, related_name="gifts", verbose_name=_("donor")
+    )
     frequency = models.CharField(_("frequency"), max_length=10, choices=Frequency.choices, default=Frequency.ONCE)
     method = models.CharField(_("method"), max_length=20, choices=Method.choices, default=Method.CARD)
     amount_yen = models.PositiveIntegerField(_("amount (yen)"))
@@ -146,6 +193,9 @@ class Donation(models.Model):
     email = models.EmailField(_("email"))
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     address = models.TextField(_("address (for a receipt)"), blank=True)
+    # For a gift through another channel (method OTHER_CHANNEL): its name, e.g. "Give One". That channel issues
+    # the donor's receipt, so JII issues none.
+    channel = models.CharField(_("channel"), max_length=60, blank=True)
     show_as = models.CharField(_("name on the page"), max_length=20, choices=ShowAs.choices, default=ShowAs.NAME)
     nickname = models.CharField(_("nickname"), max_length=60, blank=True)
     message = models.TextField(_("message"), blank=True)
@@ -340,8 +390,11 @@ class Receipt(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SINGLE)
     donation = models.ForeignKey(Donation, on_delete=models.PROTECT, related_name="receipts")
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="receipts", null=True, blank=True)
-    # An annual receipt covers several payments of one donor (known by their email, kept in lower case).
+    # An annual receipt covers several payments of one donor.
     covers = models.ManyToManyField(Payment, related_name="annual_receipts", blank=True, verbose_name=_("gifts"))
+    donor = models.ForeignKey(
+        Donor, on_delete=models.PROTECT, null=True, blank=True, related_name="receipts", verbose_name=_("donor")
+    )
     donor_email = models.EmailField(_("donor's email"), blank=True)
     amount_yen = models.PositiveIntegerField(_("amount (yen)"))
     received_on = models.DateField(_("date received"))
@@ -368,7 +421,7 @@ class Receipt(models.Model):
                 fields=["payment"], condition=Q(voided_at__isnull=True, kind="single"), name="one_receipt_per_payment"
             ),
             models.UniqueConstraint(
-                fields=["donor_email", "fiscal_year"],
+                fields=["donor", "fiscal_year"],
                 condition=Q(voided_at__isnull=True, kind="annual"),
                 name="one_annual_receipt_per_donor_and_year",
             ),

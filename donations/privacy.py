@@ -4,13 +4,13 @@ years after the last of them, as the accounts must be (法人税法; the donor r
 from functools import partial
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from donations.forms import CONSENT_TEXT
-from donations.models import Donation, Receipt, StatementLine
+from donations.models import Donation, Donor, Receipt, StatementLine
 from jii import audit
 from jii.models import Message
 from jii.privacy import ERASED, RecordKind, register_kind, register_purpose, register_resident_records, section
@@ -66,6 +66,30 @@ def anonymise(donations) -> None:
     Message.objects.filter(address__in=emails - set(still_giving)).update(address="")
 
 
+def donors_with_nothing_left(cutoff):
+    """Donors all of whose gifts are anonymised (the gifts' own periods decide), and donors merged into one who is."""
+    gifts = Donation.objects.filter(donor=OuterRef("pk"))
+    return (
+        Donor.objects.filter(anonymised_at=None)
+        .filter(Exists(gifts) | Q(merged_into__anonymised_at__isnull=False))
+        .exclude(Exists(gifts.filter(anonymised_at=None)))
+    )
+
+
+def anonymise_donors(donors) -> None:
+    """Erase the donor's name, contacts, address and staff's notes; the record stays, holding its gifts."""
+    audit.update(
+        Donor.objects.filter(pk__in=list(donors.values_list("pk", flat=True))),
+        name=ERASED,
+        name_kana="",
+        email="",
+        phone="",
+        address="",
+        notes="",
+        anonymised_at=timezone.now(),
+    )
+
+
 def gifts_of(resident):
     return Donation.objects.filter(email__iexact=resident.email) if resident.email else Donation.objects.none()
 
@@ -74,12 +98,18 @@ def collect(resident) -> list[dict]:
     """Gifts made with the resident's email address."""
     fields = ["created_at", "frequency", "method", "amount_yen", "status", "name", "name_kana", "phone", "address",
               "nickname", "message"]  # fmt: skip
-    return [section(_("Gift"), gift, fields) for gift in gifts_of(resident)]
+    donors = Donor.objects.filter(pk__in=gifts_of(resident).values("donor"))
+    donor_fields = ["name", "name_kana", "email", "phone", "address", "notes"]
+    return [section(_("Gift"), gift, fields) for gift in gifts_of(resident)] + [
+        section(_("Donor"), donor, donor_fields) for donor in donors
+    ]
 
 
 def erase(resident) -> None:
     """Their gifts keep what the accounts need for seven years (name, address, amounts; see the table); the
-    message, nickname, kana and phone go now, and nothing more is shown on the campaign page."""
+    message, nickname, kana and phone go now, and nothing more is shown on the campaign page. Their donor record keeps
+    the same; staff's notes, the kana and the phone go."""
+    audit.update(Donor.objects.filter(pk__in=gifts_of(resident).values("donor")), notes="", name_kana="", phone="")
     audit.update(
         gifts_of(resident),
         name_kana="",
@@ -114,6 +144,10 @@ def register() -> None:
     register_kind(
         RecordKind("donations.statement_line", _("A bank transfer on an imported statement, not matched to a gift"),
                    1, _("after the statement was imported"), unmatched_lines, anonymise_lines)
+    )  # fmt: skip
+    register_kind(
+        RecordKind("donations.donor", _("A donor's record: name, contacts, address and staff's notes"), 7, "",
+                   donors_with_nothing_left, anonymise_donors, kept=_("As long as any of their gifts is kept"))
     )  # fmt: skip
     # Gifts are not a resident's records (donors are their own people), but a resident may have given.
     register_resident_records("donations", _("Donations"), collect=collect, erase=erase)

@@ -15,6 +15,28 @@ from django.utils.translation import gettext
 
 from donations.models import Donation, Payment, Receipt, ReceiptCounter
 from jii.languages import nearest_language
+from jii.privacy import ERASED
+
+
+class CannotIssue(Exception):
+    """No receipt from JII for this gift: it came through another channel (which issues its own), or JII is a
+    認定NPO法人 and the donor's name or address is missing (a deductible receipt must name both)."""
+
+
+def name_and_address(donation: Donation) -> tuple[str, str]:
+    """As given with the gift, else as the donor last gave them (staff may add an address on the donor's record)."""
+    donor = donation.donor
+    name = donation.name if donation.name.strip() not in ("", ERASED) else (donor.name if donor else "")
+    address = donation.address.strip() or (donor.address.strip() if donor else "")
+    return name, address
+
+
+def check_issuable(donation: Donation) -> None:
+    if donation.method == Donation.Method.OTHER_CHANNEL:
+        raise CannotIssue("a gift through another channel: the channel issues its receipt")
+    name, address = name_and_address(donation)
+    if settings.DONATIONS_TAX_DEDUCTIBLE and (name.strip() in ("", ERASED) or not address):
+        raise CannotIssue("a deductible receipt needs the donor's name and address")
 
 
 def receipt_language(language: str) -> str:
@@ -116,12 +138,19 @@ def wants_annual_receipt(payment: Payment) -> bool:
 
 @transaction.atomic
 def issue_for_payment(payment: Payment, replaces: Receipt | None = None) -> Receipt:
-    """The receipt of one payment: the existing valid one, or a new one with the next number and its PDF."""
-    payment = Payment.objects.select_for_update().select_related("donation__campaign").get(pk=payment.pk)
+    """The receipt of one payment: the existing valid one, or a new one with the next number and its PDF. Raises
+    CannotIssue for a gift JII gives no receipt for (yet)."""
+    payment = (
+        Payment.objects.select_for_update(of=("self", "donation"))
+        .select_related("donation__campaign", "donation__donor")
+        .get(pk=payment.pk)
+    )
     existing = payment.receipts.filter(voided_at__isnull=True, kind=Receipt.Kind.SINGLE).first()
     if existing:
         return existing
     donation = payment.donation
+    check_issuable(donation)
+    name, address = name_and_address(donation)
     received_on = timezone.localtime(payment.received_at).date()
     year = fiscal_year(received_on)
     sequence, number = next_number(year)
@@ -131,14 +160,15 @@ def issue_for_payment(payment: Payment, replaces: Receipt | None = None) -> Rece
     receipt = Receipt(
         number=number,
         donor_email=donation.email.lower(),
+        donor=donation.donor,
         fiscal_year=year,
         sequence=sequence,
         donation=donation,
         payment=payment,
         amount_yen=net_amount(payment),
         received_on=received_on,
-        donor_name=donation.name,
-        donor_address=donation.address,
+        donor_name=name,
+        donor_address=address,
         purpose=purpose,
         language=language,
         replaces=replaces,
@@ -158,7 +188,7 @@ def void_and_reissue(*, receipt: Receipt, reason: str) -> Receipt:
     receipt.void_reason = reason
     receipt.save(update_fields=["voided_at", "void_reason"])
     if receipt.kind == Receipt.Kind.ANNUAL:
-        return issue_annual(email=receipt.donor_email, year=receipt.fiscal_year, replaces=receipt)
+        return issue_annual(donor_id=receipt.donor_id, year=receipt.fiscal_year, replaces=receipt)
     return issue_for_payment(receipt.payment, replaces=receipt)
 
 
@@ -170,43 +200,64 @@ def receipted_one_by_one() -> QuerySet:
     return Receipt.objects.filter(kind=Receipt.Kind.SINGLE, voided_at__isnull=True).values("payment_id")
 
 
-def annual_payments(year: int) -> QuerySet[Payment]:
-    """The gifts of the fiscal year that annual receipts cover: on donations that asked for one, less any already
-    receipted one by one (never two receipts for the same yen) and any refunded in full."""
-    start, end = fiscal_year_bounds(year)
-    return Payment.objects.filter(
-        donation__receipts_wanted=Donation.ReceiptsWanted.ANNUAL,
-        received_at__gte=start,
-        received_at__lt=end,
-        refunded_yen__lt=F("amount_yen"),
-    ).exclude(pk__in=receipted_one_by_one())
-
-
-def annual_gifts(email: str, year: int) -> QuerySet[Payment]:
-    """The payments one donor's annual receipt covers."""
+def unreceipted_payments() -> QuerySet[Payment]:
+    """Payments JII owes a receipt for and has none valid yet, one by one or in an annual receipt."""
+    covered = Receipt.covers.through.objects.filter(receipt__voided_at__isnull=True).values("payment_id")
     return (
-        annual_payments(year)
-        .filter(donation__email__iexact=email)
-        .select_related("campaign")
-        .order_by("received_at", "pk")
+        Payment.objects.filter(refunded_yen__lt=F("amount_yen"))
+        .exclude(donation__method=Donation.Method.OTHER_CHANNEL)
+        .exclude(pk__in=receipted_one_by_one())
+        .exclude(pk__in=covered)
     )
 
 
+def annual_payments(year: int) -> QuerySet[Payment]:
+    """The gifts of the fiscal year that annual receipts cover: on donations that asked for one, less any already
+    receipted one by one (never two receipts for the same yen), any refunded in full and any through another
+    channel (which issues its own receipt)."""
+    start, end = fiscal_year_bounds(year)
+    return (
+        Payment.objects.filter(
+            donation__receipts_wanted=Donation.ReceiptsWanted.ANNUAL,
+            received_at__gte=start,
+            received_at__lt=end,
+            refunded_yen__lt=F("amount_yen"),
+        )
+        .exclude(donation__method=Donation.Method.OTHER_CHANNEL)
+        .exclude(pk__in=receipted_one_by_one())
+    )
+
+
+def annual_gifts(donor_id: int, year: int) -> QuerySet[Payment]:
+    """The payments one donor's annual receipt covers."""
+    gifts = annual_payments(year).filter(donation__donor=donor_id)
+    return gifts.select_related("campaign").order_by("received_at", "pk")
+
+
 @transaction.atomic
-def issue_annual(*, email: str, year: int, replaces: Receipt | None = None) -> Receipt | None:
+def issue_annual(*, donor_id: int, year: int, replaces: Receipt | None = None) -> Receipt | None:
     """The donor's one receipt for the fiscal year: the valid one if it still covers every gift, else a new one
-    (voiding the old, e.g. when a bank transfer of December was recorded in January). None without gifts."""
-    email = email.lower()
+    (voiding the old, e.g. when a bank transfer of December was recorded in January). None without gifts. Raises
+    CannotIssue (the old one left valid) when a deductible receipt would lack the name or address."""
+    if donor_id is None:  # a gift stored without its donor (never through the services)
+        return None
     # Lock the donor's donations: two runs for one donor wait for each other instead of racing.
     donations = list(
-        Donation.objects.select_for_update().filter(email__iexact=email).exclude(status__in=Donation.NOT_GIVEN)
+        Donation.objects.select_for_update(of=("self",))
+        .select_related("donor")
+        .filter(donor=donor_id)
+        .exclude(status__in=Donation.NOT_GIVEN)
     )
     if not donations:
         return None
     current = Receipt.objects.filter(
-        kind=Receipt.Kind.ANNUAL, donor_email=email, fiscal_year=year, voided_at__isnull=True
+        kind=Receipt.Kind.ANNUAL, donor=donor_id, fiscal_year=year, voided_at__isnull=True
     ).first()
-    gifts = list(annual_gifts(email, year))
+    gifts = list(annual_gifts(donor_id, year))
+    # Name, address and language as the donor last gave them.
+    donor = max(donations, key=lambda donation: donation.created_at)
+    if gifts:
+        check_issuable(donor)
     if current:
         same_gifts = {gift.pk for gift in gifts} == set(current.covers.values_list("pk", flat=True))
         if same_gifts and current.amount_yen == sum(net_amount(gift) for gift in gifts):
@@ -217,8 +268,7 @@ def issue_annual(*, email: str, year: int, replaces: Receipt | None = None) -> R
         replaces = current
     if not gifts:
         return None
-    # Name, address and language as the donor last gave them.
-    donor = max(donations, key=lambda donation: donation.created_at)
+    name, address = name_and_address(donor)
     sequence, number = next_number(year)
     language = receipt_language(donor.language)
     with translation.override(language):
@@ -229,11 +279,12 @@ def issue_annual(*, email: str, year: int, replaces: Receipt | None = None) -> R
         sequence=sequence,
         kind=Receipt.Kind.ANNUAL,
         donation=donor,
-        donor_email=email,
+        donor_id=donor_id,
+        donor_email=(donor.donor.email if donor.donor else donor.email).lower(),
         amount_yen=sum(net_amount(gift) for gift in gifts),
         received_on=timezone.localtime(gifts[-1].received_at).date(),
-        donor_name=donor.name,
-        donor_address=donor.address,
+        donor_name=name,
+        donor_address=address,
         purpose=purpose[:200],
         language=language,
         replaces=replaces,
@@ -259,7 +310,7 @@ def correct_after_refund(payment: Payment) -> Receipt | None:
         return void_and_reissue(receipt=single, reason=reason)
     annual = payment.annual_receipts.filter(voided_at__isnull=True).first()
     if annual:
-        replacement = issue_annual(email=annual.donor_email, year=annual.fiscal_year)
+        replacement = issue_annual(donor_id=annual.donor_id, year=annual.fiscal_year)
         return None if replacement == annual else replacement
     return None
 
@@ -270,6 +321,6 @@ def donors_due_annual_receipts(year: int) -> list[str]:
     covered = Receipt.covers.through.objects.filter(receipt__voided_at__isnull=True).values("payment_id")
     uncovered = annual_payments(year).exclude(pk__in=covered)
     by_donor = {}
-    for donation_id, email in uncovered.values_list("donation_id", "donation__email"):
-        by_donor.setdefault(email.lower(), str(donation_id))
+    for donation_id, donor_id in uncovered.values_list("donation_id", "donation__donor"):
+        by_donor.setdefault(donor_id, str(donation_id))
     return sorted(by_donor.values())

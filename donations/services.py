@@ -9,13 +9,15 @@ import stripe
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from donations import messages
 from donations.bank_statements import Statement, line_checksums
-from donations.models import BankStatement, Campaign, Donation, Payment, StatementLine, StripeEvent
+from donations.models import BankStatement, Campaign, Donation, Donor, Payment, Receipt, StatementLine, StripeEvent
 from donations.progress import forget_pages
+from donations.receipts import CannotIssue, check_issuable, fiscal_year, unreceipted_payments
 from donations.stripe_api import (
     KONBINI_DAYS_TO_PAY,
     STRIPE_METHODS,
@@ -72,12 +74,43 @@ def money_moved(campaign_id) -> None:
 # --- starting a gift ------------------------------------------------------------------------------------
 
 
+LAST_KNOWN = ["name", "name_kana", "phone", "address"]  # what a new gift updates on its donor, when given
+
+
+def donor_for(*, email: str, **details) -> Donor:
+    """The donor of a new gift: the one with this email in any letter case (or the donor staff merged them into),
+    with the details just given as the last known ones; a new donor for a gift without an email."""
+    given = {name: details[name] for name in LAST_KNOWN if details.get(name)}
+    donor = None
+    if email:
+        # A current donor before a merged one: a merged donor keeps its email, and points at the one to use.
+        donor = Donor.objects.filter(email__iexact=email).order_by(F("merged_into").asc(nulls_first=True), "pk").first()
+        if donor is None:
+            try:
+                with transaction.atomic():
+                    return Donor.objects.create(email=email.lower(), **given)
+            except IntegrityError:  # the same donor's first gift, started a moment ago in another request
+                donor = Donor.objects.get(email__iexact=email, merged_into=None)
+        donor = donor.merged_into or donor
+    if donor is None:
+        return Donor.objects.create(**given)
+    changed = {name: value for name, value in given.items() if getattr(donor, name) != value}
+    if changed:
+        audit.update(Donor.objects.filter(pk=donor.pk), **changed)
+    return donor
+
+
 @transaction.atomic
 def create_pending_donation(*, campaign: Campaign, **details) -> Donation:
     if details.get("message"):
         details["message_status"] = Donation.MessageStatus.PENDING
+    donor = donor_for(email=details.get("email", ""), **{name: details.get(name, "") for name in LAST_KNOWN})
     return Donation.objects.create(
-        campaign=campaign, consented_at=timezone.now(), privacy_notice=PrivacyNotice.objects.current(), **details
+        campaign=campaign,
+        donor=donor,
+        consented_at=timezone.now(),
+        privacy_notice=PrivacyNotice.objects.current(),
+        **details,
     )
 
 
@@ -622,3 +655,115 @@ def moderate_messages(*, donations, approve: bool) -> int:
     for campaign_id in campaign_ids:
         money_moved(campaign_id)
     return count
+
+
+# --- donors: merging, gifts through other channels ------------------------------------------------------
+
+
+@transaction.atomic
+def merge_donors(*, keep: Donor, merge: Donor) -> int:
+    """Donations staff found one person as two donors: every gift of `merge` (with its payments and receipts) moves
+    to `keep`, and so do donors merged into it before. `merge` stays, pointing at `keep`, so the audit still tells
+    who was who; notes of both are kept, and `keep`'s empty details are filled from `merge`'s. Returns how many
+    gifts moved."""
+    # Both locked in one order, so two merges of the same donors wait for each other instead of deadlocking.
+    locked = {
+        donor.pk: donor for donor in Donor.objects.select_for_update().filter(pk__in=[keep.pk, merge.pk]).order_by("pk")
+    }
+    keep, merge = locked[keep.pk], locked[merge.pk]
+    if keep.pk == merge.pk or keep.merged_into_id or merge.merged_into_id:
+        raise ValueError("merge two different donors, neither merged already")
+    # One valid annual receipt per donor and year: where both hold one, the merged donor's is voided, and one
+    # receipt for both replaces the kept one's (it no longer covers every gift of the year).
+    kept_years = Receipt.objects.filter(donor=keep, kind=Receipt.Kind.ANNUAL, voided_at=None).values("fiscal_year")
+    both = Receipt.objects.filter(donor=merge, kind=Receipt.Kind.ANNUAL, voided_at=None, fiscal_year__in=kept_years)
+    years = sorted(both.values_list("fiscal_year", flat=True))
+    audit.update(
+        both,
+        voided_at=timezone.now(),
+        void_reason=gettext("Donor #%(merge)s merged into donor #%(keep)s: one receipt for both replaces it.")
+        % {"merge": merge.pk, "keep": keep.pk},
+    )
+    audit.update(Donor.objects.filter(pk=merge.pk), merged_into=keep)
+    moved = audit.update(Donation.objects.filter(donor=merge), donor=keep)
+    audit.update(Receipt.objects.filter(donor=merge), donor=keep)
+    audit.update(Donor.objects.filter(merged_into=merge), merged_into=keep)
+    filled = {name: getattr(merge, name) for name in LAST_KNOWN if getattr(merge, name) and not getattr(keep, name)}
+    notes = "\n\n".join(note for note in (keep.notes.strip(), merge.notes.strip()) if note)
+    audit.update(Donor.objects.filter(pk=keep.pk), notes=notes, **filled)
+    if years:
+        latest = Donation.objects.filter(donor=keep).exclude(status=Status.PENDING).latest("created_at")
+        for year in years:
+            messages.queue_annual_receipt(latest, year, once=f"annual:{year}:merged:{merge.pk}")
+    return moved
+
+
+@transaction.atomic
+def import_channel_gifts(*, campaign: Campaign, channel: str, rows, recorded_by) -> tuple[int, int]:
+    """Gifts received through another channel (Give One, Benevity…), from its CSV export (see donations/channels.py):
+    each row a one-off gift with one payment, referenced "<channel>:<their transaction id>", so a row imported
+    before adds nothing. No thank-you and no receipt from JII: the channel sends its own. They count towards the
+    campaign's total. Returns (added, already imported)."""
+    added = already = 0
+    for row in rows:
+        if Payment.objects.filter(stripe_reference=row.reference).exists():
+            already += 1
+            continue
+        received_at = timezone.make_aware(datetime.combine(row.received_on, datetime.min.time().replace(hour=12)))
+        try:
+            with transaction.atomic():
+                donation = create_pending_donation(
+                    campaign=campaign,
+                    method=Donation.Method.OTHER_CHANNEL,
+                    channel=row.channel_name,
+                    amount_yen=row.amount_yen,
+                    name=row.name,
+                    email=row.email,
+                    name_kana=row.name_kana,
+                    address=row.address,
+                    show_as=Donation.ShowAs.ANONYMOUS,
+                    language=settings.LANGUAGE_CODE,
+                )
+                Payment.objects.create(
+                    donation=donation,
+                    campaign=campaign,
+                    amount_yen=row.amount_yen,
+                    received_at=received_at,
+                    stripe_reference=row.reference,
+                    recorded_by=recorded_by,
+                )
+        except IntegrityError:  # the same row, imported a moment ago by someone else
+            already += 1
+            continue
+        donation.started_at = received_at
+        donation.save(update_fields=["started_at"])
+        advance(donation, Status.ACTIVE, received_at)
+        added += 1
+    if added:
+        money_moved(campaign.pk)
+    return added, already
+
+
+@transaction.atomic
+def queue_waiting_receipts(donations) -> int:
+    """Receipts that waited for the donor's name and address (JII being a 認定NPO法人), once staff added them:
+    each gift's missing receipt, or the donor's annual one, queued again."""
+    queued = 0
+    for donation in donations.select_related("donor"):
+        try:
+            check_issuable(donation)
+        except CannotIssue:
+            continue
+        waiting = unreceipted_payments().filter(donation=donation)
+        if donation.receipts_wanted == Donation.ReceiptsWanted.ANNUAL:
+            # Only years already over: the current year's receipt comes with the annual run in January.
+            this_year = fiscal_year(timezone.localdate())
+            years = {fiscal_year(timezone.localtime(payment.received_at).date()) for payment in waiting}
+            for year in sorted(years - {this_year}):
+                once = f"annual:{year}:{donation.pk}:addressed"
+                queued += messages.queue_annual_receipt(donation, year, once=once) is not None
+        else:
+            for payment in waiting:
+                payment.donation = donation
+                queued += messages.queue_receipt(payment, once=f"payment:{payment.pk}:addressed") is not None
+    return queued

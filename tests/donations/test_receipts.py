@@ -124,10 +124,11 @@ def test_donations_staff_reissue_a_receipt_and_issue_missing_ones_for_a_period(
 def test_the_donor_register_and_the_public_support_count(client, campaign):
     from tests.factories import CoordinatorFactory
 
-    paid(campaign, amount=2000, name="少額 さん", email="small@example.jp")
-    paid(campaign, amount=1500, name="二回 さん", email="twice@example.jp")
+    paid(campaign, amount=2000, name="少額 さん", email="small@example.jp", address="東京都目黒区1-1")
+    paid(campaign, amount=1500, name="二回 さん", email="twice@example.jp", address="東京都目黒区2-2")
     paid(campaign, amount=1500, name="二回 さん", email="Twice@Example.jp")  # the same donor: ¥3,000 in all
-    paid(campaign, amount=5000, name="匿名 希望", email="private@example.jp", accounting_consent=False)
+    paid(campaign, amount=5000, name="匿名 希望", email="private@example.jp", address="東京都目黒区3-3",
+         accounting_consent=False)  # fmt: skip
     client.force_login(CoordinatorFactory(groups=["donations staff"]))
     page = client.get("/en/admin/donations/donation/register/", {"year": "2026"}).content.decode()
     assert "<strong>2</strong>" in page  # ¥3,000 or more: the two-gift donor and the private one

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from consultations.models import CaseNote, Consultation
-from donations.models import BankStatement, Campaign, Donation, Payment, Receipt, StatementLine
+from donations.models import BankStatement, Campaign, Donation, Donor, Payment, Receipt, StatementLine
 from hanamaru.models import Child, ConsentText, Enrolment
 from jii.models import Language, LineLink
 from matching.models import CheckIn, Match, Survey
@@ -28,7 +28,7 @@ PERSONAL = [
     "CHECK-IN-CONCERN", "SURVEY-COMMENT", "CLOSING-NOTE", "SPOT-WORDS", "SPOT-REPORT", "SPOT-THANKS", "Zahra",
     "Rahimi-Family", "PEANUT-ALLERGY", "SCHOOL-NAME", "ZAHRA-WAS-TIRED", "CASE-WORDS", "CASE-OUTCOME",
     "CASE-NOTE", "Tokyo Street 1", "GIFT-MESSAGE", "Kenji Volunteer", "kenji@example.jp", "VOLUNTEER-ABOUT",
-    "DONOR-NICK", "アミナ ラヒミ", "ｱﾐﾅ ﾗﾋﾐ",
+    "DONOR-NICK", "DONOR-NOTE", "アミナ ラヒミ", "ｱﾐﾅ ﾗﾋﾐ",
 ]  # fmt: skip
 
 
@@ -73,8 +73,10 @@ def build(klass) -> dict:
     campaign = Campaign.objects.create(slug="c", title={"ja": "c"}, summary={"ja": "c"}, starts_on=date(2026, 1, 1),
                                        ends_on=date(2026, 12, 31), goal_new_monthly_supporters=5,
                                        goal_amount_yen=10_000)  # fmt: skip
-    gift = Donation.objects.create(campaign=campaign, amount_yen=5000, status="active", name="Amina Rahimi",
-                                   name_kana="アミナ ラヒミ", phone="080-5555-0101",
+    donor = Donor.objects.create(name="Amina Rahimi", name_kana="アミナ ラヒミ", email="amina@example.com",
+                                 phone="080-5555-0101", address="Tokyo Street 1", notes="DONOR-NOTE")  # fmt: skip
+    gift = Donation.objects.create(campaign=campaign, donor=donor, amount_yen=5000, status="active",
+                                   name="Amina Rahimi", name_kana="アミナ ラヒミ", phone="080-5555-0101",
                                    email="amina@example.com", address="Tokyo Street 1", message="GIFT-MESSAGE",
                                    nickname="DONOR-NICK", consented_at=now, started_at=now)  # fmt: skip
     payment = Payment.objects.create(donation=gift, campaign=campaign, amount_yen=5000, received_at=now)
@@ -83,8 +85,8 @@ def build(klass) -> dict:
                                      donor_name="Amina Rahimi", donor_address="Tokyo Street 1",
                                      purpose="寄付")  # fmt: skip
     receipt.file.save("receipt.pdf", ContentFile(b"%PDF-1.4 Amina Rahimi"))
-    unpaid = Donation.objects.create(campaign=campaign, amount_yen=3000, name="Amina Rahimi", email="amina@example.com",
-                                     consented_at=now)  # fmt: skip
+    unpaid = Donation.objects.create(campaign=campaign, donor=donor, amount_yen=3000, name="Amina Rahimi",
+                                     email="amina@example.com", consented_at=now)  # fmt: skip
     statement = BankStatement.objects.create(file_name="statement.csv", format="sbi", checksum="c" * 64)
     StatementLine.objects.create(statement=statement, date=date.today(), amount_yen=7000, kana="ｱﾐﾅ ﾗﾋﾐ",
                                  reference="振込＊ｱﾐﾅ ﾗﾋﾐ", checksum="l" * 64, state="ignored")  # fmt: skip

@@ -120,6 +120,7 @@ def test_a_privacy_officer_erases_a_resident_across_every_program_in_one_step(cl
     # the address the message telling her goes to. A bank statement's line not matched to any gift is nobody's
     # record yet (a sender's name as the bank printed it): it goes a year after the import.
     assert {place.split(":")[0] for place in left} == {"Donation.name", "Donation.email", "Donation.address",
+                                                       "Donor.name", "Donor.email", "Donor.address",
                                                        "Receipt.donor_name", "Receipt.donor_email",
                                                        "Receipt.donor_address", "Message.address",
                                                        "StatementLine.kana", "StatementLine.reference"}  # fmt: skip

@@ -44,7 +44,7 @@ def test_the_table_has_every_kind_the_privacy_page_promises():
     assert [kind.key for kind in privacy.table()] == [
         "people.volunteer", "ofp.never_paired", "ofp.closed_pair", "spot.finished", "hanamaru.child",
         "hanamaru.session_note", "consultations.closed", "donations.never_paid", "donations.gift",
-        "donations.statement_line", "people.resident",
+        "donations.statement_line", "donations.donor", "people.resident",
     ]  # fmt: skip
     years = {kind.key: kind.years for kind in privacy.KINDS}
     assert years["donations.gift"] == 7  # the accounts (and the donor register's 5 years)
@@ -70,7 +70,7 @@ def test_every_kind_past_its_period_keeps_no_personal_data_and_the_figures_do_no
     assert done == {
         "people.volunteer": 1, "ofp.never_paired": 1, "ofp.closed_pair": 1, "spot.finished": 1, "hanamaru.child": 1,
         "hanamaru.session_note": 1, "consultations.closed": 1, "donations.never_paid": 1, "donations.gift": 1,
-        "donations.statement_line": 1, "people.resident": 1,
+        "donations.statement_line": 1, "donations.donor": 1, "people.resident": 1,
     }  # fmt: skip
     assert personal_data_left() == []
     assert every_figure(records) == figures
@@ -102,4 +102,4 @@ def test_the_dry_run_prints_what_the_job_then_does_and_writes_nothing(klass, mon
     assert records["receipt"].file.storage.exists(records["receipt"].file.name)
 
     assert apply_retention.delay().get() == printed  # the daily job (Celery beat)
-    assert sum(printed.values()) == 11 and personal_data_left() == []
+    assert sum(printed.values()) == 12 and personal_data_left() == []
