@@ -165,8 +165,9 @@ def zengin_row(record: bytes) -> Row:
 # --- SBI Net Bank CSV ------------------------------------------------------------------------------------------
 
 
-def sbi_text(data: bytes) -> str | None:
-    # As saved again by a spreadsheet (UTF-8, which cp932's bytes for Japanese never are); or as downloaded.
+def spreadsheet_text(data: bytes) -> str | None:
+    """A CSV as saved again by a spreadsheet (UTF-8, which cp932's bytes for Japanese never are), or as a Japanese
+    bank or channel lets one download it (Shift_JIS, as cp932); None for neither."""
     for encoding in ("utf-8-sig", "cp932"):
         try:
             return data.decode(encoding)
@@ -176,7 +177,7 @@ def sbi_text(data: bytes) -> str | None:
 
 
 def looks_sbi(data: bytes) -> bool:
-    text = sbi_text(data)
+    text = spreadsheet_text(data)
     if text is None:
         return False
     try:
@@ -199,7 +200,7 @@ def sbi_date(text: str) -> date:
 
 
 def parse_sbi(data: bytes) -> list[Row]:
-    reader = csv.reader(io.StringIO(sbi_text(data).lstrip("\ufeff")))
+    reader = csv.reader(io.StringIO(spreadsheet_text(data).lstrip("\ufeff")))
     next(reader)
     try:
         return [row for cells in reader if (row := sbi_row(cells))]

@@ -28,6 +28,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from donations.bank_statements import spreadsheet_text
 from donations.models import Payment
 
 MAX_YEN = 99_999_999
@@ -126,15 +127,6 @@ class Upload:
         return [row for row in self.rows if row.errors]
 
 
-def decoded(data: bytes) -> str | None:
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
-
-
 def header_of(lines: list[list[str]], columns: dict) -> tuple[int, dict[str, int]] | None:
     """The header row (the first naming the transaction id: Benevity's report has lines above it) and where each
     of our fields is in it."""
@@ -224,7 +216,7 @@ def read(data: bytes, *, channel_key: str, channel_name: str = "") -> Upload:
     and the ones repeated in the file marked."""
     channel = CHANNELS[channel_key]
     channel_name = (channel.label or channel_name).strip()
-    text = decoded(data)
+    text = spreadsheet_text(data)
     if text is None:
         return Upload(problem=_("The file is not text in UTF-8 or Shift_JIS: save it from the spreadsheet as CSV."))
     lines = list(csv.reader(io.StringIO(text)))
