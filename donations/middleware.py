@@ -14,7 +14,7 @@ from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, CsrfV
 from django.utils.cache import patch_vary_headers
 
 from donations import progress
-from donations.views import CSRF_SLOT, shareable
+from donations.views import shareable
 
 CAMPAIGN_PATH = re.compile(r"^/(?:(?P<language>[\w@-]+)/)?donate/(?P<slug>[-\w]+)/$")
 
@@ -24,9 +24,14 @@ def page_language(prefix: str | None) -> str | None:
     language is its code; None for an address that is not a campaign page (a prefix that is no language)."""
     if prefix is None:
         return settings.LANGUAGE_CODE
-    if prefix != settings.LANGUAGE_CODE and prefix in dict(settings.LANGUAGES):
+    if prefix != settings.LANGUAGE_CODE and prefix in language_codes():
         return prefix
     return None
+
+
+@functools.cache
+def language_codes() -> frozenset[str]:
+    return frozenset(code for code, _name in settings.LANGUAGES)
 
 
 @functools.cache
@@ -40,9 +45,12 @@ def security_policy() -> tuple[str, str]:
 def forget_policy(setting, **kwargs):
     if setting.startswith("CONTENT_SECURITY_POLICY"):
         security_policy.cache_clear()
+    if setting == "LANGUAGES":
+        language_codes.cache_clear()
 
 
 CHARS = len(CSRF_ALLOWED_CHARS)  # 62
+INDEX = {char: i for i, char in enumerate(CSRF_ALLOWED_CHARS)}
 UNBIASED = 256 - 256 % CHARS  # 248: random bytes from here on are dropped, so no character is likelier
 
 
@@ -61,8 +69,7 @@ def csrf_token(request) -> str:
     secret = request.META.get("CSRF_COOKIE") or random_chars(CSRF_SECRET_LENGTH)
     request.META.update({"CSRF_COOKIE": secret, "CSRF_COOKIE_NEEDS_UPDATE": True})
     mask = random_chars(CSRF_SECRET_LENGTH)
-    index = CSRF_ALLOWED_CHARS.index
-    return mask + "".join(CSRF_ALLOWED_CHARS[(index(a) + index(b)) % CHARS] for a, b in zip(secret, mask, strict=True))
+    return mask + "".join(CSRF_ALLOWED_CHARS[(INDEX[a] + INDEX[b]) % CHARS] for a, b in zip(secret, mask, strict=True))
 
 
 class CachedCampaignPage:
@@ -92,15 +99,16 @@ class CachedCampaignPage:
         if match is None or settings.CSRF_USE_SESSIONS or not shareable(request):
             return None
         language = page_language(match["language"])
-        html = progress.cached_page(match["slug"], language) if language else None
-        if html is None:
+        page = progress.cached_page(match["slug"], language) if language else None
+        if page is None:
             return None
         # Only a page that campaign_page rendered is in the cache, so the address is a campaign page's.
         if self.common.process_request(request) is not None:  # host checked (400 if not allowed); www redirect
             return None
         self.csrf.process_request(request)
         token = f'<input type="hidden" name="csrfmiddlewaretoken" value="{csrf_token(request)}">'
-        response = HttpResponse(html.replace(CSRF_SLOT, token))
+        before, after = page
+        response = HttpResponse(b"".join((before, token.encode(), after)))
         policy, report_only = security_policy()
         if policy:
             response[HEADER] = policy

@@ -2,13 +2,16 @@
 donations.services.money_moved): the campaign page stays cheap however many donations there are."""
 
 import contextlib
+import functools
 import hashlib
 import time as time_module
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.db.models import F, Sum
+from django.dispatch import receiver
 from django.utils import timezone
 
 from donations.models import Campaign, Donation, Payment
@@ -74,6 +77,13 @@ def published_campaign(slug: str) -> Campaign | None:
     return campaign
 
 
+SHOWN_SETTINGS = {
+    "STRIPE_SECRET_KEY", "DONATION_MINIMUM_YEN", "DONATION_PAYMENT_METHODS", "DONATION_RENEWAL_NOTICE_DAYS",
+    "DONATIONS_TAX_DEDUCTIBLE", "TAX_DEDUCTIBLE_ROUTE_URL",
+}  # fmt: skip
+
+
+@functools.cache  # settings do not change while the site runs (but in tests: see below)
 def settings_version() -> str:
     """A short hash of the settings the page shows (card form or bank transfer only, the smallest gift, the tax
     note): part of its cache keys, so a deploy with new settings never serves a page rendered with the old ones."""
@@ -88,27 +98,38 @@ def settings_version() -> str:
     return hashlib.sha256(repr(shown).encode()).hexdigest()[:8]
 
 
+@receiver(setting_changed)
+def forget_settings_version(setting, **kwargs):
+    if setting in SHOWN_SETTINGS:
+        settings_version.cache_clear()
+
+
 def page_key(slug: str, language: str) -> str:
     return f"campaign-html:{slug}:{language}:{timezone.localdate()}:{settings_version()}"
 
 
 # Each worker also keeps the page for a second, which saves a Redis round trip on every busy request; after a
-# payment, other workers show the new total within that second.
+# payment, other workers show the new total within that second. It keeps it as the bytes before and after the form's
+# CSRF token (CSRF_SLOT), so that an answer only joins them around a fresh token.
 LOCAL_SECONDS = 1.0
-local_pages: dict[str, tuple[float, str]] = {}
+CSRF_SLOT = "<!--csrf-->"
+local_pages: dict[str, tuple[float, bytes, bytes]] = {}
 
 
-def cached_page(slug: str, language: str) -> str | None:
-    """The whole page as rendered for anonymous visitors today; dropped when money moves."""
+def cached_page(slug: str, language: str) -> tuple[bytes, bytes] | None:
+    """The whole page as rendered for anonymous visitors today, in its two parts around the CSRF token; dropped when
+    money moves."""
     key = page_key(slug, language)
     now = time_module.monotonic()
     found = local_pages.get(key)
     if found and found[0] > now:
-        return found[1]
+        return found[1:]
     html = cache.get(key)
-    if html is not None:
-        local_pages[key] = (now + LOCAL_SECONDS, html)
-    return html
+    if html is None:
+        return None
+    before, _slot, after = html.partition(CSRF_SLOT)
+    local_pages[key] = (now + LOCAL_SECONDS, before.encode(), after.encode())
+    return local_pages[key][1:]
 
 
 def remember_page(campaign: Campaign, language: str, html: str) -> None:

@@ -41,7 +41,6 @@ def published_campaign(slug) -> Campaign:
 
 
 CSRF_INPUT = re.compile(r'<input type="hidden" name="csrfmiddlewaretoken" value="[^"]*">')
-CSRF_SLOT = "<!--csrf-->"
 
 
 def shareable(request) -> bool:
@@ -49,7 +48,7 @@ def shareable(request) -> bool:
     token, which is put in per request)."""
     return (
         request.method == "GET"
-        and not request.GET  # the page echoes its query string in the language links
+        and not request.META.get("QUERY_STRING")  # the page echoes its query string in the language links
         and not (request.COOKIES.get(settings.SESSION_COOKIE_NAME) or request.COOKIES.get("messages"))
     )
 
@@ -109,7 +108,7 @@ def campaign_page(request, slug):
     response = render(request, "donations/campaign.html", context)
     # Kept for others only if no money moved while it was rendered (else it may show the old total).
     if shareable(request) and progress.version(campaign) == rendered_version:
-        html = CSRF_INPUT.sub(CSRF_SLOT, response.content.decode())
+        html = CSRF_INPUT.sub(progress.CSRF_SLOT, response.content.decode())
         progress.remember_page(campaign, language, html)
     return response
 
