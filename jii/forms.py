@@ -105,8 +105,8 @@ class VolunteerProfileForm(forms.ModelForm):
     class Meta:
         model = VolunteerProfile
         fields = ["name", "gender", "phone", "area", "nearest_station", "availability"]
-        fields += ["experience", "interests", "spot_categories", "about"]
-        widgets = {"about": forms.Textarea(attrs={"rows": 4})}
+        fields += ["experience", "interests", "spot_categories", "spot_alerts", "about"]
+        widgets = {"about": forms.Textarea(attrs={"rows": 4}), "spot_alerts": forms.RadioSelect}
         field_classes = {"area": IdChoiceField}
 
     def __init__(self, *args, user, **kwargs):
@@ -122,6 +122,7 @@ class VolunteerProfileForm(forms.ModelForm):
         self.fields["name"].initial = user.name
         self.fields["given_name_latin"].initial = user.given_name_latin
         self.fields["availability"].choices = availability_slots()
+        self.fields["spot_alerts"].required = False  # not sent: unchanged
         self.fields["area"].choices = area_choices()
         self.fields["phone"].widget.attrs.update(autocomplete="tel", inputmode="tel")
         self.fields["name"].widget.attrs.update(autocomplete="name")
@@ -146,6 +147,7 @@ class VolunteerProfileForm(forms.ModelForm):
         cleaned = super().clean()
         chosen = [(lang, cleaned.get(f"language_{lang.code}")) for lang in self.languages]
         cleaned["languages"] = [(lang, level) for lang, level in chosen if level]
+        cleaned["spot_alerts"] = cleaned.get("spot_alerts") or self.instance.spot_alerts
         name, latin = cleaned.get("name", ""), cleaned.get("given_name_latin", "")
         if any(ord(char) > 0x3000 for char in name) and not latin:
             self.add_error("given_name_latin", _("Please write your given name in Latin letters too."))

@@ -420,6 +420,8 @@ RECEIPT_SEAL_IMAGE = env.str("RECEIPT_SEAL_IMAGE", default="")
 
 # How many open OFP proposals or pairs one volunteer may have at a time.
 OFP_PAIRS_PER_VOLUNTEER = env.int("OFP_PAIRS_PER_VOLUNTEER", default=1)
+# At most this many alerts about new Spot requests per volunteer per day; the rest wait for the daily digest.
+SPOT_ALERTS_PER_DAY = env.int("SPOT_ALERTS_PER_DAY", default=5)
 
 # --- Logging --------------------------------------------------------------------------------------------
 # Logs carry ids, never names, emails or phone numbers of residents.

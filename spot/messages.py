@@ -81,3 +81,26 @@ def escalated(message):
     """To the coordinators: the requests open for 48 hours, by number only (no names)."""
     admin_url = settings.SITE_URL.rstrip("/") + reverse("admin:spot_spotrequest_changelist")
     return Letter({"request_ids": message.ids["requests"], "admin_url": admin_url})
+
+
+def board_entry_url(request_id: int, language: str) -> str:
+    with translation.override(language):
+        return settings.SITE_URL.rstrip("/") + reverse("spot_board_entry", args=[request_id])
+
+
+@builder("spot_alert")
+def alert(message):
+    """To a volunteer who fits a new request: what, where, when and how urgent, never who or their words. Not
+    sent once the request is taken (the board entry would say so)."""
+    request = SpotRequest.objects.select_related("area").filter(pk=message.ids["request"]).first()
+    if request is None or request.status != SpotRequest.Status.OPEN:
+        return None
+    return Letter({"entry": request, "entry_url": board_entry_url(request.pk, message.language)})
+
+
+@builder("spot_alert_digest")
+def alert_digest(message):
+    """The day's list of open requests that fit the volunteer (those taken meanwhile are left out)."""
+    requests = SpotRequest.objects.open().filter(pk__in=message.ids["requests"]).select_related("area")
+    entries = [(request, board_entry_url(request.pk, message.language)) for request in requests.order_by("pk")]
+    return Letter({"entries": entries}) if entries else None

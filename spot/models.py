@@ -107,6 +107,13 @@ class SpotRequest(models.Model):
     escalated_at = models.DateTimeField(
         pgettext_lazy("staff", "escalated to coordinators"), null=True, blank=True, editable=False
     )
+    # When the volunteers who fit were told (first round), and when the wider second round went out.
+    alerted_at = models.DateTimeField(
+        pgettext_lazy("staff", "volunteers alerted"), null=True, blank=True, editable=False
+    )
+    wider_round_at = models.DateTimeField(
+        pgettext_lazy("staff", "wider round of alerts"), null=True, blank=True, editable=False
+    )
     feedback = models.TextField(_("resident's thanks and feedback"), blank=True)
     feedback_at = models.DateTimeField(_("feedback given"), null=True, blank=True)
     resident_wants_ofp = models.BooleanField(_("resident would like an OFP pair"), default=False)
@@ -172,3 +179,24 @@ class Acceptance(models.Model):
 
     def __str__(self):
         return f"{self.request} — {self.volunteer}"
+
+
+class Alert(models.Model):
+    """A volunteer who fits an open request was told about it: by an alert of its own, or in the daily digest
+    (`digest`, sent at `digested_at`). One per request and volunteer, whichever round found them."""
+
+    request = models.ForeignKey(SpotRequest, on_delete=models.CASCADE, related_name="alerts")
+    volunteer = models.ForeignKey(VolunteerProfile, on_delete=models.CASCADE, related_name="+")
+    round = models.PositiveSmallIntegerField(pgettext_lazy("staff", "round"), default=1)
+    digest = models.BooleanField(pgettext_lazy("staff", "in the daily digest"), default=False)
+    created_at = models.DateTimeField(pgettext_lazy("staff", "alerted"), default=timezone.now)
+    digested_at = models.DateTimeField(pgettext_lazy("staff", "digest sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("staff", "alert")
+        verbose_name_plural = pgettext_lazy("staff", "alerts")
+        constraints = [models.UniqueConstraint(fields=["request", "volunteer"], name="one_alert_per_volunteer")]
+        indexes = [models.Index(fields=["volunteer", "created_at"])]
+
+    def __str__(self):
+        return f"{self.request} → {self.volunteer_id}"

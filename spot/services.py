@@ -1,11 +1,14 @@
 """Every state change of a Spot request, one transaction each, with the messages it causes written to the
 outbox in it (spot/messages.py builds them). The first volunteer to accept wins."""
 
-from datetime import timedelta
+import logging
+from datetime import datetime, time, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,9 +16,13 @@ from jii import audit, outbox
 from jii.models import Language, PrivacyNotice, Resident, User, VolunteerProfile
 from jii.services import find_or_create_resident
 from matching.services import MatchingError, apply_from_spot  # OFP's public hand-over
-from spot.models import TOPICS_BY_CATEGORY, Acceptance, SpotRequest
+from spot.models import TOPICS_BY_CATEGORY, Acceptance, Alert, SpotRequest
+from spot.selectors import volunteers_who_fit
+
+logger = logging.getLogger(__name__)
 
 ESCALATE_AFTER = timedelta(hours=48)
+WIDER_ROUND_AFTER = timedelta(hours=24)
 FEEDBACK_AFTER = timedelta(days=1)
 FEEDBACK_UNTIL = timedelta(days=8)  # a request done longer ago is not asked about any more
 
@@ -38,6 +45,7 @@ def submit_request(
     )
     request.languages.set(languages)
     outbox.queue("spot_request_received", once=request.pk, to=resident, request=request.pk)
+    transaction.on_commit(partial(start_alerts, request.pk))
     return request
 
 
@@ -61,6 +69,7 @@ def submit_from_consultation(
     )
     request.languages.set(languages)
     outbox.queue("spot_request_received", once=request.pk, to=resident, request=request.pk)
+    transaction.on_commit(partial(start_alerts, request.pk))
     return request
 
 
@@ -123,6 +132,8 @@ def release_request(*, request: SpotRequest, volunteer: VolunteerProfile, reason
     request.accepted_at = None
     request.agreed_on = None
     request.save(update_fields=["status", "volunteer", "accepted_at", "agreed_on"])
+    # Open again: volunteers who fit and were not told before hear of it now.
+    transaction.on_commit(partial(start_alerts, request.pk))
     return request
 
 
@@ -270,3 +281,117 @@ def ask_for_feedback(now) -> int:
             outbox.queue("spot_feedback_request", once=request.pk, to=request.resident, request=request.pk) is not None
         )
     return asked
+
+
+def start_alerts(request_id: int) -> None:
+    """After the commit: hand the alerting to Celery. A broker that is down only delays it: the periodic job
+    alerts every open request that was not (alerted_at stays empty)."""
+    from spot.tasks import alert_volunteers
+
+    try:
+        alert_volunteers.apply_async((request_id,), retry=False)
+    except Exception as error:  # Redis down or unreachable
+        logger.warning("spot request %s: alerts wait for the periodic job (%s)", request_id, error)
+
+
+def start_of_day(now) -> datetime:
+    return timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))
+
+
+@transaction.atomic
+def alert_volunteers(request_id: int, *, wider: bool = False, now=None) -> int:
+    """Tell the volunteers who fit an open request, each once (the first round, or the wider one): an alert
+    through the outbox to each who wants every alert, within SPOT_ALERTS_PER_DAY a day; the others' alerts wait
+    for the daily digest. Those who want no alerts are left out. Returns the number of volunteers told or to be
+    told."""
+    now = now or timezone.now()
+    request = SpotRequest.objects.select_for_update().filter(pk=request_id).first()
+    if request is None or request.status != SpotRequest.Status.OPEN:
+        return 0
+    stamp = "wider_round_at" if wider else "alerted_at"
+    setattr(request, stamp, getattr(request, stamp) or now)
+    request.save(update_fields=[stamp])
+    told = set(request.alerts.values_list("volunteer_id", flat=True))
+    Wants = VolunteerProfile.SpotAlerts
+    fitting = [
+        volunteer
+        for volunteer in volunteers_who_fit(request, wider=wider)
+        if volunteer.pk not in told and volunteer.spot_alerts != Wants.NONE
+    ]
+    alerted_today = dict(
+        Alert.objects.filter(
+            volunteer__in=[volunteer.pk for volunteer in fitting], digest=False, created_at__gte=start_of_day(now)
+        )
+        .values("volunteer")
+        .annotate(count=Count("pk"))
+        .values_list("volunteer", "count")
+    )
+    alerts = []
+    for volunteer in fitting:
+        digest = (
+            volunteer.spot_alerts == Wants.DIGEST or alerted_today.get(volunteer.pk, 0) >= settings.SPOT_ALERTS_PER_DAY
+        )
+        alerts.append(
+            Alert(request=request, volunteer=volunteer, round=2 if wider else 1, digest=digest, created_at=now)
+        )
+        if not digest:
+            outbox.queue("spot_alert", once=f"{request.pk}:{volunteer.pk}", to=volunteer.user, request=request.pk)
+    Alert.objects.bulk_create(alerts)
+    return len(alerts)
+
+
+def widen_unaccepted(now) -> list[int]:
+    """Requests nobody has taken in 24 hours: the wider second round of alerts, once each, before the 48-hour
+    escalation to coordinators."""
+    due = SpotRequest.objects.open().filter(
+        created_at__lte=now - WIDER_ROUND_AFTER,
+        created_at__gt=now - ESCALATE_AFTER,
+        wider_round_at__isnull=True,
+        escalated_at__isnull=True,
+    )
+    request_ids = list(due.order_by("pk").values_list("pk", flat=True))
+    for request_id in request_ids:
+        alert_volunteers(request_id, wider=True, now=now)
+    return request_ids
+
+
+def alert_missed(now) -> list[int]:
+    """Open requests of the last day whose first round never ran (the broker was down when they opened); older
+    ones get the wider round, which reaches everyone the first would have."""
+    missed = SpotRequest.objects.open().filter(
+        alerted_at__isnull=True, created_at__lte=now - timedelta(minutes=5), created_at__gt=now - WIDER_ROUND_AFTER
+    )
+    request_ids = list(missed.order_by("pk").values_list("pk", flat=True))
+    for request_id in request_ids:
+        alert_volunteers(request_id, now=now)
+    return request_ids
+
+
+@transaction.atomic
+def send_digests(now) -> int:
+    """Once a day per volunteer: one message listing the open requests that fit them and were kept for the
+    digest (their choice, or beyond the day's alerts). Requests taken meanwhile are left out."""
+    waiting = (
+        Alert.objects.select_for_update()
+        .filter(digest=True, digested_at__isnull=True, request__status=SpotRequest.Status.OPEN)
+        .select_related("volunteer__user")
+        .order_by("volunteer_id", "request_id")
+    )
+    by_volunteer = {}
+    for alert in waiting:
+        by_volunteer.setdefault(alert.volunteer, []).append(alert)
+    day = timezone.localdate(now).isoformat()
+    sent = 0
+    for volunteer, alerts in by_volunteer.items():
+        request_ids = [alert.request_id for alert in alerts]
+        message = outbox.queue(
+            "spot_alert_digest",
+            once=f"{volunteer.pk}:{day}",
+            to=volunteer.user,
+            volunteer=volunteer.pk,
+            requests=request_ids,
+        )
+        if message is not None:  # one a day: the rest wait for tomorrow's
+            Alert.objects.filter(pk__in=[alert.pk for alert in alerts]).update(digested_at=now)
+            sent += 1
+    return sent

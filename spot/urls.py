@@ -6,6 +6,7 @@ urlpatterns = [
     path("request/", views.request_help, name="spot_request"),
     path("request/thanks/", views.request_done, name="spot_request_done"),
     path("board/", views.board, name="spot_board"),
+    path("board/<int:request_id>/", views.board_entry, name="spot_board_entry"),
     path("requests/<int:request_id>/", views.detail, name="spot_request_detail"),
     path("requests/<int:request_id>/accept/", views.accept, name="spot_accept"),
     path("requests/<int:request_id>/release/", views.release, name="spot_release"),

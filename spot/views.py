@@ -60,6 +60,18 @@ def board(request):
 
 
 @login_required
+def board_entry(request, request_id):
+    """One request as the board shows it (the link in an alert); a request taken meanwhile says so."""
+    profile = approved_volunteer(request)
+    spot_request = get_object_or_404(
+        SpotRequest.objects.select_related("area").prefetch_related("languages"), pk=request_id
+    )
+    if spot_request.volunteer_id == profile.pk:
+        return redirect("spot_request_detail", request_id=spot_request.pk)
+    return render(request, "spot/board_entry.html", {"spot_request": spot_request})
+
+
+@login_required
 @require_POST
 def accept(request, request_id):
     profile = approved_volunteer(request)

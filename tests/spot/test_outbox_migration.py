@@ -38,5 +38,12 @@ def test_emails_sent_before_the_outbox_are_not_sent_again(django_capture_on_comm
         f"spot_request_received:{reminded.pk}",
     }
     with django_capture_on_commit_callbacks(execute=True):
-        assert run_daily_spot_jobs() == {"escalated": 0, "reminded": 0, "feedback": 0}
+        assert run_daily_spot_jobs() == {
+            "alerted": 0,
+            "wider_round": 0,
+            "escalated": 0,
+            "digests": 0,
+            "reminded": 0,
+            "feedback": 0,
+        }
     assert mail.outbox == []
