@@ -12,7 +12,7 @@ from spot import services
 from spot.models import Alert, SpotRequest
 from spot.selectors import volunteers_who_fit
 from spot.tasks import run_daily_spot_jobs
-from tests.factories import SpotRequestFactory, approved_volunteer
+from tests.factories import CoordinatorFactory, SpotRequestFactory, approved_volunteer
 from tests.jii.test_volunteers import profile_form
 
 pytestmark = pytest.mark.django_db
@@ -207,3 +207,21 @@ def test_the_volunteer_chooses_their_alerts_on_their_profile(client):
     client.post("/en/volunteer/profile/", form)
     me.refresh_from_db()
     assert me.spot_alerts == "digest"  # a form without the choice leaves it as it was
+
+
+def test_the_figures_count_alerted_then_accepted_and_the_wait_with_and_without_alerts(client):
+    volunteer()  # told about both, took neither
+    alerted_two = volunteer(area="tokyo-shibuya")
+    outsider = volunteer(area="tokyo-hachioji")
+    taken, left = saturday_request(), saturday_request()
+    before_alerts = saturday_request(created_at=timezone.now() - timedelta(hours=10))
+    for spot_request in (taken, left):
+        services.alert_volunteers(spot_request.pk)
+    services.accept_request(request=taken, volunteer=alerted_two)
+    services.accept_request(request=before_alerts, volunteer=outsider)
+    client.force_login(CoordinatorFactory())
+    html = client.get("/en/admin/spot/spotrequest/figures/").content.decode()
+    assert 'id="spot-alerted">4<' in html  # two volunteers for each of two requests
+    assert 'id="spot-alerted-accepted">50.0%<' in html
+    assert 'id="spot-median-with-alerts">0.0<' in html
+    assert 'id="spot-median-without-alerts">10.0<' in html
