@@ -10,12 +10,13 @@ import polib
 NOT_FOR_RESIDENTS = re.compile(
     r"admin\.py|templates/admin/|apps\.py|sections\.py|figures|explain\.py|receipts\.py|humanize_yen"
     r"|coordinator|volunteer|tutor_shortage|donation|templates/donations/|donations/"
-    r"|expert\.html|spot/board\.html|spot/detail\.html"
+    r"|expert\.html|spot/board\.html|spot/detail\.html|spot/_board_card\.html|spot/board_entry\.html"
+    r"|spot_alert|_spot_entry"
 )
 
 
 def is_for_residents(entry: polib.POEntry) -> bool:
-    if entry.msgctxt == "staff":  # pgettext_lazy("staff", …)
+    if entry.msgctxt in ("staff", "volunteer"):  # pgettext_lazy("staff", …), pgettext_lazy("volunteer", …)
         return False
     return any(not NOT_FOR_RESIDENTS.search(path) for path, _line in entry.occurrences)
 

@@ -233,9 +233,9 @@ class VolunteerProfile(models.Model):
         SUSPENDED = "suspended", _("Suspended")
 
     class SpotAlerts(models.TextChoices):
-        EVERY = "every", _("Tell me about each new request that fits me")
-        DIGEST = "digest", _("Once a day, a list of the requests that fit me")
-        NONE = "none", _("No alerts: I look at the board myself")
+        EVERY = "every", pgettext_lazy("volunteer", "Tell me about each new request that fits me")
+        DIGEST = "digest", pgettext_lazy("volunteer", "Once a day, a list of the requests that fit me")
+        NONE = "none", pgettext_lazy("volunteer", "No alerts: I look at the board myself")
 
     user = models.OneToOneField(
         User, on_delete=models.CASCADE, related_name="volunteer_profile", verbose_name=_("account")
@@ -253,7 +253,10 @@ class VolunteerProfile(models.Model):
     interests = models.JSONField(_("interests"), default=list, blank=True)
     spot_categories = models.JSONField(_("Spot help categories"), default=list, blank=True)
     spot_alerts = models.CharField(
-        _("Alerts about new Spot requests"), max_length=10, choices=SpotAlerts.choices, default=SpotAlerts.EVERY
+        pgettext_lazy("volunteer", "Alerts about new Spot requests"),
+        max_length=10,
+        choices=SpotAlerts.choices,
+        default=SpotAlerts.EVERY,
     )
     about = models.TextField(_("about me"), blank=True)
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now, editable=False)

@@ -140,8 +140,10 @@ def test_each_volunteer_gets_alerts_as_they_chose_and_at_most_n_a_day(settings, 
     with django_capture_on_commit_callbacks(execute=True):
         assert services.send_digests(timezone.now()) == 2
     by_address = {email.to[0]: email for email in mail.outbox}
-    assert by_address[every.user.email].subject == "1 open Spot request fits you"
-    assert by_address[digest.user.email].subject == "2 open Spot requests fit you"
+    assert (
+        by_address[every.user.email].subject == "あなたに合う受付中の依頼が1件あります"
+    )  # in Japanese, the volunteers' language
+    assert by_address[digest.user.email].subject == "あなたに合う受付中の依頼が2件あります"
     body = by_address[digest.user.email].body
     assert f"/spot/board/{requests[0].pk}/" in body and f"/spot/board/{requests[1].pk}/" not in body
     with django_capture_on_commit_callbacks(execute=True):
