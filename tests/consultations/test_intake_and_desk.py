@@ -12,7 +12,7 @@ from consultations import services
 from consultations.models import Consultation
 from jii.models import Area, Language
 from spot.models import SpotRequest
-from tests.consultations.conftest import book, committed, make_expert, submit
+from tests.consultations.conftest import book, committed, make_expert, make_interpreter, submit
 from tests.factories import CoordinatorFactory
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +110,7 @@ def test_the_figures(client):
     Consultation.objects.filter(pk=slow.pk).update(created_at=timezone.now() - timedelta(days=10))
     expert = make_expert()
     book(fast, expert, days=2)
-    book(slow, expert, days=2, hour=14)
+    book(slow, expert, days=2, hour=14, interpreter=make_interpreter())
     client.force_login(CoordinatorFactory(groups=["coordinators"]))
     html = client.get("/en/admin/consultations/consultation/figures/").content.decode()
     assert 'id="consultations-total">2<' in html and 'id="consultations-interpreter">50.0%<' in html
