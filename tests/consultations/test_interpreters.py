@@ -4,12 +4,12 @@ bookings at the same moment see test_booking's race test)."""
 
 import pytest
 from django.db import IntegrityError, connection, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
 from consultations import services
 from consultations.models import Appointment, Consultation, DayOff
 from jii.models import Language
-from tests.consultations.conftest import at, book, make_expert, make_interpreter, submit
+from tests.consultations.conftest import at, book, committed, make_expert, make_interpreter, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +101,56 @@ def test_on_postgresql_the_database_itself_refuses_an_interpreters_overlap(needi
         Appointment.objects.create(
             consultation=needing, expert=someone, mode="phone", starts_at=at(3, 12), ends_at=at(3, 13)
         )
+
+
+def book_page(client, case):
+    from tests.factories import CoordinatorFactory
+
+    client.force_login(CoordinatorFactory(groups=["consultation staff"]))
+    return f"/en/admin/consultations/consultation/{case.pk}/book/"
+
+
+def test_the_desk_offers_only_times_when_the_expert_an_interpreter_and_a_room_are_free(client, needing, room):
+    expert = make_expert(languages=("ja",))
+    english = make_interpreter(name="Anna Smith", email="anna@example.jp", languages=("ja", "en"))
+    chinese = make_interpreter()
+    chinese.hours.update(starts="13:00")  # free from 13:00 only
+    DayOff.objects.create(expert=chinese, day=at(1, 14).date())  # and not tomorrow
+    other = submit("other@example.com")
+    medical = make_expert(name="佐藤 由美", email="sato@example.jp", topics=("medical",))
+    book(other, medical, days=2, hour=14, mode="in_person", room=room)
+    url = book_page(client, needing)
+    page = client.get(url)
+    slots = page.context["form"].slots.values()
+    assert slots and all(slot.interpreter == chinese and slot.expert == expert for slot in slots)
+    times = {(slot.starts_at, slot.room) for slot in slots}
+    assert all(timezone.localtime(start).hour >= 13 for start, _room in times)
+    assert not any(timezone.localtime(start).date() == at(1, 14).date() for start, _room in times)
+    assert (at(2, 14), None) in times and (at(2, 15), room) in times  # the room is taken at 14:00 that day
+    assert "Anna Smith" not in page.content.decode()
+    chosen = next(slot for slot in slots if slot.starts_at == at(2, 15))
+    with committed():
+        response = client.post(url, {"slot": chosen.value, "mode": "in_person"})
+    assert response.status_code == 302
+    appointment = needing.appointments.get()
+    assert (appointment.expert, appointment.interpreter, appointment.room) == (expert, chinese, room)
+    assert appointment.starts_at == at(2, 15) and english not in (appointment.expert, appointment.interpreter)
+    # The time is gone from the offers, and a stale form posting it is refused.
+    assert chosen.value not in client.get(url).context["form"].slots
+    assert client.post(url, {"slot": chosen.value, "mode": "phone"}).status_code == 200
+
+
+@pytest.mark.parametrize("many", [1, 12])
+def test_the_book_page_runs_a_fixed_number_of_queries(client, needing, room, many, django_assert_num_queries):
+    expert = make_expert()
+    for n in range(many):
+        make_interpreter(name=f"Interpreter {n}", email=f"i{n}@example.jp")
+        make_expert(name=f"Expert {n}", email=f"e{n}@example.jp")
+        DayOff.objects.create(expert=expert, day=at(n + 1, 10).date())
+        other = submit(f"o{n}@example.com")
+        book(other, expert, days=12, hour=9 + n % 8, minutes=30, mode="in_person", room=room) if n < 8 else None
+    url = book_page(client, needing)
+    # session, user, second factor, permissions (2), the case; experts, their hours and days off; interpreters
+    # (the case's languages a subquery), their hours and days off; rooms; booked appointments
+    with django_assert_num_queries(14):
+        assert client.get(url).status_code == 200
