@@ -154,3 +154,30 @@ def test_the_book_page_runs_a_fixed_number_of_queries(client, needing, room, man
     # (the case's languages a subquery), their hours and days off; rooms; booked appointments
     with django_assert_num_queries(14):
         assert client.get(url).status_code == 200
+
+
+def test_the_interpreter_is_told_of_a_booking_a_new_time_and_a_cancellation_in_their_language(needing, expert):
+    from django.core import mail
+
+    from consultations.tasks import run_daily_consultation_jobs
+
+    interpreter = make_interpreter(language="en")
+    mail.outbox.clear()
+    appointment = book(needing, expert, interpreter=interpreter)
+    to_interpreter = [message for message in mail.outbox if message.to == ["wang@example.jp"]]
+    assert [message.subject for message in to_interpreter] == ["Consultation appointment booked"]
+    assert "Dear 王 芳" in to_interpreter[0].body and f"#{needing.pk}" in to_interpreter[0].body
+    assert "visa" not in to_interpreter[0].body  # the case's words stay off email
+    assert to_interpreter[0].attachments[0][2] == "text/calendar"
+    mail.outbox.clear()
+    with committed():
+        moved = services.reschedule(appointment=appointment, starts_at=at(1, 14), ends_at=at(1, 15))
+    with committed():
+        run_daily_consultation_jobs()
+    with committed():
+        services.cancel_appointment(appointment=moved)
+    assert [message.subject for message in mail.outbox if message.to == ["wang@example.jp"]] == [
+        "Consultation appointment: a new time",
+        "Reminder: your consultation appointment is tomorrow",
+        "Consultation appointment cancelled",
+    ]
