@@ -131,8 +131,9 @@ def test_the_expert_page_and_the_status_page_run_a_fixed_number_of_queries(clien
         book(case, expert, days=3 + n // 6, hour=9 + n % 6)
         services.add_note(consultation=case, author=expert.user, text="note")
     client.force_login(expert.user)
-    # session, user, expert; cases, their languages, notes with authors, appointments; the reads logged
-    with django_assert_num_queries(8):
+    # session, user, expert; cases, their languages, notes with authors, appointments; the reads logged; the
+    # appointments they interpret
+    with django_assert_num_queries(9):
         assert client.get("/en/consultations/expert/").status_code == 200
     resident = Consultation.objects.first().resident
     client.logout()

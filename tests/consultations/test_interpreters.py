@@ -181,3 +181,14 @@ def test_the_interpreter_is_told_of_a_booking_a_new_time_and_a_cancellation_in_t
         "Reminder: your consultation appointment is tomorrow",
         "Consultation appointment cancelled",
     ]
+
+
+def test_an_interpreter_with_a_login_sees_their_appointments_but_not_the_cases_words(client, needing, expert):
+    from tests.factories import UserFactory
+
+    interpreter = make_interpreter(user=UserFactory())
+    book(needing, expert, interpreter=interpreter)
+    client.force_login(interpreter.user)
+    page = client.get("/en/consultations/expert/").content.decode()
+    assert "Appointments you interpret" in page and f"Case: Consultation #{needing.pk}" in page
+    assert "visa" not in page and "Expert: 高橋 健" in page
