@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from consultations import services
-from consultations.forms import BookingForm, RedirectForm, RescheduleForm
+from consultations.forms import BookingForm, InterpretedBookingForm, RedirectForm, RescheduleForm
 from consultations.models import (
     Appointment,
     CaseNote,
@@ -38,11 +38,12 @@ CONFIDENTIAL = "consultations.view_confidential"
 # minute its resident was registered, which would tell who asked.
 PUBLIC_FIELDS = ["topic", "status"]
 CASE_FIELDS = [
-    "resident", "topic", "description", "languages", "interpreter_needed", "urgency", "preferred_times", "how",
+    "resident", "topic", "description", "languages", "interpreter_needed", "interpreter_language", "urgency",
+    "preferred_times", "how",
     "status", "expert", "created_at", "triaged_at", "spot_request_id", "outcome", "outcome_summary", "follow_up_on",
     "closed_at",
 ]  # fmt: skip
-EDITABLE = ["outcome", "outcome_summary", "follow_up_on"]
+EDITABLE = ["interpreter_language", "outcome", "outcome_summary", "follow_up_on"]
 PUBLIC_LOOKUPS = {
     f"{field}{suffix}" for field in ("status", "topic", "urgency", "interpreter_needed") for suffix in ("", "__exact")
 }
@@ -70,10 +71,10 @@ def residents_with_a_case(user):
 
 class AppointmentInline(ReadOnlyInline):
     model = Appointment
-    fields = ["starts_at", "ends_at", "expert", "mode", "room", "status", "manage"]
+    fields = ["starts_at", "ends_at", "expert", "interpreter", "mode", "room", "status", "manage"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("expert", "room")
+        return super().get_queryset(request).select_related("expert", "interpreter", "room")
 
     @admin.display(description=_("change"))
     def manage(self, appointment):
@@ -224,16 +225,16 @@ class ConsultationAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/form_page.html", context)
 
     def book_view(self, request, pk):
-        """Choose an expert for the case (by topic, then language) and book a time in their hours."""
+        """Choose an expert for the case (by topic, then language) and book a time in their hours; for a case that
+        needs an interpreter, choose one of the times when the expert, an interpreter and a room are all free."""
         case = self.staff_case(request, pk)
-        form = BookingForm(request.POST or None, consultation=case)
+        if case.interpreter_needed:
+            form = InterpretedBookingForm(request.POST or None, consultation=case)
+        else:
+            form = BookingForm(request.POST or None, consultation=case)
         if request.method == "POST" and form.is_valid():
-            starts_at, ends_at = form.times()
             try:
-                services.book_appointment(
-                    consultation=case, expert=form.cleaned_data["expert"], starts_at=starts_at, ends_at=ends_at,
-                    mode=form.cleaned_data["mode"], room=form.cleaned_data["room"],
-                )  # fmt: skip
+                services.book_appointment(consultation=case, **form.booking())
             except services.ConsultationError as error:
                 form.add_error(None, str(error))
             else:

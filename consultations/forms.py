@@ -126,6 +126,48 @@ class BookingForm(WhenForm):
             "Experts in this topic; those who speak one of the resident's languages first."
         )
 
+    def booking(self) -> dict:
+        starts_at, ends_at = self.times()
+        data = self.cleaned_data
+        return {"expert": data["expert"], "starts_at": starts_at, "ends_at": ends_at, "mode": data["mode"],
+                "room": data["room"]}  # fmt: skip
+
+
+class InterpretedBookingForm(forms.Form):
+    """For a case that needs an interpreter: only the times when an expert of the topic, an interpreter of the
+    case's language and a room are all free (an hour each), with whom."""
+
+    slot = forms.ChoiceField(label=_("Free time"), widget=forms.RadioSelect)
+    mode = forms.ChoiceField(label=_("How"), choices=Mode.choices)
+
+    def __init__(self, *args, consultation, **kwargs):
+        from consultations.availability import free_slots
+
+        super().__init__(*args, **kwargs)
+        self.slots = {slot.value: slot for slot in free_slots(consultation, experts_for(consultation))}
+        self.fields["slot"].choices = [(value, slot_label(slot)) for value, slot in self.slots.items()]
+        self.fields["slot"].help_text = _(
+            "The next two weeks' times when the expert, an interpreter of the case's language and a room are free."
+        )
+
+    def booking(self) -> dict:
+        slot = self.slots[self.cleaned_data["slot"]]
+        mode = self.cleaned_data["mode"]
+        return {
+            "expert": slot.expert, "interpreter": slot.interpreter, "starts_at": slot.starts_at,
+            "ends_at": slot.ends_at, "mode": mode, "room": slot.room if mode == Mode.IN_PERSON else None,
+        }  # fmt: skip
+
+
+def slot_label(slot) -> str:
+    start, end = timezone.localtime(slot.starts_at), timezone.localtime(slot.ends_at)
+    parts = [f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}", slot.expert.name]
+    if slot.interpreter:
+        parts.append(_("interpreter: %(name)s") % {"name": slot.interpreter.name})
+    if slot.room:
+        parts.append(str(slot.room))
+    return " · ".join(parts)
+
 
 class RescheduleForm(WhenForm):
     pass

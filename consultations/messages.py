@@ -2,7 +2,8 @@
 
 An appointment's email goes to the resident and to the expert, one message each, with the appointment as a
 calendar file. Its once key says which change it tells of, of which appointment, to whom:
-"consultation_appointment:<change>:<appointment id>:<resident|expert>". A new time is a new appointment, so its
+"consultation_appointment:<change>:<appointment id>:<resident|expert|interpreter>". An interpreter booked with it
+is told like the expert (the case's number, never its words). A new time is a new appointment, so its
 reminder is a new message; a change replayed finds its key and writes nothing."""
 
 from django.conf import settings
@@ -37,7 +38,8 @@ def queue_received(consultation: Consultation):
 
 
 def queue_appointment(change: str, appointment: Appointment, replaced: Appointment | None = None) -> int:
-    """Tell the resident and the expert, each in their language; returns how many messages are new. For a new
+    """Tell the resident, the expert and the interpreter if any, each in their language; returns how many
+    messages are new. For a new
     time (`moved`), `replaced` is the old appointment, whose cancellation goes along so calendars drop it."""
     ids = {"appointment": appointment.pk}
     if replaced is not None:
@@ -51,7 +53,14 @@ def queue_appointment(change: str, appointment: Appointment, replaced: Appointme
         APPOINTMENT, once=appointment_once(change, appointment.pk, "expert"), to=expert.email,
         language=expert.language, **ids,
     )  # fmt: skip
-    return (to_resident is not None) + (to_expert is not None)
+    to_interpreter = None
+    if appointment.interpreter_id:
+        interpreter = appointment.interpreter
+        to_interpreter = outbox.queue(
+            APPOINTMENT, once=appointment_once(change, appointment.pk, "interpreter"), to=interpreter.email,
+            language=interpreter.language, **ids,
+        )  # fmt: skip
+    return (to_resident is not None) + (to_expert is not None) + (to_interpreter is not None)
 
 
 def queue_follow_up(consultation: Consultation) -> None:
@@ -78,8 +87,8 @@ def expert_page_url(language: str) -> str:
 
 @builder(APPOINTMENT, seen_only_with=CONFIDENTIAL)
 def appointment_email(message):
-    change = message.once_key.split(":")[1]  # see appointment_once
-    appointments = Appointment.objects.select_related("consultation", "expert", "room")
+    change, role = message.once_key.split(":")[1], message.once_key.split(":")[3]  # see appointment_once
+    appointments = Appointment.objects.select_related("consultation", "expert", "interpreter", "room")
     appointment = appointments.filter(pk=message.ids["appointment"]).first()
     if appointment is None or appointment.starts_at <= timezone.now():
         return None  # deleted, or past: nothing left to tell
@@ -91,7 +100,10 @@ def appointment_email(message):
         files.append(("consultation-old-time.ics", appointment_ics(replaced, message.language), "text/calendar"))
     context = {"appointment": appointment, "change": change, "role": "resident"}
     if not message.resident_id:
-        context |= {"role": "expert", "name": appointment.expert.name, "page_url": expert_page_url(message.language)}
+        person = appointment.interpreter if role == "interpreter" else appointment.expert
+        if person is None:
+            return None
+        context |= {"role": role, "name": person.name, "page_url": expert_page_url(message.language)}
     return Letter(context, attachments=files)
 
 

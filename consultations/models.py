@@ -30,7 +30,9 @@ class Mode(models.TextChoices):
 
 
 class Expert(models.Model):
-    """A partner expert: a contact with specialities, languages and weekly hours; a login is optional."""
+    """A partner expert: a contact with specialities, languages and weekly hours; a login is optional. An
+    interpreter is an expert of the kind "interpreter": booked beside an expert for a case that needs one, in one
+    of the languages they speak, within their own weekly hours and days off."""
 
     class Kind(models.TextChoices):
         LAWYER = "lawyer", _("Lawyer (弁護士)")
@@ -39,6 +41,7 @@ class Expert(models.Model):
         SOCIAL_WORKER = "social_worker", _("Social worker")
         DOCTOR = "doctor", _("Doctor")
         COUNSELLOR = "counsellor", _("Counsellor")
+        INTERPRETER = "interpreter", _("Interpreter")
         OTHER = "other", _("Other")
 
     name = models.CharField(_("name"), max_length=150)
@@ -167,6 +170,15 @@ class Consultation(models.Model):
     description = EncryptedTextField(_("the resident's own words"))  # confidential
     languages = models.ManyToManyField(Language, related_name="+", verbose_name=_("languages"))
     interpreter_needed = models.BooleanField(_("needs an interpreter"), default=False)
+    # Set by staff when it is not simply one of the resident's languages (then any of those will do).
+    interpreter_language = models.ForeignKey(
+        Language,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("interpreting language"),
+    )
     urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Urgency.choices, default=Urgency.WHEN_POSSIBLE)
     preferred_times = models.CharField(_("preferred times"), max_length=300, blank=True)
     modes = models.JSONField(_("how"), default=list)
@@ -199,6 +211,15 @@ class Consultation(models.Model):
 
     def __str__(self):
         return _("Consultation #%(id)s") % {"id": self.pk}
+
+    def interpreters(self):
+        """Active interpreters speaking the case's interpreting language, or else one of the resident's languages
+        other than the site's own (the one the experts work in)."""
+        if self.interpreter_language_id:
+            speaks = Q(languages=self.interpreter_language_id)
+        else:
+            speaks = Q(languages__in=self.languages.exclude(code=settings.LANGUAGE_CODE))
+        return Expert.objects.filter(speaks, kind=Expert.Kind.INTERPRETER, is_active=True).distinct()
 
     def mode_labels(self):
         return ", ".join(str(Mode(mode).label) for mode in self.modes if mode in Mode.values)
@@ -237,8 +258,9 @@ class NoteRead(models.Model):
 
 
 class Appointment(models.Model):
-    """An expert's time for a case. On PostgreSQL two exclusion constraints (migration 0002) refuse any overlap
-    of one expert's, or one room's, booked appointments. A new time is a new appointment (the old one cancelled)."""
+    """An expert's time for a case, with an interpreter when the case needs one. On PostgreSQL exclusion
+    constraints (migrations 0002 and 0007) refuse any overlap of one expert's, one interpreter's or one room's
+    booked appointments. A new time is a new appointment (the old one cancelled)."""
 
     class Status(models.TextChoices):
         BOOKED = "booked", _("Booked")
@@ -248,6 +270,14 @@ class Appointment(models.Model):
     expert = models.ForeignKey(Expert, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("expert"))
     room = models.ForeignKey(
         Room, on_delete=models.PROTECT, null=True, blank=True, related_name="appointments", verbose_name=_("room")
+    )
+    interpreter = models.ForeignKey(
+        Expert,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="interpreted",
+        verbose_name=_("interpreter"),
     )
     mode = models.CharField(_("how"), max_length=20, choices=Mode.choices)
     starts_at = models.DateTimeField(_("starts"))

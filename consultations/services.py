@@ -82,6 +82,18 @@ def check_expert_free(expert: Expert, starts_at: datetime, ends_at: datetime) ->
         raise ConsultationError(_("That time is outside the expert's hours."))
 
 
+def check_interpreter_free(consultation: Consultation, interpreter: Expert, starts_at: datetime, ends_at: datetime):
+    """An active interpreter speaking the case's language, working then (their weekly hours, not a day off)."""
+    if not consultation.interpreters().filter(pk=interpreter.pk).exists():
+        raise ConsultationError(_("This interpreter does not interpret the case's language."))
+    start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    if interpreter.days_off.filter(day=start.date()).exists():
+        raise ConsultationError(_("The interpreter is not available on that day."))
+    hours = interpreter.hours.filter(weekday=start.weekday(), starts__lte=start.time(), ends__gte=end.time())
+    if not hours.exists():
+        raise ConsultationError(_("That time is outside the interpreter's hours."))
+
+
 @transaction.atomic
 def book_appointment(
     *,
@@ -91,10 +103,12 @@ def book_appointment(
     ends_at: datetime,
     mode: str,
     room: Room | None = None,
+    interpreter: Expert | None = None,
     replaces: Appointment | None = None,
 ) -> Appointment:
-    """Book the expert (and the room) for the case. Refused if either is taken then: the database's exclusion
-    constraints decide on PostgreSQL; the check below gives the same message everywhere."""
+    """Book the expert (and the room, and the interpreter a case may need) for the case. Refused if any is taken
+    then: the database's exclusion constraints decide on PostgreSQL; the checks below give the same message
+    everywhere."""
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
     if consultation.status not in (Consultation.Status.NEW, Consultation.Status.ACCEPTED):
         raise ConsultationError(_("This consultation is not open for appointments."))
@@ -104,7 +118,11 @@ def book_appointment(
         raise ConsultationError(_("The appointment must end after it starts."))
     if mode == "in_person" and room is None:
         raise ConsultationError(_("Please choose a room for an appointment in person."))
+    if consultation.interpreter_needed and interpreter is None:
+        raise ConsultationError(_("This case needs an interpreter: please choose one."))
     check_expert_free(expert, starts_at, ends_at)
+    if interpreter is not None:
+        check_interpreter_free(consultation, interpreter, starts_at, ends_at)
     booked = Appointment.objects.filter(status=Appointment.Status.BOOKED, starts_at__lt=ends_at, ends_at__gt=starts_at)
     if replaces:
         booked = booked.exclude(pk=replaces.pk)
@@ -112,15 +130,20 @@ def book_appointment(
         raise ConsultationError(_("The expert already has an appointment at that time."))
     if room and booked.filter(room=room).exists():
         raise ConsultationError(_("The room is already booked at that time."))
+    if interpreter and booked.filter(interpreter=interpreter).exists():
+        raise ConsultationError(_("The interpreter already has an appointment at that time."))
     try:
         with transaction.atomic():
             if replaces:
                 Appointment.objects.filter(pk=replaces.pk).update(status=Appointment.Status.CANCELLED)
             appointment = Appointment.objects.create(
-                consultation=consultation, expert=expert, room=room, mode=mode, starts_at=starts_at, ends_at=ends_at
-            )
+                consultation=consultation, expert=expert, room=room, interpreter=interpreter, mode=mode,
+                starts_at=starts_at, ends_at=ends_at,
+            )  # fmt: skip
     except IntegrityError as error:  # booked by someone else a moment ago (PostgreSQL's exclusion constraints)
-        raise ConsultationError(_("The expert or the room was booked for that time a moment ago.")) from error
+        raise ConsultationError(
+            _("The expert, the interpreter or the room was booked for that time a moment ago.")
+        ) from error
     consultation.expert = expert
     consultation.status = Consultation.Status.ACCEPTED
     consultation.triaged_at = consultation.triaged_at or timezone.now()
@@ -148,6 +171,7 @@ def reschedule(*, appointment: Appointment, starts_at: datetime, ends_at: dateti
         ends_at=ends_at,
         mode=appointment.mode,
         room=room if room is not None else appointment.room,
+        interpreter=appointment.interpreter,
         replaces=appointment,
     )
 

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -62,7 +63,12 @@ def expert_page(request):
         .order_by("created_at")
     )
     services.log_note_reads(reader=request.user, shown={case: len(case.notes.all()) for case in cases})
-    return render(request, "consultations/expert.html", {"expert": expert, "cases": cases, "note_form": NoteForm()})
+    # An interpreter sees the times they interpret and the case's number, not the case's words or notes.
+    interpreting = Appointment.objects.filter(
+        interpreter=expert, status=Appointment.Status.BOOKED, starts_at__gte=timezone.now()
+    ).select_related("consultation", "expert", "room")
+    context = {"expert": expert, "cases": cases, "interpreting": interpreting, "note_form": NoteForm()}
+    return render(request, "consultations/expert.html", context)
 
 
 @login_required

@@ -66,7 +66,7 @@ def at(days: int, hour: int, minute: int = 0) -> datetime:
     return timezone.make_aware(datetime.combine(timezone.localdate() + timedelta(days=days), time(hour, minute)))
 
 
-def book(case, expert, *, days=3, hour=10, minutes=60, room=None, mode="phone"):
+def book(case, expert, *, days=3, hour=10, minutes=60, room=None, mode="phone", interpreter=None):
     starts_at = at(days, hour)
     with committed():
         return services.book_appointment(
@@ -76,4 +76,15 @@ def book(case, expert, *, days=3, hour=10, minutes=60, room=None, mode="phone"):
             ends_at=starts_at + timedelta(minutes=minutes),
             mode=mode,
             room=room,
+            interpreter=interpreter,
         )
+
+
+def make_interpreter(name="王 芳", email="wang@example.jp", languages=("ja", "zh"), **extra):
+    """An interpreter: an expert of that kind, working every day 9:00–18:00 in Tokyo."""
+    interpreter = Expert.objects.create(name=name, kind=Expert.Kind.INTERPRETER, email=email, **extra)
+    interpreter.languages.set(Language.objects.filter(code__in=languages))
+    WeeklyHours.objects.bulk_create(
+        WeeklyHours(expert=interpreter, weekday=d, starts=time(9), ends=time(18)) for d in range(7)
+    )
+    return interpreter

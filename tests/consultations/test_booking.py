@@ -88,36 +88,62 @@ def test_on_postgresql_the_database_itself_refuses_an_overlap(case, expert):
         )
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_bookings_made_at_the_same_moment_give_one_appointment():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs a database that serves many connections at once (PostgreSQL)")
-    from tests.consultations.conftest import submit
-
-    expert = make_expert()
-    cases = [submit(f"person{n}@example.com") for n in range(8)]
-    barrier = threading.Barrier(len(cases))
+def race(attempts) -> list[str]:
+    """Run the bookings at the same moment, one thread and connection each: what each got."""
+    barrier = threading.Barrier(len(attempts))
     outcomes = []
 
-    def try_booking(case):
+    def try_booking(attempt):
         try:
             barrier.wait(timeout=30)
-            services.book_appointment(
-                consultation=case, expert=expert, starts_at=at(3, 10), ends_at=at(3, 11), mode="phone"
-            )
+            attempt()
             outcomes.append("booked")
         except services.ConsultationError:
             outcomes.append("refused")
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=try_booking, args=(case,)) for case in cases]
+    threads = [threading.Thread(target=try_booking, args=(attempt,)) for attempt in attempts]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert sorted(outcomes) == ["booked"] + ["refused"] * 7
+    return sorted(outcomes)
+
+
+# One test for both races: a second test with serialized_rollback in the same run fails to restore the database.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_bookings_made_at_the_same_moment_give_one_appointment_per_expert_and_per_interpreter():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database that serves many connections at once (PostgreSQL)")
+    from tests.consultations.conftest import make_interpreter, submit
+
+    expert = make_expert()
+    cases = [submit(f"person{n}@example.com", interpreter_needed=n % 2 == 0) for n in range(8)]
+    interpreter = make_interpreter()
+
+    def by_expert(case):
+        return lambda: services.book_appointment(
+            consultation=case, expert=expert, starts_at=at(3, 10), ends_at=at(3, 11), mode="phone",
+            interpreter=interpreter if case.interpreter_needed else None,
+        )  # fmt: skip
+
+    assert race([by_expert(case) for case in cases]) == ["booked"] + ["refused"] * 7
     assert Appointment.objects.filter(status="booked").count() == 1
+
+    # Eight cases needing an interpreter, each with an expert of its own, all want the one interpreter at 14:00.
+    needing = [submit(f"other{n}@example.com", interpreter_needed=True) for n in range(8)]
+    experts = [make_expert(name=f"Expert {n}", email=f"expert{n}@example.jp") for n in range(8)]
+
+    def with_interpreter(case, own_expert):
+        return lambda: services.book_appointment(
+            consultation=case, expert=own_expert, interpreter=interpreter, starts_at=at(4, 14), ends_at=at(4, 15),
+            mode="phone",
+        )  # fmt: skip
+
+    attempts = [with_interpreter(case, own) for case, own in zip(needing, experts, strict=True)]
+    assert race(attempts) == ["booked"] + ["refused"] * 7
+    assert Appointment.objects.filter(status="booked", interpreter=interpreter, starts_at=at(4, 14)).count() == 1
 
 
 def test_reminders_go_once_to_both_the_day_before(case, expert):

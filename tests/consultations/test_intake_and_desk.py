@@ -12,7 +12,7 @@ from consultations import services
 from consultations.models import Consultation
 from jii.models import Area, Language
 from spot.models import SpotRequest
-from tests.consultations.conftest import book, committed, make_expert, submit
+from tests.consultations.conftest import book, committed, make_expert, make_interpreter, submit
 from tests.factories import CoordinatorFactory
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +110,7 @@ def test_the_figures(client):
     Consultation.objects.filter(pk=slow.pk).update(created_at=timezone.now() - timedelta(days=10))
     expert = make_expert()
     book(fast, expert, days=2)
-    book(slow, expert, days=2, hour=14)
+    book(slow, expert, days=2, hour=14, interpreter=make_interpreter())
     client.force_login(CoordinatorFactory(groups=["coordinators"]))
     html = client.get("/en/admin/consultations/consultation/figures/").content.decode()
     assert 'id="consultations-total">2<' in html and 'id="consultations-interpreter">50.0%<' in html
@@ -131,8 +131,9 @@ def test_the_expert_page_and_the_status_page_run_a_fixed_number_of_queries(clien
         book(case, expert, days=3 + n // 6, hour=9 + n % 6)
         services.add_note(consultation=case, author=expert.user, text="note")
     client.force_login(expert.user)
-    # session, user, expert; cases, their languages, notes with authors, appointments; the reads logged
-    with django_assert_num_queries(8):
+    # session, user, expert; cases, their languages, notes with authors, appointments; the reads logged; the
+    # appointments they interpret
+    with django_assert_num_queries(9):
         assert client.get("/en/consultations/expert/").status_code == 200
     resident = Consultation.objects.first().resident
     client.logout()
