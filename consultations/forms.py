@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 from consultations.models import Consultation, Expert, Mode, Room, Topic
 from jii.forms import IdChoiceField, IdMultipleChoiceField, ResidentForm, resident_details
@@ -137,7 +138,7 @@ class InterpretedBookingForm(forms.Form):
     """For a case that needs an interpreter: only the times when an expert of the topic, an interpreter of the
     case's language and a room are all free (an hour each), with whom."""
 
-    slot = forms.ChoiceField(label=_("Free time"), widget=forms.RadioSelect)
+    slot = forms.ChoiceField(label=pgettext_lazy("staff", "Free time"), widget=forms.RadioSelect)
     mode = forms.ChoiceField(label=_("How"), choices=Mode.choices)
 
     def __init__(self, *args, consultation, **kwargs):
@@ -146,8 +147,9 @@ class InterpretedBookingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.slots = {slot.value: slot for slot in free_slots(consultation, experts_for(consultation))}
         self.fields["slot"].choices = [(value, slot_label(slot)) for value, slot in self.slots.items()]
-        self.fields["slot"].help_text = _(
-            "The next two weeks' times when the expert, an interpreter of the case's language and a room are free."
+        self.fields["slot"].help_text = pgettext_lazy(
+            "staff",
+            "The next two weeks' times when the expert, an interpreter of the case's language and a room are free.",
         )
 
     def booking(self) -> dict:
@@ -163,7 +165,7 @@ def slot_label(slot) -> str:
     start, end = timezone.localtime(slot.starts_at), timezone.localtime(slot.ends_at)
     parts = [f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}", slot.expert.name]
     if slot.interpreter:
-        parts.append(_("interpreter: %(name)s") % {"name": slot.interpreter.name})
+        parts.append(pgettext("staff", "interpreter: %(name)s") % {"name": slot.interpreter.name})
     if slot.room:
         parts.append(str(slot.room))
     return " · ".join(parts)

@@ -41,7 +41,7 @@ class Expert(models.Model):
         SOCIAL_WORKER = "social_worker", _("Social worker")
         DOCTOR = "doctor", _("Doctor")
         COUNSELLOR = "counsellor", _("Counsellor")
-        INTERPRETER = "interpreter", _("Interpreter")
+        INTERPRETER = "interpreter", pgettext_lazy("staff", "Interpreter")
         OTHER = "other", _("Other")
 
     name = models.CharField(_("name"), max_length=150)
@@ -177,7 +177,7 @@ class Consultation(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("interpreting language"),
+        verbose_name=pgettext_lazy("staff", "interpreting language"),
     )
     urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Urgency.choices, default=Urgency.WHEN_POSSIBLE)
     preferred_times = models.CharField(_("preferred times"), max_length=300, blank=True)
@@ -277,7 +277,7 @@ class Appointment(models.Model):
         null=True,
         blank=True,
         related_name="interpreted",
-        verbose_name=_("interpreter"),
+        verbose_name=pgettext_lazy("staff", "interpreter"),
     )
     mode = models.CharField(_("how"), max_length=20, choices=Mode.choices)
     starts_at = models.DateTimeField(_("starts"))

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from consultations import messages
 from consultations.models import Appointment, CaseNote, Consultation, Expert, NoteRead, Room
@@ -85,13 +86,13 @@ def check_expert_free(expert: Expert, starts_at: datetime, ends_at: datetime) ->
 def check_interpreter_free(consultation: Consultation, interpreter: Expert, starts_at: datetime, ends_at: datetime):
     """An active interpreter speaking the case's language, working then (their weekly hours, not a day off)."""
     if not consultation.interpreters().filter(pk=interpreter.pk).exists():
-        raise ConsultationError(_("This interpreter does not interpret the case's language."))
+        raise ConsultationError(pgettext("staff", "This interpreter does not interpret the case's language."))
     start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
     if interpreter.days_off.filter(day=start.date()).exists():
-        raise ConsultationError(_("The interpreter is not available on that day."))
+        raise ConsultationError(pgettext("staff", "The interpreter is not available on that day."))
     hours = interpreter.hours.filter(weekday=start.weekday(), starts__lte=start.time(), ends__gte=end.time())
     if not hours.exists():
-        raise ConsultationError(_("That time is outside the interpreter's hours."))
+        raise ConsultationError(pgettext("staff", "That time is outside the interpreter's hours."))
 
 
 @transaction.atomic
@@ -119,7 +120,7 @@ def book_appointment(
     if mode == "in_person" and room is None:
         raise ConsultationError(_("Please choose a room for an appointment in person."))
     if consultation.interpreter_needed and interpreter is None:
-        raise ConsultationError(_("This case needs an interpreter: please choose one."))
+        raise ConsultationError(pgettext("staff", "This case needs an interpreter: please choose one."))
     check_expert_free(expert, starts_at, ends_at)
     if interpreter is not None:
         check_interpreter_free(consultation, interpreter, starts_at, ends_at)
@@ -131,7 +132,7 @@ def book_appointment(
     if room and booked.filter(room=room).exists():
         raise ConsultationError(_("The room is already booked at that time."))
     if interpreter and booked.filter(interpreter=interpreter).exists():
-        raise ConsultationError(_("The interpreter already has an appointment at that time."))
+        raise ConsultationError(pgettext("staff", "The interpreter already has an appointment at that time."))
     try:
         with transaction.atomic():
             if replaces:
@@ -142,7 +143,7 @@ def book_appointment(
             )  # fmt: skip
     except IntegrityError as error:  # booked by someone else a moment ago (PostgreSQL's exclusion constraints)
         raise ConsultationError(
-            _("The expert, the interpreter or the room was booked for that time a moment ago.")
+            pgettext("staff", "The expert, the interpreter or the room was booked for that time a moment ago.")
         ) from error
     consultation.expert = expert
     consultation.status = Consultation.Status.ACCEPTED
