@@ -2,16 +2,14 @@
 case and book an expert in the admin, and the resident's status page shows the appointment."""
 
 import re
-from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from jii.models import Area, Language
 from tests.browser.test_ofp_browser import log_in
-from tests.consultations.conftest import make_expert
+from tests.consultations.conftest import make_expert, make_interpreter
 from tests.factories import CoordinatorFactory
 
 pytestmark = pytest.mark.browser
@@ -21,12 +19,12 @@ pytestmark = pytest.mark.browser
 def desk(transactional_db):
     """Created before the browser starts (the ORM cannot run while Playwright's event loop does)."""
     expert = make_expert(name="高橋 健", email="takahashi@example.jp")
+    make_interpreter(name="王 芳", email="wang@example.jp")  # the case below needs Chinese interpreting
     return {
         "staff": CoordinatorFactory(groups=["consultation staff"]).email,
         "expert": str(expert.pk),
         "chinese": str(Language.objects.get(code="zh").pk),
         "meguro": str(Area.objects.get(code="tokyo-meguro").pk),
-        "day": (timezone.localdate() + timedelta(days=3)).isoformat(),
     }
 
 
@@ -53,9 +51,8 @@ def test_ask_triage_book_and_see_the_appointment(desk, new_page, phone_page, liv
     staff.get_by_role("link", name=re.compile(r"Consultation #\d+")).first.click()
     expect(staff.locator("#content")).to_contain_text("My visa expires in six weeks")
     staff.get_by_role("link", name="Book an expert").click()
-    staff.get_by_label("Expert").select_option(desk["expert"])
-    staff.get_by_label("Day").fill(desk["day"])
-    staff.get_by_label("Starts at").fill("10:00")
+    # The resident needs an interpreter: only times when the expert, a Chinese interpreter and a room are free.
+    staff.get_by_label(re.compile(r"高橋 健 · interpreter: 王 芳")).first.check()
     staff.get_by_label("How").select_option("phone")
     staff.screenshot(path=screenshot_dir / "consultation-booking.png", full_page=True)
     staff.get_by_role("button", name="Continue").click()
