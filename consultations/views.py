@@ -145,7 +145,7 @@ def resident_another_time(request, appointment_id):
         return confirm.ask(
             request,
             question=_("Ask for another time instead of %(when)s?") % {"when": when(appointment)},
-            consequence=_("This appointment is cancelled. JII will contact you with a new time."),
+            consequence=_("This appointment will be cancelled. JII will contact you with a new time."),
             button=_("Yes, ask for another time"),
             back_url=reverse("status", args=[token]),
             form=form,
