@@ -40,7 +40,8 @@ PUBLIC_FIELDS = ["topic", "status"]
 CASE_FIELDS = [
     "resident", "topic", "description", "languages", "interpreter_needed", "interpreter_language", "urgency",
     "preferred_times", "how",
-    "status", "expert", "created_at", "triaged_at", "spot_request_id", "outcome", "outcome_summary", "follow_up_on",
+    "status", "new_time_asked_at",
+    "expert", "created_at", "triaged_at", "spot_request_id", "outcome", "outcome_summary", "follow_up_on",
     "closed_at",
 ]  # fmt: skip
 EDITABLE = ["interpreter_language", "outcome", "outcome_summary", "follow_up_on"]
@@ -113,7 +114,10 @@ class CaseNoteInline(admin.TabularInline):
 @admin.register(Consultation)
 class ConsultationAdmin(admin.ModelAdmin):
     list_display = ["__str__", "topic", "status", "urgency", "interpreter_needed", "next_appointment"]
-    list_filter = ["status", "topic", "urgency", "interpreter_needed"]
+    # A resident who asked for another time from the status page waits for staff to book one.
+    list_filter = [
+        "status", ("new_time_asked_at", admin.EmptyFieldListFilter), "topic", "urgency", "interpreter_needed"
+    ]  # fmt: skip
     actions = ["accept_selected", "close_selected"]
     change_form_template = "admin/consultations/consultation/change_form.html"
     change_list_template = "admin/consultations/consultation/change_list.html"

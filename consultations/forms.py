@@ -201,3 +201,14 @@ class RedirectForm(forms.Form):
 
 class NoteForm(forms.Form):
     text = forms.CharField(label=_("New note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class AnotherTimeForm(forms.Form):
+    """On the confirm page of "Ask for another time": a few words on the times that suit, optional."""
+
+    note = forms.CharField(
+        label=_("Which days or times suit you better? (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

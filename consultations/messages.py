@@ -11,13 +11,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from consultations.calendar import appointment_ics
-from consultations.models import Appointment, Consultation
+from consultations.models import Appointment, AppointmentChange, Consultation
 from jii import outbox
 from jii.outbox import Letter, builder
 
 RECEIVED = "consultation_received"
 APPOINTMENT = "consultation_appointment"
 FOLLOW_UP = "consultation_follow_up"
+RESIDENT_CHANGE = "consultation_resident_change"
 # That a resident asked for a consultation is itself confidential: only consultation staff see these messages.
 CONFIDENTIAL = "consultations.view_confidential"
 # A follow-up is due only while the case is open (not closed, not passed to Spot).
@@ -72,6 +73,25 @@ def queue_follow_up(consultation: Consultation) -> None:
         language="ja",
         consultation=consultation.pk,
     )
+
+
+def queue_resident_change(change: AppointmentChange) -> None:
+    """To consultation staff's inbox, in Japanese: the resident cancelled or asked for another time (the case's
+    number, the old time and a link; not the resident's note, which staff read in the admin)."""
+    outbox.queue(RESIDENT_CHANGE, once=change.pk, to=settings.CONSULTATION_STAFF_EMAIL, language="ja", change=change.pk)
+
+
+@builder(RESIDENT_CHANGE, seen_only_with=CONFIDENTIAL)
+def resident_change(message):
+    changes = AppointmentChange.objects.select_related("appointment__consultation", "appointment__expert")
+    change = changes.filter(pk=message.ids["change"]).first()
+    if change is None:
+        return None
+    consultation = change.appointment.consultation
+    admin_url = reverse("admin:consultations_consultation_change", args=[consultation.pk])
+    context = {"change": change, "appointment": change.appointment, "consultation": consultation,
+               "admin_url": settings.SITE_URL.rstrip("/") + admin_url}  # fmt: skip
+    return Letter(context)
 
 
 @builder(RECEIVED, seen_only_with=CONFIDENTIAL)

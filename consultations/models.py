@@ -2,6 +2,8 @@
 words and its notes are confidential: only consultation staff and the case's expert read them, and every read of
 the notes is logged."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -195,6 +197,10 @@ class Consultation(models.Model):
     outcome_summary = EncryptedTextField(_("outcome summary"), blank=True)  # confidential
     follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Set when the resident asked for another time from their status page, until staff book one.
+    new_time_asked_at = models.DateTimeField(
+        pgettext_lazy("staff", "resident asked for another time"), null=True, blank=True, editable=False
+    )
     # Set when the retention job or an erasure request erased the personal data (jii/privacy.py).
     anonymised_at = models.DateTimeField(
         pgettext_lazy("staff", "personal data erased"), null=True, blank=True, editable=False
@@ -296,3 +302,36 @@ class Appointment(models.Model):
 
     def __str__(self):
         return f"{timezone.localtime(self.starts_at):%Y-%m-%d %H:%M} {self.expert.name}"
+
+    def resident_may_change(self, changes_made: int) -> bool:
+        """Whether the resident may still cancel it or ask for another time themselves: booked, further away than
+        CONSULTATION_CHANGE_HOURS, and fewer than CONSULTATION_CHANGES_ALLOWED changes made on the case."""
+        limit = timezone.now() + timedelta(hours=settings.CONSULTATION_CHANGE_HOURS)
+        return (
+            self.status == self.Status.BOOKED
+            and self.starts_at > limit
+            and changes_made < settings.CONSULTATION_CHANGES_ALLOWED
+        )
+
+
+class AppointmentChange(models.Model):
+    """A change the resident made to an appointment from their status page, kept to count them against the limit
+    (django-appointment's reschedule history is the model)."""
+
+    class Kind(models.TextChoices):
+        CANCELLED = "cancelled", pgettext_lazy("staff", "Cancelled by the resident")
+        ANOTHER_TIME = "another_time", pgettext_lazy("staff", "Resident asked for another time")
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(pgettext_lazy("staff", "change"), max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(pgettext_lazy("staff", "when"), default=timezone.now)
+    by_resident = models.BooleanField(pgettext_lazy("staff", "by the resident"), default=True)
+    note = EncryptedTextField(pgettext_lazy("staff", "the resident's note"), blank=True)  # confidential
+
+    class Meta:
+        ordering = ["at"]
+        verbose_name = pgettext_lazy("staff", "appointment change")
+        verbose_name_plural = pgettext_lazy("staff", "appointment changes")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {timezone.localtime(self.at):%Y-%m-%d %H:%M}"

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consultations import services
 from consultations.forms import CONSENT_TEXT
-from consultations.models import Appointment, CaseNote, Consultation
+from consultations.models import Appointment, AppointmentChange, CaseNote, Consultation
 from jii import audit
 from jii.privacy import RecordKind, register_kind, register_purpose, register_resident_records, section
 
@@ -20,10 +20,12 @@ def finished(cutoff):
 
 
 def anonymise(cases) -> None:
-    """Erase the resident's own words, the preferred times, the outcome summary and every case note. Kept for
+    """Erase the resident's own words, the preferred times, the outcome summary, every case note and the notes
+    with the resident's changes of appointments. Kept for
     the figures: topic, languages, urgency, dates, expert, appointments and outcome."""
     ids = list(cases.values_list("pk", flat=True))
     audit.update(CaseNote.objects.filter(consultation__in=ids), text="")
+    audit.update(AppointmentChange.objects.filter(appointment__consultation__in=ids), note="")
     audit.update(
         Consultation.objects.filter(pk__in=ids),
         description="",

@@ -1,7 +1,7 @@
 """Consultations on the resident's status page (see jii/sections.py): the state of each case and its
 appointments. The resident's own words are not repeated here."""
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,10 +19,14 @@ def status_context(request, resident):
                 to_attr="upcoming",
             )
         )
+        .annotate(changes_made=Count("appointments__changes"))
         .order_by("-created_at")
     )
     if not consultations:
         return None
+    for consultation in consultations:
+        for appointment in consultation.upcoming:
+            appointment.resident_may_change_it = appointment.resident_may_change(consultation.changes_made)
     return {"consultations": consultations, "token": request.resolver_match.kwargs["token"]}
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from consultations import messages
-from consultations.models import Appointment, CaseNote, Consultation, Expert, NoteRead, Room
+from consultations.models import Appointment, AppointmentChange, CaseNote, Consultation, Expert, NoteRead, Room
 from jii.models import Language, PrivacyNotice, User
 from jii.services import find_or_create_resident
 
@@ -148,7 +148,8 @@ def book_appointment(
     consultation.expert = expert
     consultation.status = Consultation.Status.ACCEPTED
     consultation.triaged_at = consultation.triaged_at or timezone.now()
-    consultation.save(update_fields=["expert", "status", "triaged_at"])
+    consultation.new_time_asked_at = None  # a new time is booked: nothing left to flag
+    consultation.save(update_fields=["expert", "status", "triaged_at", "new_time_asked_at"])
     if replaces:
         messages.queue_appointment("moved", appointment, replaced=replaces)
     else:
@@ -186,6 +187,42 @@ def cancel_appointment(*, appointment: Appointment) -> bool:
     appointment.save(update_fields=["status"])
     messages.queue_appointment("cancelled", appointment)
     return True
+
+
+def changes_made(consultation: Consultation) -> int:
+    return AppointmentChange.objects.filter(appointment__consultation=consultation).count()
+
+
+def resident_change(appointment: Appointment, kind: str, note: str = "") -> Appointment:
+    """Cancel a booked appointment for the resident, if it is still theirs to change (far enough away, within the
+    number of changes), and keep the change. The expert (and the interpreter) and the resident are told that it
+    is cancelled, consultation staff that the resident changed it; the time is free again."""
+    consultation = Consultation.objects.select_for_update().get(pk=appointment.consultation_id)
+    appointment = Appointment.objects.select_for_update().select_related("expert", "interpreter").get(pk=appointment.pk)
+    if not appointment.resident_may_change(changes_made(consultation)):
+        raise ConsultationError(_("This appointment can no longer be changed here. Please call or write to JII to "
+                                  "change it."))  # fmt: skip
+    appointment.status = Appointment.Status.CANCELLED
+    appointment.save(update_fields=["status"])
+    change = AppointmentChange.objects.create(appointment=appointment, kind=kind, note=note)
+    if kind == AppointmentChange.Kind.ANOTHER_TIME:
+        consultation.new_time_asked_at = change.at
+        consultation.save(update_fields=["new_time_asked_at"])
+    appointment.consultation = consultation
+    messages.queue_appointment("cancelled", appointment)
+    messages.queue_resident_change(change)
+    return appointment
+
+
+@transaction.atomic
+def cancel_by_resident(*, appointment: Appointment) -> Appointment:
+    return resident_change(appointment, AppointmentChange.Kind.CANCELLED)
+
+
+@transaction.atomic
+def ask_for_another_time(*, appointment: Appointment, note: str = "") -> Appointment:
+    """The appointment is cancelled and the case waits for a new booking, flagged for staff."""
+    return resident_change(appointment, AppointmentChange.Kind.ANOTHER_TIME, note=note)
 
 
 @transaction.atomic

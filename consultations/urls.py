@@ -9,4 +9,7 @@ urlpatterns = [
     path("expert/cases/<int:consultation_id>/note/", views.expert_note, name="consultations_expert_note"),
     path("r/<str:token>/appointments/<int:appointment_id>/calendar.ics", views.calendar_file,
          name="consultations_calendar"),
+    path("r/appointments/<int:appointment_id>/cancel/", views.resident_cancel, name="consultations_resident_cancel"),
+    path("r/appointments/<int:appointment_id>/another-time/", views.resident_another_time,
+         name="consultations_resident_another_time"),
 ]  # fmt: skip

@@ -3,16 +3,18 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from consultations import services
 from consultations.calendar import appointment_ics
-from consultations.forms import ConsultationRequestForm, NoteForm
+from consultations.forms import AnotherTimeForm, ConsultationRequestForm, NoteForm
 from consultations.models import Appointment, CaseNote, Consultation, Expert
-from jii import intake, limits
-from jii.status_links import resident_for_token
+from jii import confirm, intake, limits
+from jii.status_links import resident_for_token, resident_from_form
 
 
 def request_consultation(request):
@@ -99,3 +101,59 @@ def calendar_file(request, token, appointment_id):
     response["Content-Disposition"] = 'attachment; filename="consultation.ics"'
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def residents_appointment(request, appointment_id) -> tuple[Appointment, str]:
+    resident, token = resident_from_form(request)
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("expert"), pk=appointment_id, consultation__resident=resident
+    )
+    return appointment, token
+
+
+def when(appointment) -> str:
+    return date_format(timezone.localtime(appointment.starts_at), "DATETIME_FORMAT")
+
+
+@require_POST
+def resident_cancel(request, appointment_id):
+    """From the status page: cancel the appointment, after a confirmation."""
+    appointment, token = residents_appointment(request, appointment_id)
+    if not confirm.confirmed(request):
+        return confirm.ask(
+            request,
+            question=_("Cancel your appointment on %(when)s?") % {"when": when(appointment)},
+            consequence=_("The expert is told, and the time goes to someone else."),
+            button=_("Yes, cancel the appointment"),
+            back_url=reverse("status", args=[token]),
+        )
+    try:
+        services.cancel_by_resident(appointment=appointment)
+    except services.ConsultationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Your appointment is cancelled."))
+    return redirect("status", token=token)
+
+
+@require_POST
+def resident_another_time(request, appointment_id):
+    """From the status page: ask for another time (the appointment is cancelled; staff book a new one)."""
+    appointment, token = residents_appointment(request, appointment_id)
+    form = AnotherTimeForm(request.POST if confirm.confirmed(request) else None)
+    if not confirm.confirmed(request) or not form.is_valid():
+        return confirm.ask(
+            request,
+            question=_("Ask for another time instead of %(when)s?") % {"when": when(appointment)},
+            consequence=_("This appointment will be cancelled. JII will contact you with a new time."),
+            button=_("Yes, ask for another time"),
+            back_url=reverse("status", args=[token]),
+            form=form,
+        )
+    try:
+        services.ask_for_another_time(appointment=appointment, note=form.cleaned_data["note"])
+    except services.ConsultationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Thank you. JII will contact you with a new time."))
+    return redirect("status", token=token)

@@ -453,6 +453,10 @@ if CELERY_TASK_ALWAYS_EAGER:  # a worker's "Task … succeeded" line says nothin
 COORDINATOR_EMAIL = env.str("COORDINATOR_EMAIL", default="info@j-ii.org")
 # Consultation staff's shared address: follow-ups that are due (case numbers only).
 CONSULTATION_STAFF_EMAIL = env.str("CONSULTATION_STAFF_EMAIL", default=COORDINATOR_EMAIL)
+# A resident may cancel a consultation appointment or ask for another time from their status page until this many
+# hours before it, and this many times per case; after that they call or write to JII.
+CONSULTATION_CHANGE_HOURS = env.int("CONSULTATION_CHANGE_HOURS", default=24)
+CONSULTATION_CHANGES_ALLOWED = env.int("CONSULTATION_CHANGES_ALLOWED", default=2)
 # How long private links work: residents' status links, donors' history and manage links.
 STATUS_LINK_MAX_AGE_DAYS = env.int("STATUS_LINK_MAX_AGE_DAYS", default=365)
 
