@@ -1,6 +1,7 @@
 """The most sensitive free text is encrypted at rest: its stored column holds no plain words, the site reads them
 back, and a new key takes over with `manage.py reencrypt` (README, "Encryption at rest: keys and rotation")."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -13,14 +14,14 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from consultations import services as consultations
-from consultations.models import CaseNote, Consultation
+from consultations.models import AppointmentChange, CaseNote, Consultation
 from hanamaru.models import Child, Class
 from jii.fields import EncryptedTextField
 from jii.models import Area
 from matching.models import CheckIn
 from matching.services import log_check_in, propose_match, respond_as_resident, respond_as_volunteer
 from spot.models import SpotRequest
-from tests.consultations.conftest import submit
+from tests.consultations.conftest import make_expert, submit
 from tests.factories import ApplicationFactory, ResidentFactory, SpotRequestFactory, UserFactory, approved_volunteer
 from tests.hanamaru.conftest import child, enrol
 
@@ -45,6 +46,13 @@ def texts(settings, coordinator, django_capture_on_commit_callbacks):
         consultation=case, outcome="resolved", summary="Visa renewed at the Shinagawa bureau", close=True
     )
     note = consultations.add_note(consultation=case, author=coordinator, text="Called the immigration office.")
+    starts_at = timezone.now().replace(second=0, microsecond=0) + timedelta(days=5)
+    appointment = consultations.book_appointment(
+        consultation=submit(resident_email="ana@example.com"), expert=make_expert(), mode="phone",
+        starts_at=starts_at.replace(hour=1), ends_at=starts_at.replace(hour=2),  # 10:00–11:00 in Tokyo
+    )  # fmt: skip
+    consultations.ask_for_another_time(appointment=appointment, note="Not Tuesdays: my shift at the plant")
+    change = appointment.changes.get()
     klass = Class.objects.create(
         name={"ja": "はなまる"}, venue={"ja": "活動室"}, address={"ja": "目黒区"},
         area=Area.objects.get(code="tokyo-meguro"), level="first_steps", age_band="lower_primary", capacity=2,
@@ -67,6 +75,7 @@ def texts(settings, coordinator, django_capture_on_commit_callbacks):
         (Child, enrolment.child_id, "needs", "卵アレルギー、喘息の吸入薬を持っています"),
         (SpotRequest, spot.pk, "description", "My son has a fever at night. Which clinic can see him?"),
         (CheckIn, check_in.pk, "concern", "Her landlord wants her out by Friday"),
+        (AppointmentChange, change.pk, "note", "Not Tuesdays: my shift at the plant"),
     ]
 
 
@@ -122,8 +131,9 @@ def test_a_new_key_takes_over_with_reencrypt_and_the_old_one_can_go(settings, te
         "matching.CheckIn: 1 re-encrypted",
         "spot.SpotRequest: 1 re-encrypted",
         "hanamaru.Child: 1 re-encrypted",
-        "consultations.Consultation: 1 re-encrypted",
+        "consultations.Consultation: 2 re-encrypted",  # the second case holds the appointment changed
         "consultations.CaseNote: 1 re-encrypted",
+        "consultations.AppointmentChange: 1 re-encrypted",
     ]
     for model, pk, name, text in texts:
         raw = stored(model, pk, name)
