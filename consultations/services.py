@@ -198,7 +198,11 @@ def resident_change(appointment: Appointment, kind: str, note: str = "") -> Appo
     number of changes), and keep the change. The expert (and the interpreter) and the resident are told that it
     is cancelled, consultation staff that the resident changed it; the time is free again."""
     consultation = Consultation.objects.select_for_update().get(pk=appointment.consultation_id)
-    appointment = Appointment.objects.select_for_update().select_related("expert", "interpreter").get(pk=appointment.pk)
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("expert", "interpreter")
+        .get(pk=appointment.pk)
+    )
     if not appointment.resident_may_change(changes_made(consultation)):
         raise ConsultationError(_("This appointment can no longer be changed here. Please call or write to JII to "
                                   "change it."))  # fmt: skip
