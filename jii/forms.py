@@ -8,7 +8,7 @@ from django.contrib.auth.hashers import make_password
 from django.core import validators
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from jii.choices import (
     Experience,
@@ -105,8 +105,13 @@ class VolunteerProfileForm(forms.ModelForm):
     class Meta:
         model = VolunteerProfile
         fields = ["name", "gender", "phone", "area", "nearest_station", "availability"]
-        fields += ["experience", "interests", "spot_categories", "spot_alerts", "about"]
-        widgets = {"about": forms.Textarea(attrs={"rows": 4}), "spot_alerts": forms.RadioSelect}
+        fields += ["experience", "interests", "spot_categories", "spot_alerts", "quiet_from", "quiet_until", "about"]
+        widgets = {
+            "about": forms.Textarea(attrs={"rows": 4}),
+            "spot_alerts": forms.RadioSelect,
+            "quiet_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "quiet_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
         field_classes = {"area": IdChoiceField}
 
     def __init__(self, *args, user, **kwargs):
@@ -148,6 +153,13 @@ class VolunteerProfileForm(forms.ModelForm):
         chosen = [(lang, cleaned.get(f"language_{lang.code}")) for lang in self.languages]
         cleaned["languages"] = [(lang, level) for lang, level in chosen if level]
         cleaned["spot_alerts"] = cleaned.get("spot_alerts") or self.instance.spot_alerts
+        quiet_from, quiet_until = cleaned.get("quiet_from"), cleaned.get("quiet_until")
+        typo = self.has_error("quiet_from") or self.has_error("quiet_until")
+        if (quiet_from is None) != (quiet_until is None) and not typo:
+            missing = "quiet_until" if quiet_until is None else "quiet_from"
+            self.add_error(missing, pgettext("volunteer", "Give both times, or leave both empty for no quiet hours."))
+        elif quiet_from is not None and quiet_from == quiet_until:
+            self.add_error("quiet_until", pgettext("volunteer", "The quiet hours must end at another time."))
         name, latin = cleaned.get("name", ""), cleaned.get("given_name_latin", "")
         if any(ord(char) > 0x3000 for char in name) and not latin:
             self.add_error("given_name_latin", _("Please write your given name in Latin letters too."))

@@ -2,7 +2,7 @@
 
 import math
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
@@ -258,6 +258,9 @@ class VolunteerProfile(models.Model):
         choices=SpotAlerts.choices,
         default=SpotAlerts.EVERY,
     )
+    # Alerts that fall in this window (Tokyo time; it may run past midnight) wait until it ends.
+    quiet_from = models.TimeField(pgettext_lazy("volunteer", "No alerts from"), null=True, blank=True)
+    quiet_until = models.TimeField(pgettext_lazy("volunteer", "until"), null=True, blank=True)
     about = models.TextField(_("about me"), blank=True)
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now, editable=False)
     pledge = models.ForeignKey(
@@ -297,6 +300,17 @@ class VolunteerProfile(models.Model):
     @property
     def is_approved(self):
         return self.status == self.Status.APPROVED
+
+    def quiet_ends_at(self, now: datetime) -> datetime | None:
+        """When the volunteer's quiet hours end, if `now` falls in them; None when alerts may go now."""
+        if self.quiet_from is None or self.quiet_until is None:
+            return None
+        local = timezone.localtime(now)
+        clock, start, end = local.time(), self.quiet_from, self.quiet_until
+        if start <= end and not (start <= clock < end) or start > end and end <= clock < start:
+            return None
+        day = local.date() + timedelta(days=1 if start > end and clock >= start else 0)
+        return timezone.make_aware(datetime.combine(day, end))
 
 
 class VolunteerLanguage(models.Model):

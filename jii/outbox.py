@@ -76,10 +76,13 @@ def visible_to(user, messages):
     return messages.exclude(template__in=hidden) if hidden else messages
 
 
-def queue(template: str, *, once, to: Resident | User | str, language: str = "", **ids) -> Message | None:
-    """Write the message in the current transaction, to be delivered after the commit; None if a message with
-    this template and `once` key was written before (then nothing happens). `to` is a resident, a user, or an
-    email address (then `language` is needed); `ids` are what the builder needs, ids only."""
+def queue(
+    template: str, *, once, to: Resident | User | str, language: str = "", not_before=None, **ids
+) -> Message | None:
+    """Write the message in the current transaction, to be delivered after the commit (or, with `not_before`, by
+    the sweep once that time has come); None if a message with this template and `once` key was written before
+    (then nothing happens). `to` is a resident, a user, or an email address (then `language` is needed); `ids`
+    are what the builder needs, ids only."""
     if template not in BUILDERS:
         raise LookupError(f"no builder for the message {template!r}")
     recipient = {"resident": to} if isinstance(to, Resident) else {"user": to} if isinstance(to, User) else {}
@@ -90,12 +93,15 @@ def queue(template: str, *, once, to: Resident | User | str, language: str = "",
             "address": "" if recipient else to,
             "language": language or getattr(to, "language", settings.LANGUAGE_CODE),
             "ids": ids,
+            # The sweep takes a message once it is overdue: due at `not_before`, it goes then.
+            **({"next_attempt_at": not_before - OVERDUE_AFTER} if not_before else {}),
             **recipient,
         },
     )
     if not created:
         return None
-    transaction.on_commit(partial(hand_to_broker, message.pk))
+    if not not_before:
+        transaction.on_commit(partial(hand_to_broker, message.pk))
     return message
 
 

@@ -335,7 +335,13 @@ def alert_volunteers(request_id: int, *, wider: bool = False, now=None) -> int:
             Alert(request=request, volunteer=volunteer, round=2 if wider else 1, digest=digest, created_at=now)
         )
         if not digest:
-            outbox.queue("spot_alert", once=f"{request.pk}:{volunteer.pk}", to=volunteer.user, request=request.pk)
+            outbox.queue(
+                "spot_alert",
+                once=f"{request.pk}:{volunteer.pk}",
+                to=volunteer.user,
+                not_before=volunteer.quiet_ends_at(now),
+                request=request.pk,
+            )
     Alert.objects.bulk_create(alerts)
     return len(alerts)
 
@@ -388,6 +394,7 @@ def send_digests(now) -> int:
             "spot_alert_digest",
             once=f"{volunteer.pk}:{day}",
             to=volunteer.user,
+            not_before=volunteer.quiet_ends_at(now),
             volunteer=volunteer.pk,
             requests=request_ids,
         )

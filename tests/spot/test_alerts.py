@@ -1,13 +1,14 @@
 """Spot alerts: when a request opens, the approved volunteers who fit it are told (without who asked or their
 words), each as they chose; a wider second round after 24 hours; the daily digest; "already taken"."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.core import mail
 from django.utils import timezone
 
 from jii.models import Area, Language, Message, User, VolunteerProfile
+from jii.outbox import queue_waiting
 from spot import services
 from spot.models import Alert, SpotRequest
 from spot.selectors import volunteers_who_fit
@@ -151,6 +152,67 @@ def test_each_volunteer_gets_alerts_as_they_chose_and_at_most_n_a_day(settings, 
     assert len(mail.outbox) == 2
 
 
+def tokyo(hour, minute=0, days=0):
+    return timezone.make_aware(datetime.combine(TODAY + timedelta(days=days), time(hour, minute)))
+
+
+QUIET_TABLE = [
+    # quiet from, until, now → when alerts may go again (None: at once)
+    ((22, 0), (7, 0), tokyo(21, 59), None),
+    ((22, 0), (7, 0), tokyo(22, 0), tokyo(7, days=1)),
+    ((22, 0), (7, 0), tokyo(23, 30), tokyo(7, days=1)),
+    ((22, 0), (7, 0), tokyo(3, 15), tokyo(7)),
+    ((22, 0), (7, 0), tokyo(7, 0), None),
+    ((12, 0), (13, 30), tokyo(12, 45), tokyo(13, 30)),
+    ((12, 0), (13, 30), tokyo(14, 0), None),
+    ((12, 0), (13, 30), tokyo(9, 0), None),
+]
+
+
+@pytest.mark.parametrize(("start", "end", "now", "ends_at"), QUIET_TABLE)
+def test_quiet_hours_end_when_the_volunteer_said_even_past_midnight(start, end, now, ends_at):
+    profile = VolunteerProfile(quiet_from=time(*start), quiet_until=time(*end))
+    assert profile.quiet_ends_at(now) == ends_at
+    assert VolunteerProfile().quiet_ends_at(now) is None  # no quiet hours chosen
+
+
+def test_an_alert_in_quiet_hours_waits_until_they_end(django_capture_on_commit_callbacks):
+    now = timezone.localtime()
+    # Quiet from an hour ago to two hours from now, in Tokyo time, whatever the time the test runs.
+    sleepy = volunteer(quiet_from=(now - timedelta(hours=1)).time(), quiet_until=(now + timedelta(hours=2)).time())
+    awake = volunteer()
+    spot_request = saturday_request()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.alert_volunteers(spot_request.pk, now=now) == 2
+        queue_waiting()  # the minute's sweep leaves the waiting alert alone
+    assert [email.to for email in mail.outbox] == [[awake.user.email]]
+    waiting = Message.objects.get(user=sleepy.user)
+    assert waiting.state == Message.State.QUEUED
+    assert waiting.next_attempt_at + timedelta(minutes=2) == sleepy.quiet_ends_at(now)
+    # Two hours and a few minutes later (the clock moved: the message's time is moved back instead).
+    Message.objects.filter(pk=waiting.pk).update(
+        next_attempt_at=waiting.next_attempt_at - timedelta(hours=2, minutes=5)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert queue_waiting() == 1
+    assert mail.outbox[-1].to == [sleepy.user.email]
+    assert mail.outbox[-1].subject == mail.outbox[0].subject
+
+
+def test_a_daily_digest_in_quiet_hours_waits_too(django_capture_on_commit_callbacks):
+    now = timezone.localtime()
+    sleepy = volunteer(
+        spot_alerts="digest",
+        quiet_from=(now - timedelta(hours=1)).time(),
+        quiet_until=(now + timedelta(hours=2)).time(),
+    )
+    services.alert_volunteers(saturday_request().pk, now=now)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_digests(now) == 1
+    assert mail.outbox == []
+    assert Message.objects.get(user=sleepy.user, template="spot_alert_digest").next_attempt_at > now
+
+
 def test_an_alert_for_a_request_taken_before_it_is_sent_is_dropped(django_capture_on_commit_callbacks):
     fits, other = volunteer(), volunteer()
     spot_request = saturday_request()
@@ -209,6 +271,40 @@ def test_the_volunteer_chooses_their_alerts_on_their_profile(client):
     client.post("/en/volunteer/profile/", form)
     me.refresh_from_db()
     assert me.spot_alerts == "digest"  # a form without the choice leaves it as it was
+
+
+@pytest.mark.parametrize(
+    ("quiet_from", "quiet_until", "field", "error"),
+    [
+        ("22:00", "", "quiet_until", "Give both times, or leave both empty for no quiet hours."),
+        ("", "07:00", "quiet_from", "Give both times, or leave both empty for no quiet hours."),
+        ("22:00", "22:00", "quiet_until", "The quiet hours must end at another time."),
+        ("25:00", "07:00", "quiet_from", "Enter a valid time."),
+    ],
+)
+def test_quiet_hours_that_make_no_sense_get_an_error_on_their_field(client, quiet_from, quiet_until, field, error):
+    me = volunteer()
+    client.force_login(me.user)
+    response = client.post("/en/volunteer/profile/", profile_form(quiet_from=quiet_from, quiet_until=quiet_until))
+    assert response.status_code == 200
+    assert response.context["form"].errors == {field: [error]}
+    assert 'aria-invalid="true"' in response.content.decode()
+
+
+def test_the_volunteer_sets_quiet_hours_on_their_profile(client):
+    me = volunteer()
+    client.force_login(me.user)
+    page = client.get("/en/volunteer/profile/").content.decode()
+    assert "Quiet hours" in page and 'type="time"' in page
+    assert (
+        client.post("/en/volunteer/profile/", profile_form(quiet_from="22:00", quiet_until="07:30")).status_code == 302
+    )
+    me.refresh_from_db()
+    assert (me.quiet_from, me.quiet_until) == (time(22, 0), time(7, 30))
+    assert 'value="22:00"' in client.get("/en/volunteer/profile/").content.decode()
+    client.post("/en/volunteer/profile/", profile_form(quiet_from="", quiet_until=""))
+    me.refresh_from_db()
+    assert (me.quiet_from, me.quiet_until) == (None, None)
 
 
 def test_the_figures_count_alerted_then_accepted_and_the_wait_with_and_without_alerts(client):
