@@ -119,6 +119,10 @@ def appointment_email(message):
     if replaced is not None:
         files.append(("consultation-old-time.ics", appointment_ics(replaced, message.language), "text/calendar"))
     context = {"appointment": appointment, "change": change, "role": "resident"}
+    if message.resident_id and change != "cancelled":
+        # The link in the confirmation is the way to move it, so say so while the resident still may.
+        made = AppointmentChange.objects.filter(appointment__consultation=appointment.consultation_id).count()
+        context |= {"may_change": appointment.resident_may_change(made), "hours": settings.CONSULTATION_CHANGE_HOURS}
     if not message.resident_id:
         person = appointment.interpreter if role == "interpreter" else appointment.expert
         if person is None:

@@ -105,6 +105,23 @@ def test_a_booking_is_told_to_both(resident_language, expert_language):
     assert event.decoded("DTSTART") == appointment.starts_at
 
 
+MAY_CHANGE = "Cannot come? On your page you can cancel it or ask for another time, until 24 hours before:"
+
+
+def test_the_residents_confirmation_says_that_their_page_can_move_it_while_it_still_can(settings):
+    case, expert = submit(language="en"), make_expert(language="en")
+    mail.outbox.clear()
+    book(case, expert, days=3)
+    for text in (to(RESIDENT).body, to(RESIDENT).alternatives[0][0]):
+        assert MAY_CHANGE in text and "/status/" in text.split(MAY_CHANGE)[1]
+    assert "cancel it" not in to(EXPERT).body  # the expert moves it through the desk, not this page
+    settings.CONSULTATION_CHANGE_HOURS = 24 * 7  # three days ahead is now too close to change it oneself
+    second_case = submit(resident_email="li@example.com", language="en")
+    mail.outbox.clear()
+    book(second_case, expert, days=3, hour=15)
+    assert "ask for another time" not in to("li@example.com").body
+
+
 @pytest.mark.parametrize(("resident_language", "expert_language"), [("vi", "ja"), ("fa-af", "en")])
 def test_a_new_time_is_told_to_both_with_the_old_time_cancelled_in_calendars(resident_language, expert_language):
     case, expert = submit(language=resident_language), make_expert(language=expert_language)
