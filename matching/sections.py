@@ -34,9 +34,8 @@ def status_context(request, resident):
         matches = application.matches.all()
         application.current = next((match for match in matches if not match.is_supporting), None)
         if application.current:
-            application.current.team = [
-                match for match in matches if match.lead_id == application.current.pk and match.status == "active"
-            ]
+            team = [match for match in matches if match.lead_id == application.current.pk and match.status == "active"]
+            application.current.team = team[::-1]  # in the order they joined
             application.current.surveys_due = surveys_due(application.current, Match.Side.RESIDENT)
             # One form per proposal, with its own field ids.
             application.current.form = ResponseForm(prefix=f"match-{application.current.pk}")

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from jii import audit, outbox
 from jii.models import Area, Language, PrivacyNotice, Resident, User, VolunteerProfile
@@ -149,7 +150,7 @@ def decline(match: Match, *, side: str, reason: str) -> Match:
     match.decline_reason = reason
     match.save(update_fields=["status", "declined_by", "decline_reason"])
     if not match.is_supporting:  # a supporter saying no leaves the pair as it is
-        cancel_supporters(match, reason=_("the pair was not formed"))
+        cancel_supporters(match, reason=pgettext("staff", "the pair was not formed"))
         audit.update(Application.objects.filter(pk=match.application_id), stage=Application.Stage.MATCHING)
     to_coordinators("ofp_declined_coordinator", once=match.pk, match=match.pk)
     return match
@@ -224,11 +225,10 @@ def propose_supporter(*, lead: Match, volunteer: VolunteerProfile, proposed_by: 
     application = Application.objects.select_for_update().get(pk=lead.application_id)
     volunteer = VolunteerProfile.objects.select_for_update().get(pk=volunteer.pk)
     if lead.is_supporting or not lead.is_open:
-        raise MatchingError(_("Supporters join a proposed or active pair, through its lead volunteer."))
+        raise MatchingError(pgettext("staff", "Supporters join a proposed or active pair, through its lead volunteer."))
     if lead.supporters.open().count() >= settings.OFP_TEAM_SUPPORTERS:
-        raise MatchingError(
-            _("The team is full: at most %(count)d supporting volunteers.") % {"count": settings.OFP_TEAM_SUPPORTERS}
-        )
+        full = pgettext("staff", "The team is full: at most %(count)d supporting volunteers.")
+        raise MatchingError(full % {"count": settings.OFP_TEAM_SUPPORTERS})
     if not volunteer.is_approved:
         raise MatchingError(_("The volunteer is not approved."))
     score, breakdown, reasons = pair_scores(application, volunteer)
@@ -254,15 +254,15 @@ def propose_rematch(*, ended: Match, volunteer: VolunteerProfile, proposed_by: U
     application = Application.objects.select_for_update().get(pk=ended.application_id)
     ended = Match.objects.get(pk=ended.pk)
     if not ended.may_be_rematched:
-        raise MatchingError(_("Only a pair that ended early for the volunteer's reason can be rematched."))
-    later = application.matches.filter(lead__isnull=True, proposed_at__gt=ended.proposed_at)
-    if (
-        application.stage not in (Application.Stage.ENDED_EARLY, Application.Stage.MATCHING)
-        or later.filter(
-            status__in=[Match.Status.PROPOSED, Match.Status.ACTIVE, Match.Status.COMPLETED, Match.Status.ENDED_EARLY]
-        ).exists()
-    ):
-        raise MatchingError(_("The application has a newer pair or proposal."))
+        raise MatchingError(
+            pgettext("staff", "Only a pair that ended early for the volunteer's reason can be rematched.")
+        )
+    # Declined or cancelled rematch proposals may come between; a newer pair or open proposal may not.
+    newer = application.matches.filter(lead__isnull=True, proposed_at__gt=ended.proposed_at).exclude(
+        status__in=[Match.Status.DECLINED, Match.Status.CANCELLED]
+    )
+    if application.stage not in (Application.Stage.ENDED_EARLY, Application.Stage.MATCHING) or newer.exists():
+        raise MatchingError(pgettext("staff", "The application has a newer pair or proposal."))
     if application.stage != Application.Stage.MATCHING:
         application.stage = Application.Stage.MATCHING
         application.save(update_fields=["stage"])
@@ -376,7 +376,7 @@ def close_pair(*, match: Match, reason: str, note: str = "") -> Match:
         closed_at=match.closed_at,
         needs_attention=False,
     )
-    cancel_supporters(match, reason=_("the pair has ended"))
+    cancel_supporters(match, reason=pgettext("staff", "the pair has ended"))
     stage = Application.Stage.COMPLETED if completed else Application.Stage.ENDED_EARLY
     audit.update(Application.objects.filter(pk=match.application_id), stage=stage)
     # Both sides are asked about their pair however it ended (once: the daily job writes the same message).
