@@ -3,9 +3,11 @@ application after one who moved or stopped)."""
 
 import re
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.utils import timezone
 
 from jii.models import Message
@@ -362,3 +364,50 @@ def test_the_volunteer_answers_a_supporting_proposal_on_their_page(client):
     response = client.post(f"/en/ofp/pairs/{supporter.pk}/respond/", answer(supporter, "accept"))
     assert response.status_code == 302
     assert Match.objects.get(pk=supporter.pk).status == "active"
+
+
+def at_once(*calls):
+    """Run each call in its own thread and database connection, all released together; their outcomes."""
+    import threading
+
+    barrier, outcomes = threading.Barrier(len(calls)), []
+
+    def run(call):
+        try:
+            barrier.wait()
+            call()
+            outcomes.append("done")
+        except MatchingError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(outcomes)
+
+
+# One test for both races: a second test with serialized_rollback in the same run fails to restore the database.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_teams_under_concurrency_one_supporter_for_the_last_place_and_a_yes_while_the_pair_starts():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database that serves two connections at once (PostgreSQL)")
+    # Three coordinators fill the last place of a team at once: one supporter.
+    lead = started_pair()
+    propose_supporter(lead=lead, volunteer=approved_volunteer(), proposed_by=None)
+    volunteers = [approved_volunteer() for _ in range(3)]
+    calls = [partial(propose_supporter, lead=lead, volunteer=volunteer, proposed_by=None) for volunteer in volunteers]
+    assert at_once(*calls) == ["done", "refused", "refused"]
+    assert lead.supporters.count() == 2
+    # A supporter says yes while the lead's yes starts the pair: the supporter joins it either way.
+    lead = propose_match(application=ApplicationFactory(), volunteer=approved_volunteer(), proposed_by=None)
+    respond_as_resident(match=lead, resident=lead.application.resident, accepted=True)
+    supporter = propose_supporter(lead=lead, volunteer=approved_volunteer(), proposed_by=None)
+    assert at_once(
+        partial(respond_as_volunteer, match=lead, volunteer=lead.volunteer, accepted=True),
+        partial(respond_as_volunteer, match=supporter, volunteer=supporter.volunteer, accepted=True),
+    ) == ["done", "done"]
+    assert set(Match.objects.filter(application=lead.application).values_list("status", flat=True)) == {"active"}
