@@ -68,7 +68,7 @@ def public_figures():
     from django.utils.translation import gettext_lazy as _
 
     this_year = timezone.localdate().replace(month=1, day=1)
-    counts = Match.objects.aggregate(
+    counts = Match.objects.filter(lead=None).aggregate(  # a team is one pair
         active=Count("id", filter=Q(status=Match.Status.ACTIVE)),
         completed=Count("id", filter=Q(status=Match.Status.COMPLETED, closed_at__date__gte=this_year)),
     )

@@ -411,3 +411,31 @@ def test_teams_under_concurrency_one_supporter_for_the_last_place_and_a_yes_whil
         partial(respond_as_volunteer, match=supporter, volunteer=supporter.volunteer, accepted=True),
     ) == ["done", "done"]
     assert set(Match.objects.filter(application=lead.application).values_list("status", flat=True)) == {"active"}
+
+
+def test_erasing_a_resident_closes_the_pair_with_its_team(django_capture_on_commit_callbacks):
+    from matching.privacy import erase
+
+    lead, ken, aya = team_of_three(django_capture_on_commit_callbacks)
+    erase(lead.application.resident)
+    assert set(Match.objects.values_list("status", flat=True)) == {"ended_early"}
+
+
+def test_a_lead_volunteer_who_leaves_jii_ends_the_pair_for_the_volunteers_reason_so_it_may_be_rematched():
+    from matching.privacy import volunteer_erase
+
+    lead = started_pair()
+    supporter = propose_supporter(lead=lead, volunteer=approved_volunteer(), proposed_by=None)
+    volunteer_erase(lead.volunteer)
+    ended = Match.objects.get(pk=lead.pk)
+    assert (ended.status, ended.end_reason) == ("ended_early", "volunteer_stopped")
+    assert Match.objects.get(pk=supporter.pk).status == "cancelled"
+    rematch = propose_rematch(ended=ended, volunteer=approved_volunteer(), proposed_by=None)
+    assert rematch.rematch_of_id == lead.pk
+
+
+def test_the_campaign_page_counts_a_running_team_as_one_pair(django_capture_on_commit_callbacks):
+    from matching.sections import public_figures
+
+    team_of_three(django_capture_on_commit_callbacks)
+    assert [count for _label, count in public_figures()] == [1, 0]
