@@ -300,10 +300,7 @@ class MatchAdmin(admin.ModelAdmin):
             if lead.is_open and open_supporters < settings.OFP_TEAM_SUPPORTERS:
                 extra_context["candidates"] = candidate_rows(lead.application)
                 extra_context["candidate_action"] = "supporter"
-            elif match.may_be_rematched and match.application.stage in (
-                Application.Stage.ENDED_EARLY,
-                Application.Stage.MATCHING,
-            ):
+            elif not services.rematch_refusal(match, match.application):
                 extra_context["candidates"] = candidate_rows(match.application)
                 extra_context["candidate_action"] = "rematch"
         return super().change_view(request, object_id, form_url, extra_context)

@@ -247,22 +247,27 @@ def propose_supporter(*, lead: Match, volunteer: VolunteerProfile, proposed_by: 
     return match
 
 
-@transaction.atomic
-def propose_rematch(*, ended: Match, volunteer: VolunteerProfile, proposed_by: User | None) -> Match:
-    """After a pair that ended early for the volunteer's reason (moved, stopped), propose a new volunteer to the
-    same application, without a new form. The application is proposed again; both pairs stay in its history."""
-    application = Application.objects.select_for_update().get(pk=ended.application_id)
-    ended = Match.objects.get(pk=ended.pk)
+def rematch_refusal(ended: Match, application: Application) -> str:
+    """Why this ended pair may not be rematched now, or "" if it may."""
     if not ended.may_be_rematched:
-        raise MatchingError(
-            pgettext("staff", "Only a pair that ended early for the volunteer's reason can be rematched.")
-        )
+        return pgettext("staff", "Only a pair that ended early for the volunteer's reason can be rematched.")
     # Declined or cancelled rematch proposals may come between; a newer pair or open proposal may not.
     newer = application.matches.filter(lead__isnull=True, proposed_at__gt=ended.proposed_at).exclude(
         status__in=[Match.Status.DECLINED, Match.Status.CANCELLED]
     )
     if application.stage not in (Application.Stage.ENDED_EARLY, Application.Stage.MATCHING) or newer.exists():
-        raise MatchingError(pgettext("staff", "The application has a newer pair or proposal."))
+        return pgettext("staff", "The application has a newer pair or proposal.")
+    return ""
+
+
+@transaction.atomic
+def propose_rematch(*, ended: Match, volunteer: VolunteerProfile, proposed_by: User | None) -> Match:
+    """After a pair that ended early for the volunteer's reason (moved, stopped), propose a new volunteer to the
+    same application, without a new form. The application is proposed again; both pairs stay in its history."""
+    application = Application.objects.select_for_update().get(pk=ended.application_id)
+    refusal = rematch_refusal(Match.objects.get(pk=ended.pk), application)
+    if refusal:
+        raise MatchingError(refusal)
     if application.stage != Application.Stage.MATCHING:
         application.stage = Application.Stage.MATCHING
         application.save(update_fields=["stage"])
