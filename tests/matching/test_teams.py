@@ -246,7 +246,7 @@ def test_a_rematch_is_counted_as_its_own_pair_in_the_figures(desk):
     html = desk.get("/en/admin/matching/application/figures/").content.decode()
     assert re.search(r'id="pairs-started">2<', html)
     assert "including 1 rematch<" in html
-    assert "a rematch, a new volunteer after one who moved or stopped, counts as a pair of its own" in html
+    assert "a rematch (a new volunteer after one who moved or stopped) counts as a pair of its own." in html
 
 
 @pytest.mark.parametrize("reason", ["moved", "schedule", "health", "not_a_fit", "no_contact", "other"])
