@@ -420,6 +420,8 @@ RECEIPT_SEAL_IMAGE = env.str("RECEIPT_SEAL_IMAGE", default="")
 
 # How many open OFP proposals or pairs one volunteer may have at a time.
 OFP_PAIRS_PER_VOLUNTEER = env.int("OFP_PAIRS_PER_VOLUNTEER", default=1)
+# How many supporting volunteers may join an OFP pair's lead volunteer (a team).
+OFP_TEAM_SUPPORTERS = env.int("OFP_TEAM_SUPPORTERS", default=2)
 # At most this many alerts about new Spot requests per volunteer per day; the rest wait for the daily digest.
 SPOT_ALERTS_PER_DAY = env.int("SPOT_ALERTS_PER_DAY", default=5)
 

@@ -1,5 +1,6 @@
 """The OFP desk: applications with ranked candidates, pairs to follow, intake rounds, and the figures."""
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -208,12 +209,20 @@ class SurveyInline(ReadOnlyInline):
 @admin.register(Match)
 class MatchAdmin(admin.ModelAdmin):
     list_display = ["__str__", "application", "volunteer", "status", "score", "starts_on", "ends_on", "needs_attention"]
-    list_filter = ["status", "needs_attention", "application__area__prefecture", "end_reason"]
+    list_filter = [
+        "status",
+        "needs_attention",
+        "application__area__prefecture",
+        "end_reason",
+        ("lead", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["application__resident__name", "volunteer__user__name", "volunteer__user__email"]
     list_select_related = ["application__resident", "volunteer__user"]
     readonly_fields = [
         "application",
         "volunteer",
+        "lead",
+        "rematch_of",
         "status",
         "score",
         "breakdown_lines",
@@ -268,8 +277,53 @@ class MatchAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path("<int:match_id>/close/", self.admin_site.admin_view(self.close_view), name="matching_match_close"),
+            path(
+                "<int:match_id>/supporters/<int:volunteer_id>/",
+                self.admin_site.admin_view(self.propose_supporter_view),
+                name="matching_match_propose_supporter",
+            ),
+            path(
+                "<int:match_id>/rematch/<int:volunteer_id>/",
+                self.admin_site.admin_view(self.propose_rematch_view),
+                name="matching_match_propose_rematch",
+            ),
             *super().get_urls(),
         ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        match = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if match:
+            lead = match.lead or match
+            extra_context["team"] = [lead, *lead.supporters.select_related("volunteer__user").order_by("proposed_at")]
+            open_supporters = sum(1 for member in extra_context["team"][1:] if member.is_open)
+            if lead.is_open and open_supporters < settings.OFP_TEAM_SUPPORTERS:
+                extra_context["candidates"] = candidate_rows(lead.application)
+                extra_context["candidate_action"] = "supporter"
+            elif not services.rematch_refusal(match, match.application):
+                extra_context["candidates"] = candidate_rows(match.application)
+                extra_context["candidate_action"] = "rematch"
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def propose_supporter_view(self, request, match_id, volunteer_id):
+        return self.propose(request, match_id, volunteer_id, services.propose_supporter, "lead")
+
+    def propose_rematch_view(self, request, match_id, volunteer_id):
+        return self.propose(request, match_id, volunteer_id, services.propose_rematch, "ended")
+
+    def propose(self, request, match_id, volunteer_id, service, argument):
+        if request.method != "POST" or not self.has_change_permission(request):
+            raise PermissionDenied
+        match = get_object_or_404(Match, pk=match_id)
+        volunteer = get_object_or_404(VolunteerProfile, pk=volunteer_id)
+        try:
+            proposed = service(**{argument: match}, volunteer=volunteer, proposed_by=request.user)
+        except services.MatchingError as error:
+            reasons = describe_reasons(error.reasons) if error.reasons else str(error)
+            self.message_user(request, _("Not proposed: %(reasons)s") % {"reasons": reasons}, messages.ERROR)
+            return redirect("admin:matching_match_change", match.pk)
+        self.message_user(request, _("Proposed. The volunteer has been emailed."), messages.SUCCESS)
+        return redirect("admin:matching_match_change", proposed.pk)
 
     def close_view(self, request, match_id):
         if not self.has_change_permission(request):

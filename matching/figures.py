@@ -21,7 +21,11 @@ def program_figures(start: date, end: date) -> dict:
     """Figures for applications made, pairs started and pairs closed between start and end (inclusive).
 
     Match success counts every application that is no longer waiting: one withdrawn without a pair is a
-    miss, one still waiting for a partner is not counted yet."""
+    miss, one still waiting for a partner is not counted yet.
+
+    A team (a lead and supporting volunteers) is one pair: only the lead's match counts. A rematch (a new
+    volunteer after one who moved or stopped) is a pair of its own: it counts among pairs started and closed,
+    while its application counts once for match success and the days to a first pair."""
     applications = Application.objects.filter(created_at__date__gte=start, created_at__date__lte=end)
     counts = applications.aggregate(
         total=Count("id", distinct=True),
@@ -30,14 +34,18 @@ def program_figures(start: date, end: date) -> dict:
     )
     decided = counts["total"] - counts["waiting"]
 
-    closed = Match.objects.filter(closed_at__date__gte=start, closed_at__date__lte=end).aggregate(
+    pairs = Match.objects.filter(lead__isnull=True)
+    closed = pairs.filter(closed_at__date__gte=start, closed_at__date__lte=end).aggregate(
         completed=Count("id", filter=Q(status=Match.Status.COMPLETED)),
         ended_early=Count("id", filter=Q(status=Match.Status.ENDED_EARLY)),
     )
-    started = Match.objects.filter(status__in=STARTED, starts_on__gte=start, starts_on__lte=end)
+    started = pairs.filter(status__in=STARTED, starts_on__gte=start, starts_on__lte=end)
+    started_counts = started.aggregate(total=Count("id"), rematches=Count("id", filter=Q(rematch_of__isnull=False)))
     waits = [
         (starts_on - timezone.localdate(applied)).days
-        for starts_on, applied in started.values_list("starts_on", "application__created_at")
+        for starts_on, applied in started.filter(rematch_of__isnull=True).values_list(
+            "starts_on", "application__created_at"
+        )
     ]
     households = dict(applications.values_list("household_type").annotate(n=Count("id")))
     by_prefecture = dict(started.values_list("application__area__prefecture").annotate(n=Count("id")))
@@ -49,6 +57,8 @@ def program_figures(start: date, end: date) -> dict:
         "still_waiting": counts["waiting"],
         "matched": counts["matched"],
         "match_success_rate": percent(counts["matched"], decided),
+        "pairs_started": started_counts["total"],
+        "rematches": started_counts["rematches"],
         "completed": closed["completed"],
         "ended_early": closed["ended_early"],
         "completion_rate": percent(closed["completed"], closed["completed"] + closed["ended_early"]),

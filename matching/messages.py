@@ -39,6 +39,17 @@ def proposal(message):
     return pair_letter(message, [Match.Status.PROPOSED])
 
 
+@builder("ofp_supporter_proposed_volunteer")
+def supporter_proposed(message):
+    return pair_letter(message, [Match.Status.PROPOSED])
+
+
+@builder("ofp_team_joined_resident")
+def team_joined(message):
+    """A supporting volunteer has joined the resident's pair: the resident learns their given name only."""
+    return pair_letter(message, [Match.Status.ACTIVE])
+
+
 @builder("ofp_pair_started_resident", "ofp_pair_started_volunteer")
 def pair_started(message):
     """Both have accepted: now, and only now, each gets the other's contact details."""

@@ -140,6 +140,9 @@ class Match(models.Model):
         NOT_A_FIT = "not_a_fit", _("Not a good fit")
         NO_CONTACT = "no_contact", _("Lost contact")
         OTHER = "other", _("Other")
+        # Reasons that are the volunteer's, not the resident's: the resident may get a new volunteer (a rematch).
+        VOLUNTEER_MOVED = "volunteer_moved", pgettext_lazy("staff", "The volunteer moved away")
+        VOLUNTEER_STOPPED = "volunteer_stopped", pgettext_lazy("staff", "The volunteer stopped volunteering")
 
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="matches", verbose_name=_("OFP application")
@@ -169,20 +172,42 @@ class Match(models.Model):
     end_reason = models.CharField(_("end reason"), max_length=20, choices=EndReason.choices, blank=True)
     end_note = models.TextField(_("closing note"), blank=True)
     needs_attention = models.BooleanField(_("needs a coordinator"), default=False)
+    # A supporting volunteer of a team points to the lead's match; the lead's own match (every pair before
+    # teams) has none. A team is one pair: the lead's match carries the application's stage and the surveys.
+    lead = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="supporters",
+        verbose_name=pgettext_lazy("staff", "supporting the pair"),
+    )
+    # A new volunteer for the same application after a pair that ended early for the volunteer's reason.
+    rematch_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rematches",
+        verbose_name=pgettext_lazy("staff", "rematch of"),
+    )
 
     objects = MatchQuerySet.as_manager()
+
+    VOLUNTEER_END_REASONS = [EndReason.VOLUNTEER_MOVED, EndReason.VOLUNTEER_STOPPED]
 
     class Meta:
         ordering = ["-proposed_at"]
         verbose_name = _("OFP pair")
         verbose_name_plural = _("OFP pairs")
         constraints = [
-            # One open proposal or pair per application, ever: the database has the last word.
+            # One open proposal or pair (its lead) per application, ever: the database has the last word.
+            # Supporting volunteers join it up to settings.OFP_TEAM_SUPPORTERS (checked under a lock).
             models.UniqueConstraint(
                 fields=["application"],
-                condition=Q(status__in=["proposed", "active"]),
-                name="one_open_match_per_application",
-            )
+                condition=Q(status__in=["proposed", "active"], lead__isnull=True),
+                name="one_open_lead_match_per_application",
+            ),
         ]
         indexes = [models.Index(fields=["status", "ends_on"])]
 
@@ -193,10 +218,24 @@ class Match(models.Model):
     def is_open(self):
         return self.status in (self.Status.PROPOSED, self.Status.ACTIVE)
 
+    @property
+    def is_supporting(self):
+        return self.lead_id is not None
+
+    @property
+    def may_be_rematched(self):
+        """A lead pair that ended early for the volunteer's reason: the resident may get a new volunteer."""
+        return (
+            not self.is_supporting
+            and self.status == self.Status.ENDED_EARLY
+            and self.end_reason in self.VOLUNTEER_END_REASONS
+        )
+
     def open_surveys(self, today: date) -> set[str]:
         """The surveys both sides may answer by `today`: the three-month one once the pair has run three months,
-        the closing one once it has ended or been closed (the emails asking for them go out then too)."""
-        if not self.starts_on:
+        the closing one once it has ended or been closed (the emails asking for them go out then too).
+        A team is surveyed once, on the lead's match."""
+        if not self.starts_on or self.is_supporting:
             return set()
         closed = self.status in (self.Status.COMPLETED, self.Status.ENDED_EARLY)
         last_day = self.closed_at.date() if closed and self.closed_at else today

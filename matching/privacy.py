@@ -94,7 +94,8 @@ def erase(resident) -> None:
     """End what is under way (a waiting application is withdrawn, an active pair closed), then erase it all."""
     for application in resident.ofp_applications.all():
         services.withdraw_application(application=application)
-    for match in Match.objects.filter(application__resident=resident, status=Match.Status.ACTIVE):
+    # A lead's pair closes with its team.
+    for match in Match.objects.filter(application__resident=resident, status=Match.Status.ACTIVE, lead=None):
         services.close_pair(match=match, reason=Match.EndReason.OTHER)
     anonymise(resident.ofp_applications.filter(anonymised_at=None))
 
@@ -116,7 +117,7 @@ def volunteer_erase(profile) -> None:
     for match in Match.objects.filter(volunteer=profile, status=Match.Status.PROPOSED):
         services.cancel_proposal(match=match, reason=str(_("The volunteer has left JII.")))
     for match in Match.objects.filter(volunteer=profile, status=Match.Status.ACTIVE):
-        services.close_pair(match=match, reason=Match.EndReason.OTHER)
+        services.close_pair(match=match, reason=Match.EndReason.VOLUNTEER_STOPPED)
 
 
 def register() -> None:

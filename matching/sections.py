@@ -30,8 +30,12 @@ def status_context(request, resident):
     if not applications:
         return None
     for application in applications:
-        application.current = next(iter(application.matches.all()), None)
+        # The latest lead's match is the pair; its running supporters are the team (all from the one prefetch).
+        matches = application.matches.all()
+        application.current = next((match for match in matches if not match.is_supporting), None)
         if application.current:
+            team = [match for match in matches if match.lead_id == application.current.pk and match.status == "active"]
+            application.current.team = team[::-1]  # in the order they joined
             application.current.surveys_due = surveys_due(application.current, Match.Side.RESIDENT)
             # One form per proposal, with its own field ids.
             application.current.form = ResponseForm(prefix=f"match-{application.current.pk}")
@@ -49,7 +53,7 @@ def volunteer_context(request, profile):
             Q(status__in=[Match.Status.PROPOSED, Match.Status.ACTIVE])
             | Q(status__in=[Match.Status.COMPLETED, Match.Status.ENDED_EARLY], closed_at__gte=recently)
         )
-        .select_related("application__resident", "application__area")
+        .select_related("application__resident", "application__area", "lead__volunteer__user")
         .prefetch_related("application__languages", "check_ins", "surveys")
         .order_by("proposed_at")
     )
@@ -64,7 +68,7 @@ def public_figures():
     from django.utils.translation import gettext_lazy as _
 
     this_year = timezone.localdate().replace(month=1, day=1)
-    counts = Match.objects.aggregate(
+    counts = Match.objects.filter(lead=None).aggregate(  # a team is one pair
         active=Count("id", filter=Q(status=Match.Status.ACTIVE)),
         completed=Count("id", filter=Q(status=Match.Status.COMPLETED, closed_at__date__gte=this_year)),
     )

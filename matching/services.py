@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from jii import audit, outbox
 from jii.models import Area, Language, PrivacyNotice, Resident, User, VolunteerProfile
@@ -87,7 +88,12 @@ def pair_scores(application: Application, volunteer: VolunteerProfile):
 
 @transaction.atomic
 def propose_match(
-    *, application: Application, volunteer: VolunteerProfile, proposed_by: User | None, enforce_rules=None
+    *,
+    application: Application,
+    volunteer: VolunteerProfile,
+    proposed_by: User | None,
+    enforce_rules=None,
+    rematch_of: Match | None = None,
 ) -> Match:
     """Propose a volunteer to a waiting application; both sides are asked to accept.
 
@@ -114,6 +120,7 @@ def propose_match(
                 score=int(score),
                 breakdown=breakdown,
                 proposed_by=proposed_by,
+                rematch_of=rematch_of,
             )
     except IntegrityError as error:
         raise MatchingError(_("The application already has an open proposal.")) from error
@@ -127,6 +134,8 @@ def propose_match(
 
 
 def locked_proposal(match: Match) -> Match:
+    if match.lead_id:  # the lead's row first, the order in which the lead's acceptance locks a team
+        Match.objects.select_for_update().filter(pk=match.lead_id).first()
     match = Match.objects.select_for_update().select_related("application").get(pk=match.pk)
     if match.status != Match.Status.PROPOSED:
         raise MatchingError(
@@ -140,7 +149,9 @@ def decline(match: Match, *, side: str, reason: str) -> Match:
     match.declined_by = side
     match.decline_reason = reason
     match.save(update_fields=["status", "declined_by", "decline_reason"])
-    audit.update(Application.objects.filter(pk=match.application_id), stage=Application.Stage.MATCHING)
+    if not match.is_supporting:  # a supporter saying no leaves the pair as it is
+        cancel_supporters(match, reason=pgettext("staff", "the pair was not formed"))
+        audit.update(Application.objects.filter(pk=match.application_id), stage=Application.Stage.MATCHING)
     to_coordinators("ofp_declined_coordinator", once=match.pk, match=match.pk)
     return match
 
@@ -157,6 +168,14 @@ def accept(match: Match, *, side: str) -> Match:
         match.resident_accepted_at = match.resident_accepted_at or now
     else:
         match.volunteer_accepted_at = match.volunteer_accepted_at or now
+    if match.is_supporting:
+        # The lead's row is locked (locked_proposal): a supporter joins now if the pair runs, else when it starts.
+        lead = Match.objects.get(pk=match.lead_id)
+        if match.volunteer_accepted_at and lead.status == Match.Status.ACTIVE:
+            join_team(match, lead)
+        else:
+            match.save()
+        return match
     if match.resident_accepted_at and match.volunteer_accepted_at:
         match.status = Match.Status.ACTIVE
         match.starts_on = timezone.localdate()
@@ -165,8 +184,94 @@ def accept(match: Match, *, side: str) -> Match:
         pair = pair_with_people(match.pk)
         outbox.queue("ofp_pair_started_resident", once=match.pk, to=pair.application.resident, match=match.pk)
         outbox.queue("ofp_pair_started_volunteer", once=match.pk, to=pair.volunteer.user, match=match.pk)
+        # Supporters who said yes before the pair started join it now.
+        waiting = match.supporters.select_for_update().filter(
+            status=Match.Status.PROPOSED, volunteer_accepted_at__isnull=False
+        )
+        for supporter in waiting:
+            join_team(supporter, match)
     match.save()
     return match
+
+
+def join_team(supporter: Match, lead: Match) -> None:
+    """A supporting volunteer who said yes joins the running pair: same dates as the lead; the resident is told
+    who joins (given name only), the volunteer gets the resident's contact details."""
+    supporter.status = Match.Status.ACTIVE
+    supporter.starts_on, supporter.ends_on = lead.starts_on, lead.ends_on
+    supporter.save()
+    pair = pair_with_people(supporter.pk)
+    outbox.queue("ofp_team_joined_resident", once=supporter.pk, to=pair.application.resident, match=supporter.pk)
+    outbox.queue("ofp_pair_started_volunteer", once=supporter.pk, to=pair.volunteer.user, match=supporter.pk)
+
+
+def cancel_supporters(lead: Match, *, reason: str) -> int:
+    """The lead's proposal is declined or taken back: its supporters' proposals go with it."""
+    return audit.update(
+        lead.supporters.filter(status=Match.Status.PROPOSED),
+        status=Match.Status.CANCELLED,
+        declined_by=Match.Side.COORDINATOR,
+        decline_reason=reason,
+    )
+
+
+@transaction.atomic
+def propose_supporter(*, lead: Match, volunteer: VolunteerProfile, proposed_by: User | None) -> Match:
+    """Propose a supporting volunteer to a pair's team (settings.OFP_TEAM_SUPPORTERS at most). The resident
+    agreed to the pair already, so only the volunteer accepts; every hard rule is checked as for the lead.
+
+    The lead's row is locked, so two coordinators cannot both add the last place of a team."""
+    lead = Match.objects.select_for_update().get(pk=lead.pk)
+    application = Application.objects.select_for_update().get(pk=lead.application_id)
+    volunteer = VolunteerProfile.objects.select_for_update().get(pk=volunteer.pk)
+    if lead.is_supporting or not lead.is_open:
+        raise MatchingError(pgettext("staff", "Supporters join a proposed or active pair, through its lead volunteer."))
+    if lead.supporters.open().count() >= settings.OFP_TEAM_SUPPORTERS:
+        full = pgettext("staff", "The team is full: at most %(count)d supporting volunteers.")
+        raise MatchingError(full % {"count": settings.OFP_TEAM_SUPPORTERS})
+    if not volunteer.is_approved:
+        raise MatchingError(_("The volunteer is not approved."))
+    score, breakdown, reasons = pair_scores(application, volunteer)
+    if reasons:  # "proposed before" keeps out the team's own members and former partners
+        raise MatchingError(_("The pair breaks a rule."), reasons)
+    match = Match.objects.create(
+        application=application,
+        volunteer=volunteer,
+        lead=lead,
+        score=int(score),
+        breakdown=breakdown,
+        proposed_by=proposed_by,
+        resident_accepted_at=timezone.now(),
+    )
+    outbox.queue("ofp_supporter_proposed_volunteer", once=match.pk, to=volunteer.user, match=match.pk)
+    return match
+
+
+def rematch_refusal(ended: Match, application: Application) -> str:
+    """Why this ended pair may not be rematched now, or "" if it may."""
+    if not ended.may_be_rematched:
+        return pgettext("staff", "Only a pair that ended early for the volunteer's reason can be rematched.")
+    # Declined or cancelled rematch proposals may come between; a newer pair or open proposal may not.
+    newer = application.matches.filter(lead__isnull=True, proposed_at__gt=ended.proposed_at).exclude(
+        status__in=[Match.Status.DECLINED, Match.Status.CANCELLED]
+    )
+    if application.stage not in (Application.Stage.ENDED_EARLY, Application.Stage.MATCHING) or newer.exists():
+        return pgettext("staff", "The application has a newer pair or proposal.")
+    return ""
+
+
+@transaction.atomic
+def propose_rematch(*, ended: Match, volunteer: VolunteerProfile, proposed_by: User | None) -> Match:
+    """After a pair that ended early for the volunteer's reason (moved, stopped), propose a new volunteer to the
+    same application, without a new form. The application is proposed again; both pairs stay in its history."""
+    application = Application.objects.select_for_update().get(pk=ended.application_id)
+    refusal = rematch_refusal(Match.objects.get(pk=ended.pk), application)
+    if refusal:
+        raise MatchingError(refusal)
+    if application.stage != Application.Stage.MATCHING:
+        application.stage = Application.Stage.MATCHING
+        application.save(update_fields=["stage"])
+    return propose_match(application=application, volunteer=volunteer, proposed_by=proposed_by, rematch_of=ended)
 
 
 @transaction.atomic
@@ -193,7 +298,9 @@ def cancel_proposal(*, match: Match, reason: str) -> Match:
     match.declined_by = Match.Side.COORDINATOR
     match.decline_reason = reason
     match.save(update_fields=["status", "declined_by", "decline_reason"])
-    audit.update(Application.objects.filter(pk=match.application_id), stage=Application.Stage.MATCHING)
+    if not match.is_supporting:
+        cancel_supporters(match, reason=reason)
+        audit.update(Application.objects.filter(pk=match.application_id), stage=Application.Stage.MATCHING)
     return match
 
 
@@ -254,7 +361,8 @@ def answer_survey(*, match: Match, respondent: str, kind: str, satisfaction: int
 
 @transaction.atomic
 def close_pair(*, match: Match, reason: str, note: str = "") -> Match:
-    """Close an active pair: completed after six months, or ended early with a reason."""
+    """Close an active pair: completed after six months, or ended early with a reason. Its team closes with it;
+    a supporting volunteer who stops early leaves the pair alone."""
     match = locked_active_pair(match)
     completed = reason == Match.EndReason.COMPLETED
     match.status = Match.Status.COMPLETED if completed else Match.Status.ENDED_EARLY
@@ -263,6 +371,17 @@ def close_pair(*, match: Match, reason: str, note: str = "") -> Match:
     match.closed_at = timezone.now()
     match.needs_attention = False
     match.save(update_fields=["status", "end_reason", "end_note", "closed_at", "needs_attention"])
+    if match.is_supporting:
+        return match
+    # The team ends with the pair, however the lead's side ended (a supporter's own reason is not the team's).
+    audit.update(
+        match.supporters.filter(status=Match.Status.ACTIVE),
+        status=match.status,
+        end_reason=Match.EndReason.COMPLETED if completed else Match.EndReason.OTHER,
+        closed_at=match.closed_at,
+        needs_attention=False,
+    )
+    cancel_supporters(match, reason=pgettext("staff", "the pair has ended"))
     stage = Application.Stage.COMPLETED if completed else Application.Stage.ENDED_EARLY
     audit.update(Application.objects.filter(pk=match.application_id), stage=stage)
     # Both sides are asked about their pair however it ended (once: the daily job writes the same message).
@@ -415,5 +534,7 @@ def queue_due_follow_ups(today) -> int:
     for match in active.prefetch_related("check_ins"):
         checked_in = {check_in.month for check_in in match.check_ins.all()}
         for kind, month in due_follow_ups(match, today, checked_in):
+            if match.is_supporting and kind not in (follow_ups.CHECK_IN_REMINDER, follow_ups.CHECK_IN_OVERDUE):
+                continue  # a team is surveyed, and its end announced, once: on the lead's match
             queued += queue_follow_up(match, kind, month)
     return queued

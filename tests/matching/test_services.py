@@ -289,6 +289,10 @@ def test_two_coordinators_proposing_one_volunteer_at_once_give_one_proposal():
         thread.join()
     assert sorted(outcomes) == ["proposed", "refused"]
     assert Match.objects.filter(volunteer=volunteer).count() == 1
+    # Teams: one supporter for a team's last place, and a supporter's yes while the pair starts.
+    from tests.matching.test_teams import check_team_races
+
+    check_team_races()
 
 
 def test_the_end_date_is_six_months_on_even_at_a_month_end():
