@@ -94,8 +94,11 @@ def test_the_resident_is_told_who_joins_by_given_name_and_sees_the_team_on_the_s
     # Each supporter gets the resident's contact details once they are in the running pair.
     for supporter in (ken, aya):
         started = [email for email in mail.outbox if email.to == [supporter.volunteer.user.email]]
-        assert [email.subject for email in started] == ["今日からOFPのペアが始まります"]
+        assert [email.subject for email in started] == ["OFPのチームに加わりました"]
+        assert "サポートのボランティアとして利用者さんのチームに加わりました" in started[0].body
         assert resident.email in started[0].body
+    to_lead = [email.subject for email in mail.outbox if email.to == [lead.volunteer.user.email]]
+    assert "今日からOFPのペアが始まります" in to_lead and "OFPのチームに加わりました" not in to_lead
     html = client.get(f"/en/status/{make_token(resident)}/").content.decode()
     assert "Also in your team: Ken (健), Aya (彩)" in html
     assert "田中 健" not in html and "鈴木 彩" not in html
