@@ -18,6 +18,7 @@ from hanamaru import services
 from hanamaru.figures import hanamaru_figures
 from hanamaru.forms import AttendanceForm, TermForm
 from hanamaru.models import Child, Class, ConsentText, Enrolment, Session, TutorSignup
+from hanamaru.selectors import children_of_session
 from jii.admin import CHECKBOXES_FOR_MANY, ReadOnlyInline, RecordAdmin, add_resident_inline
 from jii.forms import PeriodForm
 from jii.translated import in_every_language
@@ -34,13 +35,11 @@ add_resident_inline(ChildInline)
 
 class EnrolmentInline(ReadOnlyInline):
     model = Enrolment
-    fields = ["child", "status", "created_at", "enrolled_at", "consent"]
+    fields = ["child", "status", "created_at", "offered_until", "enrolled_at", "consent"]
     show_change_link = True
 
     def get_queryset(self, request):
-        return (
-            super().get_queryset(request).exclude(status=Enrolment.Status.WITHDRAWN).select_related("child", "consent")
-        )
+        return super().get_queryset(request).filter(status__in=Enrolment.ACTIVE).select_related("child", "consent")
 
 
 @admin.register(Class)
@@ -223,7 +222,9 @@ class SessionAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request):
             raise PermissionDenied
         session = get_object_or_404(Session.objects.select_related("klass"), pk=session_id)
-        initial = {"note": session.attendance_note}
+        # Children whose guardian reported them absent start unticked.
+        initial = {"note": session.attendance_note, "children_present": children_of_session(session).exclude(
+            absences__session=session).values_list("pk", flat=True)}  # fmt: skip
         if session.attendance_recorded_at:
             initial["children_present"] = session.attendance.filter(present=True).values_list("child_id", flat=True)
             initial["tutors_present"] = session.signups.filter(attended=True).values_list("volunteer_id", flat=True)
@@ -263,7 +264,7 @@ class ChildAdmin(admin.ModelAdmin):
 class EnrolmentAdmin(admin.ModelAdmin):
     """Places and the waiting list. Withdrawing a child gives the place to the first child waiting."""
 
-    list_display = ["child", "klass", "status", "created_at", "enrolled_at", "consent_version"]
+    list_display = ["child", "klass", "status", "created_at", "offered_until", "enrolled_at", "consent_version"]
     list_filter = ["klass", "status"]
     list_select_related = ["child", "klass", "consent"]
     readonly_fields = [
@@ -273,6 +274,7 @@ class EnrolmentAdmin(admin.ModelAdmin):
         "consent",
         "consented_at",
         "created_at",
+        "offered_until",
         "enrolled_at",
         "withdrawn_at",
     ]
@@ -288,7 +290,7 @@ class EnrolmentAdmin(admin.ModelAdmin):
     @admin.action(description=_("Withdraw the selected children (their places go to the waiting list)"))
     def withdraw(self, request, queryset):
         count = 0
-        for enrolment in queryset.exclude(status=Enrolment.Status.WITHDRAWN):
+        for enrolment in queryset.filter(status__in=Enrolment.ACTIVE):
             services.withdraw(enrolment=enrolment)
             count += 1
         self.message_user(
