@@ -6,9 +6,11 @@ child is on the waiting list, and tell the tutors when their child will miss a s
 import re
 import threading
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 from django.utils import timezone, translation
@@ -17,10 +19,11 @@ from django.utils.translation import gettext
 from hanamaru import services
 from hanamaru.models import Absence, Class, Enrolment
 from hanamaru.tasks import run_daily_hanamaru_jobs
-from jii.models import Message
+from jii.models import Message, Resident
 from jii.status_links import make_token
 from tests.factories import CoordinatorFactory, VolunteerFactory
 from tests.hanamaru.conftest import child, committed, enrol, session_in
+from tests.page_checks import nu_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -146,12 +149,13 @@ def test_offer_messages_reach_the_guardian_in_their_language(klass, template, la
             deadline = timedelta(hours=20) if template == "hanamaru_offer_reminder" else -timedelta(minutes=1)
             Enrolment.objects.filter(pk=leo.pk).update(offered_until=timezone.now() + deadline)
             run_daily_hanamaru_jobs()
-    [email] = [email for email in mail.outbox if email.to == ["ana@example.com"] and email.subject != ""][-1:]
+    email = [email for email in mail.outbox if email.to == ["ana@example.com"]][-1]  # the offer comes first
     with translation.override(language):
         assert email.subject == gettext(OFFER_MESSAGES[template])  # the catalogues' words once merged
-    assert "Leo" in email.body and "/status/" in email.body or "/enroll/" in email.body
-    assert Message.objects.get(template=template, resident__email="ana@example.com").language == language
-    assert Message.objects.get(template=template, resident__email="ana@example.com").state == "sent"
+    link = "/enroll/" if template == "hanamaru_offer_expired" else "/status/"
+    assert "Leo" in email.body and link in email.body
+    message = Message.objects.get(template=template, resident__email="ana@example.com")
+    assert (message.language, message.state) == (language, "sent")
 
 
 def test_the_english_messages_say_what_to_do_and_by_when(klass):
@@ -326,3 +330,23 @@ def test_answers_and_the_daily_job_arriving_together_never_overfill_the_class(kl
     assert rows.count("enrolled") + rows.count("offered") <= 3
     assert rows.count("enrolled") + rows.count("offered") == 3  # no place lost either: 2 more were waiting
     assert len(refused) >= 3  # each offer is accepted once at most
+
+
+def test_the_status_and_volunteer_pages_with_offers_and_absences_are_valid_html(client, klass):
+    session = session_in(klass, days=2)
+    lucas, bia, _leo, _mia = enrol(klass, *(child(name) for name in ("Lucas", "Bia", "Leo", "Mia")))
+    services.withdraw(enrolment=bia)  # Leo offered, Mia waiting
+    services.report_absence(enrolment=lucas, session=session, reason="")
+    pages = {"status": client.get(f"/en/status/{make_token(lucas.child.guardian)}/").content.decode()}
+    client.force_login(tutor_of(session))
+    pages["volunteer"] = client.get("/en/volunteer/").content.decode()
+    assert "Take the place" in pages["status"] and "number 1 in line" in pages["status"]
+    assert "reported absent" in pages["volunteer"]
+    assert nu_errors(pages) == {}
+
+
+def test_the_demo_shows_an_open_offer_and_a_waiting_position(client):
+    call_command("load_demo_data", stdout=StringIO())
+    guardian = Resident.objects.get(email="hanamaru-demo-4@example.com")
+    html = client.get(f"/en/status/{make_token(guardian)}/").content.decode()
+    assert "A place is free for your child. Please answer by" in html and "number 1 in line" in html
