@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from hanamaru import services
 from hanamaru.figures import hanamaru_figures
 from hanamaru.forms import AttendanceForm, TermForm
-from hanamaru.models import Child, Class, ConsentText, Enrolment, Session, TutorSignup
+from hanamaru.models import Absence, Child, Class, ConsentText, Enrolment, Session, TutorSignup
 from hanamaru.selectors import children_of_session
 from jii.admin import CHECKBOXES_FOR_MANY, ReadOnlyInline, RecordAdmin, add_resident_inline
 from jii.forms import PeriodForm
@@ -145,6 +145,16 @@ class TutorSignupInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("volunteer__user")
 
 
+class AbsenceInline(ReadOnlyInline):
+    """Children whose guardian said they will not come, with the reason given (for coordinators, not tutors)."""
+
+    model = Absence
+    fields = ["child", "reason", "reported_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("child")
+
+
 class SessionForm(forms.ModelForm):
     """Moving a session: the same checks as the service, shown on the form."""
 
@@ -173,7 +183,7 @@ class SessionAdmin(admin.ModelAdmin):
     list_select_related = ["klass"]
     fields = ["klass", "starts_at", "ends_at", "status", "cancel_reason", "attendance_recorded_at", "attendance_note"]
     readonly_fields = ["klass", "status", "cancel_reason", "attendance_recorded_at", "attendance_note"]
-    inlines = [TutorSignupInline]
+    inlines = [TutorSignupInline, AbsenceInline]
     actions = ["cancel_sessions"]
     change_form_template = "admin/hanamaru/session/change_form.html"
     change_list_template = "admin/hanamaru/session/change_list.html"

@@ -21,6 +21,7 @@ class HanamaruConfig(AppConfig):
             "hanamaru.view_enrolment",
             "hanamaru.change_enrolment",
             "hanamaru.view_tutorsignup",
+            "hanamaru.view_absence",
             "hanamaru.view_consenttext",
             "hanamaru.add_consenttext",
         ],

@@ -262,6 +262,9 @@ def test_a_guardian_reports_an_absence_and_the_tutor_and_coordinator_see_it(clie
     assert "Silva Lucas (reported absent)" in form and "Silva Bia (reported absent)" not in form
     ticked = {int(pk) for pk in re.findall(r'name="children_present" value="(\d+)"[^>]*checked', form)}
     assert ticked == {bia.child.pk}  # Lucas starts unticked
+    Absence.objects.update(reason="熱があります")
+    page = client.get(f"/en/admin/hanamaru/session/{session.pk}/change/").content.decode()
+    assert "熱があります" in page  # the reason is for coordinators (tutors see the absence only)
 
 
 def test_no_absence_for_a_session_that_has_started_or_another_class_or_bad_input(client, klass):

@@ -245,7 +245,8 @@ def test_coordinators_create_a_term_record_attendance_and_read_the_figures(clien
         response = client.post(
             f"/en/admin/hanamaru/session/{target.pk}/change/",
             {"starts_at_0": day.isoformat(), "starts_at_1": "13:00:00", "ends_at_0": day.isoformat(),
-             "ends_at_1": "14:30:00", "signups-TOTAL_FORMS": "0", "signups-INITIAL_FORMS": "0"},
+             "ends_at_1": "14:30:00", "signups-TOTAL_FORMS": "0", "signups-INITIAL_FORMS": "0",
+             "absences-TOTAL_FORMS": "0", "absences-INITIAL_FORMS": "0"},
         )  # fmt: skip
         target.refresh_from_db()
         moved = timezone.localtime(target.starts_at)
