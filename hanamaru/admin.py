@@ -17,7 +17,8 @@ from django.utils.translation import ngettext
 from hanamaru import services
 from hanamaru.figures import hanamaru_figures
 from hanamaru.forms import AttendanceForm, TermForm
-from hanamaru.models import Child, Class, ConsentText, Enrolment, Session, TutorSignup
+from hanamaru.models import Absence, Child, Class, ConsentText, Enrolment, Session, TutorSignup
+from hanamaru.selectors import children_of_session
 from jii.admin import CHECKBOXES_FOR_MANY, ReadOnlyInline, RecordAdmin, add_resident_inline
 from jii.forms import PeriodForm
 from jii.translated import in_every_language
@@ -34,13 +35,11 @@ add_resident_inline(ChildInline)
 
 class EnrolmentInline(ReadOnlyInline):
     model = Enrolment
-    fields = ["child", "status", "created_at", "enrolled_at", "consent"]
+    fields = ["child", "status", "created_at", "offered_until", "enrolled_at", "consent"]
     show_change_link = True
 
     def get_queryset(self, request):
-        return (
-            super().get_queryset(request).exclude(status=Enrolment.Status.WITHDRAWN).select_related("child", "consent")
-        )
+        return super().get_queryset(request).filter(status__in=Enrolment.ACTIVE).select_related("child", "consent")
 
 
 @admin.register(Class)
@@ -146,6 +145,16 @@ class TutorSignupInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("volunteer__user")
 
 
+class AbsenceInline(ReadOnlyInline):
+    """Children whose guardian said they will not come, with the reason given (for coordinators, not tutors)."""
+
+    model = Absence
+    fields = ["child", "reason", "reported_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("child")
+
+
 class SessionForm(forms.ModelForm):
     """Moving a session: the same checks as the service, shown on the form."""
 
@@ -174,7 +183,7 @@ class SessionAdmin(admin.ModelAdmin):
     list_select_related = ["klass"]
     fields = ["klass", "starts_at", "ends_at", "status", "cancel_reason", "attendance_recorded_at", "attendance_note"]
     readonly_fields = ["klass", "status", "cancel_reason", "attendance_recorded_at", "attendance_note"]
-    inlines = [TutorSignupInline]
+    inlines = [TutorSignupInline, AbsenceInline]
     actions = ["cancel_sessions"]
     change_form_template = "admin/hanamaru/session/change_form.html"
     change_list_template = "admin/hanamaru/session/change_list.html"
@@ -223,7 +232,9 @@ class SessionAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request):
             raise PermissionDenied
         session = get_object_or_404(Session.objects.select_related("klass"), pk=session_id)
-        initial = {"note": session.attendance_note}
+        # Children whose guardian reported them absent start unticked.
+        initial = {"note": session.attendance_note, "children_present": children_of_session(session).exclude(
+            absences__session=session).values_list("pk", flat=True)}  # fmt: skip
         if session.attendance_recorded_at:
             initial["children_present"] = session.attendance.filter(present=True).values_list("child_id", flat=True)
             initial["tutors_present"] = session.signups.filter(attended=True).values_list("volunteer_id", flat=True)
@@ -263,7 +274,7 @@ class ChildAdmin(admin.ModelAdmin):
 class EnrolmentAdmin(admin.ModelAdmin):
     """Places and the waiting list. Withdrawing a child gives the place to the first child waiting."""
 
-    list_display = ["child", "klass", "status", "created_at", "enrolled_at", "consent_version"]
+    list_display = ["child", "klass", "status", "created_at", "offered_until", "enrolled_at", "consent_version"]
     list_filter = ["klass", "status"]
     list_select_related = ["child", "klass", "consent"]
     readonly_fields = [
@@ -273,6 +284,7 @@ class EnrolmentAdmin(admin.ModelAdmin):
         "consent",
         "consented_at",
         "created_at",
+        "offered_until",
         "enrolled_at",
         "withdrawn_at",
     ]
@@ -288,7 +300,7 @@ class EnrolmentAdmin(admin.ModelAdmin):
     @admin.action(description=_("Withdraw the selected children (their places go to the waiting list)"))
     def withdraw(self, request, queryset):
         count = 0
-        for enrolment in queryset.exclude(status=Enrolment.Status.WITHDRAWN):
+        for enrolment in queryset.filter(status__in=Enrolment.ACTIVE):
             services.withdraw(enrolment=enrolment)
             count += 1
         self.message_user(

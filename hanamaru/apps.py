@@ -21,6 +21,7 @@ class HanamaruConfig(AppConfig):
             "hanamaru.view_enrolment",
             "hanamaru.change_enrolment",
             "hanamaru.view_tutorsignup",
+            "hanamaru.view_absence",
             "hanamaru.view_consenttext",
             "hanamaru.add_consenttext",
         ],
@@ -29,7 +30,7 @@ class HanamaruConfig(AppConfig):
     def ready(self):
         import hanamaru.messages  # noqa: F401  (registers Hanamaru's message builders)
         from hanamaru import privacy as hanamaru_privacy
-        from hanamaru.models import Child, Enrolment
+        from hanamaru.models import Absence, Child, Enrolment
         from hanamaru.sections import public_figures, status_context, volunteer_context
         from jii.audit import register
         from jii.figures import register_figures
@@ -38,6 +39,7 @@ class HanamaruConfig(AppConfig):
         # The change audit (jii/audit.py): a child's names, school and needs are masked.
         register(Child, masked=["first_name", "family_name", "school", "needs"], m2m=["home_languages"])
         register(Enrolment)
+        register(Absence, masked=["reason"])
 
         register_section("status", "hanamaru/_status.html", status_context)
         register_section("volunteer", "hanamaru/_volunteer.html", volunteer_context)

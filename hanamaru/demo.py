@@ -1,12 +1,14 @@
 """Hanamaru demo: two classes with a term of weekly sessions (four already held, with attendance), children
-enrolled by fictional guardians, one class full with a waiting list, tutors signed up."""
+enrolled by fictional guardians, one class full with a waiting list where a freed place is offered to the first
+child waiting (the offer open for a few more days), tutors signed up, an absence reported."""
 
 from datetime import time, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from hanamaru import services
-from hanamaru.models import Child, Class, ConsentText, Enrolment, Session, TutorSignup
+from hanamaru.models import Absence, Child, Class, ConsentText, Enrolment, Session, TutorSignup
 from jii.models import Area, Language, Resident, VolunteerProfile
 
 # name, venue, address, access notes (each ja, en), area, level, ages, capacity, tutors, weekday, start, end
@@ -27,7 +29,8 @@ FAMILIES = [
      [("Lucas", "Silva", 7, "目黒区立 小学校 2年", "pt", "speaks", 0),
       ("Bia", "Silva", 6, "小学校 1年", "pt", "none", 0)]),
     ("hanamaru-demo-2@example.com", "Nguyen Thi Lan", "vi", "saitama-kawaguchi",
-     [("Minh", "Nguyen", 10, "川口市立 小学校 4年", "vi", "kana", 1)]),
+     [("Minh", "Nguyen", 10, "川口市立 小学校 4年", "vi", "kana", 1),
+      ("An", "Nguyen", 8, "川口市立 小学校 2年", "vi", "none", 1)]),
     ("olena.kovalenko@example.com", "Olena Kovalenko", "uk", "saitama-kawaguchi",  # jii's demo refugee family
      [("Sofiia", "Kovalenko", 11, "小学校 5年", "uk", "kana", 1),
       ("Marko", "Kovalenko", 9, "小学校 4年", "uk", "speaks", 1)]),
@@ -95,4 +98,14 @@ def load() -> str:
         services.record_attendance(
             session=session, children_present=present, tutors_present=tutors_present, note="", by=None
         )
+    # Two days ago An left Kawaguchi: her place is offered to the first child waiting, who has a few days left to
+    # answer (set here rather than through services.withdraw, so that loading the demo sends no email).
+    left = timezone.now() - timedelta(days=2)
+    classes[1].enrolments.filter(child__first_name="An").update(status=Enrolment.Status.WITHDRAWN, withdrawn_at=left)
+    first_waiting = classes[1].enrolments.filter(status=Enrolment.Status.WAITING).order_by("created_at", "pk").first()
+    first_waiting.status = Enrolment.Status.OFFERED
+    first_waiting.offered_until = left + timedelta(days=settings.HANAMARU_OFFER_DAYS)
+    first_waiting.save(update_fields=["status", "offered_until"])
+    lucas = Child.objects.get(first_name="Lucas", guardian__email=FAMILIES[0][0])
+    Absence.objects.create(session=classes[0].sessions.upcoming().first(), child=lucas, reason="歯医者の予約")
     return f"{len(classes)} Hanamaru classes, {Session.objects.count()} sessions, {Child.objects.count()} children"

@@ -3,8 +3,9 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
-from hanamaru.models import Child, Class, ConsentText
+from hanamaru.models import Absence, Child, Class, ConsentText
 from hanamaru.selectors import children_of_session, classes_with_places
 from jii.forms import IdChoiceField, IdMultipleChoiceField, PlainErrorsMixin, ResidentForm, resident_details
 from jii.models import Area, Language, area_choices
@@ -170,6 +171,10 @@ class AttendanceForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["children_present"].queryset = children_of_session(session)
+        absent = set(session.absences.values_list("child_id", flat=True))
+        self.fields["children_present"].label_from_instance = lambda child: (
+            pgettext("staff", "%(child)s (reported absent)") % {"child": child} if child.pk in absent else str(child)
+        )
         self.fields["tutors_present"].queryset = VolunteerProfile.objects.filter(
             tutor_signups__session=session, tutor_signups__withdrawn_at__isnull=True
         ).select_related("user")
@@ -179,3 +184,16 @@ class AttendanceForm(forms.Form):
 class ConsentAgainForm(PlainErrorsMixin, forms.Form):
     consent = forms.BooleanField(label=_("I have read the updated text and agree."))
     consent_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class AbsenceForm(PlainErrorsMixin, forms.Form):
+    """A guardian's report that their child will miss one of the class's coming sessions."""
+
+    session = IdChoiceField(label=_("Session"), queryset=None, empty_label=None)
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=Absence.REASON_LENGTH, required=False)
+
+    def __init__(self, *args, klass, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["session"].queryset = klass.sessions.upcoming()
+        choose = _("Please choose one of the coming sessions.")
+        self.fields["session"].error_messages.update(required=choose, invalid_choice=choose)

@@ -32,13 +32,25 @@ def enrolment_received(message):
     return Letter({"enrolments": enrolments, "klass": klass, "session": klass.sessions.upcoming().first()})
 
 
-@builder("hanamaru_place_offered")
+@builder("hanamaru_place_offered", "hanamaru_offer_reminder")
 def place_offered(message):
+    """The offer of a place and the reminder of its last day, while it is open."""
     enrolment = Enrolment.objects.select_related("child", "klass").filter(pk=message.ids["enrolment"]).first()
-    if enrolment is None or enrolment.status != Enrolment.Status.ENROLLED:
-        return None
+    if enrolment is None or enrolment.status != Enrolment.Status.OFFERED:
+        return None  # answered (or passed on) since
     klass = enrolment.klass
-    return Letter({"child": enrolment.child, "klass": klass, "session": klass.sessions.upcoming().first()})
+    return Letter({"child": enrolment.child, "klass": klass, "session": klass.sessions.upcoming().first(),
+                   "offered_until": enrolment.offered_until})  # fmt: skip
+
+
+@builder("hanamaru_offer_expired")
+def offer_expired(message):
+    enrolment = Enrolment.objects.select_related("child", "klass").filter(pk=message.ids["enrolment"]).first()
+    if enrolment is None or enrolment.status != Enrolment.Status.EXPIRED:
+        return None
+    enrol_url = site_url("hanamaru_enroll", message.language) + f"?class={enrolment.klass_id}"
+    return Letter({"child": enrolment.child, "klass": enrolment.klass, "offered_until": enrolment.offered_until,
+                   "enrol_url": enrol_url})  # fmt: skip
 
 
 @builder("hanamaru_session_changed")

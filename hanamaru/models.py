@@ -165,9 +165,14 @@ class Enrolment(models.Model):
     class Status(models.TextChoices):
         ENROLLED = "enrolled", _("Enrolled")
         WAITING = "waiting", _("On the waiting list")
+        OFFERED = "offered", _("Offered a place")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        DECLINED = "declined", _("Declined the place")
+        EXPIRED = "expired", _("No answer to the offer")
 
-    ACTIVE = [Status.ENROLLED, Status.WAITING]
+    ACTIVE = [Status.ENROLLED, Status.WAITING, Status.OFFERED]
+    # An offered place is held until the guardian answers: it counts against the class's capacity.
+    HOLDING_PLACE = [Status.ENROLLED, Status.OFFERED]
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("child"))
     klass = models.ForeignKey(Class, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("class"))
@@ -178,8 +183,9 @@ class Enrolment(models.Model):
     consented_at = models.DateTimeField(_("consent given"))
     privacy_notice = agreed_privacy_notice()
     created_at = models.DateTimeField(_("asked"), default=timezone.now)  # the waiting list's order
+    offered_until = models.DateTimeField(_("answer the offer by"), null=True, blank=True)
     enrolled_at = models.DateTimeField(_("place given"), null=True, blank=True)
-    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)  # or declined, or the offer expired
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -188,8 +194,13 @@ class Enrolment(models.Model):
         indexes = [models.Index(fields=["klass", "status", "created_at"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["child", "klass"], condition=Q(status__in=["enrolled", "waiting"]), name="one_active_enrolment"
-            )
+                fields=["child", "klass"],
+                condition=Q(status__in=["enrolled", "waiting", "offered"]),
+                name="one_active_enrolment",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="offered") | Q(offered_until__isnull=False), name="offer_has_a_deadline"
+            ),
         ]
 
     def __str__(self):
@@ -233,6 +244,26 @@ class Attendance(models.Model):
         verbose_name = _("attendance")
         verbose_name_plural = _("attendance")
         constraints = [models.UniqueConstraint(fields=["session", "child"], name="attendance_once_per_child")]
+
+    def __str__(self):
+        return f"{self.child} — {self.session}"
+
+
+class Absence(models.Model):
+    """A guardian's word that a child will miss an upcoming session, for its tutors and the attendance form."""
+
+    REASON_LENGTH = 200
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="absences", verbose_name=_("session"))
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="absences", verbose_name=_("child"))
+    reason = EncryptedTextField(_("reason"), blank=True)  # the guardian's words about their child
+    reported_at = models.DateTimeField(_("reported"), default=timezone.now)
+
+    class Meta:
+        ordering = ["reported_at"]
+        verbose_name = _("reported absence")
+        verbose_name_plural = _("reported absences")
+        constraints = [models.UniqueConstraint(fields=["session", "child"], name="one_absence_per_child_and_session")]
 
     def __str__(self):
         return f"{self.child} — {self.session}"

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hanamaru import services
-from hanamaru.models import Attendance, Child, ConsentText, Enrolment, Session, TutorSignup
+from hanamaru.models import Absence, Attendance, Child, ConsentText, Enrolment, Session, TutorSignup
 from jii import audit
 from jii.privacy import (
     ERASED,
@@ -35,7 +35,8 @@ def children_who_left(cutoff):
 
 def anonymise_children(children) -> None:
     """Erase a child's name, school and needs. Kept for the figures: age, Japanese level, home languages, and
-    their enrolments and attendance."""
+    their enrolments and attendance. The reasons given for absences go too (words about the child)."""
+    Absence.objects.filter(child__in=children).update(reason="")
     audit.update(children, first_name=ERASED, family_name="", school="", needs="", anonymised_at=timezone.now())
 
 
@@ -81,6 +82,17 @@ def collect(resident) -> list[dict]:
                     ("child", str(_("Child")), record.child.first_name),
                     ("session", str(_("session")), f"{record.session.klass} {record.session.starts_at:%Y-%m-%d}"),
                     *section("", record, ["present"])["rows"],
+                ],
+            }
+        )
+    for absence in Absence.objects.filter(child__guardian=resident).select_related("session__klass", "child"):
+        sections.append(
+            {
+                "title": str(_("Absence reported")),
+                "rows": [
+                    ("child", str(_("Child")), absence.child.first_name),
+                    ("session", str(_("session")), f"{absence.session.klass} {absence.session.starts_at:%Y-%m-%d}"),
+                    *section("", absence, ["reason", "reported_at"])["rows"],
                 ],
             }
         )

@@ -3,7 +3,7 @@
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.fields.json import KT
 
-from hanamaru.models import Child, Class, Enrolment, Session, TutorSignup
+from hanamaru.models import Absence, Child, Class, Enrolment, Session, TutorSignup
 
 
 def classes_with_places():
@@ -13,8 +13,8 @@ def classes_with_places():
         Class.objects.filter(is_open=True)
         .select_related("area")
         .annotate(
-            enrolled=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.ENROLLED)),
-            places_left=F("capacity") - F("enrolled"),
+            held=Count("enrolments", filter=Q(enrolments__status__in=Enrolment.HOLDING_PLACE)),
+            places_left=F("capacity") - F("held"),
             next_start=Subquery(upcoming.values("starts_at")[:1]),
         )
         .order_by("next_start", KT("name__ja"))
@@ -45,7 +45,10 @@ def tutor_sessions(profile, limit: int = 8):
     )
     return (
         sessions.select_related("klass")
-        .prefetch_related(Prefetch("klass__enrolments", queryset=enrolled, to_attr="enrolled"))
+        .prefetch_related(
+            Prefetch("klass__enrolments", queryset=enrolled, to_attr="enrolled"),
+            Prefetch("absences", queryset=Absence.objects.only("session", "child"), to_attr="reported_absences"),
+        )
         .order_by("starts_at")
         .distinct()[:limit]
     )

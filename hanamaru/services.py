@@ -12,7 +12,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hanamaru.models import Attendance, Child, Class, ConsentText, Enrolment, Session, TutorSignup
+from hanamaru.models import Absence, Attendance, Child, Class, ConsentText, Enrolment, Session, TutorSignup
 from hanamaru.selectors import children_of_session
 from jii import audit, outbox
 from jii.models import Language, PrivacyNotice, Resident, User, VolunteerProfile
@@ -20,6 +20,7 @@ from jii.services import find_or_create_resident
 
 WITHDRAW_UNTIL = timedelta(hours=24)
 SHORTAGE_ALERT_BEFORE = timedelta(days=2)
+OFFER_REMINDER_BEFORE = timedelta(days=1)
 
 
 class HanamaruError(Exception):
@@ -129,7 +130,7 @@ def enrol(
     klass = Class.objects.select_for_update().get(pk=klass.pk)
     if not klass.is_open:
         raise HanamaruError(_("This class is not taking enrolments at the moment."))
-    places_taken = klass.enrolments.filter(status=Enrolment.Status.ENROLLED).count()
+    places_taken = places_held(klass)
     now, privacy_notice = timezone.now(), PrivacyNotice.objects.current()
     enrolments, new = [], []
     for details in children:
@@ -164,33 +165,99 @@ def enrol(
 
 @transaction.atomic
 def withdraw(*, enrolment: Enrolment) -> Enrolment | None:
-    """Take a child off a class (or its waiting list). A freed place goes to the first child waiting, whose
-    guardian is told. Returns the enrolment that got the place, if any."""
+    """Take a child off a class (or its waiting list, or decline an offer). A freed place is offered to the first
+    child waiting, whose guardian is told. Returns the enrolment offered the place, if any."""
     klass = Class.objects.select_for_update().get(pk=enrolment.klass_id)
     enrolment = Enrolment.objects.get(pk=enrolment.pk)
-    if enrolment.status == Enrolment.Status.WITHDRAWN:
+    if enrolment.status not in Enrolment.ACTIVE:
         return None
-    freed = enrolment.status == Enrolment.Status.ENROLLED
+    freed = enrolment.status in Enrolment.HOLDING_PLACE
     enrolment.status = Enrolment.Status.WITHDRAWN
     enrolment.withdrawn_at = timezone.now()
     enrolment.save(update_fields=["status", "withdrawn_at"])
     return fill_places(klass) if freed else None
 
 
+def places_held(klass: Class) -> int:
+    """Places taken by enrolled children and held by open offers."""
+    return klass.enrolments.filter(status__in=Enrolment.HOLDING_PLACE).count()
+
+
 def fill_places(klass: Class) -> Enrolment | None:
-    """Give free places to the waiting list in order (call with the class row locked)."""
-    taken = klass.enrolments.filter(status=Enrolment.Status.ENROLLED).count()
-    promoted = None
+    """Offer the free places to the waiting list in order (call with the class row locked). A place already
+    offered is held by its offer, so it is never offered twice. Returns the first enrolment offered a place."""
+    free = max(klass.capacity - places_held(klass), 0)
     waiting = klass.enrolments.filter(status=Enrolment.Status.WAITING).select_related("child__guardian")
-    waiting = waiting.order_by("created_at", "pk")
-    for enrolment in waiting[: max(klass.capacity - taken, 0)]:
-        enrolment.status = Enrolment.Status.ENROLLED
-        enrolment.enrolled_at = timezone.now()
-        enrolment.save(update_fields=["status", "enrolled_at"])
-        guardian = enrolment.child.guardian
-        outbox.queue("hanamaru_place_offered", once=enrolment.pk, to=guardian, enrolment=enrolment.pk)
-        promoted = promoted or enrolment
-    return promoted
+    offered = None
+    for enrolment in waiting.order_by("created_at", "pk")[:free]:
+        enrolment.status = Enrolment.Status.OFFERED
+        enrolment.offered_until = timezone.now() + timedelta(days=settings.HANAMARU_OFFER_DAYS)
+        enrolment.save(update_fields=["status", "offered_until"])
+        outbox.queue("hanamaru_place_offered", once=enrolment.pk, to=enrolment.child.guardian, enrolment=enrolment.pk)
+        offered = offered or enrolment
+    return offered
+
+
+def open_offer(enrolment: Enrolment) -> tuple[Class, Enrolment]:
+    """The class (locked) and the enrolment, while its offer is open; the class row is the lock that an answer,
+    the expiry job and other offers of the class take, so only one of them decides at a time."""
+    klass = Class.objects.select_for_update().get(pk=enrolment.klass_id)
+    enrolment = Enrolment.objects.get(pk=enrolment.pk)
+    if enrolment.status != Enrolment.Status.OFFERED or enrolment.offered_until <= timezone.now():
+        raise HanamaruError(_("This offer of a place is no longer open."))
+    return klass, enrolment
+
+
+@transaction.atomic
+def accept_offer(*, enrolment: Enrolment) -> Enrolment:
+    """The guardian takes the offered place (before its deadline)."""
+    _klass, enrolment = open_offer(enrolment)
+    enrolment.status = Enrolment.Status.ENROLLED
+    enrolment.enrolled_at = timezone.now()
+    enrolment.save(update_fields=["status", "enrolled_at"])
+    return enrolment
+
+
+@transaction.atomic
+def decline_offer(*, enrolment: Enrolment) -> Enrolment | None:
+    """The guardian does not want the place: it is offered to the next child. Returns that child's enrolment."""
+    klass, enrolment = open_offer(enrolment)
+    enrolment.status = Enrolment.Status.DECLINED
+    enrolment.withdrawn_at = timezone.now()
+    enrolment.save(update_fields=["status", "withdrawn_at"])
+    return fill_places(klass)
+
+
+@transaction.atomic
+def expire_offers(now) -> int:
+    """Offers past their deadline: the guardian is told, and the place is offered to the next child waiting."""
+    class_ids = Enrolment.objects.filter(status=Enrolment.Status.OFFERED, offered_until__lte=now)
+    class_ids = sorted(set(class_ids.values_list("klass_id", flat=True)))
+    expired = 0
+    for klass in Class.objects.select_for_update().filter(pk__in=class_ids).order_by("pk"):
+        # Read again under the lock: an answer that came first has its way.
+        late = klass.enrolments.filter(status=Enrolment.Status.OFFERED, offered_until__lte=now)
+        for enrolment in late.select_related("child__guardian"):
+            enrolment.status = Enrolment.Status.EXPIRED
+            enrolment.withdrawn_at = now
+            enrolment.save(update_fields=["status", "withdrawn_at"])
+            outbox.queue("hanamaru_offer_expired", once=enrolment.pk, to=enrolment.child.guardian,
+                         enrolment=enrolment.pk)  # fmt: skip
+            expired += 1
+        fill_places(klass)
+    return expired
+
+
+@transaction.atomic
+def remind_of_offers(now) -> int:
+    """An offer's last day: its guardian is reminded once."""
+    due = Enrolment.objects.filter(
+        status=Enrolment.Status.OFFERED, offered_until__gt=now, offered_until__lte=now + OFFER_REMINDER_BEFORE
+    ).select_related("child__guardian")
+    for enrolment in due:
+        outbox.queue("hanamaru_offer_reminder", once=enrolment.pk, to=enrolment.child.guardian,
+                     enrolment=enrolment.pk)  # fmt: skip
+    return len(due)
 
 
 @transaction.atomic
@@ -309,6 +376,32 @@ def withdraw_tutor(*, session: Session, volunteer: VolunteerProfile) -> None:
         )
     signup.withdrawn_at = timezone.now()
     signup.save(update_fields=["withdrawn_at"])
+
+
+# --- absences -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_absence(*, enrolment: Enrolment, session: Session, reason: str = "") -> Absence:
+    """A guardian tells that their enrolled child will miss an upcoming session of the class; its tutors see it.
+    Telling again keeps one report, with the newer reason."""
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    reason = reason.strip()
+    if len(reason) > Absence.REASON_LENGTH:
+        limit = {"n": Absence.REASON_LENGTH}
+        raise HanamaruError(_("Please keep the reason short (at most %(n)d characters).") % limit)
+    enrolled = Enrolment.objects.filter(pk=enrolment.pk, status=Enrolment.Status.ENROLLED).first()
+    if enrolled is None or session.klass_id != enrolled.klass_id:
+        raise HanamaruError(_("Your child has no place in this class."))
+    if session.status != Session.Status.SCHEDULED or session.starts_at <= timezone.now():
+        raise HanamaruError(_("This session has already started or is cancelled."))
+    absence, created = Absence.objects.get_or_create(
+        session=session, child_id=enrolled.child_id, defaults={"reason": reason}
+    )
+    if not created and absence.reason != reason:
+        absence.reason = reason
+        absence.save(update_fields=["reason"])
+    return absence
 
 
 # --- attendance -----------------------------------------------------------------------------------------

@@ -11,5 +11,8 @@ urlpatterns = [
     path("classes/<int:class_id>/calendar.ics", views.class_calendar, name="hanamaru_class_calendar"),
     path("tutor/<str:token>/calendar.ics", views.tutor_calendar, name="hanamaru_tutor_calendar"),
     path("r/enrolments/<int:enrolment_id>/withdraw/", views.guardian_withdraw, name="hanamaru_withdraw"),
+    path("r/enrolments/<int:enrolment_id>/accept/", views.guardian_accept, name="hanamaru_accept"),
+    path("r/enrolments/<int:enrolment_id>/decline/", views.guardian_decline, name="hanamaru_decline"),
+    path("r/enrolments/<int:enrolment_id>/absence/", views.guardian_absence, name="hanamaru_absence"),
     path("r/consent/", views.guardian_consent, name="hanamaru_consent"),
 ]

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from hanamaru import services
 from hanamaru.calendar import TUTOR_CALENDAR_SALT, sessions_calendar
-from hanamaru.forms import ChildFormSet, ConsentAgainForm, GuardianForm
+from hanamaru.forms import AbsenceForm, ChildFormSet, ConsentAgainForm, GuardianForm
 from hanamaru.models import Class, ConsentText, Enrolment, Session
 from hanamaru.selectors import classes_with_places, sessions_needing_tutors
 from jii import confirm, intake, limits
@@ -160,6 +160,74 @@ def guardian_withdraw(request, enrolment_id):
         )  # fmt: skip
     services.withdraw(enrolment=enrolment)
     messages.success(request, _("Your child is no longer enrolled in this class."))
+    return redirect("status", token=token)
+
+
+def offer_step(step, ask, done_message):
+    """A guardian's answer to the offer of a place, asked once more on the confirm page first."""
+
+    @require_POST
+    def view(request, enrolment_id):
+        resident, token = resident_from_form(request)
+        enrolment = get_object_or_404(Enrolment.objects.select_related("child", "klass"), pk=enrolment_id,
+                                      child__guardian=resident)  # fmt: skip
+        if not confirm.confirmed(request):
+            return confirm.ask(request, back_url=reverse("status", args=[token]), **ask(enrolment))
+        try:
+            step(enrolment=enrolment)
+        except services.HanamaruError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, done_message())
+        return redirect("status", token=token)
+
+    return view
+
+
+def names(enrolment) -> dict:
+    return {"child": enrolment.child.first_name, "class": enrolment.klass.name}
+
+
+guardian_accept = offer_step(
+    services.accept_offer,
+    lambda enrolment: {
+        "question": _("Take the place for %(child)s in %(class)s?") % names(enrolment),
+        "consequence": _("Your child is then enrolled and can come to every session of the class."),
+        "button": _("Yes, take the place"),
+    },
+    lambda: _("Your child has a place in the class now. Welcome!"),
+)
+guardian_decline = offer_step(
+    services.decline_offer,
+    lambda enrolment: {
+        "question": _("Decline the place for %(child)s in %(class)s?") % names(enrolment),
+        "consequence": _(
+            "The place goes to the next child on the waiting list, and your child leaves the waiting "
+            "list. To come back later, you would enrol again."
+        ),  # fmt: skip
+        "button": _("Yes, decline the place"),
+    },
+    lambda: _("You declined the place. Thank you for telling us."),
+)
+
+
+@require_POST
+def guardian_absence(request, enrolment_id):
+    """A guardian tells the tutors that their child will miss a coming session."""
+    resident, token = resident_from_form(request)
+    enrolment = get_object_or_404(Enrolment.objects.select_related("klass"), pk=enrolment_id,
+                                  child__guardian=resident)  # fmt: skip
+    form = AbsenceForm(request.POST, klass=enrolment.klass)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect("status", token=token)
+    try:
+        services.report_absence(enrolment=enrolment, **form.cleaned_data)
+    except services.HanamaruError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Thank you. The tutors know your child will not come to that session."))
     return redirect("status", token=token)
 
 

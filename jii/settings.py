@@ -424,6 +424,9 @@ OFP_PAIRS_PER_VOLUNTEER = env.int("OFP_PAIRS_PER_VOLUNTEER", default=1)
 OFP_TEAM_SUPPORTERS = env.int("OFP_TEAM_SUPPORTERS", default=2)
 # At most this many alerts about new Spot requests per volunteer per day; the rest wait for the daily digest.
 SPOT_ALERTS_PER_DAY = env.int("SPOT_ALERTS_PER_DAY", default=5)
+# A place freed in a Hanamaru class is offered to the first child waiting, whose guardian has this many days to
+# accept it; then it is offered to the next child.
+HANAMARU_OFFER_DAYS = env.int("HANAMARU_OFFER_DAYS", default=5)
 
 # --- Logging --------------------------------------------------------------------------------------------
 # Logs carry ids, never names, emails or phone numbers of residents.

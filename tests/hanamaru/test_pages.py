@@ -127,7 +127,7 @@ def test_the_guardian_sees_places_withdraws_and_agrees_again_to_a_new_consent(cl
     with committed():
         client.post(withdraw, {"confirmed": "yes", "token": token})
     waiting.refresh_from_db()
-    assert waiting.status == "enrolled"  # Leo got Lucas's place
+    assert waiting.status == "offered"  # Lucas's place is offered to Leo
 
 
 def test_a_guardian_cannot_withdraw_someone_elses_child(client, klass):
@@ -182,9 +182,9 @@ def test_the_volunteer_page_runs_a_fixed_number_of_queries(client, klass, sessio
         services.sign_up_tutor(session=session_in(klass, days=n + 2), volunteer=volunteer.volunteer_profile)
         session_in(klass, days=n + 2, hours=3)  # one more that needs tutors
     client.force_login(volunteer)
-    # session, user, profile, languages, OFP, Spot; Hanamaru: my sessions, their children, sessions needing tutors;
-    # an open erasure request, the current pledge
-    with django_assert_num_queries(12):
+    # session, user, profile, languages, OFP, Spot; Hanamaru: my sessions, their children, absences reported for
+    # them, sessions needing tutors; an open erasure request, the current pledge
+    with django_assert_num_queries(13):
         assert client.get("/en/volunteer/").status_code == 200
 
 
@@ -245,7 +245,8 @@ def test_coordinators_create_a_term_record_attendance_and_read_the_figures(clien
         response = client.post(
             f"/en/admin/hanamaru/session/{target.pk}/change/",
             {"starts_at_0": day.isoformat(), "starts_at_1": "13:00:00", "ends_at_0": day.isoformat(),
-             "ends_at_1": "14:30:00", "signups-TOTAL_FORMS": "0", "signups-INITIAL_FORMS": "0"},
+             "ends_at_1": "14:30:00", "signups-TOTAL_FORMS": "0", "signups-INITIAL_FORMS": "0",
+             "absences-TOTAL_FORMS": "0", "absences-INITIAL_FORMS": "0"},
         )  # fmt: skip
         target.refresh_from_db()
         moved = timezone.localtime(target.starts_at)
@@ -287,7 +288,7 @@ def test_coordinators_publish_a_consent_version_and_more_places_fill_from_the_wa
     with committed():
         response = client.post(f"/en/admin/hanamaru/class/{klass.pk}/change/", data)
     assert response.status_code == 302
-    assert Enrolment.objects.get(pk=enrolments[2].pk).status == "enrolled"  # Leo got the new place
+    assert Enrolment.objects.get(pk=enrolments[2].pk).status == "offered"  # the new place is offered to Leo
     assert "a place is free" in mail.outbox[-1].subject
 
 

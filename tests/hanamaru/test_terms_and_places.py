@@ -50,7 +50,7 @@ def test_a_bad_term_is_explained_on_its_field(data, field, message):
         assert message in " ".join(form.errors[field])
 
 
-def test_children_beyond_the_places_wait_and_a_freed_place_goes_to_the_first_waiting(klass):
+def test_children_beyond_the_places_wait_and_a_freed_place_is_offered_to_the_first_waiting(klass):
     first, second, third = enrol(klass, child("Lucas"), child("Bia", age=6), child("Leo", age=8))
     assert [first.status, second.status, third.status] == ["enrolled", "enrolled", "waiting"]
     later = enrol(klass, child("Minh", family_name="Nguyen"), email="lan@example.com", name="Lan")[0]
@@ -59,9 +59,9 @@ def test_children_beyond_the_places_wait_and_a_freed_place_goes_to_the_first_wai
     with committed():
         assert services.withdraw(enrolment=first) == third
     third.refresh_from_db()
-    assert third.status == "enrolled" and third.enrolled_at
+    assert third.status == "offered" and third.offered_until and not third.enrolled_at
     [message] = mail.outbox
-    assert message.to == ["ana@example.com"] and "Leo now has it" in message.body
+    assert message.to == ["ana@example.com"] and "a place is free in Hanamaru class Meguro for Leo" in message.body
     assert Enrolment.objects.get(pk=later.pk).status == "waiting"  # second in line waits on
     assert services.withdraw(enrolment=first) is None  # withdrawing twice frees nothing more
 
@@ -70,7 +70,7 @@ def test_more_places_go_to_the_waiting_list_at_once(klass):
     enrolments = enrol(klass, child("A"), child("B"), child("C"), child("D"))
     services.change_capacity(klass=klass, capacity=3)
     statuses = [Enrolment.objects.get(pk=enrolment.pk).status for enrolment in enrolments]
-    assert statuses == ["enrolled", "enrolled", "enrolled", "waiting"]
+    assert statuses == ["enrolled", "enrolled", "offered", "waiting"]
 
 
 def test_the_guardian_is_emailed_in_their_language(klass):

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from consultations import services as consultations
 from consultations.models import AppointmentChange, CaseNote, Consultation
-from hanamaru.models import Child, Class
+from hanamaru import services as hanamaru
+from hanamaru.models import Absence, Child, Class, Session
 from jii.fields import EncryptedTextField
 from jii.models import Area
 from matching.models import CheckIn
@@ -59,6 +60,11 @@ def texts(settings, coordinator, django_capture_on_commit_callbacks):
         tutors_needed=1,
     )  # fmt: skip
     [enrolment] = enrol(klass, child(needs="卵アレルギー、喘息の吸入薬を持っています"))
+    absence = hanamaru.report_absence(
+        enrolment=enrolment,
+        session=Session.objects.create(klass=klass, starts_at=starts_at, ends_at=starts_at + timedelta(hours=1)),
+        reason="Dentist appointment after school",
+    )
     spot = SpotRequestFactory(description="My son has a fever at night. Which clinic can see him?")
     with django_capture_on_commit_callbacks(execute=True):
         match = propose_match(application=ApplicationFactory(), volunteer=approved_volunteer(), proposed_by=coordinator)
@@ -76,6 +82,7 @@ def texts(settings, coordinator, django_capture_on_commit_callbacks):
         (SpotRequest, spot.pk, "description", "My son has a fever at night. Which clinic can see him?"),
         (CheckIn, check_in.pk, "concern", "Her landlord wants her out by Friday"),
         (AppointmentChange, change.pk, "note", "Not Tuesdays: my shift at the plant"),
+        (Absence, absence.pk, "reason", "Dentist appointment after school"),
     ]
 
 
@@ -131,6 +138,7 @@ def test_a_new_key_takes_over_with_reencrypt_and_the_old_one_can_go(settings, te
         "matching.CheckIn: 1 re-encrypted",
         "spot.SpotRequest: 1 re-encrypted",
         "hanamaru.Child: 1 re-encrypted",
+        "hanamaru.Absence: 1 re-encrypted",
         "consultations.Consultation: 2 re-encrypted",  # the second case holds the appointment changed
         "consultations.CaseNote: 1 re-encrypted",
         "consultations.AppointmentChange: 1 re-encrypted",
