@@ -213,6 +213,8 @@ class ResidentCheckInForm(PlainErrorsMixin, forms.Form):
 class ExtensionDecisionForm(forms.ModelForm):
     """The coordinator's answer to a request to continue: a new end date later than the current one, or no."""
 
+    field_order = ["decision", "new_ends_on"]
+
     decision = forms.ChoiceField(
         label=pgettext_lazy("staff", "Decision"),
         choices=[
