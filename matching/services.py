@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from jii import audit, outbox
 from jii.models import Area, Language, PrivacyNotice, Resident, User, VolunteerProfile
@@ -325,12 +326,12 @@ def decide_extension(*, extension: Extension, approved: bool, by: User | None, n
     match = Match.objects.select_for_update().get(pk=extension.match_id)
     extension = Extension.objects.select_for_update().get(pk=extension.pk)
     if extension.status != Extension.Status.OPEN:
-        raise MatchingError(_("This request is already decided."))
+        raise MatchingError(pgettext("staff", "This request is already decided."))
     if approved:
         if match.status != Match.Status.ACTIVE:
             raise MatchingError(_("The pair is “%(status)s”, not active.") % {"status": match.get_status_display()})
         if new_ends_on is None or new_ends_on <= match.ends_on:
-            raise MatchingError(_("The new end date must be later than the current one."))
+            raise MatchingError(pgettext("staff", "The new end date must be later than the current one."))
         audit.update(Match.objects.filter(pk=match.pk), ends_on=new_ends_on)
     extension.status = Extension.Status.APPROVED if approved else Extension.Status.DECLINED
     extension.new_ends_on = new_ends_on if approved else None

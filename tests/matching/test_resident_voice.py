@@ -9,7 +9,7 @@ from auditlog.models import LogEntry
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from jii.models import Message
@@ -395,3 +395,47 @@ def test_the_volunteer_page_runs_a_fixed_number_of_queries(client, settings, dja
 
 
 VOLUNTEER_PAGE_QUERIES = 14
+
+
+# --- at the same moment (PostgreSQL) ----------------------------------------------------------------------
+
+
+def at_once(*calls) -> list[str]:
+    """Run the calls in threads released together; each gives "done" or "refused"."""
+    import threading
+
+    barrier, outcomes = threading.Barrier(len(calls)), []
+
+    def run(call):
+        try:
+            barrier.wait()
+            call()
+            outcomes.append("done")
+        except MatchingError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(outcomes)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_both_sides_asking_at_once_open_one_request_and_a_double_answer_is_kept_once():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database that serves two connections at once (PostgreSQL)")
+    match = running_pair()
+    resident = match.application.resident
+    assert at_once(
+        lambda: ask_for_extension(match=match, by=resident), lambda: ask_for_extension(match=match, by=match.volunteer)
+    ) == ["done", "refused"]
+    assert Extension.objects.filter(match=match, status="open").count() == 1
+    assert at_once(
+        lambda: answer_resident_check_in(match=match, resident=resident, feeling="worried"),
+        lambda: answer_resident_check_in(match=match, resident=resident, feeling="good"),
+    ) == ["done", "refused"]
+    assert ResidentCheckIn.objects.filter(match=match).count() == 1
