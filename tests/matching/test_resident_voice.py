@@ -47,7 +47,9 @@ def running_pair(days_ago=20, language="en"):
 
 
 def status_page(client, match, prefix="/en"):
-    return client.get(f"{prefix}/status/{make_token(match.application.resident)}/").content.decode()
+    response = client.get(f"{prefix}/status/{make_token(match.application.resident)}/")
+    assert response.status_code == 200
+    return response.content.decode()
 
 
 def check_in_form(match, feeling="good", need=""):
@@ -439,3 +441,23 @@ def test_both_sides_asking_at_once_open_one_request_and_a_double_answer_is_kept_
         lambda: answer_resident_check_in(match=match, resident=resident, feeling="good"),
     ) == ["done", "refused"]
     assert ResidentCheckIn.objects.filter(match=match).count() == 1
+
+
+def test_the_new_forms_are_valid_html(client):
+    from tests.page_checks import nu_errors
+
+    match = running_pair(language="fa-af")
+    token = make_token(match.application.resident)
+    pages = {
+        "status (en)": status_page(client, match),
+        "status (fa-af)": status_page(client, match, prefix="/fa-af"),
+        "check-in with a mistake": client.post(
+            f"/en/ofp/r/pairs/{match.pk}/check-in/", check_in_form(match, "")
+        ).content.decode(),
+    }
+    client.post(f"/en/ofp/r/pairs/{match.pk}/continue/", {"token": token})
+    pages["status, continuing asked"] = status_page(client, match)
+    client.force_login(match.volunteer.user)
+    pages["volunteer page"] = client.get("/en/volunteer/").content.decode()
+    assert "This month's check-in" in pages["status (en)"]
+    assert nu_errors(pages) == {}
