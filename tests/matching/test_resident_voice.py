@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from jii.models import Message
+from jii.models import LineLink, Message
 from jii.status_links import make_token
 from matching.follow_ups import due_follow_ups
 from matching.models import Extension, Match, ResidentCheckIn, add_months
@@ -26,6 +26,7 @@ from matching.services import (
 from matching.tasks import send_due_follow_ups
 from tests.factories import ApplicationFactory, CoordinatorFactory, ResidentFactory, approved_volunteer
 from tests.jii.test_encryption import stored
+from tests.jii.test_line import LINE_USER, line_account, line_api  # noqa: F401 (LINE's API stopped at its boundary)
 from tests.matching.test_pages import started_pair
 
 pytestmark = pytest.mark.django_db
@@ -115,6 +116,19 @@ def test_the_daily_job_asks_each_running_pairs_resident_once_a_month_in_their_la
     move_start(match, days_ago=50)  # the next month's turn
     run_job()
     assert messages.filter(once_key=f"ofp_resident_check_in:{match.pk}:2").exists()
+
+
+def test_a_resident_who_linked_line_is_asked_on_line(run_job, line_account, line_api):  # noqa: F811
+    match = running_pair()
+    LineLink.objects.create(line_user_id=LINE_USER, resident=match.application.resident)
+    push, _reply = line_api
+    mail.outbox.clear()
+    run_job()
+    message = Message.objects.get(template="ofp_resident_check_in")
+    assert (message.state, message.channel) == ("sent", "line")
+    [request] = [call.args[0] for call in push.call_args_list if call.args[0].to == LINE_USER]
+    assert request.messages[0].text.startswith("OFP: how is it going? (month 1)\n\n")
+    assert not [email for email in mail.outbox if email.to == [match.application.resident.email]]
 
 
 def test_no_message_once_the_resident_has_answered_from_their_page(run_job):
