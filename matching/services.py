@@ -210,7 +210,7 @@ def locked_active_pair(match: Match) -> Match:
 def check_in_month(match: Match, today) -> int:
     """The month a check-in logged today reports on: the current one, or during the first week of a month
     the previous one if that still has none (the same grace the overdue reminder gives)."""
-    month = match.month_on(today)
+    month = match.running_month(today)
     in_grace = month > 1 and today < add_months(match.starts_on, month - 1) + timedelta(days=OVERDUE_AFTER_DAYS)
     if in_grace and not match.check_ins.filter(month=month - 1).exists():
         return month - 1
@@ -475,7 +475,10 @@ def queue_follow_up(match: Match, kind: str, month: int) -> bool:
             "ofp_resident_check_in", once=f"{match.pk}:{month}", to=resident, match=match.pk, month=month
         )
     else:
-        written = to_coordinators("ofp_end_notice_coordinator", once=match.pk, match=match.pk)
+        # An extended pair's new end is noticed again (the first six months' notice keeps its old key).
+        extended = match.ends_on != add_months(match.starts_on, PAIR_MONTHS)
+        once = f"{match.pk}:{match.ends_on}" if extended else match.pk
+        written = to_coordinators("ofp_end_notice_coordinator", once=once, match=match.pk)
     return written is not None
 
 

@@ -21,6 +21,7 @@ from matching.services import (
     answer_resident_check_in,
     ask_for_extension,
     decide_extension,
+    log_check_in,
     mark_concern_handled,
 )
 from matching.tasks import send_due_follow_ups
@@ -189,11 +190,12 @@ def test_the_next_month_takes_a_new_answer(client):
 
 def test_an_answer_without_a_face_is_explained_next_to_the_question(client):
     match = running_pair()
-    response = client.post(f"/en/ofp/r/pairs/{match.pk}/check-in/", check_in_form(match, ""))
+    data = check_in_form(match, "")
+    response = client.post(f"/en/ofp/r/pairs/{match.pk}/check-in/", data)
     html = response.content.decode()
     assert response.status_code == 200
     assert f'id="id_check-in-{match.pk}-feeling_error"' in html and "Please choose one." in html
-    assert f'name="token" value="{make_token(match.application.resident)}"' in html  # can be sent again
+    assert f'name="token" value="{data["token"]}"' in html  # can be sent again
     assert not ResidentCheckIn.objects.exists()
     response = client.post(f"/en/ofp/r/pairs/{match.pk}/check-in/", check_in_form(match, "ecstatic"))
     assert response.status_code == 200 and not ResidentCheckIn.objects.exists()
@@ -440,10 +442,10 @@ def at_once(*calls) -> list[str]:
     return sorted(outcomes)
 
 
+# Skipped before the database is set up: a second serialized-rollback test in one run trips over content types.
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs a database that serves two connections at once")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_both_sides_asking_at_once_open_one_request_and_a_double_answer_is_kept_once():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs a database that serves two connections at once (PostgreSQL)")
     match = running_pair()
     resident = match.application.resident
     assert at_once(
@@ -475,3 +477,19 @@ def test_the_new_forms_are_valid_html(client):
     pages["volunteer page"] = client.get("/en/volunteer/").content.decode()
     assert "This month's check-in" in pages["status (en)"]
     assert nu_errors(pages) == {}
+
+
+def test_an_extended_pair_goes_on_with_its_follow_ups_until_the_new_end(run_job, settings):
+    match = running_pair(days_ago=200)  # past its six months, not closed yet; month 7 is 2–3 weeks old
+    run_job()
+    extension = ask_for_extension(match=match, by=match.volunteer)
+    decide_extension(extension=extension, approved=True, by=None, new_ends_on=match.ends_on + timedelta(days=30))
+    match = Match.objects.get(pk=match.pk)
+    assert match.running_month(timezone.localdate()) == 7
+    run_job()
+    keys = set(Message.objects.values_list("once_key", flat=True))
+    assert f"ofp_check_in_reminder:{match.pk}:7" in keys  # the volunteer's reminder goes on
+    assert f"ofp_resident_check_in:{match.pk}:7" in keys
+    assert f"ofp_end_notice_coordinator:{match.pk}:{match.ends_on}" in keys  # noticed before the new end
+    check_in = log_check_in(match=match, volunteer=match.volunteer, met=True, how="phone", mood="good")
+    assert check_in.month == 7
