@@ -8,9 +8,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from jii.admin import DaysAgoFilter, ReadOnlyInline, add_resident_inline
 from jii.choices import Interest
@@ -19,8 +19,18 @@ from jii.models import VolunteerProfile
 from jii.translated import in_every_language
 from matching import figures, services
 from matching.explain import Names, describe_breakdown, describe_reasons, far_away_note, labels
-from matching.forms import ClosePairForm
-from matching.models import Application, CheckIn, Hope, IntakeRound, Match, Survey, TimeBand
+from matching.forms import ClosePairForm, ExtensionDecisionForm
+from matching.models import (
+    Application,
+    CheckIn,
+    Extension,
+    Hope,
+    IntakeRound,
+    Match,
+    ResidentCheckIn,
+    Survey,
+    TimeBand,
+)
 from matching.ranking import rank_candidates
 
 
@@ -206,6 +216,17 @@ class SurveyInline(ReadOnlyInline):
     fields = ["kind", "respondent", "satisfaction", "comment", "submitted_at"]
 
 
+class ResidentCheckInInline(ReadOnlyInline):
+    model = ResidentCheckIn
+    fields = ["month", "feeling", "need", "created_at"]
+
+
+class ExtensionInline(ReadOnlyInline):
+    model = Extension
+    fields = ["asked_by", "asked_at", "status", "new_ends_on", "decided_by", "decided_at"]
+    show_change_link = True
+
+
 @admin.register(Match)
 class MatchAdmin(admin.ModelAdmin):
     list_display = ["__str__", "application", "volunteer", "status", "score", "starts_on", "ends_on", "needs_attention"]
@@ -240,7 +261,7 @@ class MatchAdmin(admin.ModelAdmin):
         "needs_attention",
     ]
     exclude = ["breakdown"]
-    inlines = [CheckInInline, SurveyInline]
+    inlines = [CheckInInline, ResidentCheckInInline, SurveyInline, ExtensionInline]
     actions = ["close_completed", "concern_handled", "cancel_proposals"]
     change_form_template = "admin/matching/match/change_form.html"
 
@@ -346,6 +367,59 @@ class MatchAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/matching/match/close.html", context)
+
+
+@admin.register(Extension)
+class ExtensionAdmin(admin.ModelAdmin):
+    """Requests to continue a pair after its six months; the coordinator decides on the request's page."""
+
+    list_display = ["__str__", "match", "asked_by", "asked_at", "status", "new_ends_on"]
+    list_filter = ["status", "asked_by"]
+    list_select_related = ["match"]
+    fields = ["match", "asked_by", "asked_at", "status", "new_ends_on", "decided_by", "decided_at"]
+    readonly_fields = fields
+    change_form_template = "admin/matching/extension/change_form.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:extension_id>/decide/",
+                self.admin_site.admin_view(self.decide_view),
+                name="matching_extension_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def decide_view(self, request, extension_id):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        extension = get_object_or_404(Extension.objects.select_related("match"), pk=extension_id)
+        form = ExtensionDecisionForm(request.POST or None, instance=extension)
+        if request.method == "POST" and form.is_valid():
+            approved, new_ends_on = form.cleaned_data["decision"] == "approve", form.cleaned_data["new_ends_on"]
+            try:
+                services.decide_extension(
+                    extension=extension, approved=approved, by=request.user, new_ends_on=new_ends_on
+                )
+            except services.MatchingError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(request, pgettext_lazy("staff", "Decided. Both sides are told."), messages.SUCCESS)
+            return redirect("admin:matching_extension_change", extension.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": pgettext_lazy("staff", "Decide on %(request)s (the pair now ends on %(date)s)")
+            % {"request": extension, "date": formats.date_format(extension.match.ends_on)},
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/matching/extension/decide.html", context)
 
 
 @admin.register(IntakeRound)

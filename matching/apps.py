@@ -11,6 +11,7 @@ class MatchingConfig(AppConfig):
         COORDINATORS: [
             f"matching.{action}_{model}"
             for model in ["application", "match", "checkin", "survey", "intakeround", "roundsuggestion"]
+            + ["residentcheckin", "extension"]
             for action in ["view", "change"]
         ]
         + ["matching.add_intakeround", "matching.view_followup"],
@@ -22,15 +23,18 @@ class MatchingConfig(AppConfig):
         from jii.figures import register_figures
         from jii.sections import register_section
         from matching import privacy as matching_privacy
-        from matching.models import Application, CheckIn, Match
-        from matching.sections import public_figures, status_context, volunteer_context
+        from matching.models import Application, CheckIn, Extension, Match, ResidentCheckIn
+        from matching.sections import desk_context, public_figures, status_context, volunteer_context
 
         # The change audit (jii/audit.py): free text and the station near home are masked.
         register(Application, masked=["message", "nearest_station"], m2m=["languages"])
         register(Match, masked=["decline_reason", "end_note"])
         register(CheckIn, masked=["note", "concern"])
+        register(ResidentCheckIn, masked=["need"])
+        register(Extension)
 
         register_section("status", "matching/_status.html", status_context)
         register_section("volunteer", "matching/_volunteer.html", volunteer_context)
+        register_section("desk", "admin/matching/_desk.html", desk_context)
         register_figures("matching", public_figures)
         matching_privacy.register()

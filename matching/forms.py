@@ -1,10 +1,12 @@
 from django import forms
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jii.choices import HouseholdType, Interest
 from jii.forms import IdChoiceField, IdMultipleChoiceField, PlainErrorsMixin, ResidentForm, resident_details
 from jii.models import Area, Language, area_choices
-from matching.models import CheckIn, GenderPreference, Hope, JapaneseLevel, Match, TimeBand
+from matching.models import CheckIn, Extension, GenderPreference, Hope, JapaneseLevel, Match, ResidentCheckIn, TimeBand
 
 CONSENT_TEXT = _(
     "JII uses what you write here only to find you a volunteer partner and to follow your pair. Coordinators "
@@ -187,3 +189,56 @@ class SurveyForm(PlainErrorsMixin, forms.Form):
 class ClosePairForm(forms.Form):
     reason = forms.ChoiceField(label=_("How did the pair end?"), choices=Match.EndReason.choices)
     note = forms.CharField(label=_("Closing note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class FaceSelect(forms.RadioSelect):
+    """A radio group whose options show a face beside their word (the face hidden from screen readers)."""
+
+    option_template_name = "matching/_face_option.html"
+
+
+class ResidentCheckInForm(PlainErrorsMixin, forms.Form):
+    feeling = forms.ChoiceField(
+        label=_("How is it going with your Otonari-san?"), choices=ResidentCheckIn.Feeling.choices, widget=FaceSelect
+    )
+    need = forms.CharField(
+        label=_("Anything you need? (optional)"),
+        help_text=_("Only JII's coordinators read this."),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ExtensionDecisionForm(forms.ModelForm):
+    """The coordinator's answer to a request to continue: a new end date later than the current one, or no."""
+
+    field_order = ["decision", "new_ends_on"]
+
+    decision = forms.ChoiceField(
+        label=pgettext_lazy("staff", "Decision"),
+        choices=[
+            ("approve", pgettext_lazy("staff", "Approve: the pair continues until the new end date")),
+            ("decline", pgettext_lazy("staff", "Decline: the pair ends as planned")),
+        ],
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = Extension
+        fields = ["new_ends_on"]
+        widgets = {"new_ends_on": forms.DateInput(attrs={"type": "date"})}
+
+    def clean(self):
+        cleaned = super().clean()
+        new_ends_on, ends_on = cleaned.get("new_ends_on"), self.instance.match.ends_on
+        if cleaned.get("decision") == "approve":
+            if new_ends_on is None:
+                self.add_error("new_ends_on", pgettext_lazy("staff", "Please give the new end date."))
+            elif new_ends_on <= ends_on:
+                self.add_error(
+                    "new_ends_on",
+                    pgettext_lazy("staff", "The new end date must be later than the current one (%(date)s).")
+                    % {"date": formats.date_format(ends_on)},
+                )
+        return cleaned

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from jii.outbox import Letter, builder
-from matching.models import Match
+from matching.models import Extension, Match, ResidentCheckIn
 from matching.selectors import pair_with_people
 
 CLOSED = [Match.Status.COMPLETED, Match.Status.ENDED_EARLY]
@@ -79,3 +79,25 @@ def end_notice(message):
     if letter is not None:
         letter.context["admin_url"] = admin_url(message.ids["match"])
     return letter
+
+
+@builder("ofp_resident_check_in")
+def resident_check_in(message):
+    """Not sent once the resident has answered this month's check-in (they found it on their status page)."""
+    if ResidentCheckIn.objects.filter(match=message.ids["match"], month=message.ids["month"]).exists():
+        return None
+    return pair_letter(message, [Match.Status.ACTIVE], month=message.ids["month"])
+
+
+@builder("ofp_resident_worried_coordinator", "ofp_extension_asked_coordinator")
+def pair_to_coordinators(message):
+    return to_coordinators(message)
+
+
+@builder("ofp_extension_decided_resident", "ofp_extension_decided_volunteer")
+def extension_decided(message):
+    extension = Extension.objects.filter(pk=message.ids["extension"]).first()
+    if extension is None or extension.status == Extension.Status.OPEN:
+        return None
+    approved = extension.status == Extension.Status.APPROVED
+    return pair_letter(message, [Match.Status.ACTIVE, *CLOSED], approved=approved, new_ends_on=extension.new_ends_on)

@@ -251,6 +251,13 @@ class Match(models.Model):
         elapsed = sum(1 for k in range(1, PAIR_MONTHS) if add_months(self.starts_on, k) <= day)
         return elapsed + 1
 
+    def running_month(self, day: date) -> int:
+        """Like month_on, but counting on past the sixth month while an extended pair still runs."""
+        elapsed, k = 0, 1
+        while add_months(self.starts_on, k) <= day and add_months(self.starts_on, k) < self.ends_on:
+            elapsed, k = k, k + 1
+        return elapsed + 1
+
 
 class CheckIn(models.Model):
     class How(models.TextChoices):
@@ -280,6 +287,71 @@ class CheckIn(models.Model):
 
     def __str__(self):
         return _("Month %(month)s check-in") % {"month": self.month}
+
+
+class ResidentCheckIn(models.Model):
+    """The resident's own monthly word on the pair, answered from the status page: how it is going and
+    anything they need. A worried answer flags the pair for a coordinator."""
+
+    class Feeling(models.TextChoices):
+        GOOD = "good", _("Good")
+        OKAY = "okay", _("Okay")
+        WORRIED = "worried", _("Worried")
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="resident_check_ins")
+    month = models.PositiveSmallIntegerField(pgettext_lazy("staff", "month of the pair"))
+    feeling = models.CharField(pgettext_lazy("staff", "how it is going"), max_length=10, choices=Feeling.choices)
+    need = EncryptedTextField(pgettext_lazy("staff", "what the resident needs"), blank=True)
+    created_at = models.DateTimeField(pgettext_lazy("staff", "answered"), default=timezone.now)
+
+    class Meta:
+        ordering = ["match", "month"]
+        verbose_name = pgettext_lazy("staff", "resident's check-in")
+        verbose_name_plural = pgettext_lazy("staff", "resident's check-ins")
+        constraints = [models.UniqueConstraint(fields=["match", "month"], name="one_resident_check_in_per_month")]
+
+    def __str__(self):
+        return pgettext_lazy("staff", "Month %(month)s (resident)") % {"month": self.month}
+
+
+class Extension(models.Model):
+    """One side's wish to go on after the six months; a coordinator approves a new end date or declines."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("staff", "Waiting for a coordinator")
+        APPROVED = "approved", pgettext_lazy("staff", "Approved")
+        DECLINED = "declined", pgettext_lazy("staff", "Declined")
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="extensions", verbose_name=_("OFP pair"))
+    asked_by = models.CharField(
+        pgettext_lazy("staff", "asked by"),
+        max_length=20,
+        choices=[(side.value, side.label) for side in (Match.Side.RESIDENT, Match.Side.VOLUNTEER)],
+    )
+    asked_at = models.DateTimeField(pgettext_lazy("staff", "asked"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    new_ends_on = models.DateField(pgettext_lazy("staff", "new end date"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=pgettext_lazy("staff", "decided by"),
+    )
+    decided_at = models.DateTimeField(pgettext_lazy("staff", "decided"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-asked_at"]
+        verbose_name = pgettext_lazy("staff", "extension request")
+        verbose_name_plural = pgettext_lazy("staff", "extension requests")
+        constraints = [
+            # One open request per pair: asking again waits for the coordinator's answer to the first.
+            models.UniqueConstraint(fields=["match"], condition=Q(status="open"), name="one_open_extension_per_pair")
+        ]
+
+    def __str__(self):
+        return pgettext_lazy("staff", "Extension request #%(id)s") % {"id": self.pk}
 
 
 class Survey(models.Model):

@@ -16,7 +16,7 @@ from jii.privacy import (
 )
 from matching import services
 from matching.forms import CONSENT_TEXT
-from matching.models import Application, CheckIn, Match, Survey
+from matching.models import Application, CheckIn, Match, ResidentCheckIn, Survey
 
 FINISHED_PAIR = [Application.Stage.COMPLETED, Application.Stage.ENDED_EARLY]
 
@@ -40,6 +40,7 @@ def anonymise(applications) -> None:
     stage, household, area, languages, hopes, dates, outcomes, moods and scores."""
     ids = list(applications.values_list("pk", flat=True))
     audit.update(CheckIn.objects.filter(match__application__in=ids), note="", concern="")
+    audit.update(ResidentCheckIn.objects.filter(match__application__in=ids), need="")
     Survey.objects.filter(match__application__in=ids).update(comment="")
     audit.update(Match.objects.filter(application__in=ids), decline_reason="", end_note="")
     audit.update(
@@ -53,7 +54,7 @@ def anonymise(applications) -> None:
 
 def collect(resident) -> list[dict]:
     applications = resident.ofp_applications.select_related("area").prefetch_related(
-        "languages", "matches__volunteer__user", "matches__surveys"
+        "languages", "matches__volunteer__user", "matches__surveys", "matches__resident_check_ins"
     )
     sections = []
     for application in applications:
@@ -87,6 +88,10 @@ def collect(resident) -> list[dict]:
             for survey in match.surveys.all():
                 if survey.respondent == Match.Side.RESIDENT:
                     sections.append(section(_("Your answers"), survey, ["submitted_at", "satisfaction", "comment"]))
+            for check_in in match.resident_check_ins.all():
+                sections.append(
+                    section(_("Your monthly check-in"), check_in, ["created_at", "month", "feeling", "need"])
+                )
     return sections
 
 

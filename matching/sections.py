@@ -2,11 +2,13 @@
 
 from datetime import timedelta
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
 
-from matching.forms import ResponseForm
-from matching.models import Application, Match, Survey
+from matching.follow_ups import resident_check_in_open
+from matching.forms import ResidentCheckInForm, ResponseForm
+from matching.models import Application, Extension, Match, Survey
 
 
 def surveys_due(match: Match, respondent: str) -> list[str]:
@@ -16,11 +18,29 @@ def surveys_due(match: Match, respondent: str) -> list[str]:
     return [Survey.Kind(kind) for kind in Survey.Kind.values if kind in sent - answered]
 
 
+def resident_check_in_due(match: Match) -> int | None:
+    """The month whose check-in the resident may answer now, if not answered yet (uses prefetched rows)."""
+    today = timezone.localdate()
+    if match.status != Match.Status.ACTIVE:
+        return None
+    month = match.running_month(today)
+    answered = {check_in.month for check_in in match.resident_check_ins.all()}
+    return month if resident_check_in_open(match, today, month) and month not in answered else None
+
+
+def with_open_extension(matches):
+    """Each pair with `extension_open`: whether a request to continue waits for a coordinator (no extra query)."""
+    return matches.annotate(
+        extension_open=Exists(Extension.objects.filter(match=OuterRef("pk"), status=Extension.Status.OPEN))
+    )
+
+
 def matches_prefetch(queryset=None):
     matches = (queryset or Match.objects.all()).select_related(
         "volunteer__user", "volunteer__area", "application__area"
     )
-    return Prefetch("matches", queryset=matches.prefetch_related("surveys").order_by("-proposed_at"))
+    matches = with_open_extension(matches.prefetch_related("surveys", "resident_check_ins"))
+    return Prefetch("matches", queryset=matches.order_by("-proposed_at"))
 
 
 def status_context(request, resident):
@@ -39,6 +59,8 @@ def status_context(request, resident):
             application.current.surveys_due = surveys_due(application.current, Match.Side.RESIDENT)
             # One form per proposal, with its own field ids.
             application.current.form = ResponseForm(prefix=f"match-{application.current.pk}")
+            application.current.check_in_month = resident_check_in_due(application.current)
+            application.current.check_in_form = ResidentCheckInForm(prefix=f"check-in-{application.current.pk}")
     return {"applications": applications, "token": request.resolver_match.kwargs["token"]}
 
 
@@ -48,7 +70,7 @@ RECENTLY_CLOSED_DAYS = 60  # a closed pair stays on the volunteer's page this lo
 def volunteer_context(request, profile):
     recently = timezone.now() - timedelta(days=RECENTLY_CLOSED_DAYS)
     matches = list(
-        Match.objects.filter(volunteer=profile)
+        with_open_extension(Match.objects.filter(volunteer=profile))
         .filter(
             Q(status__in=[Match.Status.PROPOSED, Match.Status.ACTIVE])
             | Q(status__in=[Match.Status.COMPLETED, Match.Status.ENDED_EARLY], closed_at__gte=recently)
@@ -61,6 +83,22 @@ def volunteer_context(request, profile):
         match.surveys_due = surveys_due(match, Match.Side.VOLUNTEER)
         match.form = ResponseForm(prefix=f"match-{match.pk}")
     return {"matches": matches} if matches else None
+
+
+def desk_context(request) -> dict | None:
+    """Today's desk, for OFP coordinators: pairs flagged for a coordinator (a volunteer's concern, a resident's
+    worried check-in) and requests to continue waiting for a decision (one query)."""
+    if not request.user.has_perm("matching.view_match"):
+        return None
+    counts = Match.objects.filter(status=Match.Status.ACTIVE).aggregate(
+        flagged=Count("pk", filter=Q(needs_attention=True), distinct=True),
+        extensions=Count("extensions", filter=Q(extensions__status=Extension.Status.OPEN), distinct=True),
+    )
+    links = {
+        "flagged_url": reverse("admin:matching_match_changelist") + "?needs_attention__exact=1&status__exact=active",
+        "extensions_url": reverse("admin:matching_extension_changelist") + f"?status__exact={Extension.Status.OPEN}",
+    }
+    return {**counts, **links} if any(counts.values()) else None
 
 
 def public_figures():

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -14,13 +15,15 @@ from jii import audit, outbox
 from jii.models import Area, Language, PrivacyNotice, Resident, User, VolunteerProfile
 from jii.services import find_or_create_resident
 from matching import follow_ups
-from matching.follow_ups import OVERDUE_AFTER_DAYS, due_follow_ups
+from matching.follow_ups import OVERDUE_AFTER_DAYS, due_follow_ups, resident_check_in_open
 from matching.models import (
     PAIR_MONTHS,
     Application,
     CheckIn,
+    Extension,
     IntakeRound,
     Match,
+    ResidentCheckIn,
     RoundSuggestion,
     Survey,
     add_months,
@@ -314,7 +317,7 @@ def locked_active_pair(match: Match) -> Match:
 def check_in_month(match: Match, today) -> int:
     """The month a check-in logged today reports on: the current one, or during the first week of a month
     the previous one if that still has none (the same grace the overdue reminder gives)."""
-    month = match.month_on(today)
+    month = match.running_month(today)
     in_grace = month > 1 and today < add_months(match.starts_on, month - 1) + timedelta(days=OVERDUE_AFTER_DAYS)
     if in_grace and not match.check_ins.filter(month=month - 1).exists():
         return month - 1
@@ -392,6 +395,75 @@ def close_pair(*, match: Match, reason: str, note: str = "") -> Match:
 @transaction.atomic
 def mark_concern_handled(*, match: Match) -> None:
     audit.update(Match.objects.filter(pk=match.pk), needs_attention=False)
+
+
+@transaction.atomic
+def answer_resident_check_in(*, match: Match, resident: Resident, feeling: str, need: str = "") -> ResidentCheckIn:
+    """The resident's monthly check-in, from the status page; a worried answer flags the pair for a coordinator.
+
+    Once a month: a second answer is refused rather than replacing the first, as a coordinator may already have
+    read and acted on it (a worried answer flagged the pair); what they acted on stays as it was."""
+    match = locked_active_pair(match)
+    if match.application.resident_id != resident.pk or match.is_supporting:
+        raise PermissionDenied("this is another resident's pair, or a supporter's part of one")
+    today = timezone.localdate()
+    month = match.running_month(today)
+    if not resident_check_in_open(match, today, month):
+        raise MatchingError(_("This month's check-in is not open yet."))
+    if match.resident_check_ins.filter(month=month).exists():
+        raise MatchingError(_("You have already answered this month's check-in."))
+    check_in = ResidentCheckIn.objects.create(match=match, month=month, feeling=feeling, need=need.strip())
+    if feeling == ResidentCheckIn.Feeling.WORRIED:
+        match.needs_attention = True
+        match.save(update_fields=["needs_attention"])
+        to_coordinators("ofp_resident_worried_coordinator", once=check_in.pk, match=match.pk)
+    return check_in
+
+
+@transaction.atomic
+def ask_for_extension(*, match: Match, by: Resident | VolunteerProfile) -> Extension:
+    """The resident or the volunteer asks to go on after the six months; a coordinator decides. One open
+    request per pair (the pair's row is locked, and the database refuses a second open one)."""
+    match = locked_active_pair(match)
+    if isinstance(by, Resident):
+        side, allowed = Match.Side.RESIDENT, match.application.resident_id == by.pk
+    else:
+        side, allowed = Match.Side.VOLUNTEER, match.volunteer_id == by.pk
+    if not allowed or match.is_supporting:  # a team continues as one: its lead or the resident asks
+        raise PermissionDenied("this is another person's pair, or a supporter's part of one")
+    if match.extensions.filter(status=Extension.Status.OPEN).exists():
+        raise MatchingError(_("Continuing is already asked for. A coordinator will answer soon."))
+    extension = Extension.objects.create(match=match, asked_by=side)
+    to_coordinators("ofp_extension_asked_coordinator", once=extension.pk, match=match.pk)
+    return extension
+
+
+@transaction.atomic
+def decide_extension(*, extension: Extension, approved: bool, by: User | None, new_ends_on=None) -> Extension:
+    """A coordinator approves a new end date, later than the current one, or declines; both sides are told.
+    The pair's row is locked before the request's, as ask_for_extension does, so the two never wait on each other."""
+    match = Match.objects.select_for_update().get(pk=extension.match_id)
+    extension = Extension.objects.select_for_update().get(pk=extension.pk)
+    if extension.status != Extension.Status.OPEN:
+        raise MatchingError(pgettext("staff", "This request is already decided."))
+    if approved:
+        if match.status != Match.Status.ACTIVE:
+            raise MatchingError(_("The pair is “%(status)s”, not active.") % {"status": match.get_status_display()})
+        if new_ends_on is None or new_ends_on <= match.ends_on:
+            raise MatchingError(pgettext("staff", "The new end date must be later than the current one."))
+        # The team's supporters run with the pair until its new end.
+        audit.update(
+            Match.objects.filter(Q(pk=match.pk) | Q(lead=match, status=Match.Status.ACTIVE)), ends_on=new_ends_on
+        )
+    extension.status = Extension.Status.APPROVED if approved else Extension.Status.DECLINED
+    extension.new_ends_on = new_ends_on if approved else None
+    extension.decided_by, extension.decided_at = by, timezone.now()
+    extension.save(update_fields=["status", "new_ends_on", "decided_by", "decided_at"])
+    pair = pair_with_people(match.pk)
+    ids = {"match": match.pk, "extension": extension.pk}
+    outbox.queue("ofp_extension_decided_resident", once=extension.pk, to=pair.application.resident, **ids)
+    outbox.queue("ofp_extension_decided_volunteer", once=extension.pk, to=pair.volunteer.user, **ids)
+    return extension
 
 
 @transaction.atomic
@@ -520,15 +592,23 @@ def queue_follow_up(match: Match, kind: str, month: int) -> bool:
         once, ids = f"{match.pk}:{survey}", {"match": match.pk, "survey": str(survey)}
         written = outbox.queue("ofp_survey_resident", once=once, to=resident, **ids)
         written = outbox.queue("ofp_survey_volunteer", once=once, to=volunteer, **ids) or written
+    elif kind == follow_ups.RESIDENT_CHECK_IN:
+        written = outbox.queue(
+            "ofp_resident_check_in", once=f"{match.pk}:{month}", to=resident, match=match.pk, month=month
+        )
     else:
-        written = to_coordinators("ofp_end_notice_coordinator", once=match.pk, match=match.pk)
+        # An extended pair's new end is noticed again (the first six months' notice keeps its old key).
+        extended = match.ends_on != add_months(match.starts_on, PAIR_MONTHS)
+        once = f"{match.pk}:{match.ends_on}" if extended else match.pk
+        written = to_coordinators("ofp_end_notice_coordinator", once=once, match=match.pk)
     return written is not None
 
 
 @transaction.atomic
 def queue_due_follow_ups(today) -> int:
-    """The daily job: every running pair's check-in reminders, overdue reminders, surveys and the coordinators'
-    notice two weeks before the end. Each is written once however often this runs; returns how many are new."""
+    """The daily job: every running pair's check-in reminders, overdue reminders, the resident's monthly check-in,
+    surveys and the coordinators' notice two weeks before the end. Each is written once however often this runs;
+    returns how many are new."""
     active = Match.objects.filter(status=Match.Status.ACTIVE).select_related("application__resident", "volunteer__user")
     queued = 0
     for match in active.prefetch_related("check_ins"):

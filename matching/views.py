@@ -5,13 +5,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from jii import intake, limits
 from jii.models import VolunteerProfile
 from jii.status_links import resident_for_token, resident_from_form
 from matching import services
-from matching.forms import ApplicationForm, CheckInForm, ResponseForm, SurveyForm
+from matching.forms import ApplicationForm, CheckInForm, ResidentCheckInForm, ResponseForm, SurveyForm
 from matching.models import Match, Survey
 from matching.sections import surveys_due
 
@@ -53,6 +54,37 @@ def resident_respond(request, match_id):
             messages.success(request, _("Thank you. We have your answer."))
         return redirect("status", token=token)
     messages.error(request, _("Please choose an answer (and tell us why if you decline)."))
+    return redirect("status", token=token)
+
+
+@require_POST
+def resident_check_in(request, match_id):
+    """The monthly check-in, sent from the status page; a form with a mistake comes back on a page of its own,
+    with the errors next to their fields."""
+    resident, token = resident_from_form(request)
+    match = get_object_or_404(Match, pk=match_id, application__resident=resident, lead__isnull=True)
+    form = ResidentCheckInForm(request.POST, prefix=f"check-in-{match.pk}")
+    if not form.is_valid():
+        return render(request, "matching/resident_check_in.html", {"form": form, "match": match, "token": token})
+    try:
+        services.answer_resident_check_in(match=match, resident=resident, **form.cleaned_data)
+    except services.MatchingError:
+        messages.error(request, _("This month's check-in is already answered or not open. Thank you!"))
+    else:
+        messages.success(request, _("Thank you. We have your check-in."))
+    return redirect("status", token=token)
+
+
+@require_POST
+def resident_extend(request, match_id):
+    resident, token = resident_from_form(request)
+    match = get_object_or_404(Match, pk=match_id, application__resident=resident, lead__isnull=True)
+    try:
+        services.ask_for_extension(match=match, by=resident)
+    except services.MatchingError:
+        messages.error(request, _("Continuing is already asked for, or the pair has ended."))
+    else:
+        messages.success(request, _("Thank you. A coordinator will tell you soon whether your pair can continue."))
     return redirect("status", token=token)
 
 
@@ -109,6 +141,21 @@ def check_in(request, match_id):
             messages.success(request, _("Thank you. Your check-in is saved."))
         return redirect("volunteer_dashboard")
     return render(request, "matching/check_in.html", {"form": form, "match": match})
+
+
+@login_required
+@require_POST
+def volunteer_extend(request, match_id):
+    profile, match = volunteers_match(request, match_id)
+    try:
+        services.ask_for_extension(match=match, by=profile)
+    except services.MatchingError:
+        messages.error(request, pgettext("volunteer", "Continuing is already asked for, or the pair has ended."))
+    else:
+        messages.success(
+            request, pgettext("volunteer", "Thank you. A coordinator will tell you both whether the pair can continue.")
+        )
+    return redirect("volunteer_dashboard")
 
 
 @login_required

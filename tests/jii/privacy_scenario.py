@@ -12,7 +12,7 @@ from consultations.models import CaseNote, Consultation
 from donations.models import BankStatement, Campaign, Donation, Donor, Payment, Receipt, StatementLine
 from hanamaru.models import Child, ConsentText, Enrolment
 from jii.models import Language, LineLink
-from matching.models import CheckIn, Match, Survey
+from matching.models import CheckIn, Match, ResidentCheckIn, Survey
 from tests.factories import (
     ApplicationFactory,
     CoordinatorFactory,
@@ -29,6 +29,7 @@ PERSONAL = [
     "Rahimi-Family", "PEANUT-ALLERGY", "SCHOOL-NAME", "ZAHRA-WAS-TIRED", "CASE-WORDS", "CASE-OUTCOME",
     "CASE-NOTE", "Tokyo Street 1", "GIFT-MESSAGE", "Kenji Volunteer", "kenji@example.jp", "VOLUNTEER-ABOUT",
     "DONOR-NICK", "DONOR-NOTE", "アミナ ラヒミ", "ｱﾐﾅ ﾗﾋﾐ",
+    "RESIDENT-NEED",
 ]  # fmt: skip
 
 
@@ -50,6 +51,7 @@ def build(klass) -> dict:
     CheckIn.objects.create(
         match=match, month=1, met=True, mood="good", note="CHECK-IN-NOTE", concern="CHECK-IN-CONCERN"
     )
+    ResidentCheckIn.objects.create(match=match, month=1, feeling="worried", need="RESIDENT-NEED")
     Survey.objects.create(match=match, kind="closing", respondent="resident", satisfaction=5, comment="SURVEY-COMMENT")
 
     spot = SpotRequestFactory(resident=resident, status="done", description="SPOT-WORDS", phone="080-5555-0101",

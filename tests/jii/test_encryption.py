@@ -19,8 +19,14 @@ from hanamaru import services as hanamaru
 from hanamaru.models import Absence, Child, Class, Session
 from jii.fields import EncryptedTextField
 from jii.models import Area
-from matching.models import CheckIn
-from matching.services import log_check_in, propose_match, respond_as_resident, respond_as_volunteer
+from matching.models import CheckIn, Match, ResidentCheckIn
+from matching.services import (
+    answer_resident_check_in,
+    log_check_in,
+    propose_match,
+    respond_as_resident,
+    respond_as_volunteer,
+)
 from spot.models import SpotRequest
 from tests.consultations.conftest import make_expert, submit
 from tests.factories import ApplicationFactory, ResidentFactory, SpotRequestFactory, UserFactory, approved_volunteer
@@ -74,6 +80,10 @@ def texts(settings, coordinator, django_capture_on_commit_callbacks):
             match=match, volunteer=match.volunteer, met=True, how="phone", mood="difficult",
             concern="Her landlord wants her out by Friday",
         )  # fmt: skip
+        Match.objects.filter(pk=match.pk).update(starts_on=timezone.localdate() - timedelta(days=20))
+        resident_check_in = answer_resident_check_in(
+            match=match, resident=match.application.resident, feeling="worried", need="A letter from the city office"
+        )
     return [
         (Consultation, case.pk, "description", "My visa expires in six weeks and I changed jobs."),
         (Consultation, case.pk, "outcome_summary", "Visa renewed at the Shinagawa bureau"),
@@ -83,6 +93,7 @@ def texts(settings, coordinator, django_capture_on_commit_callbacks):
         (CheckIn, check_in.pk, "concern", "Her landlord wants her out by Friday"),
         (AppointmentChange, change.pk, "note", "Not Tuesdays: my shift at the plant"),
         (Absence, absence.pk, "reason", "Dentist appointment after school"),
+        (ResidentCheckIn, resident_check_in.pk, "need", "A letter from the city office"),
     ]
 
 
@@ -136,6 +147,7 @@ def test_a_new_key_takes_over_with_reencrypt_and_the_old_one_can_go(settings, te
     call_command("reencrypt", stdout=out)
     assert out.getvalue().splitlines() == [
         "matching.CheckIn: 1 re-encrypted",
+        "matching.ResidentCheckIn: 1 re-encrypted",
         "spot.SpotRequest: 1 re-encrypted",
         "hanamaru.Child: 1 re-encrypted",
         "hanamaru.Absence: 1 re-encrypted",

@@ -58,9 +58,10 @@ def test_the_status_page_runs_a_fixed_number_of_queries(client, django_assert_nu
         )
         respond_as_resident(match=match, resident=resident, accepted=True)
         respond_as_volunteer(match=match, volunteer=match.volunteer, accepted=True)
-    # resident; OFP applications, their proposals and pairs, those pairs' surveys; Spot requests; Hanamaru
-    # enrolments; consultations with their appointments (none here: nothing more); an open erasure request
-    with django_assert_num_queries(8):
+    # resident; OFP applications, their proposals and pairs, those pairs' surveys and resident's check-ins; Spot
+    # requests; Hanamaru enrolments; consultations with their appointments (none here: nothing more); an open
+    # erasure request
+    with django_assert_num_queries(9):
         assert client.get(f"/status/{make_token(resident)}/").status_code == 200
 
 

@@ -305,7 +305,7 @@ def test_the_status_page_runs_a_fixed_number_of_queries_whatever_the_team_and_hi
     assert application.matches.count() == 1 + supporters + past_pairs
     # resident; OFP applications, their proposals, pairs and team, those pairs' surveys; the other programs (as
     # tests/jii/test_pages.py counts them)
-    status_page_queries(client, django_assert_num_queries, application.resident, 8)
+    status_page_queries(client, django_assert_num_queries, application.resident, 9)
 
 
 @pytest.mark.parametrize("teams", [1, 3])
@@ -442,3 +442,28 @@ def test_the_campaign_page_counts_a_running_team_as_one_pair(django_capture_on_c
 
     team_of_three(django_capture_on_commit_callbacks)
     assert [count for _label, count in public_figures()] == [1, 0]
+
+
+def test_a_team_continues_as_one_its_supporters_follow_the_pairs_new_end(client, django_capture_on_commit_callbacks):
+    from django.core.exceptions import PermissionDenied
+
+    from matching.services import ask_for_extension, decide_extension
+
+    lead, ken, aya = team_of_three(django_capture_on_commit_callbacks)
+    client.force_login(ken.volunteer.user)
+    assert "Ask to continue after the end date" not in client.get("/en/volunteer/").content.decode()
+    assert client.post(f"/en/ofp/pairs/{ken.pk}/continue/").status_code == 403
+    with pytest.raises(PermissionDenied):
+        ask_for_extension(match=ken, by=ken.volunteer)
+    client.force_login(lead.volunteer.user)
+    assert "Ask to continue after the end date" in client.get("/en/volunteer/").content.decode()
+    new_end = lead.ends_on + timedelta(days=60)
+    decide_extension(
+        extension=ask_for_extension(match=lead, by=lead.volunteer), approved=True, by=None, new_ends_on=new_end
+    )
+    assert [Match.objects.get(pk=match.pk).ends_on for match in (lead, ken, aya)] == [new_end] * 3
+    # The resident's forms belong to the pair: a supporter's part of it is not found from the status page.
+    token = make_token(lead.application.resident)
+    assert client.post(f"/en/ofp/r/pairs/{ken.pk}/continue/", {"token": token}).status_code == 404
+    assert client.post(f"/en/ofp/r/pairs/{lead.pk}/continue/", {"token": token}).status_code == 302
+    assert lead.extensions.get(status="open").asked_by == "resident"
