@@ -29,6 +29,7 @@ from tests.factories import ApplicationFactory, CoordinatorFactory, ResidentFact
 from tests.jii.test_encryption import stored
 from tests.jii.test_line import LINE_USER, line_account, line_api  # noqa: F401 (LINE's API stopped at its boundary)
 from tests.matching.test_pages import started_pair
+from tests.matching.test_teams import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -416,30 +417,6 @@ VOLUNTEER_PAGE_QUERIES = 14
 
 
 # --- at the same moment (PostgreSQL) ----------------------------------------------------------------------
-
-
-def at_once(*calls) -> list[str]:
-    """Run the calls in threads released together; each gives "done" or "refused"."""
-    import threading
-
-    barrier, outcomes = threading.Barrier(len(calls)), []
-
-    def run(call):
-        try:
-            barrier.wait()
-            call()
-            outcomes.append("done")
-        except MatchingError:
-            outcomes.append("refused")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sorted(outcomes)
 
 
 # Skipped before the database is set up: a second serialized-rollback test in one run trips over content types.

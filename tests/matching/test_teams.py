@@ -250,6 +250,9 @@ def test_a_rematch_is_counted_as_its_own_pair_in_the_figures(desk):
     assert re.search(r'id="pairs-started">2<', html)
     assert "including 1 rematch<" in html
     assert "a rematch (a new volunteer after one who moved or stopped) counts as a pair of its own." in html
+    # The application's history keeps both pairs, the new one named as the rematch.
+    html = desk.get(f"/en/admin/matching/application/{rematch.application_id}/change/").content.decode()
+    assert f"{rematch.volunteer}</a> (rematch)</td>" in html and f"{ended.volunteer}</a></td>" in html
 
 
 @pytest.mark.parametrize("reason", ["moved", "schedule", "health", "not_a_fit", "no_contact", "other"])
