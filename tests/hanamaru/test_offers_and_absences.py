@@ -340,8 +340,11 @@ def test_answers_and_the_daily_job_arriving_together_never_overfill_the_class(kl
         thread.join(timeout=60)
     assert errors == []
     rows = list(Enrolment.objects.filter(klass=klass).values_list("status", flat=True))
-    assert rows.count("enrolled") + rows.count("offered") <= 3
-    assert rows.count("enrolled") + rows.count("offered") == 3  # no place lost either: 2 more were waiting
+    holding = rows.count("enrolled") + rows.count("offered")
+    assert holding <= 3
+    # No place lost either: a place not taken went on to a child still waiting, while any was (when the job
+    # came first, the three late offers expired and only two children were left to offer their places to).
+    assert holding == min(3, holding + rows.count("waiting"))
     assert len(refused) >= 3  # each offer is accepted once at most
 
 
