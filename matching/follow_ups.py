@@ -20,7 +20,7 @@ RESIDENT_CHECK_IN = "resident_check_in"
 
 def due_follow_ups(match: Match, today: date, checked_in_months: set) -> list[tuple[str, int]]:
     """As (kind, month): month is the check-in month for the reminders, 0 for the rest."""
-    month = match.running_month(today)  # the same as month_on for six months; it goes on if the pair is extended
+    month = match.month_on(today)  # it goes on past the sixth month if the pair is extended
     # Each month's reminder goes out when the month begins (on the pair's start day of the month).
     due = [(CHECK_IN_REMINDER, month)]
     previous = month - 1
@@ -33,9 +33,8 @@ def due_follow_ups(match: Match, today: date, checked_in_months: set) -> list[tu
         due.append((CLOSING_SURVEY, 0))
     if today >= match.ends_on - timedelta(days=END_NOTICE_DAYS):
         due.append((END_NOTICE, 0))
-    resident_month = match.running_month(today)
-    if resident_check_in_open(match, today, resident_month):
-        due.append((RESIDENT_CHECK_IN, resident_month))
+    if resident_check_in_open(match, today, month):
+        due.append((RESIDENT_CHECK_IN, month))
     return due
 
 

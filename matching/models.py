@@ -247,16 +247,13 @@ class Match(models.Model):
         return surveys
 
     def month_on(self, day: date) -> int:
-        """Which month of the pair a day falls in: 1 for the first month, up to 6 for the last."""
-        elapsed = sum(1 for k in range(1, PAIR_MONTHS) if add_months(self.starts_on, k) <= day)
-        return elapsed + 1
-
-    def running_month(self, day: date) -> int:
-        """Like month_on, but counting on past the sixth month while an extended pair still runs."""
-        elapsed, k = 0, 1
-        while add_months(self.starts_on, k) <= day and add_months(self.starts_on, k) < self.ends_on:
-            elapsed, k = k, k + 1
-        return elapsed + 1
+        """Which month of the pair a day falls in: 1 for the first, up to the last before its end (the sixth, or
+        later once the pair was extended)."""
+        end = self.ends_on or add_months(self.starts_on, PAIR_MONTHS)
+        month = 1
+        while add_months(self.starts_on, month) <= day and add_months(self.starts_on, month) < end:
+            month += 1
+        return month
 
 
 class CheckIn(models.Model):

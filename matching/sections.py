@@ -23,7 +23,7 @@ def resident_check_in_due(match: Match) -> int | None:
     today = timezone.localdate()
     if match.status != Match.Status.ACTIVE:
         return None
-    month = match.running_month(today)
+    month = match.month_on(today)
     answered = {check_in.month for check_in in match.resident_check_ins.all()}
     return month if resident_check_in_open(match, today, month) and month not in answered else None
 

@@ -317,7 +317,7 @@ def locked_active_pair(match: Match) -> Match:
 def check_in_month(match: Match, today) -> int:
     """The month a check-in logged today reports on: the current one, or during the first week of a month
     the previous one if that still has none (the same grace the overdue reminder gives)."""
-    month = match.running_month(today)
+    month = match.month_on(today)
     in_grace = month > 1 and today < add_months(match.starts_on, month - 1) + timedelta(days=OVERDUE_AFTER_DAYS)
     if in_grace and not match.check_ins.filter(month=month - 1).exists():
         return month - 1
@@ -407,7 +407,7 @@ def answer_resident_check_in(*, match: Match, resident: Resident, feeling: str, 
     if match.application.resident_id != resident.pk or match.is_supporting:
         raise PermissionDenied("this is another resident's pair, or a supporter's part of one")
     today = timezone.localdate()
-    month = match.running_month(today)
+    month = match.month_on(today)
     if not resident_check_in_open(match, today, month):
         raise MatchingError(_("This month's check-in is not open yet."))
     if match.resident_check_ins.filter(month=month).exists():

@@ -462,7 +462,7 @@ def test_an_extended_pair_goes_on_with_its_follow_ups_until_the_new_end(run_job,
     extension = ask_for_extension(match=match, by=match.volunteer)
     decide_extension(extension=extension, approved=True, by=None, new_ends_on=match.ends_on + timedelta(days=30))
     match = Match.objects.get(pk=match.pk)
-    assert match.running_month(timezone.localdate()) == 7
+    assert match.month_on(timezone.localdate()) == 7
     run_job()
     keys = set(Message.objects.values_list("once_key", flat=True))
     assert f"ofp_check_in_reminder:{match.pk}:7" in keys  # the volunteer's reminder goes on
