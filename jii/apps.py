@@ -16,6 +16,13 @@ class JiiConfig(AppConfig):
             "jii.view_volunteerprofile",
             "jii.change_volunteerprofile",
             "jii.approve_volunteer",
+            "jii.change_volunteer_standing",
+            "jii.view_orientation",
+            "jii.add_orientation",
+            "jii.change_orientation",
+            "jii.view_insurance",
+            "jii.add_insurance",
+            "jii.change_insurance",
             "jii.view_language",
             "jii.view_message",
             "jii.send_message_again",
@@ -57,6 +64,8 @@ class JiiConfig(AppConfig):
         from jii.models import (
             ConfidentialityPledge,
             DataRequest,
+            Insurance,
+            Orientation,
             PrivacyNotice,
             Resident,
             User,
@@ -71,7 +80,9 @@ class JiiConfig(AppConfig):
         # The change audit (jii/audit.py) of the core's records; each program registers its own.
         pre_save.connect(record_number_only, sender=LogEntry, dispatch_uid="jii.audit_record_number_only")
         register(Resident, masked=["name", "email", "phone", "status_key"], m2m=["languages"])
-        register(VolunteerProfile, masked=["phone", "nearest_station", "about"])
+        register(VolunteerProfile, masked=["phone", "nearest_station", "about", "status_note"])
+        register(Orientation)
+        register(Insurance)
         register(VolunteerLanguage)
         # Who published which notice or pledge, and who carried out which erasure request.
         register(PrivacyNotice)

@@ -2,11 +2,14 @@
 families, 30% single workers, 20% students, 10% refugees, plus one "other") and languages follow JII's own
 figures (../shared/seeds)."""
 
+from datetime import date
+
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from jii.choices import Experience, Gender, HouseholdType, Interest, LanguageLevel, Prefecture, SpotCategory
 from jii.models import Area, ConfidentialityPledge, Language, Resident, User, VolunteerProfile
+from jii.readiness import insurance_year
 from jii.services import find_or_create_resident
 
 G, P, H, X, IN, S, L = Gender, Prefecture, HouseholdType, Experience, Interest, SpotCategory, LanguageLevel
@@ -102,6 +105,9 @@ def load() -> str:
         )
         for code, level in spoken.items():
             profile.languages.get_or_create(language=languages[code], defaults={"level": level})
+        if status == "approved":  # attended an orientation and insured for this year, as JII asks
+            profile.orientations.get_or_create(defaults={"attended_on": date(2026, 4, 18), "session": "JII office"})
+            profile.insurances.get_or_create(year=insurance_year(timezone.localdate()))
 
     for email, name, household, pref, city, spoken, language in RESIDENTS:
         find_or_create_resident(

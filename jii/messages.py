@@ -1,8 +1,11 @@
 """The shared core's messages: how each is built from its ids when its turn comes (see jii/outbox.py)."""
 
+from datetime import date
+
+from django.conf import settings
 from django.utils import timezone
 
-from jii.models import DataRequest, VolunteerProfile
+from jii.models import DataRequest, Insurance, VolunteerProfile
 from jii.outbox import Letter, builder
 
 
@@ -36,3 +39,20 @@ def erasure_request(message):
 @builder("data_erased")
 def data_erased(message):
     return Letter({})
+
+
+@builder("volunteer_suspended", "volunteer_archived", "volunteer_reinstated")
+def volunteer_standing(message):
+    profile = VolunteerProfile.objects.filter(pk=message.ids["volunteer"]).first()
+    if profile is None:
+        return None
+    context = {"reason": profile.get_status_reason_display(), "until": profile.suspended_until}
+    return Letter(context | {"contact": settings.COORDINATOR_EMAIL})
+
+
+@builder("insurance_ending")
+def insurance_ending(message):
+    year = message.ids["year"]
+    if Insurance.objects.filter(volunteer__user=message.user, year=year + 1).exists():
+        return None  # recorded for the new year in the meantime
+    return Letter({"next_year": year + 1, "ends_on": date(year + 1, 3, 31)})

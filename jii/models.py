@@ -224,6 +224,19 @@ class ConfidentialityPledge(PublishedText):
         return pgettext("staff", "Confidentiality pledge, version %(version)s") % {"version": self.version}
 
 
+class VolunteerProfileQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=VolunteerProfile.Status.APPROVED)
+
+    def ready(self, today=None):
+        """Approved volunteers who may help today: not paused, oriented, insured for this insurance year and
+        agreed to the pledge in force (jii/readiness.py)."""
+        from jii.readiness import readiness_checks
+
+        checks = readiness_checks(today)
+        return self.approved().annotate(**checks.annotations).filter(checks.all_met)
+
+
 class VolunteerProfile(models.Model):
     """What a volunteer tells JII about themselves; a coordinator approves it before any resident data shows."""
 
@@ -231,6 +244,17 @@ class VolunteerProfile(models.Model):
         PENDING = "pending", _("Waiting for approval")
         APPROVED = "approved", _("Approved")
         SUSPENDED = "suspended", _("Suspended")
+        ARCHIVED = "archived", _("No longer volunteering")
+
+    class StatusReason(models.TextChoices):
+        # Why a coordinator suspended a volunteer…
+        CONCERN = "concern", _("a concern is being looked into")
+        DOCUMENTS = "documents", _("a document or training is missing")
+        ON_LEAVE = "on_leave", _("a break agreed with JII")
+        # …or archived one who left.
+        MOVED = "moved", _("moved away")
+        STOPPED = "stopped", _("stopped volunteering")
+        OTHER = "other", _("another reason")
 
     class SpotAlerts(models.TextChoices):
         EVERY = "every", pgettext_lazy("volunteer", "Tell me about each new request that fits me")
@@ -283,16 +307,29 @@ class VolunteerProfile(models.Model):
         editable=False,
         verbose_name=_("approved by"),
     )
+    # Suspended or archived: why, a note for coordinators only, and (suspended) the day it ends by itself.
+    status_reason = models.CharField(
+        pgettext_lazy("staff", "reason"), max_length=12, choices=StatusReason.choices, blank=True, editable=False
+    )
+    status_note = models.TextField(pgettext_lazy("staff", "note for coordinators"), blank=True, editable=False)
+    suspended_until = models.DateField(pgettext_lazy("staff", "suspended until"), null=True, blank=True, editable=False)
+    # The volunteer's own pause: no alerts, not offered, until they resume.
+    paused_at = models.DateTimeField(pgettext_lazy("staff", "paused by the volunteer"), null=True, blank=True)
     # Set when the retention job or an erasure request erased the personal data (jii/privacy.py).
     anonymised_at = models.DateTimeField(
         pgettext_lazy("staff", "personal data erased"), null=True, blank=True, editable=False
     )
 
+    objects = VolunteerProfileQuerySet.as_manager()
+
     class Meta:
         ordering = ["-submitted_at"]
         verbose_name = _("volunteer")
         verbose_name_plural = _("volunteers")
-        permissions = [("approve_volunteer", _("Can approve volunteers"))]
+        permissions = [
+            ("approve_volunteer", _("Can approve volunteers")),
+            ("change_volunteer_standing", pgettext_lazy("staff", "Can suspend, archive and reinstate volunteers")),
+        ]
 
     def __str__(self):
         return str(self.user)
@@ -311,6 +348,52 @@ class VolunteerProfile(models.Model):
             return None
         day = local.date() + timedelta(days=1 if start > end and clock >= start else 0)
         return timezone.make_aware(datetime.combine(day, end))
+
+
+class Orientation(models.Model):
+    """A volunteer attended one of JII's orientation sessions (recorded by a coordinator): needed before helping."""
+
+    volunteer = models.ForeignKey(
+        VolunteerProfile, on_delete=models.CASCADE, related_name="orientations", verbose_name=_("volunteer")
+    )
+    attended_on = models.DateField(pgettext_lazy("staff", "attended on"))
+    session = models.CharField(
+        pgettext_lazy("staff", "session"), max_length=100, help_text=pgettext_lazy("staff", "e.g. Online, evening")
+    )
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, editable=False, related_name="+")
+    recorded_at = models.DateTimeField(pgettext_lazy("staff", "recorded"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-attended_on"]
+        verbose_name = pgettext_lazy("staff", "orientation")
+        verbose_name_plural = pgettext_lazy("staff", "orientations")
+
+    def __str__(self):
+        return f"{self.attended_on:%Y-%m-%d} {self.session}"
+
+
+class Insurance(models.Model):
+    """The volunteer activity insurance (ボランティア活動保険) a volunteer holds for one insurance year, which runs
+    from April to March and is named by the year it starts in (jii/readiness.py)."""
+
+    volunteer = models.ForeignKey(
+        VolunteerProfile, on_delete=models.CASCADE, related_name="insurances", verbose_name=_("volunteer")
+    )
+    year = models.PositiveSmallIntegerField(
+        pgettext_lazy("staff", "insurance year"),
+        help_text=pgettext_lazy("staff", "The year it starts in: 2026 for April 2026 to March 2027."),
+    )
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, editable=False, related_name="+")
+    recorded_at = models.DateTimeField(pgettext_lazy("staff", "recorded"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = pgettext_lazy("staff", "volunteer insurance")
+        verbose_name_plural = pgettext_lazy("staff", "volunteer insurance")
+        constraints = [models.UniqueConstraint(fields=["volunteer", "year"], name="insurance_once_a_year")]
+
+    def __str__(self):
+        return pgettext("staff", "April %(year)s to March %(next)s") % {"year": self.year, "next": self.year + 1}
 
 
 class VolunteerLanguage(models.Model):

@@ -8,14 +8,15 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import formats, timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from jii import audit, outbox, privacy
+from jii import audit, outbox, privacy, readiness
 from jii.models import (
     ConfidentialityPledge,
     DataRequest,
     FailedSignIn,
+    Insurance,
     LineLink,
     LineLinkCode,
     PublishedText,
@@ -136,6 +137,118 @@ def approve_volunteer(*, profile: VolunteerProfile, approved_by: User) -> bool:
     profile.save(update_fields=["status", "approved_at", "approved_by"])
     outbox.queue("volunteer_approved", once=profile.pk, to=profile.user)
     return True
+
+
+# --- a volunteer's standing: suspended, archived, reinstated, paused ------------------------------------------
+
+Reason = VolunteerProfile.StatusReason
+SUSPENSION_REASONS = [Reason.CONCERN, Reason.DOCUMENTS, Reason.ON_LEAVE, Reason.OTHER]
+LEAVING_REASONS = [Reason.MOVED, Reason.STOPPED, Reason.OTHER]
+
+
+class StandingError(Exception):
+    pass
+
+
+def locked_profile(profile: VolunteerProfile) -> VolunteerProfile:
+    return VolunteerProfile.objects.select_for_update().select_related("user").get(pk=profile.pk)
+
+
+@transaction.atomic
+def suspend_volunteer(*, profile: VolunteerProfile, reason: str, note: str = "", until=None) -> VolunteerProfile:
+    """Take an approved volunteer off every board, candidate list and tutor list at once: their open Spot
+    requests go back on the board (the residents are told), their unanswered OFP proposals are taken back and
+    their pairs flagged for a coordinator. `until`, if given, is the day the suspension ends by itself."""
+    profile = locked_profile(profile)
+    if profile.status != VolunteerProfile.Status.APPROVED:
+        raise StandingError(pgettext("staff", "Only an approved volunteer can be suspended."))
+    if reason not in SUSPENSION_REASONS:
+        raise StandingError(pgettext("staff", "Choose a reason for the suspension."))
+    if until is not None and until <= timezone.localdate():
+        raise StandingError(pgettext("staff", "The end of a suspension must be a day after today."))
+    change_standing(profile, VolunteerProfile.Status.SUSPENDED, reason=reason, note=note, until=until)
+    readiness.release_work(profile)
+    outbox.queue("volunteer_suspended", once=uuid.uuid4().hex, to=profile.user, volunteer=profile.pk)
+    return profile
+
+
+@transaction.atomic
+def archive_volunteer(*, profile: VolunteerProfile, reason: str, note: str = "") -> VolunteerProfile:
+    """A volunteer who has left JII (moved away, stopped, …): their open work ends as for a suspension, and their
+    pairs end with the reason they left. Their account and history stay; reinstating brings them back."""
+    profile = locked_profile(profile)
+    if profile.status not in (VolunteerProfile.Status.APPROVED, VolunteerProfile.Status.SUSPENDED):
+        raise StandingError(pgettext("staff", "Only an approved or suspended volunteer can be archived."))
+    if reason not in LEAVING_REASONS:
+        raise StandingError(pgettext("staff", "Choose why the volunteer left."))
+    change_standing(profile, VolunteerProfile.Status.ARCHIVED, reason=reason, note=note, until=None)
+    readiness.release_work(profile, leaving=reason)
+    outbox.queue("volunteer_archived", once=uuid.uuid4().hex, to=profile.user, volunteer=profile.pk)
+    return profile
+
+
+@transaction.atomic
+def reinstate_volunteer(*, profile: VolunteerProfile) -> VolunteerProfile:
+    """A suspended or archived volunteer may help again (those steps they still lack still hold them back)."""
+    profile = locked_profile(profile)
+    if profile.status not in (VolunteerProfile.Status.SUSPENDED, VolunteerProfile.Status.ARCHIVED):
+        raise StandingError(pgettext("staff", "Only a suspended or archived volunteer can be reinstated."))
+    if profile.anonymised_at is not None:
+        raise StandingError(pgettext("staff", "This volunteer's account was closed and erased."))
+    change_standing(profile, VolunteerProfile.Status.APPROVED, reason="", note="", until=None)
+    outbox.queue("volunteer_reinstated", once=uuid.uuid4().hex, to=profile.user, volunteer=profile.pk)
+    return profile
+
+
+def change_standing(profile: VolunteerProfile, status: str, *, reason: str, note: str, until) -> None:
+    audit.update(
+        VolunteerProfile.objects.filter(pk=profile.pk),
+        status=status,
+        status_reason=reason,
+        status_note=note,
+        suspended_until=until,
+    )
+    profile.refresh_from_db()
+
+
+def end_suspensions(today) -> int:
+    """Daily: suspensions whose last day has passed end by themselves (the volunteer is told)."""
+    ending = VolunteerProfile.objects.filter(status=VolunteerProfile.Status.SUSPENDED, suspended_until__lte=today)
+    for profile in ending:
+        reinstate_volunteer(profile=profile)
+    return len(ending)
+
+
+@transaction.atomic
+def pause_volunteering(*, profile: VolunteerProfile) -> None:
+    """The volunteer's own pause: no alerts and no new work until they resume; what they have now stays theirs."""
+    audit.update(VolunteerProfile.objects.filter(pk=profile.pk, paused_at=None), paused_at=timezone.now())
+
+
+@transaction.atomic
+def resume_volunteering(*, profile: VolunteerProfile) -> None:
+    audit.update(VolunteerProfile.objects.filter(pk=profile.pk), paused_at=None)
+
+
+# --- orientation and insurance -------------------------------------------------------------------------------
+
+
+def not_covered_for(year: int):
+    """Approved volunteers with no insurance on record for the insurance year `year` (April `year` to March)."""
+    insured = Insurance.objects.filter(year=year).values("volunteer")
+    return VolunteerProfile.objects.approved().exclude(pk__in=insured).select_related("user", "area")
+
+
+@transaction.atomic
+def remind_of_insurance_ending(today) -> int:
+    """In March, once a year: volunteers insured for the year now ending and not yet for the next are reminded."""
+    if today.month != 3:
+        return 0
+    ending = readiness.insurance_year(today)
+    volunteers = not_covered_for(ending + 1).filter(insurances__year=ending)
+    for profile in volunteers:
+        outbox.queue("insurance_ending", once=f"{ending}:{profile.pk}", to=profile.user, year=ending)
+    return len(volunteers)
 
 
 @transaction.atomic

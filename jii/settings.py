@@ -361,6 +361,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "jii.tasks.remind_coordinators_of_pending_volunteers",
         "schedule": crontab(hour=9, minute=0),  # 9:00 in Tokyo, whenever beat was last restarted
     },
+    "volunteers-daily": {
+        "task": "jii.tasks.run_daily_volunteer_jobs",
+        "schedule": crontab(hour=9, minute=20),  # ended suspensions; in March, insurance ending
+    },
     "ofp-follow-ups": {
         "task": "matching.tasks.send_due_follow_ups",
         "schedule": crontab(hour=10, minute=0),

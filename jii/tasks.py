@@ -4,7 +4,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from jii import outbox, privacy
+from jii import outbox, privacy, services
 from jii.models import VolunteerProfile
 
 
@@ -34,3 +34,13 @@ def remind_coordinators_of_pending_volunteers() -> int:
 def apply_retention() -> dict[str, int]:
     """Daily (Celery beat): anonymise every record past its period in the retention table (jii/privacy.py)."""
     return privacy.apply_retention()
+
+
+@shared_task
+def run_daily_volunteer_jobs() -> dict[str, int]:
+    """Daily: suspensions that have ended, and (in March) the reminders of insurance that ends."""
+    today = timezone.localdate()
+    return {
+        "suspensions_ended": services.end_suspensions(today),
+        "insurance_reminders": services.remind_of_insurance_ending(today),
+    }

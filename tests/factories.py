@@ -1,4 +1,5 @@
 import time
+from datetime import date
 
 import factory
 from allauth.account.models import EmailAddress
@@ -7,7 +8,18 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from jii.choices import HouseholdType, LanguageLevel, Prefecture
-from jii.models import Area, ConfidentialityPledge, Language, Resident, User, VolunteerLanguage, VolunteerProfile
+from jii.models import (
+    Area,
+    ConfidentialityPledge,
+    Insurance,
+    Language,
+    Orientation,
+    Resident,
+    User,
+    VolunteerLanguage,
+    VolunteerProfile,
+)
+from jii.readiness import insurance_year
 
 PASSWORD = "correct horse battery staple"
 # Staff's authenticator app: the secret it was set up with (base32, as the QR code carries it).
@@ -73,6 +85,13 @@ class VolunteerProfileFactory(factory.django.DjangoModelFactory):
                 VolunteerLanguage.objects.create(
                     volunteer=profile, language=Language.objects.get(code=code), level=level
                 )
+
+    @factory.post_generation
+    def ready(profile, create, extracted, **kwargs):
+        """Oriented and insured for this insurance year, as JII's volunteers are (`ready=False`: neither)."""
+        if create and extracted is not False:
+            Orientation.objects.create(volunteer=profile, attended_on=date(2024, 4, 20), session="Online")
+            Insurance.objects.create(volunteer=profile, year=insurance_year(timezone.localdate()))
 
 
 class CoordinatorFactory(UserFactory):

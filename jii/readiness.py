@@ -1,0 +1,113 @@
+"""Whether an approved volunteer may help today, and if not, why: every program asks here before offering a
+volunteer as an OFP candidate, letting them accept a Spot request or sign up to tutor.
+
+A volunteer is ready when they have not paused themselves, attended an orientation, hold the volunteer insurance
+for the current insurance year (April to March, named by the year it starts in) and agreed to the confidentiality
+pledge in force. Each missing step has a code, kept in the order a coordinator fixes them."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MISSING = {
+    "paused": _("paused their volunteering"),
+    "orientation": _("no orientation yet"),
+    "insurance": _("no volunteer insurance for this year"),
+    "pledge": _("has not agreed to the current confidentiality pledge"),
+}
+# The same, told to the volunteer themselves.
+MISSING_FOR_VOLUNTEER = {
+    "paused": _("You have paused your volunteering. Resume it on your page first."),
+    "orientation": _("You have not attended an orientation yet."),
+    "insurance": _("JII has no volunteer insurance on record for you for this year (April to March)."),
+    "pledge": _("You have not agreed to the current confidentiality pledge yet."),
+}
+
+
+def insurance_year(day: date) -> int:
+    """The insurance year a day falls in: April 2026 to March 2027 is 2026."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+@dataclass
+class Checks:
+    annotations: dict  # one boolean per code, named is_<code>_ok
+    all_met: Q
+
+
+def flag(condition: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def readiness_checks(today: date | None = None) -> Checks:
+    from jii.models import ConfidentialityPledge, Insurance, Orientation
+
+    today = today or timezone.localdate()
+    pledge = ConfidentialityPledge.objects.current()
+    annotations = {
+        "is_paused_ok": flag(Q(paused_at__isnull=True)),
+        "is_orientation_ok": Exists(Orientation.objects.filter(volunteer=OuterRef("pk"), attended_on__lte=today)),
+        "is_insurance_ok": Exists(Insurance.objects.filter(volunteer=OuterRef("pk"), year=insurance_year(today))),
+        "is_pledge_ok": flag(Q(pledge=pledge) if pledge else Q(pk__isnull=False)),
+    }
+    return Checks(annotations, Q(**dict.fromkeys(annotations, True)))
+
+
+def with_readiness(volunteers, today: date | None = None):
+    """The volunteers, each with its is_<code>_ok flags (read them with missing())."""
+    return volunteers.annotate(**readiness_checks(today).annotations)
+
+
+def missing(volunteer) -> list[str]:
+    """The codes of what a volunteer annotated by with_readiness() lacks (empty when ready)."""
+    return [code for code in MISSING if not getattr(volunteer, f"is_{code}_ok")]
+
+
+def missing_for(volunteer, today: date | None = None) -> list[str]:
+    """What this one volunteer lacks to help today (one query)."""
+    from jii.models import VolunteerProfile
+
+    return missing(with_readiness(VolunteerProfile.objects.filter(pk=volunteer.pk), today).get())
+
+
+def describe(codes: list[str]) -> str:
+    return "; ".join(str(MISSING[code]) for code in codes)
+
+
+class NotReady(Exception):
+    """A volunteer tried to take on work before they may: the message tells them what is missing."""
+
+    def __init__(self, codes: list[str]):
+        self.codes = codes
+        super().__init__(" ".join(str(MISSING_FOR_VOLUNTEER[code]) for code in codes))
+
+
+def check_ready(volunteer) -> None:
+    """Raise NotReady, telling the volunteer what is missing, unless they are approved and ready today."""
+    if not volunteer.is_approved:
+        raise PermissionDenied("only approved volunteers help")
+    codes = missing_for(volunteer)
+    if codes:
+        raise NotReady(codes)
+
+
+# --- when a volunteer stops helping: each program hands back their open work ----------------------------------
+
+RELEASES: list = []
+
+
+def register_release(release) -> None:
+    """`release(profile, leaving=…)` ends the volunteer's open work in one program, in the caller's transaction:
+    `leaving` is "" for a suspension (they may come back) or the reason they left JII ("moved", "stopped",
+    "other")."""
+    if release not in RELEASES:
+        RELEASES.append(release)
+
+
+def release_work(profile, *, leaving: str = "") -> None:
+    for release in RELEASES:
+        release(profile, leaving=leaving)
