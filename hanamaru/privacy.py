@@ -128,12 +128,6 @@ def volunteer_collect(profile) -> list[dict]:
     return sections
 
 
-def volunteer_erase(profile) -> None:
-    """They no longer tutor the sessions still to come (the daily shortage alert tells the class coordinator)."""
-    upcoming = TutorSignup.objects.filter(volunteer=profile, withdrawn_at=None, session__starts_at__gt=timezone.now())
-    upcoming.update(withdrawn_at=timezone.now())
-
-
 def register() -> None:
     register_purpose("hanamaru", _("Hanamaru class"), current_consent_text)
     register_kind(
@@ -151,4 +145,4 @@ def register() -> None:
         erase=erase,
         holding=lambda: Child.objects.filter(anonymised_at=None).values("guardian_id"),
     )
-    register_volunteer_records("hanamaru", _("Hanamaru class"), collect=volunteer_collect, erase=volunteer_erase)
+    register_volunteer_records("hanamaru", _("Hanamaru class"), collect=volunteer_collect)

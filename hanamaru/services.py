@@ -6,7 +6,6 @@ locked the same way for its tutors. The messages a change causes are written to 
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from hanamaru.models import Absence, Attendance, Child, Class, ConsentText, Enrolment, Session, TutorSignup
 from hanamaru.selectors import children_of_session
-from jii import audit, outbox
+from jii import audit, outbox, readiness
 from jii.models import Language, PrivacyNotice, Resident, User, VolunteerProfile
 from jii.services import find_or_create_resident
 
@@ -350,8 +349,10 @@ def alert_tutor_shortages(now) -> int:
 
 @transaction.atomic
 def sign_up_tutor(*, session: Session, volunteer: VolunteerProfile) -> TutorSignup:
-    if not volunteer.is_approved:
-        raise PermissionDenied("only approved volunteers tutor")
+    try:
+        readiness.check_ready(volunteer)
+    except readiness.NotReady as not_ready:
+        raise HanamaruError(str(not_ready)) from not_ready
     session = Session.objects.select_for_update().select_related("klass").get(pk=session.pk)
     if session.status != Session.Status.SCHEDULED or session.starts_at <= timezone.now() or not session.klass.is_open:
         raise HanamaruError(_("This session is no longer open for sign-up."))
@@ -362,6 +363,14 @@ def sign_up_tutor(*, session: Session, volunteer: VolunteerProfile) -> TutorSign
     if current.count() >= session.klass.tutors_needed:
         raise HanamaruError(_("This session has all the tutors it needs. Thank you for offering!"))
     return TutorSignup.objects.create(session=session, volunteer=volunteer)
+
+
+@transaction.atomic
+def release_volunteer(profile: VolunteerProfile, *, leaving: str = "") -> None:
+    """The volunteer was suspended or left JII: they no longer tutor the sessions still to come (the daily
+    shortage alert tells the class coordinator) (jii.readiness.register_release)."""
+    upcoming = TutorSignup.objects.filter(volunteer=profile, withdrawn_at=None, session__starts_at__gt=timezone.now())
+    audit.update(upcoming, withdrawn_at=timezone.now())
 
 
 @transaction.atomic

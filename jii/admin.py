@@ -13,9 +13,12 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import HttpResponse
-from django.urls import reverse
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html_join
@@ -23,14 +26,16 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext, pgettext_lazy
 
-from jii import outbox, services
+from jii import outbox, readiness, services
 from jii.models import (
     Area,
     AssistedIntake,
     ConfidentialityPledge,
     DataRequest,
+    Insurance,
     Language,
     Message,
+    Orientation,
     PrivacyNotice,
     Resident,
     UndeliverableAddress,
@@ -216,25 +221,135 @@ class VolunteerLanguageInline(admin.TabularInline):
     extra = 0
 
 
+class RecordedInline(admin.TabularInline):
+    """Orientation and insurance: what the coordinator recorded, and who (set on save)."""
+
+    extra = 0
+    readonly_fields = ["recorded_by", "recorded_at"]
+
+
+class OrientationInline(RecordedInline):
+    model = Orientation
+    fields = ["attended_on", "session", "recorded_by", "recorded_at"]
+
+
+class InsuranceInline(RecordedInline):
+    model = Insurance
+    fields = ["year", "recorded_by", "recorded_at"]
+
+
+class InsuranceFilter(admin.SimpleListFilter):
+    """Who is covered: "not insured for the coming year" is the list coordinators work through in March."""
+
+    title = pgettext_lazy("staff", "volunteer insurance")
+    parameter_name = "insured"
+
+    def lookups(self, request, model_admin):
+        year = readiness.insurance_year(timezone.localdate())
+        return [
+            ("now", pgettext("staff", "Not insured this year (from April %(year)s)") % {"year": year}),
+            ("next", pgettext("staff", "Not insured for April %(year)s") % {"year": year + 1}),
+        ]
+
+    def queryset(self, request, queryset):
+        year = readiness.insurance_year(timezone.localdate()) + (self.value() == "next")
+        if self.value() in ("now", "next"):
+            return queryset.filter(pk__in=services.not_covered_for(year).values("pk"))
+        return queryset
+
+
+class StandingForm(forms.Form):
+    """Suspend (reason, note, until) or archive (reason, note) a volunteer."""
+
+    reason = forms.ChoiceField(label=pgettext_lazy("staff", "Reason"))
+    note = forms.CharField(
+        label=pgettext_lazy("staff", "Note for coordinators"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    until = forms.DateField(
+        label=pgettext_lazy("staff", "Suspended until"),
+        required=False,
+        help_text=pgettext_lazy("staff", "Leave empty for no end date. The suspension ends by itself that day."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, reasons, with_until, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [("", "---------"), *((r.value, r.label) for r in reasons)]
+        if not with_until:
+            del self.fields["until"]
+
+    def clean_until(self):
+        until = self.cleaned_data["until"]
+        if until is not None and until <= timezone.localdate():
+            raise forms.ValidationError(pgettext("staff", "The end of a suspension must be a day after today."))
+        return until
+
+
+# The standing actions: (the service, its reasons, asks "until", its page title, its button, what is done).
+STANDING_ACTIONS = {
+    "suspend": (
+        services.suspend_volunteer,
+        services.SUSPENSION_REASONS,
+        True,
+        pgettext_lazy("staff", "Suspend %(volunteer)s"),
+        pgettext_lazy("staff", "Suspended. Their open Spot requests are back on the board and they are told."),
+    ),
+    "archive": (
+        services.archive_volunteer,
+        services.LEAVING_REASONS,
+        False,
+        pgettext_lazy("staff", "Archive %(volunteer)s, who has left JII"),
+        pgettext_lazy("staff", "Archived. Their open work is handed back and they are told."),
+    ),
+}
+
+
 @admin.register(VolunteerProfile)
 class VolunteerProfileAdmin(admin.ModelAdmin):
-    list_display = [
-        "__str__",
-        "status",
-        "area",
-        "nearest_station",
-        "submitted_at",
-        "pledge",
-    ]
-    list_filter = ["status", "area__prefecture", "gender", "languages__language", "submitted_at"]
+    list_display = ["__str__", "status", "area", "nearest_station", "submitted_at", "may_help"]
+    list_filter = ["status", InsuranceFilter, "area__prefecture", "gender", "languages__language", "submitted_at"]
     search_fields = ["user__name", "user__email", *in_every_language("area__name"), "nearest_station"]
     list_select_related = ["user", "area", "pledge"]
-    readonly_fields = ["status", "submitted_at", "pledge", "pledged_at", "approved_at", "approved_by"]
-    inlines = [VolunteerLanguageInline]
+    readonly_fields = [
+        "status",
+        "status_reason",
+        "status_note",
+        "suspended_until",
+        "paused_at",
+        "submitted_at",
+        "pledge",
+        "pledged_at",
+        "approved_at",
+        "approved_by",
+    ]
+    inlines = [OrientationInline, InsuranceInline, VolunteerLanguageInline]
     actions = ["approve_selected"]
+    change_form_template = "admin/jii/volunteerprofile/change_form.html"
+
+    def get_queryset(self, request):
+        return readiness.with_readiness(super().get_queryset(request))
+
+    @admin.display(description=pgettext_lazy("staff", "may help"))
+    def may_help(self, profile):
+        if not profile.is_approved:
+            return "—"
+        codes = readiness.missing(profile)
+        return readiness.describe(codes) if codes else pgettext("staff", "yes")
+
+    def save_formset(self, request, form, formset, change):
+        for record in formset.save(commit=False):
+            if getattr(record, "recorded_by_id", False) is None:
+                record.recorded_by = request.user
+            record.save()
+        for record in formset.deleted_objects:
+            record.delete()
+        formset.save_m2m()
 
     def has_approve_permission(self, request):
         return request.user.has_perm("jii.approve_volunteer")
+
+    def has_standing_permission(self, request):
+        return request.user.has_perm("jii.change_volunteer_standing")
 
     @admin.action(description=_("Approve selected volunteers (and email them)"), permissions=["approve"])
     def approve_selected(self, request, queryset):
@@ -251,6 +366,50 @@ class VolunteerProfileAdmin(admin.ModelAdmin):
                 "staff", "Not approved: %(names)s, who have not agreed to the current confidentiality pledge yet."
             )
             self.message_user(request, refused % {"names": ", ".join(not_pledged)}, messages.WARNING)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:profile_id>/standing/<str:action>/",
+                self.admin_site.admin_view(self.standing_view),
+                name="jii_volunteerprofile_standing",
+            ),
+            *super().get_urls(),
+        ]
+
+    def standing_view(self, request, profile_id, action):
+        """Suspend, archive or reinstate one volunteer: a small form, then the service, in one step."""
+        if not self.has_standing_permission(request):
+            raise PermissionDenied
+        profile = get_object_or_404(VolunteerProfile.objects.select_related("user"), pk=profile_id)
+        back = redirect("admin:jii_volunteerprofile_change", profile.pk)
+        if action == "reinstate":
+            if request.method == "POST":
+                self.run_standing(request, services.reinstate_volunteer, profile=profile)
+            return back
+        if action not in STANDING_ACTIONS:
+            raise Http404
+        service, reasons, with_until, title, done = STANDING_ACTIONS[action]
+        form = StandingForm(request.POST or None, reasons=reasons, with_until=with_until)
+        valid = request.method == "POST" and form.is_valid()
+        if valid and self.run_standing(request, service, profile=profile, done=done, **form.cleaned_data):
+            return back
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title % {"volunteer": profile},
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/form_page.html", context)
+
+    def run_standing(self, request, service, *, done=None, **arguments) -> bool:
+        try:
+            service(**arguments)
+        except services.StandingError as refused:
+            self.message_user(request, str(refused), messages.ERROR)
+            return False
+        self.message_user(request, done or pgettext("staff", "Reinstated. They are told."), messages.SUCCESS)
+        return True
 
 
 @admin.register(Message)

@@ -73,8 +73,10 @@ class JiiConfig(AppConfig):
             VolunteerProfile,
         )
         from jii.privacy import register_core
+        from jii.sections import register_section, volunteers_desk_context
 
         register_core()
+        register_section("desk", "admin/jii/_desk.html", volunteers_desk_context)
         post_migrate.connect(sync_group_permissions, dispatch_uid="jii.sync_group_permissions")
 
         # The change audit (jii/audit.py) of the core's records; each program registers its own.

@@ -46,11 +46,13 @@ def volunteer_standing(message):
     profile = VolunteerProfile.objects.filter(pk=message.ids["volunteer"]).first()
     if profile is None:
         return None
-    context = {"reason": profile.get_status_reason_display(), "until": profile.suspended_until}
+    # The reason's label, translated as the message is written (in the volunteer's language).
+    reason = VolunteerProfile.StatusReason(profile.status_reason).label if profile.status_reason else ""
+    context = {"reason": reason, "until": profile.suspended_until}
     return Letter(context | {"contact": settings.COORDINATOR_EMAIL})
 
 
-@builder("insurance_ending")
+@builder("volunteer_insurance_ending")
 def insurance_ending(message):
     year = message.ids["year"]
     if Insurance.objects.filter(volunteer__user=message.user, year=year + 1).exists():

@@ -244,17 +244,17 @@ class VolunteerProfile(models.Model):
         PENDING = "pending", _("Waiting for approval")
         APPROVED = "approved", _("Approved")
         SUSPENDED = "suspended", _("Suspended")
-        ARCHIVED = "archived", _("No longer volunteering")
+        ARCHIVED = "archived", pgettext_lazy("volunteer", "No longer volunteering")
 
     class StatusReason(models.TextChoices):
         # Why a coordinator suspended a volunteer…
-        CONCERN = "concern", _("a concern is being looked into")
-        DOCUMENTS = "documents", _("a document or training is missing")
-        ON_LEAVE = "on_leave", _("a break agreed with JII")
+        CONCERN = "concern", pgettext_lazy("volunteer", "a concern is being looked into")
+        DOCUMENTS = "documents", pgettext_lazy("volunteer", "a document or training is missing")
+        ON_LEAVE = "on_leave", pgettext_lazy("volunteer", "a break agreed with JII")
         # …or archived one who left.
-        MOVED = "moved", _("moved away")
-        STOPPED = "stopped", _("stopped volunteering")
-        OTHER = "other", _("another reason")
+        MOVED = "moved", pgettext_lazy("volunteer", "moved away")
+        STOPPED = "stopped", pgettext_lazy("volunteer", "stopped volunteering")
+        OTHER = "other", pgettext_lazy("volunteer", "another reason")
 
     class SpotAlerts(models.TextChoices):
         EVERY = "every", pgettext_lazy("volunteer", "Tell me about each new request that fits me")

@@ -79,13 +79,12 @@ class ResidentRecords:
 
 @dataclass(frozen=True)
 class VolunteerRecords:
-    """A program's records of one volunteer: `collect(profile)` gives export sections (never a resident's data);
-    `erase(profile)` hands back what they still had under way (a request goes back to the board, a pair ends)."""
+    """A program's records of one volunteer: `collect(profile)` gives export sections (never a resident's data).
+    What they still had under way is handed back by the program's release (jii/readiness.py) before erasure."""
 
     program: str
     title: Promise
     collect: Callable
-    erase: Callable
 
 
 PURPOSES: list[Purpose] = []
@@ -113,8 +112,8 @@ def register_resident_records(
     _add(RESIDENT_RECORDS, ResidentRecords(program, title, collect, erase, holding), "program")
 
 
-def register_volunteer_records(program: str, title, *, collect: Callable, erase: Callable) -> None:
-    _add(VOLUNTEER_RECORDS, VolunteerRecords(program, title, collect, erase), "program")
+def register_volunteer_records(program: str, title, *, collect: Callable) -> None:
+    _add(VOLUNTEER_RECORDS, VolunteerRecords(program, title, collect), "program")
 
 
 def table() -> list[RecordKind]:

@@ -11,20 +11,22 @@ from datetime import date
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 MISSING = {
-    "paused": _("paused their volunteering"),
-    "orientation": _("no orientation yet"),
-    "insurance": _("no volunteer insurance for this year"),
-    "pledge": _("has not agreed to the current confidentiality pledge"),
+    "paused": pgettext_lazy("staff", "paused their volunteering"),
+    "orientation": pgettext_lazy("staff", "no orientation yet"),
+    "insurance": pgettext_lazy("staff", "no volunteer insurance for this year"),
+    "pledge": pgettext_lazy("staff", "has not agreed to the current confidentiality pledge"),
 }
 # The same, told to the volunteer themselves.
 MISSING_FOR_VOLUNTEER = {
-    "paused": _("You have paused your volunteering. Resume it on your page first."),
-    "orientation": _("You have not attended an orientation yet."),
-    "insurance": _("JII has no volunteer insurance on record for you for this year (April to March)."),
-    "pledge": _("You have not agreed to the current confidentiality pledge yet."),
+    "paused": pgettext_lazy("volunteer", "You have paused your volunteering. Resume it on your page first."),
+    "orientation": pgettext_lazy("volunteer", "You have not attended an orientation yet."),
+    "insurance": pgettext_lazy(
+        "volunteer", "JII has no volunteer insurance on record for you for this year (April to March)."
+    ),
+    "pledge": pgettext_lazy("volunteer", "You have not agreed to the current confidentiality pledge yet."),
 }
 
 
@@ -72,6 +74,13 @@ def missing_for(volunteer, today: date | None = None) -> list[str]:
     from jii.models import VolunteerProfile
 
     return missing(with_readiness(VolunteerProfile.objects.filter(pk=volunteer.pk), today).get())
+
+
+def told_to_volunteer(volunteer, leave_out=frozenset()) -> list[str]:
+    """What an approved volunteer still lacks, in words for them (for the notice in jii/_not_ready.html)."""
+    if not volunteer.is_approved:
+        return []
+    return [str(MISSING_FOR_VOLUNTEER[code]) for code in missing_for(volunteer) if code not in leave_out]
 
 
 def describe(codes: list[str]) -> str:

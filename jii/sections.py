@@ -13,6 +13,8 @@ run a fixed number of queries and return None when it has nothing to show.
 from collections.abc import Callable
 
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 SECTIONS: dict[str, list[tuple[str, Callable]]] = {"home": [], "status": [], "volunteer": [], "desk": []}
@@ -31,3 +33,17 @@ def render_sections(page: str, request, *subject) -> list[str]:
         if context is not None:
             rendered.append(mark_safe(render_to_string(template_name, context, request=request)))  # noqa: S308
     return rendered
+
+
+def volunteers_desk_context(request) -> dict | None:
+    """Today's desk, in February and March: how many approved volunteers have no insurance yet for the year that
+    starts in April (one query), linking to the list of them."""
+    from jii import readiness, services  # the core's services import models, not ready when this module loads
+
+    today = timezone.localdate()
+    if today.month not in (2, 3) or not request.user.has_perm("jii.view_volunteerprofile"):
+        return None
+    year = readiness.insurance_year(today) + 1
+    count = services.not_covered_for(year).count()
+    url = reverse("admin:jii_volunteerprofile_changelist") + "?insured=next&status__exact=approved"
+    return {"not_covered": count, "year": year, "url": url} if count else None

@@ -247,7 +247,7 @@ def remind_of_insurance_ending(today) -> int:
     ending = readiness.insurance_year(today)
     volunteers = not_covered_for(ending + 1).filter(insurances__year=ending)
     for profile in volunteers:
-        outbox.queue("insurance_ending", once=f"{ending}:{profile.pk}", to=profile.user, year=ending)
+        outbox.queue("volunteer_insurance_ending", once=f"{ending}:{profile.pk}", to=profile.user, year=ending)
     return len(volunteers)
 
 
@@ -428,8 +428,7 @@ def erase_person(*, request: DataRequest, by: User) -> bool:
             records.erase(request.resident)
         privacy.anonymise_residents(Resident.objects.filter(pk=request.resident_id))
     elif (profile := VolunteerProfile.objects.filter(user=request.user).first()) is not None:
-        for records in privacy.VOLUNTEER_RECORDS:
-            records.erase(profile)
+        readiness.release_work(profile, leaving=VolunteerProfile.StatusReason.STOPPED)
         privacy.anonymise_volunteers(VolunteerProfile.objects.filter(pk=profile.pk))  # and closes the account
     else:  # signed up, never filled in a profile
         privacy.close_accounts([request.user_id])

@@ -31,6 +31,7 @@ urlpatterns += i18n_patterns(
     path("volunteer/profile/", views.volunteer_profile, name="volunteer_profile"),
     path("volunteer/line/", views.volunteer_line, name="volunteer_line"),
     path("volunteer/pledge/", views.volunteer_pledge, name="volunteer_pledge"),
+    path("volunteer/pause/", views.volunteer_pause, name="volunteer_pause"),
     path("volunteer/data/", views.volunteer_data, name="volunteer_data"),
     path("volunteer/close/", views.volunteer_close, name="volunteer_close"),
     path("ofp/", include("matching.urls")),

@@ -7,13 +7,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST, require_safe
 from linebot.v3 import WebhookParser
 from linebot.v3.exceptions import InvalidSignatureError
 
-from jii import confirm, health, line, line_events, privacy, services
+from jii import confirm, health, line, line_events, privacy, readiness, services
 from jii.forms import ResidentLanguageForm, StatusLinkAgainForm, VolunteerProfileForm
 from jii.models import ConfidentialityPledge, LineLink, LineLinkCode, PrivacyNotice, VolunteerProfile
 from jii.sections import render_sections
@@ -163,7 +164,26 @@ def volunteer_dashboard(request):
     sections = render_sections("volunteer", request, profile) if profile.is_approved else []
     panel = line_panel(reverse("volunteer_line"), user=request.user)
     context = {"profile": profile, "sections": sections, "line": panel, "closing": closing, "new_pledge": new_pledge}
+    # The pledge, when it is asked for above, is not listed again.
+    context["not_ready"] = readiness.told_to_volunteer(profile, leave_out={"pledge"} if new_pledge else set())
     return render(request, "jii/volunteer_dashboard.html", context)
+
+
+@login_required
+@require_POST
+def volunteer_pause(request):
+    """The volunteer pauses (no alerts, not offered) or resumes their volunteering themselves."""
+    profile = volunteer_profile_of(request.user)
+    if profile is None:
+        return redirect("volunteer_profile")
+    if request.POST.get("pause"):
+        services.pause_volunteering(profile=profile)
+        paused = pgettext("volunteer", "Your volunteering is paused. Nothing new is offered to you until you resume.")
+        messages.success(request, paused)
+    else:
+        services.resume_volunteering(profile=profile)
+        messages.success(request, pgettext("volunteer", "Welcome back: your volunteering is resumed."))
+    return redirect("volunteer_dashboard")
 
 
 @login_required

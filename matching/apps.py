@@ -21,8 +21,10 @@ class MatchingConfig(AppConfig):
         import matching.messages  # noqa: F401  (registers OFP's message builders)
         from jii.audit import register
         from jii.figures import register_figures
+        from jii.readiness import register_release
         from jii.sections import register_section
         from matching import privacy as matching_privacy
+        from matching import services
         from matching.models import Application, CheckIn, Extension, Match, ResidentCheckIn
         from matching.sections import desk_context, public_figures, status_context, volunteer_context
 
@@ -35,6 +37,7 @@ class MatchingConfig(AppConfig):
 
         register_section("status", "matching/_status.html", status_context)
         register_section("volunteer", "matching/_volunteer.html", volunteer_context)
+        register_release(services.release_volunteer)
         register_section("desk", "admin/matching/_desk.html", desk_context)
         register_figures("matching", public_figures)
         matching_privacy.register()

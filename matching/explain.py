@@ -1,8 +1,9 @@
 """Score breakdowns and exclusion reasons, stored as language-neutral codes, told in the reader's language."""
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
+from jii import readiness
 from jii.choices import Experience, HouseholdType, Interest
 from jii.models import Area, Language
 from matching.models import Hope, TimeBand
@@ -63,6 +64,10 @@ def describe_reason(reason: dict) -> str:
             "reason": describe_reason({"code": code}),
             "count": reason["count"],
         }
+    if code == "not_ready":
+        if "missing" not in reason:  # an intake round's count
+            return pgettext("staff", "may not help yet (paused, or orientation, insurance or pledge missing)")
+        return pgettext("staff", "may not help yet: %(missing)s") % {"missing": readiness.describe(reason["missing"])}
     if code == "full":
         return _("already in a pair or has an open proposal")
     if code == "far":

@@ -117,14 +117,6 @@ def volunteer_collect(profile) -> list[dict]:
     return sections
 
 
-def volunteer_erase(profile) -> None:
-    """A proposal they have not answered is taken back, an active pair ends (the coordinator rematches)."""
-    for match in Match.objects.filter(volunteer=profile, status=Match.Status.PROPOSED):
-        services.cancel_proposal(match=match, reason=str(_("The volunteer has left JII.")))
-    for match in Match.objects.filter(volunteer=profile, status=Match.Status.ACTIVE):
-        services.close_pair(match=match, reason=Match.EndReason.VOLUNTEER_STOPPED)
-
-
 def register() -> None:
     register_purpose("ofp", _("Otonari-san Family Friend Program (OFP)"), CONSENT_TEXT)
     register_kind(
@@ -142,6 +134,4 @@ def register() -> None:
         erase=erase,
         holding=lambda: Application.objects.filter(anonymised_at=None).values("resident_id"),
     )
-    register_volunteer_records(
-        "ofp", _("Otonari-san Family Friend Program (OFP)"), collect=volunteer_collect, erase=volunteer_erase
-    )
+    register_volunteer_records("ofp", _("Otonari-san Family Friend Program (OFP)"), collect=volunteer_collect)

@@ -13,6 +13,7 @@ import numpy as np
 from django.conf import settings
 from django.db.models import Count
 
+from jii import readiness
 from jii.choices import Experience, HouseholdType, Interest, LanguageLevel, SpotCategory, Weekday
 from jii.models import Area, Language, VolunteerLanguage, VolunteerProfile
 from matching.models import Application, Hope, JapaneseLevel, Match, TimeBand
@@ -66,8 +67,10 @@ EXPERIENCES = list(Experience.values)
 HOPES = list(Hope.values)
 GENDER_CODE = {"any": 0, "female": 1, "male": 2, "other": 3}
 
-# Hard rules, in the order a coordinator reads them.
-RULES = ["full", "far", "language", "gender", "time", "proposed_before"]
+# Hard rules, in the order a coordinator reads them. "not_ready": the volunteer may not help yet (paused, no
+# orientation, no insurance for this year or not the current pledge: jii/readiness.py).
+RULES = ["not_ready", "full", "far", "language", "gender", "time", "proposed_before"]
+READINESS = list(readiness.MISSING)
 
 
 def max_open_pairs() -> int:
@@ -205,12 +208,14 @@ class Volunteers:
     hope_points: np.ndarray  # (volunteers × HOPES) points each volunteer earns for each hope
     gender: np.ndarray
     free_places: np.ndarray  # how many more open proposals/pairs they may take
+    missing: np.ndarray  # bits of READINESS: what each still lacks before helping (0: ready)
 
     @classmethod
     def load(cls, profiles, context: Context):
+        checks = [f"is_{code}_ok" for code in READINESS]
         rows = list(
-            profiles.values_list(
-                "id", "area_id", "availability", "experience", "interests", "spot_categories", "gender"
+            readiness.with_readiness(profiles).values_list(
+                "id", "area_id", "availability", "experience", "interests", "spot_categories", "gender", *checks
             )
         )
         ids = [row[0] for row in rows]
@@ -244,6 +249,10 @@ class Volunteers:
             hope_points=hope_points,
             gender=np.array([GENDER_CODE.get(row[6], 3) for row in rows], dtype=np.int8),
             free_places=np.array([max_open_pairs() - open_matches.get(pk, 0) for pk in ids], dtype=np.int64),
+            missing=np.array(
+                [mask_of([c for c, ok in zip(READINESS, row[7:], strict=True) if not ok], READINESS) for row in rows],
+                dtype=np.int64,
+            ),
         )
 
 
@@ -337,6 +346,8 @@ class Scores:
                 item = {"code": rule}
                 if rule == "far":
                     item["km"] = self.km(i, j)
+                if rule == "not_ready":
+                    item["missing"] = bit_positions(int(self.volunteers.missing[j]), READINESS)
                 if rule == "gender":
                     item["wanted"] = next(
                         k for k, code in GENDER_CODE.items() if code == self.residents.gender_preference[i]
@@ -375,6 +386,7 @@ def score(residents: Residents, volunteers: Volunteers, context: Context, propos
                 before[row[application_id], col[volunteer_id]] = True
 
     broken = {
+        "not_ready": np.broadcast_to(v.missing[None, :] != 0, shape),
         "full": np.broadcast_to(v.free_places[None, :] <= 0, shape),
         "far": context.area_far[by_area],
         "language": ~has_shared,

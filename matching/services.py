@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 
 from jii import audit, outbox
 from jii.models import Area, Language, PrivacyNotice, Resident, User, VolunteerProfile
@@ -111,8 +111,8 @@ def propose_match(
     if not volunteer.is_approved:
         raise MatchingError(_("The volunteer is not approved."))
     score, breakdown, reasons = pair_scores(application, volunteer)
-    if enforce_rules is not None:
-        reasons = [reason for reason in reasons if reason["code"] in enforce_rules]
+    if enforce_rules is not None:  # a volunteer who may not help yet is never proposed
+        reasons = [reason for reason in reasons if reason["code"] in {*enforce_rules, "not_ready"}]
     if reasons:
         raise MatchingError(_("The pair breaks a rule."), reasons)
     try:
@@ -305,6 +305,25 @@ def cancel_proposal(*, match: Match, reason: str) -> Match:
         cancel_supporters(match, reason=reason)
         audit.update(Application.objects.filter(pk=match.application_id), stage=Application.Stage.MATCHING)
     return match
+
+
+@transaction.atomic
+def release_volunteer(profile: VolunteerProfile, *, leaving: str = "") -> None:
+    """The volunteer was suspended or left JII (jii.readiness.register_release): a proposal they have not
+    answered is taken back. A pair of one who left ends with their reason, so the coordinator may rematch it;
+    a suspended volunteer's pair is flagged for a coordinator, who decides with the resident."""
+    for match in Match.objects.filter(volunteer=profile, status=Match.Status.PROPOSED):
+        cancel_proposal(match=match, reason=str(_("The volunteer has left JII.") if leaving else SUSPENDED))
+    active = Match.objects.filter(volunteer=profile, status=Match.Status.ACTIVE)
+    if not leaving:
+        audit.update(active, needs_attention=True)
+        return
+    reason = Match.EndReason.VOLUNTEER_MOVED if leaving == "moved" else Match.EndReason.VOLUNTEER_STOPPED
+    for match in active:
+        close_pair(match=match, reason=reason)
+
+
+SUSPENDED = pgettext_lazy("staff", "The volunteer is suspended.")
 
 
 def locked_active_pair(match: Match) -> Match:
@@ -506,7 +525,7 @@ def blocking_rules(scores, row: int) -> list[dict]:
         return [{"code": "nobody_near"}]
     return [
         {"code": rule, "count": int((scores.broken[rule][row] & near).sum())}
-        for rule in ("full", "language", "gender", "time", "proposed_before")
+        for rule in ("not_ready", "full", "language", "gender", "time", "proposed_before")
         if (scores.broken[rule][row] & near).any()
     ]
 

@@ -49,10 +49,12 @@ class AcceptanceInline(ReadOnlyInline):
 
 
 class AssignForm(forms.Form):
-    volunteer = forms.ModelChoiceField(
-        label=_("Volunteer"),
-        queryset=VolunteerProfile.objects.filter(status=VolunteerProfile.Status.APPROVED).select_related("user"),
-    )
+    volunteer = forms.ModelChoiceField(label=_("Volunteer"), queryset=VolunteerProfile.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only those who may help today (the readiness checks read today's date and pledge).
+        self.fields["volunteer"].queryset = VolunteerProfile.objects.ready().select_related("user")
 
 
 @admin.register(SpotRequest)

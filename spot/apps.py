@@ -15,8 +15,10 @@ class SpotConfig(AppConfig):
         import spot.messages  # noqa: F401  (registers Spot's message builders)
         from jii.audit import register
         from jii.figures import register_figures
+        from jii.readiness import register_release
         from jii.sections import register_section
         from spot import privacy as spot_privacy
+        from spot import services
         from spot.models import SpotRequest
         from spot.sections import public_figures, status_context, volunteer_context
 
@@ -25,5 +27,6 @@ class SpotConfig(AppConfig):
 
         register_section("status", "spot/_status.html", status_context)
         register_section("volunteer", "spot/_volunteer.html", volunteer_context)
+        register_release(services.release_volunteer)
         register_figures("spot", public_figures)
         spot_privacy.register()

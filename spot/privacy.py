@@ -70,12 +70,6 @@ def volunteer_collect(profile) -> list[dict]:
     return [section(_("Spot request"), request, fields) for request in helped.select_related("area")]
 
 
-def volunteer_erase(profile) -> None:
-    """Requests they accepted and have not done yet go back on the board (the resident is told)."""
-    for request in SpotRequest.objects.filter(volunteer=profile, status=SpotRequest.Status.ACCEPTED):
-        services.release_request(request=request, volunteer=profile, reason=str(_("The volunteer has left JII.")))
-
-
 def register() -> None:
     register_purpose("spot", _("Spot Otonari-san"), CONSENT_TEXT)
     register_kind(
@@ -89,4 +83,4 @@ def register() -> None:
         erase=erase,
         holding=lambda: SpotRequest.objects.filter(anonymised_at=None).values("resident_id"),
     )
-    register_volunteer_records("spot", _("Spot Otonari-san"), collect=volunteer_collect, erase=volunteer_erase)
+    register_volunteer_records("spot", _("Spot Otonari-san"), collect=volunteer_collect)

@@ -59,12 +59,12 @@ def areas_for(request: SpotRequest, *, wider: bool) -> list[int] | None:
 
 
 def volunteers_who_fit(request: SpotRequest, *, wider: bool = False) -> list[VolunteerProfile]:
-    """Approved volunteers (with their user) who fit the request: its category among their Spot categories, an
+    """Volunteers ready to help (with their user) who fit the request: its category among their Spot categories, an
     area of areas_for(), a language of the request they speak beyond a basic level, and free (by their usual
     availability) on at least one weekday of the request's window."""
     volunteers = (
-        VolunteerProfile.objects.filter(
-            status=VolunteerProfile.Status.APPROVED,
+        VolunteerProfile.objects.ready()
+        .filter(
             anonymised_at__isnull=True,
             user__is_active=True,
             # one filter(): both conditions hold for the same language row

@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jii import audit, outbox
+from jii import audit, outbox, readiness
 from jii.models import Language, PrivacyNotice, Resident, User, VolunteerProfile
 from jii.services import find_or_create_resident
 from matching.services import MatchingError, apply_from_spot  # OFP's public hand-over
@@ -78,8 +78,10 @@ def accept_request(*, request: SpotRequest, volunteer: VolunteerProfile, assigne
     """Take an open request. Of any number of volunteers accepting at the same moment exactly one succeeds:
     the conditional UPDATE lets the database pick the winner (the others find it no longer open), and the
     acceptance table's unique index would refuse a second winner anyway."""
-    if not volunteer.is_approved:
-        raise PermissionDenied("only approved volunteers accept requests")
+    try:
+        readiness.check_ready(volunteer)
+    except readiness.NotReady as not_ready:
+        raise SpotError(str(not_ready)) from not_ready
     now = timezone.now()
     taken = audit.update(
         SpotRequest.objects.filter(pk=request.pk, status=SpotRequest.Status.OPEN),
@@ -135,6 +137,15 @@ def release_request(*, request: SpotRequest, volunteer: VolunteerProfile, reason
     # Open again: volunteers who fit and were not told before hear of it now.
     transaction.on_commit(partial(start_alerts, request.pk))
     return request
+
+
+@transaction.atomic
+def release_volunteer(profile: VolunteerProfile, *, leaving: str = "") -> None:
+    """The volunteer was suspended or left JII: the requests they accepted and have not done go back on the board,
+    and each resident is told (jii.readiness.register_release)."""
+    reason = _("The volunteer has left JII.") if leaving else _("The volunteer can no longer help.")
+    for request in SpotRequest.objects.filter(volunteer=profile, status=SpotRequest.Status.ACCEPTED):
+        release_request(request=request, volunteer=profile, reason=str(reason))
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jii import confirm as jii_confirm
-from jii import intake, limits
+from jii import intake, limits, readiness
 from jii.models import VolunteerProfile
 from jii.status_links import resident_from_form
 from spot import services
@@ -50,13 +50,14 @@ def approved_volunteer(request) -> VolunteerProfile:
 
 @login_required
 def board(request):
-    approved_volunteer(request)
+    profile = approved_volunteer(request)
     filters = BoardFilterForm(request.GET or None)
     requests = filters.filter(SpotRequest.objects.on_board()).select_related("area").prefetch_related("languages")
     page = Paginator(requests, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "spot/board.html", {"page": page, "filters": filters, "query": query.urlencode()})
+    context = {"page": page, "filters": filters, "query": query.urlencode()}
+    return render(request, "spot/board.html", context | {"not_ready": readiness.told_to_volunteer(profile)})
 
 
 @login_required

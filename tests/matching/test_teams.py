@@ -428,11 +428,11 @@ def test_erasing_a_resident_closes_the_pair_with_its_team(django_capture_on_comm
 
 
 def test_a_lead_volunteer_who_leaves_jii_ends_the_pair_for_the_volunteers_reason_so_it_may_be_rematched():
-    from matching.privacy import volunteer_erase
+    from jii.services import ask_for_erasure, erase_person
 
     lead = started_pair()
     supporter = propose_supporter(lead=lead, volunteer=approved_volunteer(), proposed_by=None)
-    volunteer_erase(lead.volunteer)
+    erase_person(request=ask_for_erasure(user=lead.volunteer.user), by=CoordinatorFactory())
     ended = Match.objects.get(pk=lead.pk)
     assert (ended.status, ended.end_reason) == ("ended_early", "volunteer_stopped")
     assert Match.objects.get(pk=supporter.pk).status == "cancelled"
