@@ -350,18 +350,26 @@ class VolunteerProfile(models.Model):
         return timezone.make_aware(datetime.combine(day, end))
 
 
-class Orientation(models.Model):
-    """A volunteer attended one of JII's orientation sessions (recorded by a coordinator): needed before helping."""
+class CoordinatorRecord(models.Model):
+    """Something a coordinator records about a volunteer from JII's papers, and who recorded it."""
 
     volunteer = models.ForeignKey(
-        VolunteerProfile, on_delete=models.CASCADE, related_name="orientations", verbose_name=_("volunteer")
+        VolunteerProfile, on_delete=models.CASCADE, related_name="%(class)ss", verbose_name=_("volunteer")
     )
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, editable=False, related_name="+")
+    recorded_at = models.DateTimeField(pgettext_lazy("staff", "recorded"), default=timezone.now, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Orientation(CoordinatorRecord):
+    """A volunteer attended one of JII's orientation sessions: needed before helping."""
+
     attended_on = models.DateField(pgettext_lazy("staff", "attended on"))
     session = models.CharField(
         pgettext_lazy("staff", "session"), max_length=100, help_text=pgettext_lazy("staff", "e.g. Online, evening")
     )
-    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, editable=False, related_name="+")
-    recorded_at = models.DateTimeField(pgettext_lazy("staff", "recorded"), default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["-attended_on"]
@@ -372,19 +380,14 @@ class Orientation(models.Model):
         return f"{self.attended_on:%Y-%m-%d} {self.session}"
 
 
-class Insurance(models.Model):
+class Insurance(CoordinatorRecord):
     """The volunteer activity insurance (ボランティア活動保険) a volunteer holds for one insurance year, which runs
     from April to March and is named by the year it starts in (jii/readiness.py)."""
 
-    volunteer = models.ForeignKey(
-        VolunteerProfile, on_delete=models.CASCADE, related_name="insurances", verbose_name=_("volunteer")
-    )
     year = models.PositiveSmallIntegerField(
         pgettext_lazy("staff", "insurance year"),
         help_text=pgettext_lazy("staff", "The year it starts in: 2026 for April 2026 to March 2027."),
     )
-    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, editable=False, related_name="+")
-    recorded_at = models.DateTimeField(pgettext_lazy("staff", "recorded"), default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["-year"]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
@@ -46,15 +46,18 @@ def flag(condition: Q) -> ExpressionWrapper:
 
 
 def readiness_checks(today: date | None = None) -> Checks:
+    """The checks as annotations, subqueries all, so a list of volunteers is read with them in one query."""
     from jii.models import ConfidentialityPledge, Insurance, Orientation
 
     today = today or timezone.localdate()
-    pledge = ConfidentialityPledge.objects.current()
+    published = ConfidentialityPledge.objects.filter(published_at__lte=timezone.now())
+    current_pledge = Subquery(published.order_by("-version").values("pk")[:1])
     annotations = {
         "is_paused_ok": flag(Q(paused_at__isnull=True)),
         "is_orientation_ok": Exists(Orientation.objects.filter(volunteer=OuterRef("pk"), attended_on__lte=today)),
         "is_insurance_ok": Exists(Insurance.objects.filter(volunteer=OuterRef("pk"), year=insurance_year(today))),
-        "is_pledge_ok": flag(Q(pledge=pledge) if pledge else Q(pk__isnull=False)),
+        # Before JII published a pledge there is nothing to agree to.
+        "is_pledge_ok": flag(Q(pledge=current_pledge) | ~Exists(published)),
     }
     return Checks(annotations, Q(**dict.fromkeys(annotations, True)))
 
@@ -77,7 +80,7 @@ def missing_for(volunteer, today: date | None = None) -> list[str]:
 
 
 def told_to_volunteer(volunteer, leave_out=frozenset()) -> list[str]:
-    """What an approved volunteer still lacks, in words for them (for the notice in jii/_not_ready.html)."""
+    """What an approved volunteer still lacks, in words for them (the notice of jii/_volunteer_not_ready.html)."""
     if not volunteer.is_approved:
         return []
     return [str(MISSING_FOR_VOLUNTEER[code]) for code in missing_for(volunteer) if code not in leave_out]

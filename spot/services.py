@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from jii import audit, outbox, readiness
 from jii.models import Language, PrivacyNotice, Resident, User, VolunteerProfile
@@ -143,7 +144,7 @@ def release_request(*, request: SpotRequest, volunteer: VolunteerProfile, reason
 def release_volunteer(profile: VolunteerProfile, *, leaving: str = "") -> None:
     """The volunteer was suspended or left JII: the requests they accepted and have not done go back on the board,
     and each resident is told (jii.readiness.register_release)."""
-    reason = _("The volunteer has left JII.") if leaving else _("The volunteer can no longer help.")
+    reason = _("The volunteer has left JII.") if leaving else pgettext("staff", "The volunteer can no longer help.")
     for request in SpotRequest.objects.filter(volunteer=profile, status=SpotRequest.Status.ACCEPTED):
         release_request(request=request, volunteer=profile, reason=str(reason))
 
@@ -391,6 +392,8 @@ def send_digests(now) -> int:
     waiting = (
         Alert.objects.select_for_update()
         .filter(digest=True, digested_at__isnull=True, request__status=SpotRequest.Status.OPEN)
+        # Kept back while the volunteer is paused or suspended; a ready volunteer's digest has them later.
+        .filter(volunteer__status=VolunteerProfile.Status.APPROVED, volunteer__paused_at__isnull=True)
         .select_related("volunteer__user")
         .order_by("volunteer_id", "request_id")
     )
