@@ -2,12 +2,14 @@
 through the outbox to exactly the group, each once (a double submit too), in each reader's language when it was
 written in it, and kept in a log of who sent what to how many."""
 
+import threading
 import uuid
 from unittest import mock
 
 import pytest
 from auditlog.models import LogEntry
 from django.core import mail
+from django.db import connection
 from django.utils import timezone
 from linebot.v3.messaging import MessagingApi
 
@@ -314,3 +316,35 @@ def test_the_same_preview_sent_twice_to_the_service_writes_one_message_each():
     message = Message.objects.get()
     assert (message.ids, message.user) == ({"group_message": sent.pk}, profile.user)
     assert message.once_key == f"group_message:{sent.pk}:{profile.user_id}"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_same_preview_sent_from_five_tabs_at_once_is_sent_once():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database that serves many connections at once (PostgreSQL)")
+    for name in ["aiko", "kenji", "mai"]:
+        volunteer(f"{name}@example.jp")
+    token, coordinator = uuid.uuid4(), CoordinatorFactory()
+    barrier, outcomes = threading.Barrier(5), []
+
+    def press_send():
+        try:
+            barrier.wait(timeout=30)
+            _sent, created = send_group_message(
+                token=token, audience="everyone", value="", sent_by=coordinator,
+                subject={"ja": "お知らせ"}, body={"ja": "本文"},
+            )  # fmt: skip
+            outcomes.append("sent" if created else "found")
+        except Exception as error:  # anything else (a deadlock, an integrity error) fails the test
+            outcomes.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=press_send) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["found"] * 4 + ["sent"], outcomes
+    assert GroupMessage.objects.get().recipients == 3
+    assert Message.objects.filter(template="group_message").count() == 3
