@@ -439,4 +439,4 @@ class GroupMessageForm(forms.Form):
     def texts(self, field: str) -> dict[str, str]:
         """The subjects or the messages written, by language: {"ja": "…", "en": "…"}."""
         written = ((code, self.cleaned_data.get(f"{field}_{code}")) for code in settings.GROUP_MESSAGE_LANGUAGES)
-        return {code: text for code, text in written if text}
+        return {code: text.replace("\r\n", "\n") for code, text in written if text}  # browsers send CRLF

@@ -2,6 +2,8 @@
 through the outbox to exactly the group, each once (a double submit too), in each reader's language when it was
 written in it, and kept in a log of who sent what to how many."""
 
+import html
+import re
 import threading
 import uuid
 from unittest import mock
@@ -90,9 +92,17 @@ def test_a_class_message_reaches_exactly_its_tutors_once_even_when_sent_twice(
     assert "今月の研修は土曜日です。" in preview and "Send to 3 volunteers" in preview
     assert not GroupMessage.objects.exists() and not Message.objects.exists()  # a preview sends nothing
 
+    # The Send button posts the preview's words as they were shown (a browser sends line breaks as CRLF).
+    send_form = preview[preview.index('name="send"') - 3000 : preview.index('name="send"')]
+    hidden = {
+        name: html.unescape(value)
+        for name, value in re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', send_form)
+    }
+    assert hidden["body_ja"] == "皆さま\n今月の研修は土曜日です。" and hidden["token"] == str(token)
+    hidden = {**hidden, "body_ja": hidden["body_ja"].replace("\n", "\r\n"), "send": "Send"}
     with django_capture_on_commit_callbacks(execute=True):
-        first = client.post(SEND, {**fields, "send": "Send"}, follow=True)
-        again = client.post(SEND, {**fields, "send": "Send"}, follow=True)  # a double click, a second tab
+        first = client.post(SEND, hidden, follow=True)
+        again = client.post(SEND, hidden, follow=True)  # a double click, a second tab
 
     assert "Sent to 3 volunteers." in first.content.decode()
     assert "This message was sent already" in again.content.decode()
@@ -348,3 +358,19 @@ def test_the_same_preview_sent_from_five_tabs_at_once_is_sent_once():
     assert sorted(outcomes) == ["found"] * 4 + ["sent"], outcomes
     assert GroupMessage.objects.get().recipients == 3
     assert Message.objects.filter(template="group_message").count() == 3
+
+
+def test_the_pages_are_valid_html(coordinator_client):
+    from tests.page_checks import nu_errors
+
+    volunteer("olena@example.jp", language="en")
+    fields = {"token": str(uuid.uuid4()), "group": "everyone:", **JAPANESE, **ENGLISH}
+    pages = {
+        "empty": coordinator_client.get(SEND).content.decode(),
+        "errors": coordinator_client.post(SEND, {**fields, "body_en": "", "preview": "1"}).content.decode(),
+        "preview": coordinator_client.post(SEND, {**fields, "preview": "1"}).content.decode(),
+    }
+    coordinator_client.post(SEND, {**fields, "send": "1"})
+    pages["log"] = coordinator_client.get(f"/en/admin/jii/groupmessage/{GroupMessage.objects.get().pk}/change/")
+    pages["log"] = pages["log"].content.decode()
+    assert nu_errors(pages) == {}
