@@ -481,9 +481,9 @@ class GroupMessage(models.Model):
     # The preview's token: sending the same preview twice (a double click, two tabs) finds this row.
     token = models.UUIDField(unique=True, editable=False)
     sent_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=pgettext_lazy("staff", "sent by")
+        User, on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=pgettext_lazy("staff", "sender")
     )
-    sent_at = models.DateTimeField(pgettext_lazy("staff", "sent"), default=timezone.now, editable=False)
+    sent_at = models.DateTimeField(pgettext_lazy("staff", "sent on"), default=timezone.now, editable=False)
     # The group as chosen (the kind registered in jii/audiences.py and its value, e.g. "area" and an area's id)…
     audience = models.CharField(pgettext_lazy("staff", "kind of group"), max_length=30, editable=False)
     audience_value = models.CharField(pgettext_lazy("staff", "group"), max_length=60, blank=True, editable=False)
