@@ -470,13 +470,26 @@ class DataRequestAdmin(RecordAdmin):
         )
 
 
+class AudienceFilter(admin.SimpleListFilter):
+    """The kinds of group (jii/audiences.py), by their names."""
+
+    title = pgettext_lazy("staff", "kind of group")
+    parameter_name = "audience"
+
+    def lookups(self, request, model_admin):
+        return [(kind, audience.label) for kind, audience in audiences.AUDIENCES.items()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(audience=self.value()) if self.value() else queryset
+
+
 @admin.register(GroupMessage)
 class GroupMessageAdmin(RecordAdmin):
     """The log of messages to groups of volunteers (who sent what to how many, when), and the page that writes
     one: choose the group, write, preview with the number of recipients, send (jii.services.send_group_message)."""
 
     list_display = ["sent_at", "description", "subject_shown", "recipients", "sent_by"]
-    list_filter = ["audience", "sent_at"]
+    list_filter = [AudienceFilter, "sent_at"]
     list_select_related = ["sent_by"]
     date_hierarchy = "sent_at"
     fields = ["sent_at", "sent_by", "description", "recipients", "words"]

@@ -374,3 +374,34 @@ def test_the_pages_are_valid_html(coordinator_client):
     pages["log"] = coordinator_client.get(f"/en/admin/jii/groupmessage/{GroupMessage.objects.get().pk}/change/")
     pages["log"] = pages["log"].content.decode()
     assert nu_errors(pages) == {}
+
+
+def test_the_preview_runs_a_fixed_number_of_queries(coordinator_client, klass):  # noqa: F811
+    from django.db import connection as default
+    from django.test.utils import CaptureQueriesContext
+
+    session = session_in(klass, days=2)
+    fields = {"token": str(uuid.uuid4()), "group": f"session_tutors:{session.pk}", **JAPANESE, **ENGLISH}
+
+    def queries():
+        with CaptureQueriesContext(default) as captured:
+            assert coordinator_client.post(SEND, {**fields, "preview": "1"}).status_code == 200
+        return len(captured)
+
+    tutor(session, volunteer("first@example.jp"))
+    few = queries()
+    for number in range(12):
+        tutor(session, volunteer(f"tutor{number}@example.jp", language=["ja", "en", "vi"][number % 3]))
+    assert queries() == few
+
+
+def test_the_log_is_filtered_by_kind_of_group(coordinator_client):
+    volunteer("haruka@example.jp")
+    sent, _created = send_group_message(
+        token=uuid.uuid4(), audience="everyone", value="", sent_by=CoordinatorFactory(),
+        subject={"ja": "全員へのお知らせ"}, body={"ja": "本文"},
+    )  # fmt: skip
+    listed = coordinator_client.get("/en/admin/jii/groupmessage/", {"audience": "everyone"}).content.decode()
+    assert "Tutors of a Hanamaru session" in listed and "全員へのお知らせ" in listed
+    listed = coordinator_client.get("/en/admin/jii/groupmessage/", {"audience": "area"}).content.decode()
+    assert "全員へのお知らせ" not in listed
