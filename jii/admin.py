@@ -507,7 +507,7 @@ class GroupMessageAdmin(RecordAdmin):
     def words(self, sent):
         names = dict(settings.LANGUAGES)
         versions = ((names.get(code, code), sent.subject.get(code, ""), text) for code, text in sent.body.items())
-        return format_html_join("", '<p><strong>{}: {}</strong></p><p style="white-space: pre-wrap">{}</p>', versions)
+        return format_html_join("", '<p><strong>{}: {}</strong></p><p class="written-text">{}</p>', versions)
 
     def send_view(self, request):
         if not request.user.has_perm("jii.message_volunteers"):
