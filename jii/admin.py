@@ -520,7 +520,10 @@ class GroupMessageAdmin(RecordAdmin):
         kind, value = form.audience()
         subject, body = form.texts("subject"), form.texts("body")
         if "send" not in request.POST:
-            return self.send_page(request, form, preview=group_message_preview(kind, value, subject, body))
+            preview = group_message_preview(kind, value, subject, body)
+            # Back from the log to this preview: its Send would find the message sent, so say so before.
+            preview["sent"] = GroupMessage.objects.filter(token=form.cleaned_data["token"]).first()
+            return self.send_page(request, form, preview=preview)
         sent, new = services.send_group_message(
             token=form.cleaned_data["token"], audience=kind, value=value, subject=subject, body=body,
             sent_by=request.user,

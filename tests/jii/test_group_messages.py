@@ -405,3 +405,14 @@ def test_the_log_is_filtered_by_kind_of_group(coordinator_client):
     assert "Tutors of a Hanamaru session" in listed and "全員へのお知らせ" in listed
     listed = coordinator_client.get("/en/admin/jii/groupmessage/", {"audience": "area"}).content.decode()
     assert "全員へのお知らせ" not in listed
+
+
+def test_back_to_a_sent_preview_it_says_so_and_offers_a_new_message(coordinator_client):
+    volunteer("haruka@example.jp")
+    fields = {"token": str(uuid.uuid4()), "group": "everyone:", **JAPANESE}
+    coordinator_client.post(SEND, {**fields, "send": "Send"})
+    page = coordinator_client.post(SEND, {**fields, "body_ja": "書き直した本文", "preview": "1"}).content.decode()
+    assert "This message was sent already" in page and 'name="send"' not in page
+    assert f'href="{SEND}">Write a new message</a>' in page
+    fresh = coordinator_client.get(SEND).content.decode()
+    assert fields["token"] not in fresh  # a new message, a new token
