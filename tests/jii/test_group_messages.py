@@ -371,6 +371,7 @@ def test_the_pages_are_valid_html(coordinator_client):
         "preview": coordinator_client.post(SEND, {**fields, "preview": "1"}).content.decode(),
     }
     coordinator_client.post(SEND, {**fields, "send": "1"})
+    pages["sent already"] = coordinator_client.post(SEND, {**fields, "preview": "1"}).content.decode()
     pages["log"] = coordinator_client.get(f"/en/admin/jii/groupmessage/{GroupMessage.objects.get().pk}/change/")
     pages["log"] = pages["log"].content.decode()
     assert nu_errors(pages) == {}
