@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jii.groups import COORDINATORS
 
@@ -33,6 +34,8 @@ class HanamaruConfig(AppConfig):
         from hanamaru import services
         from hanamaru.models import Absence, Child, Enrolment
         from hanamaru.sections import public_figures, status_context, volunteer_context
+        from hanamaru.selectors import class_choices, class_tutors, session_choices, session_tutors
+        from jii.audiences import register_audience
         from jii.audit import register
         from jii.figures import register_figures
         from jii.readiness import register_release
@@ -48,3 +51,10 @@ class HanamaruConfig(AppConfig):
         register_release(services.release_volunteer)
         register_figures("hanamaru", public_figures)
         hanamaru_privacy.register()
+        # Groups a coordinator can write to (admin → Messages to volunteers).
+        register_audience(
+            "class_tutors", pgettext_lazy("staff", "Tutors of a Hanamaru class"), class_choices, class_tutors
+        )
+        register_audience(
+            "session_tutors", pgettext_lazy("staff", "Tutors of a Hanamaru session"), session_choices, session_tutors
+        )

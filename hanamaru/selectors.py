@@ -1,9 +1,13 @@
 """The queries Hanamaru's pages share, each a fixed number of SQL statements whatever the data size."""
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from datetime import timedelta
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.fields.json import KT
+from django.utils import timezone
 
 from hanamaru.models import Absence, Child, Class, Enrolment, Session, TutorSignup
+from jii.models import VolunteerProfile
 
 
 def classes_with_places():
@@ -61,3 +65,34 @@ def children_of_session(session):
         | Q(enrolments__status=Enrolment.Status.WITHDRAWN, enrolments__withdrawn_at__gt=session.starts_at)
     )
     return Child.objects.filter(had_place, enrolments__klass_id=session.klass_id).distinct()
+
+
+# --- groups a coordinator can write to (jii/audiences.py) ------------------------------------------------------
+
+# Sessions offered as a group: those of the coming weeks (the class's group covers the rest of a term).
+SESSIONS_OFFERED_AHEAD = timedelta(weeks=4)
+
+
+def class_choices():
+    """The classes with a session to come, whose tutors can be written to."""
+    upcoming = Session.objects.upcoming().filter(klass=OuterRef("pk"))
+    return [(str(klass.pk), str(klass)) for klass in Class.objects.filter(Exists(upcoming))]
+
+
+def class_tutors(value):
+    """Volunteers signed up (and not withdrawn) to any session of the class still to come."""
+    signed_up = TutorSignup.objects.filter(
+        session__in=Session.objects.upcoming().filter(klass_id=value), withdrawn_at__isnull=True
+    )
+    return VolunteerProfile.objects.filter(pk__in=signed_up.values("volunteer"))
+
+
+def session_choices():
+    until = timezone.now() + SESSIONS_OFFERED_AHEAD
+    sessions = Session.objects.upcoming().filter(starts_at__lte=until).select_related("klass")
+    return [(str(session.pk), str(session)) for session in sessions]
+
+
+def session_tutors(value):
+    signed_up = TutorSignup.objects.filter(session_id=value, withdrawn_at__isnull=True)
+    return VolunteerProfile.objects.filter(pk__in=signed_up.values("volunteer"))

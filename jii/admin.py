@@ -1,4 +1,5 @@
 import operator
+import uuid
 from datetime import timedelta
 from functools import reduce, wraps
 
@@ -24,14 +25,18 @@ from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, pgettext, pgettext_lazy
+from django.utils.translation import ngettext, npgettext, pgettext, pgettext_lazy
 
-from jii import outbox, readiness, services
+from jii import audiences, outbox, readiness, services
+from jii.emails import render_localized
+from jii.forms import GroupMessageForm
+from jii.languages import language_tag, nearest_language
 from jii.models import (
     Area,
     AssistedIntake,
     ConfidentialityPledge,
     DataRequest,
+    GroupMessage,
     Insurance,
     Language,
     Message,
@@ -619,3 +624,91 @@ class DataRequestAdmin(RecordAdmin):
             ngettext("%(count)d person erased.", "%(count)d people erased.", erased) % {"count": erased},
             messages.SUCCESS,
         )
+
+
+class AudienceFilter(admin.SimpleListFilter):
+    """The kinds of group (jii/audiences.py), by their names."""
+
+    title = pgettext_lazy("staff", "kind of group")
+    parameter_name = "audience"
+
+    def lookups(self, request, model_admin):
+        return [(kind, audience.label) for kind, audience in audiences.AUDIENCES.items()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(audience=self.value()) if self.value() else queryset
+
+
+@admin.register(GroupMessage)
+class GroupMessageAdmin(RecordAdmin):
+    """The log of messages to groups of volunteers (who sent what to how many, when), and the page that writes
+    one: choose the group, write, preview with the number of recipients, send (jii.services.send_group_message)."""
+
+    list_display = ["sent_at", "description", "subject_shown", "recipients", "sent_by"]
+    list_filter = [AudienceFilter, "sent_at"]
+    list_select_related = ["sent_by"]
+    date_hierarchy = "sent_at"
+    fields = ["sent_at", "sent_by", "description", "recipients", "words"]
+    readonly_fields = fields
+
+    def get_urls(self):
+        send = path("send/", self.admin_site.admin_view(self.send_view), name="jii_groupmessage_send")
+        return [send, *super().get_urls()]
+
+    @admin.display(description=pgettext_lazy("staff", "subject"))
+    def subject_shown(self, sent):
+        return sent.subject.get(settings.LANGUAGE_CODE, "")
+
+    @admin.display(description=pgettext_lazy("staff", "message"))
+    def words(self, sent):
+        names = dict(settings.LANGUAGES)
+        versions = ((names.get(code, code), sent.subject.get(code, ""), text) for code, text in sent.body.items())
+        return format_html_join("", '<p><strong>{}: {}</strong></p><p class="written-text">{}</p>', versions)
+
+    def send_view(self, request):
+        if not request.user.has_perm("jii.message_volunteers"):
+            raise PermissionDenied
+        if request.method != "POST":
+            return self.send_page(request, GroupMessageForm(initial={"token": uuid.uuid4()}))
+        form = GroupMessageForm(request.POST)
+        if not form.is_valid():
+            return self.send_page(request, form)
+        kind, value = form.audience()
+        subject, body = form.texts("subject"), form.texts("body")
+        if "send" not in request.POST:
+            preview = group_message_preview(kind, value, subject, body)
+            # Back from the log to this preview: its Send would find the message sent, so say so before.
+            preview["sent"] = GroupMessage.objects.filter(token=form.cleaned_data["token"]).first()
+            return self.send_page(request, form, preview=preview)
+        sent, new = services.send_group_message(
+            token=form.cleaned_data["token"], audience=kind, value=value, subject=subject, body=body,
+            sent_by=request.user,
+        )  # fmt: skip
+        if new:
+            done = npgettext("staff", "Sent to %(count)d volunteer.", "Sent to %(count)d volunteers.", sent.recipients)
+            self.message_user(request, done % {"count": sent.recipients}, messages.SUCCESS)
+        else:
+            again = pgettext("staff", "This message was sent already (%(when)s), and was not sent again.")
+            when = date_format(timezone.localtime(sent.sent_at), "DATETIME_FORMAT")
+            self.message_user(request, again % {"when": when}, messages.WARNING)
+        return redirect("admin:jii_groupmessage_change", sent.pk)
+
+    def send_page(self, request, form, preview=None):
+        context = {**self.admin_site.each_context(request), "title": pgettext("staff", "Write to volunteers"),
+                   "form": form, "preview": preview, "opts": self.model._meta}  # fmt: skip
+        return TemplateResponse(request, "admin/jii/groupmessage/send.html", context)
+
+
+def group_message_preview(kind: str, value: str, subject: dict, body: dict) -> dict:
+    """How many will receive it, and each version written as its readers will read it, with how many read it."""
+    readers = audiences.readers_by_language(kind, value)
+    names = dict(settings.LANGUAGES)
+    versions = []
+    for code in body:
+        count = sum(n for language, n in readers.items() if nearest_language(body.keys(), language) == code)
+        context = {"name": pgettext("staff", "(the volunteer's name)"), "subject": subject[code], "body": body[code],
+                   "written_in": language_tag(code)}  # fmt: skip
+        shown_subject, text, _html = render_localized("group_message", language=code, context=context)
+        versions.append({"language": names[code], "tag": language_tag(code), "readers": count,
+                         "subject": shown_subject, "text": text})  # fmt: skip
+    return {"count": sum(readers.values()), "versions": versions}

@@ -33,6 +33,8 @@ class JiiConfig(AppConfig):
             "jii.view_datarequest",
             "jii.view_privacynotice",
             "jii.view_confidentialitypledge",
+            "jii.view_groupmessage",
+            "jii.message_volunteers",
         ],
         PRIVACY_OFFICERS: [
             "jii.view_confidentialitypledge",
@@ -59,11 +61,13 @@ class JiiConfig(AppConfig):
         import jii.email_events  # noqa: F401  (bounces and complaints from the email provider)
         import jii.messages  # noqa: F401  (registers the core's message builders)
         import jii.second_factor  # noqa: F401  (setting up the app counts as passing it)
+        from jii.audiences import register_core as register_core_audiences
         from jii.audit import record_number_only, register
         from jii.groups import sync_group_permissions
         from jii.models import (
             ConfidentialityPledge,
             DataRequest,
+            GroupMessage,
             Insurance,
             Orientation,
             PrivacyNotice,
@@ -76,6 +80,7 @@ class JiiConfig(AppConfig):
         from jii.sections import register_section, volunteers_desk_context
 
         register_core()
+        register_core_audiences()
         register_section("desk", "admin/jii/_desk.html", volunteers_desk_context)
         post_migrate.connect(sync_group_permissions, dispatch_uid="jii.sync_group_permissions")
 
@@ -90,6 +95,8 @@ class JiiConfig(AppConfig):
         register(PrivacyNotice)
         register(ConfidentialityPledge)
         register(DataRequest)
+        # Who wrote to which group of volunteers; the words are the coordinator's own, masked like every free text.
+        register(GroupMessage, masked=["subject", "body"])
         # A password change is recorded (masked: that it changed, not the hash); a sign-in is not a change.
         register(
             User,

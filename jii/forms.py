@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
 
+from jii import audiences
 from jii.choices import (
     Experience,
     Interest,
@@ -20,6 +21,7 @@ from jii.choices import (
     availability_slots,
 )
 from jii.fields import language_choices, without_bidi_controls
+from jii.languages import language_tag
 from jii.models import ConfidentialityPledge, Language, VolunteerProfile, area_choices
 
 # The largest id a database column holds: the database cannot even look up a bigger one (it raises instead).
@@ -382,3 +384,59 @@ class SignupForm(allauth_forms.SignupForm):
         if self.account_already_exists:
             make_password(self.cleaned_data["password1"])
         return super().try_save(request)
+
+
+class GroupMessageForm(forms.Form):
+    """A coordinator's message to a group of volunteers (jii/audiences.py): the group, then a subject and a
+    message in each of settings.GROUP_MESSAGE_LANGUAGES, the first required, each other one whole or left out."""
+
+    # LINE takes 5,000 characters in one message: the greeting, signature and footer need the rest.
+    BODY_LIMIT = 4000
+
+    token = forms.UUIDField(widget=forms.HiddenInput)
+    group = forms.ChoiceField(label=pgettext_lazy("staff", "To"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = [("", "---------"), *audiences.grouped_choices()]
+        names = dict(settings.LANGUAGES)
+        optional = pgettext("staff", "Optional: volunteers who do not read %(language)s get this version.")
+        for index, code in enumerate(settings.GROUP_MESSAGE_LANGUAGES):
+            language, required = {"language": names[code]}, index == 0
+            typing = {"lang": language_tag(code)}
+            self.fields[f"subject_{code}"] = forms.CharField(
+                label=pgettext("staff", "Subject in %(language)s") % language,
+                max_length=200,
+                required=required,
+                widget=forms.TextInput(typing),
+            )
+            self.fields[f"body_{code}"] = forms.CharField(
+                label=pgettext("staff", "Message in %(language)s") % language,
+                max_length=self.BODY_LIMIT,
+                required=required,
+                widget=forms.Textarea({"rows": 10, **typing}),
+                help_text=None if required else optional % {"language": names[settings.GROUP_MESSAGE_LANGUAGES[0]]},
+            )
+
+    def clean(self):
+        data = super().clean()
+        names = dict(settings.LANGUAGES)
+        for code in settings.GROUP_MESSAGE_LANGUAGES[1:]:
+            subject, body, language = data.get(f"subject_{code}"), data.get(f"body_{code}"), names[code]
+            if subject and not body and f"body_{code}" not in self.errors:
+                message = pgettext("staff", "Write the message in %(language)s too, or leave its subject empty.")
+                self.add_error(f"body_{code}", message % {"language": language})
+            if body and not subject and f"subject_{code}" not in self.errors:
+                message = pgettext("staff", "Write a subject in %(language)s too, or leave its message empty.")
+                self.add_error(f"subject_{code}", message % {"language": language})
+        return data
+
+    def audience(self) -> tuple[str, str]:
+        """The group chosen: its kind and value ("area", "12")."""
+        kind, _colon, value = self.cleaned_data["group"].partition(":")
+        return kind, value
+
+    def texts(self, field: str) -> dict[str, str]:
+        """The subjects or the messages written, by language: {"ja": "…", "en": "…"}."""
+        written = ((code, self.cleaned_data.get(f"{field}_{code}")) for code in settings.GROUP_MESSAGE_LANGUAGES)
+        return {code: text.replace("\r\n", "\n") for code, text in written if text}  # browsers send CRLF

@@ -5,7 +5,8 @@ from datetime import date
 from django.conf import settings
 from django.utils import timezone
 
-from jii.models import DataRequest, Insurance, VolunteerProfile
+from jii.languages import language_tag, nearest_language
+from jii.models import DataRequest, GroupMessage, Insurance, VolunteerProfile
 from jii.outbox import Letter, builder
 
 
@@ -58,3 +59,15 @@ def insurance_ending(message):
     if Insurance.objects.filter(volunteer__user=message.user, year=year + 1).exists():
         return None  # recorded for the new year in the meantime
     return Letter({"next_year": year + 1, "ends_on": date(year + 1, 3, 31)})
+
+
+@builder("group_message")
+def group_message(message):
+    """A coordinator's words to a group, in the reader's language when written in it, else the nearest written
+    (English for one who does not read Japanese, when it was written; Japanese otherwise)."""
+    sent = GroupMessage.objects.filter(pk=message.ids["group_message"]).first()
+    if sent is None:
+        return None
+    written_in = nearest_language(sent.body.keys(), message.language)
+    context = {"subject": sent.subject[written_in], "body": sent.body[written_in]}
+    return Letter(context | {"written_in": language_tag(written_in)})

@@ -4,6 +4,7 @@ import math
 import secrets
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
@@ -474,6 +475,40 @@ class Message(models.Model):
 
     def __str__(self):
         return f"{self.template} #{self.pk}"
+
+
+class GroupMessage(models.Model):
+    """One message a coordinator wrote to a group of volunteers (jii/audiences.py), kept as the log of who sent
+    what to how many. Each recipient's copy is a Message in the outbox; its builder reads the words from here."""
+
+    # The preview's token: sending the same preview twice (a double click, two tabs) finds this row.
+    token = models.UUIDField(unique=True, editable=False)
+    sent_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=pgettext_lazy("staff", "sender")
+    )
+    sent_at = models.DateTimeField(pgettext_lazy("staff", "sent on"), default=timezone.now, editable=False)
+    # The group as chosen (the kind registered in jii/audiences.py and its value, e.g. "area" and an area's id)…
+    audience = models.CharField(pgettext_lazy("staff", "kind of group"), max_length=30, editable=False)
+    audience_value = models.CharField(pgettext_lazy("staff", "group"), max_length=60, blank=True, editable=False)
+    # …and as the coordinator read it then ("Tutors of a class: Hanamaru class Meguro").
+    description = models.CharField(pgettext_lazy("staff", "to"), max_length=300, editable=False)
+    # In the site's language, and optionally others: each reader gets theirs, or the nearest written.
+    subject = TranslatedField(
+        pgettext_lazy("staff", "subject"), max_length=200, required_languages=[settings.LANGUAGE_CODE]
+    )
+    body = TranslatedField(
+        pgettext_lazy("staff", "message"), multiline=True, required_languages=[settings.LANGUAGE_CODE]
+    )
+    recipients = models.PositiveIntegerField(pgettext_lazy("staff", "recipients"), editable=False)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = pgettext_lazy("staff", "message to volunteers")
+        verbose_name_plural = pgettext_lazy("staff", "messages to volunteers")
+        permissions = [("message_volunteers", pgettext_lazy("staff", "Can write to a group of volunteers"))]
+
+    def __str__(self):
+        return pgettext("staff", "Message to volunteers #%(number)s") % {"number": self.pk}
 
 
 class UndeliverableAddress(models.Model):

@@ -11,11 +11,12 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from jii import audit, outbox, privacy, readiness
+from jii import audiences, audit, outbox, privacy, readiness
 from jii.models import (
     ConfidentialityPledge,
     DataRequest,
     FailedSignIn,
+    GroupMessage,
     Insurance,
     LineLink,
     LineLinkCode,
@@ -249,6 +250,39 @@ def remind_of_insurance_ending(today) -> int:
     for profile in volunteers:
         outbox.queue("volunteer_insurance_ending", once=f"{ending}:{profile.pk}", to=profile.user, year=ending)
     return len(volunteers)
+
+
+# --- a message to a group of volunteers ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def send_group_message(
+    *, token, audience: str, value: str, subject: dict, body: dict, sent_by: User
+) -> tuple[GroupMessage, bool]:
+    """A coordinator's message to a group (jii/audiences.py): the log row and one outbox message per recipient,
+    in one transaction. `subject` and `body` are {language: text}. Sending the same preview (`token`) again finds
+    the first: (that message, False)."""
+    sent = GroupMessage.objects.filter(token=token).first()
+    if sent is not None:
+        return sent, False
+    volunteers = list(audiences.recipients(audience, value).select_related("user"))
+    try:
+        with transaction.atomic():
+            sent = GroupMessage.objects.create(
+                token=token,
+                sent_by=sent_by,
+                audience=audience,
+                audience_value=value,
+                description=audiences.describe(audience, value),
+                subject=subject,
+                body=body,
+                recipients=len(volunteers),
+            )
+    except IntegrityError:  # the same preview sent at the same moment: the other one is the message
+        return GroupMessage.objects.get(token=token), False
+    for profile in volunteers:
+        outbox.queue("group_message", once=f"{sent.pk}:{profile.user_id}", to=profile.user, group_message=sent.pk)
+    return sent, True
 
 
 @transaction.atomic

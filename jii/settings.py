@@ -259,6 +259,9 @@ FURIGANA_LANGUAGES = ["ja-easy"]
 LANGUAGE_FALLBACK_ORDER = ["en", "ja"]
 # Content staff write (campaign, classes, consent texts…) must be written in these; other languages are optional.
 CONTENT_REQUIRED_LANGUAGES = ["ja", "en"]
+# A coordinator's message to a group of volunteers is written in these: the first always, the others if they
+# wish; each volunteer reads their own language's version, or the nearest written (jii/messages.py).
+GROUP_MESSAGE_LANGUAGES = ["ja", "en"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Tokyo"

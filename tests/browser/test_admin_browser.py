@@ -21,7 +21,7 @@ OUR_APPS = {"jii", "matching", "spot", "hanamaru", "consultations", "donations",
 OWN_PAGES = [
     *("index", "matching_figures", "spot_figures", "hanamaru_figures", "consultations_figures"),
     *("donations_export", "donations_register", "donations_receipts_annual", "donations_receipts_generate"),
-    *("donations_bank_statement", "donations_statement_lines"),
+    *("donations_bank_statement", "donations_statement_lines", "jii_groupmessage_send"),
 ]
 
 
