@@ -371,3 +371,22 @@ def test_a_volunteer_pauses_and_resumes_from_their_page(client):
     client.post("/en/volunteer/pause/")
     assert VolunteerProfile.objects.get(pk=volunteer.pk).paused_at is None
     assert volunteer in volunteers_who_fit(spot_request)
+
+
+def test_the_new_pages_are_valid_html(client):
+    from tests.page_checks import nu_errors
+
+    not_ready, suspended, paused_one = not_insured(), ready_volunteer(), paused()
+    services.suspend_volunteer(profile=suspended, reason="on_leave", until=date.today() + timedelta(days=9))
+    pages = {}
+    for name, volunteer in [("not ready", not_ready), ("suspended", suspended), ("paused", paused_one)]:
+        client.force_login(volunteer.user)
+        pages[f"{name}: own page"] = client.get("/volunteer/").content.decode()
+    client.force_login(not_ready.user)
+    pages["not ready: board"] = client.get("/en/spot/board/").content.decode()
+    client.force_login(CoordinatorFactory())
+    pages["suspend form"] = client.get(f"/en/admin/jii/volunteerprofile/{not_ready.pk}/standing/suspend/")
+    pages["suspend form"] = pages["suspend form"].content.decode()
+    pages["suspended, admin"] = client.get(f"/en/admin/jii/volunteerprofile/{suspended.pk}/change/").content.decode()
+    pages["not covered"] = client.get("/en/admin/jii/volunteerprofile/?insured=next").content.decode()
+    assert nu_errors(pages) == {}
