@@ -30,10 +30,12 @@ class HanamaruConfig(AppConfig):
     def ready(self):
         import hanamaru.messages  # noqa: F401  (registers Hanamaru's message builders)
         from hanamaru import privacy as hanamaru_privacy
+        from hanamaru import selectors as hanamaru_selectors
         from hanamaru.models import Absence, Child, Enrolment
         from hanamaru.sections import public_figures, status_context, volunteer_context
         from jii.audit import register
         from jii.figures import register_figures
+        from jii.hours import register_hours
         from jii.sections import register_section
 
         # The change audit (jii/audit.py): a child's names, school and needs are masked.
@@ -44,4 +46,5 @@ class HanamaruConfig(AppConfig):
         register_section("status", "hanamaru/_status.html", status_context)
         register_section("volunteer", "hanamaru/_volunteer.html", volunteer_context)
         register_figures("hanamaru", public_figures)
+        register_hours("hanamaru", _("Hanamaru class"), hanamaru_selectors.hours_given)
         hanamaru_privacy.register()

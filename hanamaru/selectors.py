@@ -1,9 +1,10 @@
 """The queries Hanamaru's pages share, each a fixed number of SQL statements whatever the data size."""
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, DurationField, F, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.fields.json import KT
 
 from hanamaru.models import Absence, Child, Class, Enrolment, Session, TutorSignup
+from jii.hours import month_of, period_filter
 
 
 def classes_with_places():
@@ -61,3 +62,23 @@ def children_of_session(session):
         | Q(enrolments__status=Enrolment.Status.WITHDRAWN, enrolments__withdrawn_at__gt=session.starts_at)
     )
     return Child.objects.filter(had_place, enrolments__klass_id=session.klass_id).distinct()
+
+
+def hours_given(volunteer_ids, start, end):
+    """Each tutor's minutes per month (jii/hours.py): a session's length where attendance was recorded and the
+    tutor marked present, by the session's month."""
+    signups = TutorSignup.objects.filter(
+        period_filter("session__starts_at", start, end),
+        session__attendance_recorded_at__isnull=False,
+        attended=True,
+        withdrawn_at__isnull=True,
+    )
+    if volunteer_ids is not None:
+        signups = signups.filter(volunteer_id__in=volunteer_ids)
+    rows = (
+        signups.annotate(in_month=month_of("session__starts_at"))
+        .values_list("volunteer_id", "in_month")
+        .annotate(length=Sum(F("session__ends_at") - F("session__starts_at"), output_field=DurationField()))
+        .order_by()
+    )
+    return [(volunteer_id, month, round(length.total_seconds() / 60)) for volunteer_id, month, length in rows]

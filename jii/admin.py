@@ -1,3 +1,4 @@
+import csv
 import operator
 from datetime import timedelta
 from functools import reduce, wraps
@@ -13,17 +14,21 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpResponse
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html_join
+from django.utils.http import urlencode
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext, pgettext_lazy
 
-from jii import outbox, services
+from jii import hours, outbox, services
+from jii.forms import PeriodForm
 from jii.models import (
     Area,
     AssistedIntake,
@@ -233,6 +238,38 @@ class VolunteerProfileAdmin(admin.ModelAdmin):
     inlines = [VolunteerLanguageInline]
     actions = ["approve_selected"]
 
+    def get_urls(self):
+        hours_view = self.admin_site.admin_view(self.hours_view)
+        return [path("hours/", hours_view, name="jii_volunteer_hours"), *super().get_urls()]
+
+    def hours_view(self, request):
+        """Volunteer hours over a period: per program, and per volunteer with the most first (or as CSV)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = PeriodForm(request.GET or None)
+        start, end = form.period()
+        table, totals = hours.totals(start, end)
+        profiles = VolunteerProfile.objects.select_related("user").in_bulk([row.volunteer_id for row in totals])
+        rows = [(profiles[row.volunteer_id], row) for row in totals]
+        if request.GET.get("format") == "csv":
+            return hours_csv(table, rows, start, end)
+        names = dict(table.programs)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": pgettext("staff", "Volunteer hours"),
+            "form": form,
+            "start": start,
+            "end": end,
+            "table": table,
+            "volunteers": [
+                (profile, [(names[code], row.by_program[code]) for code in names if code in row.by_program], row.total)
+                for profile, row in rows
+            ],
+            "csv_query": urlencode({"start": start, "end": end, "format": "csv"}),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/jii/hours.html", context)
+
     def has_approve_permission(self, request):
         return request.user.has_perm("jii.approve_volunteer")
 
@@ -251,6 +288,29 @@ class VolunteerProfileAdmin(admin.ModelAdmin):
                 "staff", "Not approved: %(names)s, who have not agreed to the current confidentiality pledge yet."
             )
             self.message_user(request, refused % {"names": ", ".join(not_pledged)}, messages.WARNING)
+
+
+def hours_csv(table, rows, start, end) -> HttpResponse:
+    """Each volunteer's hours per program and in all, in decimal hours (a spreadsheet adds them up)."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="volunteer-hours-{start}-{end}.csv"'
+    response.write("\ufeff")  # Excel reads the Japanese names as UTF-8
+    writer = csv.writer(response)
+    in_hours = pgettext("staff", "%(program)s (hours)")
+    writer.writerow(
+        [pgettext("staff", "Volunteer")]
+        + [in_hours % {"program": label} for _code, label in table.programs]
+        + [pgettext("staff", "Total (hours)")]
+    )
+    for profile, row in rows:
+        minutes = [row.by_program.get(code, 0) for code, _label in table.programs] + [row.total]
+        writer.writerow([spreadsheet_safe(str(profile))] + [f"{value / 60:.2f}" for value in minutes])
+    return response
+
+
+def spreadsheet_safe(value: str) -> str:
+    """A name made inert for spreadsheets (a leading = + - @ would start a formula)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 @admin.register(Message)

@@ -20,6 +20,8 @@ from jii.choices import (
     availability_slots,
 )
 from jii.fields import language_choices, without_bidi_controls
+from jii.hours import last_of_month, months_before
+from jii.issuer import document_language
 from jii.models import ConfidentialityPledge, Language, VolunteerProfile, area_choices
 
 # The largest id a database column holds: the database cannot even look up a bigger one (it raises instead).
@@ -382,3 +384,50 @@ class SignupForm(allauth_forms.SignupForm):
         if self.account_already_exists:
             make_password(self.cleaned_data["password1"])
         return super().try_save(request)
+
+
+class MonthField(forms.DateField):
+    """A month, typed or picked as "2026-05" (the first day of that month)."""
+
+    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+    input_formats = ["%Y-%m"]
+
+    def __init__(self, **kwargs):
+        super().__init__(input_formats=self.input_formats, **kwargs)
+        self.error_messages["invalid"] = _("Please choose a month, for example 2026-04.")
+        self.error_messages["required"] = _("Please choose a month.")
+
+
+class CertificateForm(forms.Form):
+    """The period (from month to month, the last twelve by default) and language of a volunteer certificate."""
+
+    start = MonthField(label=_("From (month)"))
+    end = MonthField(label=_("To (month)"))
+    language = forms.ChoiceField(label=_("Language of the certificate"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, language: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        names = dict(settings.LANGUAGES)
+        self.fields["language"].choices = [(code, names[code]) for code in settings.RECEIPT_LANGUAGES]
+        today = timezone.localdate()
+        self.initial.setdefault("start", months_before(today, 11))
+        self.initial.setdefault("end", today.replace(day=1))
+        self.initial.setdefault("language", document_language(language))
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        this_month = timezone.localdate().replace(day=1)
+        if start and start.year < 2000:
+            self.add_error("start", _("Choose a month from 2000 on."))
+        for name in ("start", "end"):
+            if cleaned.get(name) and cleaned[name] > this_month:
+                self.add_error(name, _("This month is still to come. Choose this month or an earlier one."))
+        if start and end and start <= this_month and end <= this_month and start > end:
+            self.add_error("end", _("The last month comes before the first. Choose a later month."))
+        return cleaned
+
+    def period(self) -> tuple[date, date]:
+        """The days the certificate covers: from the first month's first day to the last month's end (today, when
+        it is this month)."""
+        return self.cleaned_data["start"], min(last_of_month(self.cleaned_data["end"]), timezone.localdate())
