@@ -32,6 +32,7 @@ from jii.forms import PeriodForm
 from jii.models import (
     Area,
     AssistedIntake,
+    Certificate,
     ConfidentialityPledge,
     DataRequest,
     Language,
@@ -311,6 +312,33 @@ def hours_csv(table, rows, start, end) -> HttpResponse:
 def spreadsheet_safe(value: str) -> str:
     """A name made inert for spreadsheets (a leading = + - @ would start a formula)."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@admin.register(Certificate)
+class CertificateAdmin(RecordAdmin):
+    """Volunteer certificates as issued, for checking a number a school or employer asks about."""
+
+    list_display = ["number", "volunteer", "starts_on", "ends_on", "total", "language", "issued_at"]
+    list_select_related = ["volunteer__user"]
+    search_fields = ["=number"]
+    fields = ["number", "volunteer", "starts_on", "ends_on", "language", "hours_given", "total", "issued_at"]
+    readonly_fields = fields
+
+    @admin.display(description=pgettext_lazy("staff", "hours per program"))
+    def hours_given(self, certificate):
+        names = hours.labels()
+        return format_html_join(
+            "",
+            "<div>{}: {}</div>",
+            (
+                (names.get(line["program"], line["program"]), hours.format_minutes(line["minutes"]))
+                for line in certificate.hours
+            ),
+        )
+
+    @admin.display(description=pgettext_lazy("staff", "total"))
+    def total(self, certificate):
+        return hours.format_minutes(certificate.total_minutes)
 
 
 @admin.register(Message)

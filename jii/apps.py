@@ -33,6 +33,7 @@ class JiiConfig(AppConfig):
             "jii.view_datarequest",
             "jii.view_privacynotice",
             "jii.view_confidentialitypledge",
+            "jii.view_certificate",
         ],
         PRIVACY_OFFICERS: [
             "jii.view_confidentialitypledge",

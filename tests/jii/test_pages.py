@@ -71,6 +71,7 @@ def test_the_volunteer_page_runs_a_fixed_number_of_queries(client, django_assert
     VolunteerFactory.create_batch(other_volunteers, profile__status="approved")
     client.force_login(volunteer)
     # session, user, profile, its languages and their names, OFP pairs (none here: nothing more), Spot requests,
-    # Hanamaru: the volunteer's sessions, sessions that need tutors; an open erasure request, the current pledge
-    with django_assert_num_queries(11):
+    # Hanamaru: the volunteer's sessions, sessions that need tutors; an open erasure request, the current pledge;
+    # their hours, one query per program (OFP, Spot, Hanamaru)
+    with django_assert_num_queries(14):
         assert client.get("/volunteer/").status_code == 200
