@@ -1,3 +1,4 @@
+import re
 import unicodedata
 from datetime import date, timedelta
 
@@ -386,10 +387,19 @@ class SignupForm(allauth_forms.SignupForm):
         return super().try_save(request)
 
 
+class MonthInput(forms.DateInput):
+    input_type = "month"
+
+    def format_value(self, value):
+        # A month input holds "2026-05" or nothing: what else was sent comes back empty, its error beside it.
+        value = super().format_value(value)
+        return value if value and re.fullmatch(r"\d{4}-\d{2}", value) else None
+
+
 class MonthField(forms.DateField):
     """A month, typed or picked as "2026-05" (the first day of that month)."""
 
-    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+    widget = MonthInput(format="%Y-%m")
     input_formats = ["%Y-%m"]
 
     def __init__(self, **kwargs):

@@ -195,3 +195,19 @@ def test_the_seal_is_printed_when_a_setting_points_at_one(client, scenario, sett
     Image.new("RGB", (60, 60), (200, 30, 30)).save(seal)
     settings.RECEIPT_SEAL_IMAGE = str(seal)
     assert images_in(download(client, language="ja").content, tmp_path) == 1
+
+
+def test_the_hours_and_certificate_pages_are_valid_html(client, scenario):
+    from tests.page_checks import nu_errors
+
+    client.force_login(scenario["volunteer"])
+    pages = {
+        "volunteer page with hours": client.get("/volunteer/").content.decode(),
+        "certificate page": client.get("/en/volunteer/certificate/").content.decode(),
+        "certificate page with mistakes": client.post(
+            "/en/volunteer/certificate/", {"start": "2099-01", "end": "May"}
+        ).content.decode(),
+    }
+    download(client)
+    pages["certificate page listing one"] = client.get("/volunteer/certificate/").content.decode()
+    assert nu_errors(pages) == {}
