@@ -7,13 +7,13 @@ from datetime import date
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Max
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from jii import hours
 from jii.issuer import issuer_in
-from jii.models import Certificate
+from jii.models import Certificate, CertificateCounter
 
 
 class NothingToCertify(Exception):
@@ -27,9 +27,18 @@ def hours_snapshot(volunteer_id: int, start: date, end: date) -> list[dict]:
 
 
 def next_number(year: int) -> tuple[int, str]:
-    """The year's next number (the unique constraint refuses a number taken by a parallel issuer: try again)."""
-    last = Certificate.objects.filter(year=year).aggregate(last=Max("sequence"))["last"] or 0
-    return last + 1, f"JII-V-{year}-{last + 1:04d}"
+    """Take the year's next number (call inside the transaction that stores the certificate)."""
+    counter = CertificateCounter.objects.select_for_update().filter(year=year).first()
+    if counter is None:  # the year's first certificate
+        try:
+            with transaction.atomic():
+                CertificateCounter.objects.create(year=year)
+        except IntegrityError:  # created by a parallel issuer a moment ago
+            pass
+        counter = CertificateCounter.objects.select_for_update().get(year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number, f"JII-V-{year}-{counter.last_number:04d}"
 
 
 @functools.cache

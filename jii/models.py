@@ -653,6 +653,16 @@ class DataRequest(models.Model):
         return pgettext("staff", "Erasure request #%(number)s") % {"number": self.pk}
 
 
+class CertificateCounter(models.Model):
+    """The last certificate number of a calendar year, locked while the next is taken (as receipts' counter)."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
+
 class Certificate(models.Model):
     """A volunteer certificate (ボランティア活動証明書) as issued: its number, the period and the hours per program
     at the time, so that staff can check a number later. The PDF is drawn again from this row when asked."""

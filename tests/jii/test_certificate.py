@@ -3,14 +3,16 @@ calendar year, downloaded as a PDF that names the volunteer and their hours and 
 
 import re
 import subprocess
+import threading
 from datetime import date
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from jii import services
 from jii.models import Certificate
-from tests.factories import CoordinatorFactory, VolunteerFactory
+from tests.factories import CoordinatorFactory, SpotRequestFactory, VolunteerFactory
 from tests.jii import hours_scenario
 
 
@@ -211,3 +213,36 @@ def test_the_hours_and_certificate_pages_are_valid_html(client, scenario):
     download(client)
     pages["certificate page listing one"] = client.get("/volunteer/certificate/").content.decode()
     assert nu_errors(pages) == {}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_ten_volunteers_downloading_at_once_get_ten_consecutive_numbers():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database that serves many connections at once (PostgreSQL)")
+    volunteers = []
+    for _ in range(10):
+        profile = VolunteerFactory(profile__status="approved").volunteer_profile
+        SpotRequestFactory(status="done", volunteer=profile, done_at=hours_scenario.tokyo(2025, 5, 9), minutes_spent=60)
+        volunteers.append(profile)
+    barrier = threading.Barrier(len(volunteers))
+    numbers, errors = [], []
+
+    def issue(profile):
+        try:
+            barrier.wait(timeout=30)
+            certificate = services.issue_certificate(
+                volunteer=profile, start=date(2025, 5, 1), end=date(2025, 5, 31), language="ja"
+            )
+            numbers.append(certificate.sequence)
+        except Exception as error:  # reported by the assertion below
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=issue, args=(profile,)) for profile in volunteers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert sorted(numbers) == list(range(1, 11))
