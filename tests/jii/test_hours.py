@@ -172,3 +172,22 @@ def test_staff_who_may_not_view_volunteers_get_no_access(client, scenario):
 def test_time_reads_in_japanese():
     with translation.override("ja"):
         assert hours.format_minutes(90) == "1時間30分"
+
+
+def test_the_page_shows_the_last_twelve_months_with_time_and_all_of_it_below(client, db):
+    from tests.factories import SpotRequestFactory
+    from tests.jii.hours_scenario import tokyo
+
+    volunteer = VolunteerFactory(profile__status="archived")
+    for month in range(1, 14):  # thirteen months, January 2024 to January 2025, an hour each
+        year, month = 2024 + (month - 1) // 12, (month - 1) % 12 + 1
+        SpotRequestFactory(
+            status="done", volunteer=volunteer.volunteer_profile, done_at=tokyo(year, month, 5), minutes_spent=60
+        )
+    client.force_login(volunteer)
+    section = hours_section(client.get("/en/volunteer/").content.decode())
+
+    assert "Your hours in the last 12 months with activity" in section
+    assert "January 2025" in section and "February 2024" in section and "January 2024" not in section
+    assert '<td id="hours-total">12 h</td>' in section
+    assert "All your hours with JII, earlier months included: 13 h." in section
