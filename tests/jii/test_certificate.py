@@ -215,10 +215,10 @@ def test_the_hours_and_certificate_pages_are_valid_html(client, scenario):
     assert nu_errors(pages) == {}
 
 
+# Skipped before the database is set up: on SQLite a second test that restores the database fails to.
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs many connections at once (PostgreSQL)")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_ten_volunteers_downloading_at_once_get_ten_consecutive_numbers():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs a database that serves many connections at once (PostgreSQL)")
     volunteers = []
     for _ in range(10):
         profile = VolunteerFactory(profile__status="approved").volunteer_profile
