@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from donations.models import Donation, Payment, Receipt, ReceiptCounter
+from jii.issuer import ISSUER
 from jii.languages import nearest_language
 from jii.privacy import ERASED
 
@@ -43,16 +44,6 @@ def receipt_language(language: str) -> str:
     """Receipts are issued in settings.RECEIPT_LANGUAGES only; a donor who gave in another language gets the
     nearest of them."""
     return nearest_language(settings.RECEIPT_LANGUAGES, language) or settings.RECEIPT_LANGUAGES[0]
-
-
-ISSUER = {
-    "name_ja": "特定非営利活動法人 アジア人文文化交流促進協会",
-    "name_en": "NPO Japan Intercultural Intelligence (JII)",
-    "address_ja": "東京都目黒区下目黒5-27-5",
-    "address_en": "5-27-5 Shimomeguro, Meguro-ku, Tokyo",
-    "representative_ja": "理事長 石川 憲彦",
-    "representative_en": "Norihiko Ishikawa, Chair",
-}
 
 
 def fiscal_year(day: date) -> int:

@@ -31,6 +31,7 @@ class HanamaruConfig(AppConfig):
     def ready(self):
         import hanamaru.messages  # noqa: F401  (registers Hanamaru's message builders)
         from hanamaru import privacy as hanamaru_privacy
+        from hanamaru import selectors as hanamaru_selectors
         from hanamaru import services
         from hanamaru.models import Absence, Child, Enrolment
         from hanamaru.sections import public_figures, status_context, volunteer_context
@@ -38,6 +39,7 @@ class HanamaruConfig(AppConfig):
         from jii.audiences import register_audience
         from jii.audit import register
         from jii.figures import register_figures
+        from jii.hours import register_hours
         from jii.readiness import register_release
         from jii.sections import register_section
 
@@ -50,6 +52,7 @@ class HanamaruConfig(AppConfig):
         register_section("volunteer", "hanamaru/_volunteer.html", volunteer_context)
         register_release(services.release_volunteer)
         register_figures("hanamaru", public_figures)
+        register_hours("hanamaru", _("Hanamaru class"), hanamaru_selectors.hours_given)
         hanamaru_privacy.register()
         # Groups a coordinator can write to (admin → Messages to volunteers).
         register_audience(

@@ -2,11 +2,12 @@
 
 from datetime import timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, DurationField, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from hanamaru.models import Absence, Child, Class, Enrolment, Session, TutorSignup
+from jii.hours import month_of, period_filter
 from jii.models import VolunteerProfile
 
 
@@ -96,3 +97,23 @@ def session_choices():
 def session_tutors(value):
     signed_up = TutorSignup.objects.filter(session_id=value, withdrawn_at__isnull=True)
     return VolunteerProfile.objects.filter(pk__in=signed_up.values("volunteer"))
+
+
+def hours_given(volunteer_ids, start, end):
+    """Each tutor's minutes per month (jii/hours.py): a session's length where attendance was recorded and the
+    tutor marked present, by the session's month."""
+    signups = TutorSignup.objects.filter(
+        period_filter("session__starts_at", start, end),
+        session__attendance_recorded_at__isnull=False,
+        attended=True,
+        withdrawn_at__isnull=True,
+    )
+    if volunteer_ids is not None:
+        signups = signups.filter(volunteer_id__in=volunteer_ids)
+    rows = (
+        signups.annotate(in_month=month_of("session__starts_at"))
+        .values_list("volunteer_id", "in_month")
+        .annotate(length=Sum(F("session__ends_at") - F("session__starts_at"), output_field=DurationField()))
+        .order_by()
+    )
+    return [(volunteer_id, month, round(length.total_seconds() / 60)) for volunteer_id, month, length in rows]

@@ -1,3 +1,4 @@
+import csv
 import operator
 import uuid
 from datetime import timedelta
@@ -23,17 +24,19 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html_join
+from django.utils.http import urlencode
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, npgettext, pgettext, pgettext_lazy
 
-from jii import audiences, outbox, readiness, services
+from jii import audiences, hours, outbox, readiness, services
 from jii.emails import render_localized
-from jii.forms import GroupMessageForm
+from jii.forms import GroupMessageForm, PeriodForm
 from jii.languages import language_tag, nearest_language
 from jii.models import (
     Area,
     AssistedIntake,
+    Certificate,
     ConfidentialityPledge,
     DataRequest,
     GroupMessage,
@@ -350,6 +353,34 @@ class VolunteerProfileAdmin(admin.ModelAdmin):
             record.delete()
         formset.save_m2m()
 
+    def hours_view(self, request):
+        """Volunteer hours over a period: per program, and per volunteer with the most first (or as CSV)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = PeriodForm(request.GET or None)
+        start, end = form.period()
+        table, totals = hours.totals(start, end)
+        profiles = VolunteerProfile.objects.select_related("user").in_bulk([row.volunteer_id for row in totals])
+        rows = [(profiles[row.volunteer_id], row) for row in totals]
+        if request.GET.get("format") == "csv":
+            return hours_csv(table, rows, start, end)
+        names = dict(table.programs)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": pgettext("staff", "Volunteer hours"),
+            "form": form,
+            "start": start,
+            "end": end,
+            "table": table,
+            "volunteers": [
+                (profile, [(names[code], row.by_program[code]) for code in names if code in row.by_program], row.total)
+                for profile, row in rows
+            ],
+            "csv_query": urlencode({"start": start, "end": end, "format": "csv"}),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/jii/hours.html", context)
+
     def has_approve_permission(self, request):
         return request.user.has_perm("jii.approve_volunteer")
 
@@ -374,6 +405,7 @@ class VolunteerProfileAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
+            path("hours/", self.admin_site.admin_view(self.hours_view), name="jii_volunteer_hours"),
             path(
                 "<int:profile_id>/standing/<str:action>/",
                 self.admin_site.admin_view(self.standing_view),
@@ -415,6 +447,56 @@ class VolunteerProfileAdmin(admin.ModelAdmin):
             return False
         self.message_user(request, done or pgettext("staff", "Reinstated. They are told."), messages.SUCCESS)
         return True
+
+
+def hours_csv(table, rows, start, end) -> HttpResponse:
+    """Each volunteer's hours per program and in all, in decimal hours (a spreadsheet adds them up)."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="volunteer-hours-{start}-{end}.csv"'
+    response.write("\ufeff")  # Excel reads the Japanese names as UTF-8
+    writer = csv.writer(response)
+    in_hours = pgettext("staff", "%(program)s (hours)")
+    writer.writerow(
+        [pgettext("staff", "Volunteer")]
+        + [in_hours % {"program": label} for _code, label in table.programs]
+        + [pgettext("staff", "Total (hours)")]
+    )
+    for profile, row in rows:
+        minutes = [row.by_program.get(code, 0) for code, _label in table.programs] + [row.total]
+        writer.writerow([spreadsheet_safe(str(profile))] + [f"{value / 60:.2f}" for value in minutes])
+    return response
+
+
+def spreadsheet_safe(value: str) -> str:
+    """A name made inert for spreadsheets (a leading = + - @ would start a formula)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@admin.register(Certificate)
+class CertificateAdmin(RecordAdmin):
+    """Volunteer certificates as issued, for checking a number a school or employer asks about."""
+
+    list_display = ["number", "volunteer", "starts_on", "ends_on", "total", "language", "issued_at"]
+    list_select_related = ["volunteer__user"]
+    search_fields = ["=number"]
+    fields = ["number", "volunteer", "starts_on", "ends_on", "language", "hours_given", "total", "issued_at"]
+    readonly_fields = fields
+
+    @admin.display(description=pgettext_lazy("staff", "hours per program"))
+    def hours_given(self, certificate):
+        names = hours.labels()
+        return format_html_join(
+            "",
+            "<div>{}: {}</div>",
+            (
+                (names.get(line["program"], line["program"]), hours.format_minutes(line["minutes"]))
+                for line in certificate.hours
+            ),
+        )
+
+    @admin.display(description=pgettext_lazy("staff", "total"))
+    def total(self, certificate):
+        return hours.format_minutes(certificate.total_minutes)
 
 
 @admin.register(Message)

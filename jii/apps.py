@@ -35,6 +35,7 @@ class JiiConfig(AppConfig):
             "jii.view_confidentialitypledge",
             "jii.view_groupmessage",
             "jii.message_volunteers",
+            "jii.view_certificate",
         ],
         PRIVACY_OFFICERS: [
             "jii.view_confidentialitypledge",

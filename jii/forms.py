@@ -1,3 +1,4 @@
+import re
 import unicodedata
 from datetime import date, timedelta
 
@@ -21,6 +22,8 @@ from jii.choices import (
     availability_slots,
 )
 from jii.fields import language_choices, without_bidi_controls
+from jii.hours import last_of_month, months_before
+from jii.issuer import document_language
 from jii.languages import language_tag
 from jii.models import ConfidentialityPledge, Language, VolunteerProfile, area_choices
 
@@ -440,3 +443,59 @@ class GroupMessageForm(forms.Form):
         """The subjects or the messages written, by language: {"ja": "…", "en": "…"}."""
         written = ((code, self.cleaned_data.get(f"{field}_{code}")) for code in settings.GROUP_MESSAGE_LANGUAGES)
         return {code: text.replace("\r\n", "\n") for code, text in written if text}  # browsers send CRLF
+
+
+class MonthInput(forms.DateInput):
+    input_type = "month"
+
+    def format_value(self, value):
+        # A month input holds "2026-05" or nothing: what else was sent comes back empty, its error beside it.
+        value = super().format_value(value)
+        return value if value and re.fullmatch(r"\d{4}-\d{2}", value) else None
+
+
+class MonthField(forms.DateField):
+    """A month, typed or picked as "2026-05" (the first day of that month)."""
+
+    widget = MonthInput(format="%Y-%m")
+    input_formats = ["%Y-%m"]
+
+    def __init__(self, **kwargs):
+        super().__init__(input_formats=self.input_formats, **kwargs)
+        self.error_messages["invalid"] = _("Please choose a month, for example 2026-04.")
+        self.error_messages["required"] = _("Please choose a month.")
+
+
+class CertificateForm(forms.Form):
+    """The period (from month to month, the last twelve by default) and language of a volunteer certificate."""
+
+    start = MonthField(label=_("From (month)"))
+    end = MonthField(label=_("To (month)"))
+    language = forms.ChoiceField(label=_("Language of the certificate"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, language: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        names = dict(settings.LANGUAGES)
+        self.fields["language"].choices = [(code, names[code]) for code in settings.RECEIPT_LANGUAGES]
+        today = timezone.localdate()
+        self.initial.setdefault("start", months_before(today, 11))
+        self.initial.setdefault("end", today.replace(day=1))
+        self.initial.setdefault("language", document_language(language))
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        this_month = timezone.localdate().replace(day=1)
+        if start and start.year < 2000:
+            self.add_error("start", _("Choose a month from 2000 on."))
+        for name in ("start", "end"):
+            if cleaned.get(name) and cleaned[name] > this_month:
+                self.add_error(name, _("This month is still to come. Choose this month or an earlier one."))
+        if start and end and start <= this_month and end <= this_month and start > end:
+            self.add_error("end", _("The last month comes before the first. Choose a later month."))
+        return cleaned
+
+    def period(self) -> tuple[date, date]:
+        """The days the certificate covers: from the first month's first day to the last month's end (today, when
+        it is this month)."""
+        return self.cleaned_data["start"], min(last_of_month(self.cleaned_data["end"]), timezone.localdate())

@@ -689,3 +689,47 @@ class DataRequest(models.Model):
 
     def __str__(self):
         return pgettext("staff", "Erasure request #%(number)s") % {"number": self.pk}
+
+
+class CertificateCounter(models.Model):
+    """The last certificate number of a calendar year, locked while the next is taken (as receipts' counter)."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
+
+class Certificate(models.Model):
+    """A volunteer certificate (ボランティア活動証明書) as issued: its number, the period and the hours per program
+    at the time, so that staff can check a number later. The PDF is drawn again from this row when asked."""
+
+    number = models.CharField(pgettext_lazy("staff", "number"), max_length=20, unique=True, editable=False)
+    year = models.PositiveSmallIntegerField(pgettext_lazy("staff", "year"), editable=False)
+    sequence = models.PositiveIntegerField(pgettext_lazy("staff", "number in the year"), editable=False)
+    volunteer = models.ForeignKey(
+        VolunteerProfile,
+        on_delete=models.PROTECT,
+        related_name="certificates",
+        verbose_name=pgettext_lazy("staff", "volunteer"),
+    )
+    starts_on = models.DateField(pgettext_lazy("staff", "from"))
+    ends_on = models.DateField(pgettext_lazy("staff", "to"))
+    language = models.CharField(pgettext_lazy("staff", "language"), max_length=16)
+    # [{"program": "spot", "minutes": 75}, …] in the order of the programs (jii/hours.py).
+    hours = models.JSONField(pgettext_lazy("staff", "minutes per program"), default=list)
+    issued_at = models.DateTimeField(pgettext_lazy("staff", "issued"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-issued_at"]
+        verbose_name = pgettext_lazy("staff", "volunteer certificate")
+        verbose_name_plural = pgettext_lazy("staff", "volunteer certificates")
+        constraints = [models.UniqueConstraint(fields=["year", "sequence"], name="one_certificate_number")]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(line["minutes"] for line in self.hours)

@@ -3,7 +3,7 @@
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -11,8 +11,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from jii import audiences, audit, outbox, privacy, readiness
+from jii import audiences, audit, certificates, outbox, privacy, readiness
 from jii.models import (
+    Certificate,
     ConfidentialityPledge,
     DataRequest,
     FailedSignIn,
@@ -471,3 +472,34 @@ def erase_person(*, request: DataRequest, by: User) -> bool:
     if address:  # a resident known only by phone is told by the coordinator (the admin says so)
         outbox.queue("data_erased", once=request.pk, to=address, language=language)
     return True
+
+
+@transaction.atomic
+def issue_certificate(*, volunteer: VolunteerProfile, start: date, end: date, language: str) -> Certificate:
+    """A volunteer certificate of the hours from `start` to `end` (days, both included). The same period and
+    language asked again the same day, with the same hours, gives back the certificate issued then (one number);
+    otherwise a new number. Raises certificates.NothingToCertify without any hours in the period."""
+    volunteer = VolunteerProfile.objects.select_for_update().get(pk=volunteer.pk)  # one at a time per volunteer
+    snapshot = certificates.hours_snapshot(volunteer.pk, start, end)
+    if not snapshot:
+        raise certificates.NothingToCertify
+    now = timezone.now()
+    today = timezone.localdate(now)
+    issued_today = Certificate.objects.filter(
+        volunteer=volunteer, starts_on=start, ends_on=end, language=language, issued_at__date=today
+    )
+    for certificate in issued_today:
+        if certificate.hours == snapshot:
+            return certificate
+    sequence, number = certificates.next_number(today.year)
+    return Certificate.objects.create(
+        number=number,
+        year=today.year,
+        sequence=sequence,
+        volunteer=volunteer,
+        starts_on=start,
+        ends_on=end,
+        language=language,
+        hours=snapshot,
+        issued_at=now,
+    )

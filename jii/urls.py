@@ -32,6 +32,8 @@ urlpatterns += i18n_patterns(
     path("volunteer/line/", views.volunteer_line, name="volunteer_line"),
     path("volunteer/pledge/", views.volunteer_pledge, name="volunteer_pledge"),
     path("volunteer/pause/", views.volunteer_pause, name="volunteer_pause"),
+    path("volunteer/certificate/", views.volunteer_certificate, name="volunteer_certificate"),
+    path("volunteer/certificate/<str:number>/", views.volunteer_certificate_file, name="volunteer_certificate_file"),
     path("volunteer/data/", views.volunteer_data, name="volunteer_data"),
     path("volunteer/close/", views.volunteer_close, name="volunteer_close"),
     path("ofp/", include("matching.urls")),

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 from linebot.v3 import WebhookParser
 from linebot.v3.exceptions import InvalidSignatureError
 
-from jii import confirm, health, line, line_events, privacy, readiness, services
-from jii.forms import ResidentLanguageForm, StatusLinkAgainForm, VolunteerProfileForm
-from jii.models import ConfidentialityPledge, LineLink, LineLinkCode, PrivacyNotice, VolunteerProfile
+from jii import certificates, confirm, health, hours, line, line_events, privacy, readiness, services
+from jii.forms import CertificateForm, ResidentLanguageForm, StatusLinkAgainForm, VolunteerProfileForm
+from jii.models import Certificate, ConfidentialityPledge, LineLink, LineLinkCode, PrivacyNotice, VolunteerProfile
 from jii.sections import render_sections
 from jii.status_links import resident_for_token, resident_from_form
 
@@ -166,6 +166,9 @@ def volunteer_dashboard(request):
     context = {"profile": profile, "sections": sections, "line": panel, "closing": closing, "new_pledge": new_pledge}
     # The pledge, when it is asked for above, is not listed again.
     context["not_ready"] = readiness.told_to_volunteer(profile, leave_out={"pledge"} if new_pledge else set())
+    # Their hours for everyone who has volunteered: a suspended or archived volunteer still comes for them.
+    if profile.status != VolunteerProfile.Status.PENDING:
+        context["hours"] = hours.recent_hours(profile.pk)
     return render(request, "jii/volunteer_dashboard.html", context)
 
 
@@ -184,6 +187,44 @@ def volunteer_pause(request):
         services.resume_volunteering(profile=profile)
         messages.success(request, pgettext("volunteer", "Welcome back: your volunteering is resumed."))
     return redirect("volunteer_dashboard")
+
+
+@login_required
+def volunteer_certificate(request):
+    """The volunteer chooses a period and a language; the certificate is issued and downloaded."""
+    profile = volunteer_profile_of(request.user)
+    if profile is None:
+        return redirect("volunteer_profile")
+    form = CertificateForm(request.POST or None, language=request.user.language)
+    if request.method == "POST" and form.is_valid():
+        start, end = form.period()
+        try:
+            certificate = services.issue_certificate(
+                volunteer=profile, start=start, end=end, language=form.cleaned_data["language"]
+            )
+        except certificates.NothingToCertify:
+            form.add_error("start", _("You have no hours recorded in this period. Choose another period."))
+        else:
+            return redirect("volunteer_certificate_file", number=certificate.number)
+    issued = profile.certificates.all()
+    return render(request, "jii/volunteer_certificate.html", {"form": form, "issued": issued})
+
+
+@login_required
+@require_safe
+def volunteer_certificate_file(request, number):
+    """A certificate of the volunteer's own, as a PDF (anyone else's: not found)."""
+    certificate = (
+        Certificate.objects.select_related("volunteer__user")
+        .filter(number=number, volunteer__user=request.user)
+        .first()
+    )
+    if certificate is None:
+        raise Http404
+    response = HttpResponse(certificates.render_pdf(certificate), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{certificate.number}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

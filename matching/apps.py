@@ -21,9 +21,11 @@ class MatchingConfig(AppConfig):
         import matching.messages  # noqa: F401  (registers OFP's message builders)
         from jii.audit import register
         from jii.figures import register_figures
+        from jii.hours import register_hours
         from jii.readiness import register_release
         from jii.sections import register_section
         from matching import privacy as matching_privacy
+        from matching import selectors as matching_selectors
         from matching import services
         from matching.models import Application, CheckIn, Extension, Match, ResidentCheckIn
         from matching.sections import desk_context, public_figures, status_context, volunteer_context
@@ -40,4 +42,5 @@ class MatchingConfig(AppConfig):
         register_release(services.release_volunteer)
         register_section("desk", "admin/matching/_desk.html", desk_context)
         register_figures("matching", public_figures)
+        register_hours("ofp", _("Otonari-san Family Friend Program (OFP)"), matching_selectors.hours_given)
         matching_privacy.register()

@@ -4,7 +4,7 @@ Tokyo, Kanagawa, Chiba and Saitama. Plus a few live cases: pairs running now, a 
 People are fictional; a fixed seed makes every run identical and a second run creates nothing."""
 
 import random
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.utils import timezone
 
@@ -128,7 +128,17 @@ def load() -> str:
             ends_on=add_months(starts_on, 6),
         )
         for month in range(1, match.month_on(today)):
-            CheckIn.objects.create(match=match, month=month, met=True, how="in_person", mood="good", note="散歩と昼食")
+            logged = timezone.make_aware(timezone.datetime.combine(add_months(starts_on, month), time(20)))
+            CheckIn.objects.create(
+                match=match,
+                month=month,
+                met=True,
+                how="in_person",
+                mood="good",
+                note="散歩と昼食",
+                minutes_spent=90 + 30 * (month % 2),  # the volunteer's hours (no random draw: the figures stay put)
+                created_at=min(logged, now),
+            )
     proposal_volunteer = volunteers[3]
     application = make_application(rng, 110, proposal_volunteer, "student", now - timedelta(days=20), "proposed")
     if application is not None:

@@ -144,6 +144,10 @@ class ResponseForm(PlainErrorsMixin, forms.Form):
         return self.cleaned_data["decision"] == "accept"
 
 
+# A month of an OFP pair: a few hours is usual, 50 hours is more than anyone gives.
+MAX_CHECK_IN_MINUTES = 3000
+
+
 class CheckInForm(forms.ModelForm):
     met = forms.TypedChoiceField(
         label=_("Did you meet this month?"),
@@ -151,10 +155,22 @@ class CheckInForm(forms.ModelForm):
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
     )
+    # Asked of every new check-in (older ones have none): the month's time, messages and calls included.
+    minutes_spent = forms.IntegerField(
+        label=_("Time you spent with them this month (minutes)"),
+        help_text=_("For example 90 for an hour and a half. Messages and calls count too; 0 if none."),
+        min_value=0,
+        max_value=MAX_CHECK_IN_MINUTES,
+        error_messages=dict.fromkeys(
+            ["required", "invalid", "min_value", "max_value"],
+            _("Please write the minutes as a number from 0 to 3,000."),
+        ),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
 
     class Meta:
         model = CheckIn
-        fields = ["met", "how", "mood", "note", "concern"]
+        fields = ["met", "how", "mood", "minutes_spent", "note", "concern"]
         widgets = {
             "how": forms.RadioSelect,
             "mood": forms.RadioSelect,

@@ -275,6 +275,9 @@ class CheckIn(models.Model):
     mood = models.CharField(_("how it is going"), max_length=20, choices=Mood.choices)
     note = models.TextField(_("note"), blank=True)
     concern = EncryptedTextField(_("concern for a coordinator"), blank=True)
+    # The volunteer's time with the resident that month, for their hours (jii/hours.py); none on check-ins logged
+    # before it was asked.
+    minutes_spent = models.PositiveIntegerField(_("time spent (minutes)"), null=True, blank=True)
     created_at = models.DateTimeField(_("logged"), default=timezone.now)
 
     class Meta:

@@ -113,7 +113,8 @@ def volunteer_collect(profile) -> list[dict]:
         pair = section(_("OFP pair"), match, ["status", "proposed_at", "starts_on", "ends_on", "closed_at"])
         sections.append(pair)
         for check_in in match.check_ins.all():
-            sections.append(section(_("Check-in"), check_in, ["month", "met", "how", "mood", "note", "concern"]))
+            fields = ["month", "met", "how", "mood", "minutes_spent", "note", "concern"]
+            sections.append(section(_("Check-in"), check_in, fields))
     return sections
 
 

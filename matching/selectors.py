@@ -1,4 +1,7 @@
-from matching.models import Match
+from django.db.models import Sum
+
+from jii.hours import month_of, period_filter
+from matching.models import CheckIn, Match
 
 
 def pair_with_people(match_id: int) -> Match | None:
@@ -7,4 +10,18 @@ def pair_with_people(match_id: int) -> Match | None:
         Match.objects.select_related("application__resident", "application__area", "volunteer__user", "volunteer__area")
         .filter(pk=match_id)
         .first()
+    )
+
+
+def hours_given(volunteer_ids, start, end):
+    """Each volunteer's minutes of OFP per month (jii/hours.py): their own check-ins (a supporting volunteer logs
+    theirs on their own match), by the month they were logged. Check-ins from before the time was asked count 0."""
+    check_ins = CheckIn.objects.filter(period_filter("created_at", start, end), minutes_spent__gt=0)
+    if volunteer_ids is not None:
+        check_ins = check_ins.filter(match__volunteer_id__in=volunteer_ids)
+    return (
+        check_ins.annotate(in_month=month_of("created_at"))
+        .values_list("match__volunteer_id", "in_month")
+        .annotate(minutes=Sum("minutes_spent"))
+        .order_by()
     )

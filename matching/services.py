@@ -345,9 +345,18 @@ def check_in_month(match: Match, today) -> int:
 
 @transaction.atomic
 def log_check_in(
-    *, match: Match, volunteer: VolunteerProfile, met: bool, how: str, mood: str, note: str = "", concern: str = ""
+    *,
+    match: Match,
+    volunteer: VolunteerProfile,
+    met: bool,
+    how: str,
+    mood: str,
+    note: str = "",
+    concern: str = "",
+    minutes_spent: int | None = None,
 ) -> CheckIn:
-    """The volunteer's monthly check-in; a concern flags the pair for a coordinator."""
+    """The volunteer's monthly check-in, with the time they spent (their hours); a concern flags the pair for a
+    coordinator."""
     match = locked_active_pair(match)
     if match.volunteer_id != volunteer.pk:
         raise PermissionDenied("this is another volunteer's pair")
@@ -359,6 +368,7 @@ def log_check_in(
         mood=mood,
         note=note,
         concern=concern.strip(),
+        minutes_spent=minutes_spent,
     )
     if check_in.concern:
         match.needs_attention = True

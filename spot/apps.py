@@ -15,9 +15,11 @@ class SpotConfig(AppConfig):
         import spot.messages  # noqa: F401  (registers Spot's message builders)
         from jii.audit import register
         from jii.figures import register_figures
+        from jii.hours import register_hours
         from jii.readiness import register_release
         from jii.sections import register_section
         from spot import privacy as spot_privacy
+        from spot import selectors as spot_selectors
         from spot import services
         from spot.models import SpotRequest
         from spot.sections import public_figures, status_context, volunteer_context
@@ -29,4 +31,5 @@ class SpotConfig(AppConfig):
         register_section("volunteer", "spot/_volunteer.html", volunteer_context)
         register_release(services.release_volunteer)
         register_figures("spot", public_figures)
+        register_hours("spot", _("Spot Otonari-san"), spot_selectors.hours_given)
         spot_privacy.register()

@@ -2,9 +2,11 @@
 
 from datetime import date, timedelta
 
+from django.db.models import Sum
 from django.utils import timezone
 
 from jii.choices import LanguageLevel, Prefecture, Weekday
+from jii.hours import month_of, period_filter
 from jii.models import Area, VolunteerProfile
 from spot.models import HelpMode, SpotRequest
 
@@ -84,3 +86,18 @@ def volunteers_who_fit(request: SpotRequest, *, wider: bool = False) -> list[Vol
         for volunteer in volunteers
         if request.category in volunteer.spot_categories and free_in_window(volunteer.availability, weekdays)
     ]
+
+
+def hours_given(volunteer_ids, start, end):
+    """Each volunteer's minutes of Spot help per month (jii/hours.py): done requests' time, by the month done."""
+    done = SpotRequest.objects.filter(
+        period_filter("done_at", start, end), status=SpotRequest.Status.DONE, minutes_spent__gt=0
+    )
+    if volunteer_ids is not None:
+        done = done.filter(volunteer_id__in=volunteer_ids)
+    return (
+        done.annotate(in_month=month_of("done_at"))
+        .values_list("volunteer_id", "in_month")
+        .annotate(minutes=Sum("minutes_spent"))
+        .order_by()
+    )

@@ -183,8 +183,9 @@ def test_the_volunteer_page_runs_a_fixed_number_of_queries(client, klass, sessio
         session_in(klass, days=n + 2, hours=3)  # one more that needs tutors
     client.force_login(volunteer)
     # session, user, profile, languages, OFP, Spot; Hanamaru: my sessions, their children, absences reported for
-    # them, sessions needing tutors; an open erasure request, the current pledge, whether they may help
-    with django_assert_num_queries(14):
+    # them, sessions needing tutors; an open erasure request, the current pledge, whether they may help; their
+    # hours (one per program)
+    with django_assert_num_queries(17):
         assert client.get("/en/volunteer/").status_code == 200
 
 

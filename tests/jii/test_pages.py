@@ -72,6 +72,7 @@ def test_the_volunteer_page_runs_a_fixed_number_of_queries(client, django_assert
     client.force_login(volunteer)
     # session, user, profile, its languages and their names, OFP pairs (none here: nothing more), Spot requests,
     # Hanamaru: the volunteer's sessions, sessions that need tutors; an open erasure request, the current pledge,
-    # whether they may help (jii/readiness.py: orientation, insurance and pledge, in one query)
-    with django_assert_num_queries(12):
+    # whether they may help (jii/readiness.py: orientation, insurance and pledge, in one query); their hours, one
+    # query per program (OFP, Spot, Hanamaru)
+    with django_assert_num_queries(15):
         assert client.get("/volunteer/").status_code == 200

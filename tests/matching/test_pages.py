@@ -170,10 +170,18 @@ def test_the_volunteer_logs_a_check_in_and_a_concern_flags_the_pair(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             f"/en/ofp/pairs/{match.pk}/check-in/",
-            {"met": "yes", "how": "in_person", "mood": "difficult", "note": "Lunch", "concern": "Her landlord"},
+            {
+                "met": "yes",
+                "how": "in_person",
+                "mood": "difficult",
+                "minutes_spent": "90",
+                "note": "Lunch",
+                "concern": "Her landlord",
+            },
         )
     assert response.status_code == 302
     assert CheckIn.objects.get().concern == "Her landlord"
+    assert CheckIn.objects.get().minutes_spent == 90  # their hours
     assert Match.objects.get(pk=match.pk).needs_attention
     assert mail.outbox[-1].to == [settings.COORDINATOR_EMAIL]
     assert f"#{match.pk}" in mail.outbox[-1].subject
@@ -185,6 +193,18 @@ def test_a_check_in_that_says_met_must_say_how(client):
     client.force_login(match.volunteer.user)
     html = client.post(f"/en/ofp/pairs/{match.pk}/check-in/", {"met": "yes", "mood": "good"}).content.decode()
     assert "Please tell us how you met." in html
+    assert not CheckIn.objects.exists()
+
+
+@pytest.mark.parametrize("minutes", ["", "-5", "3001", "an hour"])
+def test_a_check_in_asks_the_time_spent_in_plain_words(client, minutes):
+    match = started_pair()
+    client.force_login(match.volunteer.user)
+    form = {"met": "no", "mood": "good", "minutes_spent": minutes}
+    html = client.post(f"/en/ofp/pairs/{match.pk}/check-in/", form).content.decode()
+    assert "Please write the minutes as a number from 0 to 3,000." in html
+    field = re.search(r'<input[^>]*name="minutes_spent"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in field  # the error belongs to its field
     assert not CheckIn.objects.exists()
 
 

@@ -10,6 +10,7 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
+from jii import hours
 from jii.models import Message
 from jii.status_links import make_token
 from matching.figures import program_figures
@@ -67,12 +68,17 @@ def test_a_team_of_three_runs_with_the_leads_dates_and_each_member_checks_in(
     assert [match.status for match in (lead, ken, aya)] == ["active"] * 3
     assert {(match.starts_on, match.ends_on) for match in (lead, ken, aya)} == {(lead.starts_on, lead.ends_on)}
     assert Application.objects.get(pk=lead.application_id).stage == "active"
-    for match in (lead, ken, aya):
+    for match, minutes in [(lead, 90), (ken, 60), (aya, 30)]:
         client.force_login(match.volunteer.user)
         assert f"/ofp/pairs/{match.pk}/check-in/" in client.get("/en/volunteer/").content.decode()
-        response = client.post(f"/en/ofp/pairs/{match.pk}/check-in/", {"met": "yes", "how": "phone", "mood": "good"})
+        form = {"met": "yes", "how": "phone", "mood": "good", "minutes_spent": minutes}
+        response = client.post(f"/en/ofp/pairs/{match.pk}/check-in/", form)
         assert response.status_code == 302
     assert sorted(CheckIn.objects.values_list("match_id", "month")) == sorted([(lead.pk, 1), (ken.pk, 1), (aya.pk, 1)])
+    # Each member's hours are their own check-in's time, not the pair's.
+    today = timezone.localdate()
+    for match, minutes in [(lead, 90), (ken, 60), (aya, 30)]:
+        assert hours.volunteer_hours(match.volunteer_id, today, today).total == minutes
     client.force_login(ken.volunteer.user)
     assert client.post(f"/en/ofp/pairs/{aya.pk}/check-in/", {"met": "no", "mood": "good"}).status_code == 404
 
@@ -324,7 +330,7 @@ def test_the_volunteer_page_runs_a_fixed_number_of_queries_for_a_supporter_of_se
         proposed = propose_supporter(lead=started_pair(), volunteer=volunteer, proposed_by=None)
         close_pair(match=lead, reason="completed")  # a past pair, still listed for its closing survey
     client.force_login(volunteer.user)
-    with django_assert_num_queries(15):  # as for a lead (test_resident_voice.VOLUNTEER_PAGE_QUERIES)
+    with django_assert_num_queries(18):  # as for a lead (test_resident_voice.VOLUNTEER_PAGE_QUERIES)
         html = client.get("/en/volunteer/").content.decode()
     assert html.count("As a supporting volunteer in the team of") == teams
     assert f"/ofp/pairs/{proposed.pk}/respond/" in html
