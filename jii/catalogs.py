@@ -11,7 +11,7 @@ NOT_FOR_RESIDENTS = re.compile(
     r"admin\.py|templates/admin/|apps\.py|sections\.py|figures|explain\.py|receipts\.py|humanize_yen"
     r"|coordinator|volunteer|tutor_shortage|donation|templates/donations/|donations/"
     r"|expert\.html|spot/board\.html|spot/detail\.html|spot/_board_card\.html|spot/board_entry\.html"
-    r"|spot_alert|_spot_entry"
+    r"|spot_alert|_spot_entry|jii/certificate\.html|jii/hours\.py"
 )
 
 

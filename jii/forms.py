@@ -462,16 +462,18 @@ class MonthField(forms.DateField):
 
     def __init__(self, **kwargs):
         super().__init__(input_formats=self.input_formats, **kwargs)
-        self.error_messages["invalid"] = _("Please choose a month, for example 2026-04.")
-        self.error_messages["required"] = _("Please choose a month.")
+        self.error_messages["invalid"] = pgettext_lazy("volunteer", "Please choose a month, for example 2026-04.")
+        self.error_messages["required"] = pgettext_lazy("volunteer", "Please choose a month.")
 
 
 class CertificateForm(forms.Form):
     """The period (from month to month, the last twelve by default) and language of a volunteer certificate."""
 
-    start = MonthField(label=_("From (month)"))
-    end = MonthField(label=_("To (month)"))
-    language = forms.ChoiceField(label=_("Language of the certificate"), widget=forms.RadioSelect)
+    start = MonthField(label=pgettext_lazy("volunteer", "From (month)"))
+    end = MonthField(label=pgettext_lazy("volunteer", "To (month)"))
+    language = forms.ChoiceField(
+        label=pgettext_lazy("volunteer", "Language of the certificate"), widget=forms.RadioSelect
+    )
 
     def __init__(self, *args, language: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -487,12 +489,17 @@ class CertificateForm(forms.Form):
         start, end = cleaned.get("start"), cleaned.get("end")
         this_month = timezone.localdate().replace(day=1)
         if start and start.year < 2000:
-            self.add_error("start", _("Choose a month from 2000 on."))
+            self.add_error("start", pgettext_lazy("volunteer", "Choose a month from 2000 on."))
         for name in ("start", "end"):
             if cleaned.get(name) and cleaned[name] > this_month:
-                self.add_error(name, _("This month is still to come. Choose this month or an earlier one."))
+                self.add_error(
+                    name,
+                    pgettext_lazy("volunteer", "This month is still to come. Choose this month or an earlier one."),
+                )
         if start and end and start <= this_month and end <= this_month and start > end:
-            self.add_error("end", _("The last month comes before the first. Choose a later month."))
+            self.add_error(
+                "end", pgettext_lazy("volunteer", "The last month comes before the first. Choose a later month.")
+            )
         return cleaned
 
     def period(self) -> tuple[date, date]:

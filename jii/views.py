@@ -203,7 +203,9 @@ def volunteer_certificate(request):
                 volunteer=profile, start=start, end=end, language=form.cleaned_data["language"]
             )
         except certificates.NothingToCertify:
-            form.add_error("start", _("You have no hours recorded in this period. Choose another period."))
+            form.add_error(
+                "start", pgettext("volunteer", "You have no hours recorded in this period. Choose another period.")
+            )
         else:
             return redirect("volunteer_certificate_file", number=certificate.number)
     issued = profile.certificates.all()

@@ -157,13 +157,15 @@ class CheckInForm(forms.ModelForm):
     )
     # Asked of every new check-in (older ones have none): the month's time, messages and calls included.
     minutes_spent = forms.IntegerField(
-        label=_("Time you spent with them this month (minutes)"),
-        help_text=_("For example 90 for an hour and a half. Messages and calls count too; 0 if none."),
+        label=pgettext_lazy("volunteer", "Time you spent with them this month (minutes)"),
+        help_text=pgettext_lazy(
+            "volunteer", "For example 90 for an hour and a half. Messages and calls count too; 0 if none."
+        ),
         min_value=0,
         max_value=MAX_CHECK_IN_MINUTES,
         error_messages=dict.fromkeys(
             ["required", "invalid", "min_value", "max_value"],
-            _("Please write the minutes as a number from 0 to 3,000."),
+            pgettext_lazy("volunteer", "Please write the minutes as a number from 0 to 3,000."),
         ),
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )

@@ -277,7 +277,9 @@ class CheckIn(models.Model):
     concern = EncryptedTextField(_("concern for a coordinator"), blank=True)
     # The volunteer's time with the resident that month, for their hours (jii/hours.py); none on check-ins logged
     # before it was asked.
-    minutes_spent = models.PositiveIntegerField(_("time spent (minutes)"), null=True, blank=True)
+    minutes_spent = models.PositiveIntegerField(
+        pgettext_lazy("volunteer", "time spent (minutes)"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("logged"), default=timezone.now)
 
     class Meta:
