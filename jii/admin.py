@@ -331,7 +331,7 @@ class VolunteerProfileAdmin(admin.ModelAdmin):
         "approved_by",
     ]
     inlines = [OrientationInline, InsuranceInline, VolunteerLanguageInline]
-    actions = ["approve_selected"]
+    actions = ["approve_selected", "insure_this_year", "insure_next_year"]
     change_form_template = "admin/jii/volunteerprofile/change_form.html"
 
     def get_queryset(self, request):
@@ -402,6 +402,28 @@ class VolunteerProfileAdmin(admin.ModelAdmin):
                 "staff", "Not approved: %(names)s, who have not agreed to the current confidentiality pledge yet."
             )
             self.message_user(request, refused % {"names": ", ".join(not_pledged)}, messages.WARNING)
+
+    def has_insure_permission(self, request):
+        return request.user.has_perm("jii.add_insurance")
+
+    @admin.action(
+        description=pgettext_lazy("staff", "Record this year's insurance for the selected volunteers"),
+        permissions=["insure"],
+    )
+    def insure_this_year(self, request, queryset):
+        self.record_insurance(request, queryset, readiness.insurance_year(timezone.localdate()))
+
+    @admin.action(
+        description=pgettext_lazy("staff", "Record next year's insurance (from April) for the selected volunteers"),
+        permissions=["insure"],
+    )
+    def insure_next_year(self, request, queryset):
+        self.record_insurance(request, queryset, readiness.insurance_year(timezone.localdate()) + 1)
+
+    def record_insurance(self, request, queryset, year):
+        count = services.record_insurance(profiles=queryset, year=year, by=request.user)
+        done = pgettext("staff", "Insurance from April %(year)s recorded for %(count)d volunteers.")
+        self.message_user(request, done % {"year": year, "count": count}, messages.SUCCESS)
 
     def get_urls(self):
         return [

@@ -15,6 +15,7 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import pgettext, pgettext_lazy
 
+from jii import readiness
 from jii.choices import LanguageLevel
 
 
@@ -115,11 +116,7 @@ def insurance_choices():
 
 def insurance_ending_members(value):
     """Insured for the year `value`, not yet for the next (the March reminder's volunteers)."""
-    from jii.models import Insurance, VolunteerProfile
-
-    year = int(value)
-    insured = Insurance.objects.filter(volunteer=OuterRef("pk"))
-    return VolunteerProfile.objects.filter(Exists(insured.filter(year=year)), ~Exists(insured.filter(year=year + 1)))
+    return readiness.insurance_ending(int(value))
 
 
 def everyone(value):

@@ -44,13 +44,15 @@ def data_erased(message):
 
 @builder("volunteer_suspended", "volunteer_archived", "volunteer_reinstated")
 def volunteer_standing(message):
-    profile = VolunteerProfile.objects.filter(pk=message.ids["volunteer"]).first()
-    if profile is None:
-        return None
-    # The reason's label, translated as the message is written (in the volunteer's language).
-    reason = VolunteerProfile.StatusReason(profile.status_reason).label if profile.status_reason else ""
-    context = {"reason": reason, "until": profile.suspended_until}
-    return Letter(context | {"contact": settings.COORDINATOR_EMAIL})
+    """As the change was made (a later one sends its own message); the reason in the volunteer's language."""
+    reason, until = message.ids.get("reason"), message.ids.get("until")
+    return Letter(
+        {
+            "reason": VolunteerProfile.StatusReason(reason).label if reason else "",
+            "until": date.fromisoformat(until) if until else None,
+            "contact": settings.COORDINATOR_EMAIL,
+        }
+    )
 
 
 @builder("volunteer_insurance_ending")

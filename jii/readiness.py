@@ -62,6 +62,14 @@ def readiness_checks(today: date | None = None) -> Checks:
     return Checks(annotations, Q(**dict.fromkeys(annotations, True)))
 
 
+def insurance_ending(year: int):
+    """Volunteers insured for the insurance year `year` and not yet for the next (whom the March reminder is for)."""
+    from jii.models import Insurance, VolunteerProfile
+
+    insured = Insurance.objects.filter(volunteer=OuterRef("pk"))
+    return VolunteerProfile.objects.filter(Exists(insured.filter(year=year)), ~Exists(insured.filter(year=year + 1)))
+
+
 def with_readiness(volunteers, today: date | None = None):
     """The volunteers, each with its is_<code>_ok flags (read them with missing())."""
     return volunteers.annotate(**readiness_checks(today).annotations)
@@ -99,11 +107,16 @@ class NotReady(Exception):
 
 
 def check_ready(volunteer) -> None:
-    """Raise NotReady, telling the volunteer what is missing, unless they are approved and ready today."""
-    if not volunteer.is_approved:
+    """Raise NotReady, telling the volunteer what is missing, unless they are approved and ready today. Call it in
+    the transaction that takes on the work: it locks the volunteer's row, as a suspension does, so a suspension at
+    the same moment either comes first (and is seen here) or finds the work to hand back."""
+    from jii.models import VolunteerProfile
+
+    locked = VolunteerProfile.objects.select_for_update(of=("self",)).filter(pk=volunteer.pk)
+    row = with_readiness(locked).get()
+    if not row.is_approved:
         raise PermissionDenied("only approved volunteers help")
-    codes = missing_for(volunteer)
-    if codes:
+    if codes := missing(row):
         raise NotReady(codes)
 
 

@@ -170,7 +170,8 @@ def suspend_volunteer(*, profile: VolunteerProfile, reason: str, note: str = "",
         raise StandingError(pgettext("staff", "The end of a suspension must be a day after today."))
     change_standing(profile, VolunteerProfile.Status.SUSPENDED, reason=reason, note=note, until=until)
     readiness.release_work(profile)
-    outbox.queue("volunteer_suspended", once=uuid.uuid4().hex, to=profile.user, volunteer=profile.pk)
+    told = {"reason": reason, "until": until.isoformat() if until else ""}
+    outbox.queue("volunteer_suspended", once=uuid.uuid4().hex, to=profile.user, **told)
     return profile
 
 
@@ -179,13 +180,15 @@ def archive_volunteer(*, profile: VolunteerProfile, reason: str, note: str = "")
     """A volunteer who has left JII (moved away, stopped, …): their open work ends as for a suspension, and their
     pairs end with the reason they left. Their account and history stay; reinstating brings them back."""
     profile = locked_profile(profile)
+    if profile.anonymised_at is not None:
+        raise StandingError(pgettext("staff", "This volunteer's account was closed and erased."))
     if profile.status not in (VolunteerProfile.Status.APPROVED, VolunteerProfile.Status.SUSPENDED):
         raise StandingError(pgettext("staff", "Only an approved or suspended volunteer can be archived."))
     if reason not in LEAVING_REASONS:
         raise StandingError(pgettext("staff", "Choose why the volunteer left."))
     change_standing(profile, VolunteerProfile.Status.ARCHIVED, reason=reason, note=note, until=None)
     readiness.release_work(profile, leaving=reason)
-    outbox.queue("volunteer_archived", once=uuid.uuid4().hex, to=profile.user, volunteer=profile.pk)
+    outbox.queue("volunteer_archived", once=uuid.uuid4().hex, to=profile.user, reason=reason)
     return profile
 
 
@@ -198,7 +201,7 @@ def reinstate_volunteer(*, profile: VolunteerProfile) -> VolunteerProfile:
     if profile.anonymised_at is not None:
         raise StandingError(pgettext("staff", "This volunteer's account was closed and erased."))
     change_standing(profile, VolunteerProfile.Status.APPROVED, reason="", note="", until=None)
-    outbox.queue("volunteer_reinstated", once=uuid.uuid4().hex, to=profile.user, volunteer=profile.pk)
+    outbox.queue("volunteer_reinstated", once=uuid.uuid4().hex, to=profile.user)
     return profile
 
 
@@ -215,7 +218,9 @@ def change_standing(profile: VolunteerProfile, status: str, *, reason: str, note
 
 def end_suspensions(today) -> int:
     """Daily: suspensions whose last day has passed end by themselves (the volunteer is told)."""
-    ending = VolunteerProfile.objects.filter(status=VolunteerProfile.Status.SUSPENDED, suspended_until__lte=today)
+    ending = VolunteerProfile.objects.filter(
+        status=VolunteerProfile.Status.SUSPENDED, suspended_until__lte=today, anonymised_at=None
+    )
     for profile in ending:
         reinstate_volunteer(profile=profile)
     return len(ending)
@@ -235,6 +240,16 @@ def resume_volunteering(*, profile: VolunteerProfile) -> None:
 # --- orientation and insurance -------------------------------------------------------------------------------
 
 
+@transaction.atomic
+def record_insurance(*, profiles, year: int, by: User) -> int:
+    """The insurance year JII has the certificates of (the insurer's list, in one go); those recorded already stay."""
+    recorded = 0
+    for profile in profiles:
+        _, created = Insurance.objects.get_or_create(volunteer=profile, year=year, defaults={"recorded_by": by})
+        recorded += created
+    return recorded
+
+
 def not_covered_for(year: int):
     """Approved volunteers with no insurance on record for the insurance year `year` (April `year` to March)."""
     insured = Insurance.objects.filter(year=year).values("volunteer")
@@ -247,7 +262,7 @@ def remind_of_insurance_ending(today) -> int:
     if today.month != 3:
         return 0
     ending = readiness.insurance_year(today)
-    volunteers = not_covered_for(ending + 1).filter(insurances__year=ending)
+    volunteers = VolunteerProfile.objects.approved().filter(pk__in=readiness.insurance_ending(ending).values("pk"))
     for profile in volunteers:
         outbox.queue("volunteer_insurance_ending", once=f"{ending}:{profile.pk}", to=profile.user, year=ending)
     return len(volunteers)

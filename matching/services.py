@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
-from jii import audit, outbox
+from jii import audit, outbox, readiness
 from jii.models import Area, Language, PrivacyNotice, Resident, User, VolunteerProfile
 from jii.services import find_or_create_resident
 from matching import follow_ups
@@ -290,7 +290,10 @@ def respond_as_volunteer(*, match: Match, volunteer: VolunteerProfile, accepted:
     match = locked_proposal(match)
     if match.volunteer_id != volunteer.pk:
         raise PermissionDenied("this proposal is for another volunteer")
-    return accept(match, side=Match.Side.VOLUNTEER) if accepted else decline(match, side="volunteer", reason=reason)
+    if not accepted:
+        return decline(match, side="volunteer", reason=reason)
+    readiness.check_ready(volunteer)  # e.g. proposed in March, answered in April without the new year's insurance
+    return accept(match, side=Match.Side.VOLUNTEER)
 
 
 @transaction.atomic
@@ -307,13 +310,16 @@ def cancel_proposal(*, match: Match, reason: str) -> Match:
     return match
 
 
+SUSPENDED_REASON = pgettext_lazy("staff", "The volunteer is suspended.")
+
+
 @transaction.atomic
 def release_volunteer(profile: VolunteerProfile, *, leaving: str = "") -> None:
     """The volunteer was suspended or left JII (jii.readiness.register_release): a proposal they have not
     answered is taken back. A pair of one who left ends with their reason, so the coordinator may rematch it;
     a suspended volunteer's pair is flagged for a coordinator, who decides with the resident."""
     for match in Match.objects.filter(volunteer=profile, status=Match.Status.PROPOSED):
-        cancel_proposal(match=match, reason=str(_("The volunteer has left JII.") if leaving else SUSPENDED))
+        cancel_proposal(match=match, reason=str(_("The volunteer has left JII.") if leaving else SUSPENDED_REASON))
     active = Match.objects.filter(volunteer=profile, status=Match.Status.ACTIVE)
     if not leaving:
         audit.update(active, needs_attention=True)
@@ -321,9 +327,6 @@ def release_volunteer(profile: VolunteerProfile, *, leaving: str = "") -> None:
     reason = Match.EndReason.VOLUNTEER_MOVED if leaving == "moved" else Match.EndReason.VOLUNTEER_STOPPED
     for match in active:
         close_pair(match=match, reason=reason)
-
-
-SUSPENDED = pgettext_lazy("staff", "The volunteer is suspended.")
 
 
 def locked_active_pair(match: Match) -> Match:

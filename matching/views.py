@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from jii import intake, limits
+from jii import intake, limits, readiness
 from jii.models import VolunteerProfile
 from jii.status_links import resident_for_token, resident_from_form
 from matching import services
@@ -120,6 +120,8 @@ def volunteer_respond(request, match_id):
         )
     except services.MatchingError:
         messages.error(request, _("This proposal can no longer be answered."))
+    except readiness.NotReady as not_ready:
+        messages.error(request, str(not_ready))
     else:
         messages.success(request, _("Thank you. We have your answer."))
     return redirect("volunteer_dashboard")

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from jii.models import VolunteerProfile
 from jii.outbox import Letter, builder
 from spot.models import SpotRequest
 
@@ -93,14 +94,21 @@ def alert(message):
     """To a volunteer who fits a new request: what, where, when and how urgent, never who or their words. Not
     sent once the request is taken (the board entry would say so)."""
     request = SpotRequest.objects.select_related("area").filter(pk=message.ids["request"]).first()
-    if request is None or request.status != SpotRequest.Status.OPEN:
+    if request is None or request.status != SpotRequest.Status.OPEN or not may_help_now(message):
         return None
     return Letter({"entry": request, "entry_url": board_entry_url(request.pk, message.language)})
+
+
+def may_help_now(message) -> bool:
+    """An alert waits for the end of quiet hours: meanwhile the volunteer may have paused or been suspended."""
+    return VolunteerProfile.objects.ready().filter(user=message.user_id).exists()
 
 
 @builder("spot_alert_digest")
 def alert_digest(message):
     """The day's list of open requests that fit the volunteer (those taken meanwhile are left out)."""
+    if not may_help_now(message):
+        return None
     requests = SpotRequest.objects.open().filter(pk__in=message.ids["requests"]).select_related("area")
     entries = [(request, board_entry_url(request.pk, message.language)) for request in requests.order_by("pk")]
     return Letter({"entries": entries}) if entries else None

@@ -392,8 +392,8 @@ def send_digests(now) -> int:
     waiting = (
         Alert.objects.select_for_update()
         .filter(digest=True, digested_at__isnull=True, request__status=SpotRequest.Status.OPEN)
-        # Kept back while the volunteer is paused or suspended; a ready volunteer's digest has them later.
-        .filter(volunteer__status=VolunteerProfile.Status.APPROVED, volunteer__paused_at__isnull=True)
+        # Kept back while the volunteer may not help (paused, suspended, insurance lapsed…): later, if they are open.
+        .filter(volunteer__in=VolunteerProfile.objects.ready())
         .select_related("volunteer__user")
         .order_by("volunteer_id", "request_id")
     )

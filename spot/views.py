@@ -69,7 +69,8 @@ def board_entry(request, request_id):
     )
     if spot_request.volunteer_id == profile.pk:
         return redirect("spot_request_detail", request_id=spot_request.pk)
-    return render(request, "spot/board_entry.html", {"spot_request": spot_request})
+    context = {"spot_request": spot_request, "not_ready": readiness.told_to_volunteer(profile)}
+    return render(request, "spot/board_entry.html", context)
 
 
 @login_required

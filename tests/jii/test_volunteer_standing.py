@@ -390,3 +390,78 @@ def test_the_new_pages_are_valid_html(client):
     pages["suspended, admin"] = client.get(f"/en/admin/jii/volunteerprofile/{suspended.pk}/change/").content.decode()
     pages["not covered"] = client.get("/en/admin/jii/volunteerprofile/?insured=next").content.decode()
     assert nu_errors(pages) == {}
+
+
+# --- between two steps: what changed meanwhile is seen -----------------------------------------------------------
+
+
+def test_a_proposal_answered_after_the_insurance_year_ended_is_refused_with_the_reason(client):
+    from tests.matching.test_pages import answer
+
+    volunteer = ready_volunteer()
+    match = propose_match(application=ApplicationFactory(), volunteer=volunteer, proposed_by=None)
+    volunteer.insurances.update(year=THIS_YEAR - 1)  # 1 April came meanwhile
+    client.force_login(volunteer.user)
+    response = client.post(f"/en/ofp/pairs/{match.pk}/respond/", answer(match, "accept"), follow=True)
+    assert LACKING[not_insured][1] in response.content.decode()
+    match.refresh_from_db()
+    assert (match.status, match.volunteer_accepted_at) == ("proposed", None)
+
+
+def test_an_alert_held_for_quiet_hours_is_not_sent_to_a_volunteer_who_paused_meanwhile():
+    volunteer = ready_volunteer()
+    spot_request = saturday_request()
+    message = outbox.queue("spot_alert", once="held", to=volunteer.user, request=spot_request.pk)
+    services.pause_volunteering(profile=volunteer)
+    assert outbox.deliver(message.pk) == "obsolete"
+    services.resume_volunteering(profile=volunteer)
+    again = outbox.queue("spot_alert", once="again", to=volunteer.user, request=spot_request.pk)
+    assert outbox.deliver(again.pk) == "sent"
+
+
+def test_the_suspension_email_says_what_was_decided_then_even_if_sent_after_a_later_change():
+    volunteer = ready_volunteer()
+    services.suspend_volunteer(profile=volunteer, reason="documents", until=date.today() + timedelta(days=3))
+    services.archive_volunteer(profile=volunteer, reason="moved")  # before the outbox got to the first
+    for message in Message.objects.filter(user=volunteer.user).order_by("pk"):
+        outbox.deliver(message.pk)
+    suspended, archived = mail.outbox
+    assert "理由: 書類または研修が不足しています" in suspended.body
+    assert "理由: 転居のため" in archived.body
+
+
+def test_an_erased_volunteer_is_neither_reinstated_by_the_daily_job_nor_archived():
+    volunteer = ready_volunteer()
+    services.suspend_volunteer(profile=volunteer, reason="on_leave", until=date.today() + timedelta(days=1))
+    services.erase_person(request=services.ask_for_erasure(user=volunteer.user), by=CoordinatorFactory())
+    assert services.end_suspensions(date.today() + timedelta(days=1)) == 0
+    with pytest.raises(services.StandingError, match="closed and erased"):
+        services.archive_volunteer(profile=volunteer, reason="stopped")
+
+
+# --- the first day: volunteers approved before orientations and insurance were recorded ----------------------
+
+
+def test_volunteers_approved_before_are_recorded_as_oriented_and_their_insurance_in_one_go(client):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    backfill = import_module("jii.migrations.0023_orientation_of_approved_volunteers")
+    approved, pending = not_oriented(), ready_volunteer()
+    VolunteerProfile.objects.filter(pk=pending.pk).update(status="pending")
+    pending.orientations.all().delete()
+    already = ready_volunteer()
+    backfill.record_orientations(apps, None)
+    assert approved.orientations.get().attended_on == timezone.localtime(approved.submitted_at).date()
+    assert not pending.orientations.exists() and already.orientations.count() == 1
+
+    client.force_login(CoordinatorFactory())
+    selected = [approved.pk, already.pk]
+    response = client.post(
+        "/en/admin/jii/volunteerprofile/",
+        {"action": "insure_next_year", "_selected_action": selected},
+        follow=True,
+    )
+    assert f"Insurance from April {THIS_YEAR + 1} recorded for 2 volunteers." in response.content.decode()
+    assert set(services.not_covered_for(THIS_YEAR + 1)) == set()  # the pending one is not on the list

@@ -248,7 +248,8 @@ def test_a_request_taken_meanwhile_says_so_on_its_board_entry(client, django_ass
     me, other = volunteer(), volunteer()
     spot_request = saturday_request()
     client.force_login(me.user)
-    with django_assert_num_queries(5):  # session, user, profile, the request with its area, its languages
+    # session, user, profile, whether they may help (jii/readiness.py), the request with its area, its languages
+    with django_assert_num_queries(6):
         page = client.get(f"/en/spot/board/{spot_request.pk}/").content.decode()
     assert "I can help — accept" in page and spot_request.description not in page
     services.accept_request(request=spot_request, volunteer=other)
