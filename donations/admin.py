@@ -37,14 +37,9 @@ from donations.receipts import CannotIssue, fiscal_year, unreceipted_payments, v
 from donations.register import PUBLIC_SUPPORT_MINIMUM_YEN, donors_of_year, public_support_count
 from donations.sections import past_due_link
 from donations.tasks import issue_annual_receipts
-from jii.admin import ReadOnlyInline, RecordAdmin
+from jii.admin import ReadOnlyInline, RecordAdmin, spreadsheet_safe
 from jii.forms import PeriodForm
 from jii.translated import in_every_language
-
-
-def spreadsheet_safe(value: str) -> str:
-    """Text a donor typed, made inert for spreadsheets (a leading = + - @ would start a formula)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 class ImpactTierInline(admin.TabularInline):

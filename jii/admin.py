@@ -490,7 +490,7 @@ def hours_csv(table, rows, start, end) -> HttpResponse:
 
 
 def spreadsheet_safe(value: str) -> str:
-    """A name made inert for spreadsheets (a leading = + - @ would start a formula)."""
+    """Text someone typed (a name, an address) made inert for spreadsheets: a leading = + - @ starts a formula."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 

@@ -414,7 +414,7 @@ def score(residents: Residents, volunteers: Volunteers, context: Context, propos
 
 
 def approved_volunteers():
-    return VolunteerProfile.objects.filter(status=VolunteerProfile.Status.APPROVED)
+    return VolunteerProfile.objects.approved()
 
 
 def proposed_before(application_ids) -> set:
