@@ -94,10 +94,12 @@ def test_apply_propose_accept_and_check_in(people, new_page, phone_page, live_se
     volunteer.get_by_label("Yes").check()
     volunteer.get_by_label("In person").check()
     volunteer.get_by_label("Going well").check()
+    volunteer.get_by_label("Time you spent with them this month (minutes)").fill("90")
     volunteer.get_by_label("What did you do? (optional)").fill("Lunch and a walk by the river")
     volunteer.get_by_role("button", name="Save my check-in").click()
     expect(volunteer.locator(".messages")).to_contain_text("Your check-in is saved.")
     expect(volunteer.locator("main")).to_contain_text("Check-ins")
+    expect(volunteer.get_by_role("table", name="Your hours by month")).to_contain_text("1 h 30 min")
     volunteer.screenshot(path=screenshot_dir / "ofp-volunteer.png", full_page=True)
 
     resident.goto(status_path)
