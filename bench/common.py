@@ -90,3 +90,18 @@ def sign_in_staff(client, user) -> None:
     request.session, request.user = client.session, user
     record_authentication(request, user, "mfa", type="totp")
     request.session.save()
+
+
+def ready_to_help(profiles) -> None:
+    """Approved volunteers as JII has them: oriented, insured for this year and bound by the pledge in force
+    (jii/readiness.py), so the pages and rankings measured are those of volunteers who may help."""
+    from django.utils import timezone
+
+    from jii.models import ConfidentialityPledge, Insurance, Orientation, VolunteerProfile
+    from jii.readiness import insurance_year
+
+    ids = [profile.pk for profile in profiles]
+    VolunteerProfile.objects.filter(pk__in=ids).update(pledge=ConfidentialityPledge.objects.current())
+    today = timezone.localdate()
+    Orientation.objects.bulk_create(Orientation(volunteer_id=pk, attended_on=today, session="bench") for pk in ids)
+    Insurance.objects.bulk_create(Insurance(volunteer_id=pk, year=insurance_year(today)) for pk in ids)

@@ -7,7 +7,7 @@ Usage: make bench   (or: .venv/bin/python bench/hanamaru.py)
 
 from datetime import timedelta
 
-from common import configure, fresh_database, measure, report  # noqa: E402 (bench/common.py sets the path)
+from common import configure, fresh_database, measure, ready_to_help, report  # noqa: E402 (bench/common.py sets the path)
 
 BENCH_DB = configure("bench-hanamaru.sqlite3", production=True)
 
@@ -67,6 +67,7 @@ def main():
     area = Area.objects.get(code="tokyo-meguro")
     users = [User.objects.create(email=f"bench-tutor{n}@example.jp", name=f"Tutor {n}") for n in range(20)]
     tutors = [VolunteerProfile.objects.create(user=u, status="approved", gender="female", area=area) for u in users]
+    ready_to_help(tutors)
     client = Client()
     client.force_login(users[0])
     rows = []

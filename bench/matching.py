@@ -13,7 +13,7 @@ import statistics
 import sys
 import time
 
-from common import configure, fresh_database  # noqa: E402 (bench/common.py sets the path)
+from common import configure, fresh_database, ready_to_help  # noqa: E402 (bench/common.py sets the path)
 
 BENCH_DB = configure("bench-ofp.sqlite3", CELERY_TASK_ALWAYS_EAGER="True", EMAIL_URL="dummymail://")
 
@@ -55,6 +55,7 @@ def populate(rng):
         )
         for user in users
     )
+    ready_to_help(profiles)
     VolunteerLanguage.objects.bulk_create(
         [VolunteerLanguage(volunteer=p, language=languages["ja"], level="native") for p in profiles]
         + [

@@ -11,7 +11,7 @@ import sys
 import time
 from io import StringIO
 
-from common import configure, fresh_database  # noqa: E402 (bench/common.py sets the path)
+from common import configure, fresh_database, ready_to_help  # noqa: E402 (bench/common.py sets the path)
 
 BENCH_DB = configure("bench.sqlite3", production=True)
 RESIDENTS_LANGUAGES = ["ja-easy", "zh-hans", "vi", "ne", "uk", "fa-af"]
@@ -44,9 +44,11 @@ def grow(factor):
     )
     users = User.objects.bulk_create(User(email=f"bench-{stamp}-{i}@example.jp") for i in range(11 * factor))
     area = Area.objects.get(code="tokyo-meguro")
-    VolunteerProfile.objects.bulk_create(
-        VolunteerProfile(user=user, gender="female", area=area, nearest_station="目黒", status="approved")
-        for user in users
+    ready_to_help(
+        VolunteerProfile.objects.bulk_create(
+            VolunteerProfile(user=user, gender="female", area=area, nearest_station="目黒", status="approved")
+            for user in users
+        )
     )
 
 

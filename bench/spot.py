@@ -8,7 +8,7 @@ import random
 import sys
 import time
 
-from common import configure, fresh_database, measure  # noqa: E402 (bench/common.py sets the path)
+from common import configure, fresh_database, measure, ready_to_help  # noqa: E402 (bench/common.py sets the path)
 
 BENCH_DB = configure("bench-spot.sqlite3", production=True)
 
@@ -63,7 +63,9 @@ def main():
 
     rng = random.Random(7)
     user = User.objects.create(email="bench-volunteer@example.jp")
-    VolunteerProfile.objects.create(user=user, status="approved", gender="female", area=Area.objects.first())
+    ready_to_help(
+        [VolunteerProfile.objects.create(user=user, status="approved", gender="female", area=Area.objects.first())]
+    )
     client = Client()
     client.force_login(user)
     rows = []

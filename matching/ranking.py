@@ -60,7 +60,10 @@ def best_assignment(score: np.ndarray, feasible: np.ndarray) -> Assignment:
     if score.size == 0:
         return Assignment()
     # The solver works in float64 anyway: build the weights in it directly (exact for these integers).
-    weight = np.where(feasible, score * float(min(score.shape) + 1) + 1.0, 0.0)
+    weight = score.astype(np.float64)  # one copy, then worked on in place (large matrices: no temporaries)
+    weight *= float(min(score.shape) + 1)
+    weight += 1.0
+    weight[~feasible] = 0.0
     rows, cols = linear_sum_assignment(weight, maximize=True)
     kept = feasible[rows, cols]
     rows, cols = rows[kept], cols[kept]

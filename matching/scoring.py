@@ -290,7 +290,11 @@ class Scores:
 
     @cached_property
     def feasible(self) -> np.ndarray:
-        return ~np.logical_or.reduce(list(self.broken.values()))
+        # The volunteer-only rules are one row broadcast: OR them as a row, then over the full matrices once.
+        by_volunteer = [name for name in ("not_ready", "full") if name in self.broken]
+        ruled_out = np.logical_or.reduce([self.broken[name][0] for name in by_volunteer]) if len(self.rows) else None
+        pairs = np.logical_or.reduce([matrix for name, matrix in self.broken.items() if name not in by_volunteer])
+        return ~pairs if ruled_out is None else ~pairs & ~ruled_out[None, :]
 
     @cached_property
     def total(self) -> np.ndarray:
