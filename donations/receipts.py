@@ -7,13 +7,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from donations.models import Donation, Payment, Receipt, ReceiptCounter
+from jii import numbering
 from jii.issuer import ISSUER
 from jii.languages import nearest_language
 from jii.privacy import ERASED
@@ -59,17 +60,8 @@ def fiscal_year_bounds(year: int) -> tuple[datetime, datetime]:
 
 def next_number(year: int) -> tuple[int, str]:
     """Take the next number of the fiscal year (call inside the transaction that stores the receipt)."""
-    counter = ReceiptCounter.objects.select_for_update().filter(fiscal_year=year).first()
-    if counter is None:  # the year's first receipt
-        try:
-            with transaction.atomic():
-                ReceiptCounter.objects.create(fiscal_year=year)
-        except IntegrityError:  # created by a parallel issuer a moment ago
-            pass
-        counter = ReceiptCounter.objects.select_for_update().get(fiscal_year=year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return counter.last_number, f"JII-{year}-{counter.last_number:06d}"
+    number = numbering.take_next(ReceiptCounter, fiscal_year=year)
+    return number, f"JII-{year}-{number:06d}"
 
 
 @functools.cache

@@ -7,11 +7,10 @@ from datetime import date
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from jii import hours
+from jii import hours, numbering
 from jii.issuer import issuer_in
 from jii.models import Certificate, CertificateCounter
 
@@ -28,17 +27,8 @@ def hours_snapshot(volunteer_id: int, start: date, end: date) -> list[dict]:
 
 def next_number(year: int) -> tuple[int, str]:
     """Take the year's next number (call inside the transaction that stores the certificate)."""
-    counter = CertificateCounter.objects.select_for_update().filter(year=year).first()
-    if counter is None:  # the year's first certificate
-        try:
-            with transaction.atomic():
-                CertificateCounter.objects.create(year=year)
-        except IntegrityError:  # created by a parallel issuer a moment ago
-            pass
-        counter = CertificateCounter.objects.select_for_update().get(year=year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return counter.last_number, f"JII-V-{year}-{counter.last_number:04d}"
+    number = numbering.take_next(CertificateCounter, year=year)
+    return number, f"JII-V-{year}-{number:04d}"
 
 
 @functools.cache
