@@ -243,11 +243,10 @@ def resume_volunteering(*, profile: VolunteerProfile) -> None:
 @transaction.atomic
 def record_insurance(*, profiles, year: int, by: User) -> int:
     """The insurance year JII has the certificates of (the insurer's list, in one go); those recorded already stay."""
-    recorded = 0
-    for profile in profiles:
-        _, created = Insurance.objects.get_or_create(volunteer=profile, year=year, defaults={"recorded_by": by})
-        recorded += created
-    return recorded
+    recorded = set(Insurance.objects.filter(year=year, volunteer__in=profiles).values_list("volunteer_id", flat=True))
+    missing = [profile for profile in profiles if profile.pk not in recorded]
+    Insurance.objects.bulk_create(Insurance(volunteer=profile, year=year, recorded_by=by) for profile in missing)
+    return len(missing)
 
 
 def not_covered_for(year: int):
