@@ -428,6 +428,8 @@ def test_the_suspension_email_says_what_was_decided_then_even_if_sent_after_a_la
     suspended, archived = mail.outbox
     assert "理由: 書類または研修が不足しています" in suspended.body
     assert "理由: 転居のため" in archived.body
+    assert archived.subject == "JIIでのボランティア活動をありがとうございました"
+    assert "活動時間の確認や証明書のダウンロード" in archived.body
 
 
 def test_an_erased_volunteer_is_neither_reinstated_by_the_daily_job_nor_archived():
