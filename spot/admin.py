@@ -4,12 +4,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jii.admin import DaysAgoFilter, ReadOnlyInline, add_resident_inline
+from jii.admin_pages import PagesAdmin
 from jii.forms import PeriodForm
 from jii.models import VolunteerProfile
 from spot import services
@@ -58,7 +57,7 @@ class AssignForm(forms.Form):
 
 
 @admin.register(SpotRequest)
-class SpotRequestAdmin(admin.ModelAdmin):
+class SpotRequestAdmin(PagesAdmin):
     list_display = ["__str__", "topic", "area", "status", "urgency", "created_at", "time_to_accept", "volunteer"]
     list_filter = ["status", "category", "area__prefecture", AgeFilter, "urgency", "follow_up_needed"]
     search_fields = ["resident__name", "resident__email"]
@@ -94,14 +93,10 @@ class SpotRequestAdmin(admin.ModelAdmin):
         hours = (spot_request.accepted_at - spot_request.created_at).total_seconds() / 3600
         return _("%(hours).1f h") % {"hours": hours}
 
-    def get_urls(self):
-        return [
-            path(
-                "<int:request_id>/assign/", self.admin_site.admin_view(self.assign_view), name="spot_spotrequest_assign"
-            ),
-            path("figures/", self.admin_site.admin_view(self.figures_view), name="spot_figures"),
-            *super().get_urls(),
-        ]
+    pages = (
+        ("<int:request_id>/assign/", "assign_view", "spot_spotrequest_assign"),
+        ("figures/", "figures_view", "spot_figures"),
+    )
 
     def assign_view(self, request, request_id):
         if not self.has_change_permission(request):
@@ -118,24 +113,14 @@ class SpotRequestAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, _("Assigned. The resident has been emailed."), messages.SUCCESS)
             return redirect("admin:spot_spotrequest_change", spot_request.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Assign a volunteer to %(request)s") % {"request": spot_request},
-            "form": form,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/spot/spotrequest/assign.html", context)
+        title = _("Assign a volunteer to %(request)s") % {"request": spot_request}
+        return self.render_page(request, "admin/spot/spotrequest/assign.html", title, form=form)
 
     def figures_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
         form = PeriodForm(request.GET or None)
         start, end = form.period()
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Spot figures"),
-            "form": form,
-            "figures": spot_figures(start, end),
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/spot/figures.html", context)
+        return self.render_page(
+            request, "admin/spot/figures.html", _("Spot figures"), form=form, figures=spot_figures(start, end)
+        )
