@@ -1,22 +1,18 @@
 """The consultations desk. Consultation staff triage, book experts and keep confidential notes; everyone else
 with access sees only that a case exists (number, topic, state, dates). Every showing of a case's notes is logged."""
 
-import statistics
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Min, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from consultations import services
+from consultations.figures import consultation_figures
 from consultations.forms import BookingForm, InterpretedBookingForm, RedirectForm, RescheduleForm
 from consultations.models import (
     Appointment,
@@ -27,10 +23,11 @@ from consultations.models import (
     NoteRead,
     Room,
     Speciality,
-    Topic,
     WeeklyHours,
 )
+from consultations.selectors import with_next_appointment
 from jii.admin import CHECKBOXES_FOR_MANY, ReadOnlyInline, RecordAdmin, add_resident_inline, add_resident_scope
+from jii.admin_pages import PagesAdmin
 from jii.forms import PeriodForm
 
 CONFIDENTIAL = "consultations.view_confidential"
@@ -44,7 +41,8 @@ CASE_FIELDS = [
     "expert", "created_at", "triaged_at", "spot_request_id", "outcome", "outcome_summary", "follow_up_on",
     "closed_at",
 ]  # fmt: skip
-EDITABLE = ["interpreter_language", "outcome", "outcome_summary", "follow_up_on"]
+OUTCOME_FIELDS = ["outcome", "outcome_summary", "follow_up_on"]
+EDITABLE = ["interpreter_language", *OUTCOME_FIELDS]
 PUBLIC_LOOKUPS = {
     f"{field}{suffix}" for field in ("status", "topic", "urgency", "interpreter_needed") for suffix in ("", "__exact")
 }
@@ -112,7 +110,7 @@ class CaseNoteInline(admin.TabularInline):
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(admin.ModelAdmin):
+class ConsultationAdmin(PagesAdmin):
     list_display = ["__str__", "topic", "status", "urgency", "interpreter_needed", "next_appointment"]
     # A resident who asked for another time from the status page waits for staff to book one.
     list_filter = [
@@ -127,11 +125,7 @@ class ConsultationAdmin(admin.ModelAdmin):
         return request.user.has_perm(CONFIDENTIAL)
 
     def get_queryset(self, request):
-        upcoming = Min(
-            "appointments__starts_at",
-            filter=Q(appointments__status=Appointment.Status.BOOKED, appointments__starts_at__gt=timezone.now()),
-        )
-        return super().get_queryset(request).annotate(next_start=upcoming)
+        return with_next_appointment(super().get_queryset(request))
 
     @admin.display(description=_("next appointment"), ordering="next_start")
     def next_appointment(self, consultation):
@@ -178,6 +172,19 @@ class ConsultationAdmin(admin.ModelAdmin):
                 services.log_note_reads(reader=request.user, shown={consultation: consultation.notes.count()})
         return response
 
+    def save_model(self, request, obj, form, change):
+        # Staff change only what EDITABLE lists, each through its service (the case locked, the change audited).
+        if "interpreter_language" in form.changed_data:
+            services.set_interpreter_language(consultation=obj, language=obj.interpreter_language)
+        if set(OUTCOME_FIELDS) & set(form.changed_data):
+            services.record_outcome(
+                consultation=obj,
+                outcome=obj.outcome,
+                summary=obj.outcome_summary,
+                follow_up_on=obj.follow_up_on,
+                close=False,
+            )
+
     def save_formset(self, request, form, formset, change):
         for note in formset.save(commit=False):
             services.add_note(consultation=form.instance, author=request.user, text=note.text)
@@ -196,27 +203,21 @@ class ConsultationAdmin(admin.ModelAdmin):
             raise PermissionDenied
         done = 0
         for consultation in queryset.exclude(status=Consultation.Status.CLOSED):
-            if not consultation.outcome:
-                self.message_user(
-                    request, _("%(case)s: record its outcome first.") % {"case": consultation}, messages.WARNING
-                )
-                continue
-            services.close(consultation=consultation)
-            done += 1
+            try:
+                services.close(consultation=consultation)
+            except services.ConsultationError as refused:
+                self.message_user(request, str(refused), messages.WARNING)
+            else:
+                done += 1
         self.message_user(request, ngettext("%(n)d closed.", "%(n)d closed.", done) % {"n": done})
 
-    def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path("<int:pk>/book/", view(self.book_view), name="consultations_consultation_book"),
-            path("<int:pk>/spot/", view(self.redirect_view), name="consultations_consultation_redirect"),
-            path("appointments/<int:pk>/cancel/", view(self.cancel_view), name="consultations_appointment_cancel"),
-            path(
-                "appointments/<int:pk>/move/", view(self.reschedule_view), name="consultations_appointment_reschedule"
-            ),
-            path("figures/", view(self.figures_view), name="consultations_figures"),
-            *super().get_urls(),
-        ]
+    pages = (
+        ("<int:pk>/book/", "book_view", "consultations_consultation_book"),
+        ("<int:pk>/spot/", "redirect_view", "consultations_consultation_redirect"),
+        ("appointments/<int:pk>/cancel/", "cancel_view", "consultations_appointment_cancel"),
+        ("appointments/<int:pk>/move/", "reschedule_view", "consultations_appointment_reschedule"),
+        ("figures/", "figures_view", "consultations_figures"),
+    )
 
     def staff_case(self, request, pk) -> Consultation:
         if not (self.confidential(request) and self.has_change_permission(request)):
@@ -224,9 +225,7 @@ class ConsultationAdmin(admin.ModelAdmin):
         return get_object_or_404(Consultation, pk=pk)
 
     def form_page(self, request, title, form, case):
-        context = {**self.admin_site.each_context(request), "title": title, "form": form, "opts": self.model._meta,
-                   "original": case}  # fmt: skip
-        return TemplateResponse(request, "admin/form_page.html", context)
+        return self.render_page(request, "admin/form_page.html", title, form=form, original=case)
 
     def book_view(self, request, pk):
         """Choose an expert for the case (by topic, then language) and book a time in their hours; for a case that
@@ -274,9 +273,8 @@ class ConsultationAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, _("This appointment was already cancelled."), messages.INFO)
             return redirect("admin:consultations_consultation_change", case.pk)
-        context = {**self.admin_site.each_context(request), "title": _("Cancel the appointment of %(when)s?") % {
-            "when": appointment}, "opts": self.model._meta, "original": case}  # fmt: skip
-        return TemplateResponse(request, "admin/consultations/confirm.html", context)
+        title = _("Cancel the appointment of %(when)s?") % {"when": appointment}
+        return self.render_page(request, "admin/consultations/confirm.html", title, original=case)
 
     def reschedule_view(self, request, pk):
         if not (self.confidential(request) and self.has_change_permission(request)):
@@ -300,42 +298,9 @@ class ConsultationAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = PeriodForm(request.GET or None)
         start, end = form.period()
-        context = {**self.admin_site.each_context(request), "title": _("Consultation figures"), "form": form,
-                   "figures": consultation_figures(start, end), "opts": self.model._meta}  # fmt: skip
-        return TemplateResponse(request, "admin/consultations/figures.html", context)
-
-
-def consultation_figures(start, end) -> dict:
-    """Cases by topic and month, median days from request to the first appointment, share needing an interpreter."""
-    cases = Consultation.objects.filter(created_at__date__gte=start, created_at__date__lte=end)
-    per_month = {}
-    zone = timezone.get_current_timezone()
-    for month, topic, n in (
-        cases.annotate(month=TruncMonth("created_at", tzinfo=zone))
-        .values_list("month", "topic")
-        .annotate(n=Count("id"))
-    ):
-        per_month.setdefault(month.date(), {})[topic] = n
-    waits = [
-        (first - asked).total_seconds() / 86400
-        for asked, first in cases.annotate(
-            first=Min("appointments__starts_at", filter=Q(appointments__status=Appointment.Status.BOOKED))
-        )
-        .filter(first__isnull=False)
-        .values_list("created_at", "first")
-    ]
-    counts = cases.aggregate(total=Count("id"), interpreter=Count("id", filter=Q(interpreter_needed=True)))
-    return {
-        "start": start,
-        "end": end,
-        "topics": Topic.choices,
-        "per_month": [
-            (month, [row.get(value, 0) for value, _label in Topic.choices]) for month, row in sorted(per_month.items())
-        ],
-        "total": counts["total"],
-        "median_days_to_appointment": round(statistics.median(waits), 1) if waits else None,
-        "interpreter_share": round(100 * counts["interpreter"] / counts["total"], 1) if counts["total"] else None,
-    }
+        figures = consultation_figures(start, end)
+        title = _("Consultation figures")
+        return self.render_page(request, "admin/consultations/figures.html", title, form=form, figures=figures)
 
 
 class SpecialityInline(admin.TabularInline):

@@ -76,7 +76,8 @@ def erase(resident) -> None:
     for appointment in upcoming:
         services.cancel_appointment(appointment=appointment)
     for case in resident.consultations.exclude(status__in=FINISHED):
-        services.close(consultation=case)
+        # Asking to be erased withdraws a case whose outcome was not recorded yet.
+        services.close(consultation=case, outcome=case.outcome or Consultation.Outcome.WITHDRAWN)
     anonymise(resident.consultations.filter(anonymised_at=None))
 
 

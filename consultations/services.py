@@ -2,7 +2,8 @@
 expert or a room is never booked twice at the same time: on PostgreSQL the database refuses it (exclusion
 constraints), whatever happens at once."""
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -11,7 +12,8 @@ from django.utils.translation import pgettext
 
 from consultations import messages
 from consultations.models import Appointment, AppointmentChange, CaseNote, Consultation, Expert, NoteRead, Room
-from jii.models import Language, PrivacyNotice, User
+from consultations.selectors import changes_made
+from jii.models import Area, Language, PrivacyNotice, User
 from jii.services import find_or_create_resident
 
 
@@ -21,7 +23,7 @@ class ConsultationError(Exception):
 
 @transaction.atomic
 def submit_request(
-    *, email: str, language: str, resident_details: dict, languages: list[Language], **details
+    *, email: str, language: str, resident_details: dict[str, Any], languages: list[Language], **details: Any
 ) -> Consultation:
     resident = find_or_create_resident(email=email, language=language, languages=languages, **resident_details)
     consultation = Consultation.objects.create(
@@ -44,7 +46,7 @@ def accept(*, consultation: Consultation) -> Consultation:
 
 
 @transaction.atomic
-def redirect_to_spot(*, consultation: Consultation, topic: str, area, urgency: int, summary: str) -> Consultation:
+def redirect_to_spot(*, consultation: Consultation, topic: str, area: Area, urgency: int, summary: str) -> Consultation:
     """A problem a volunteer can help with goes to Spot Otonari-san, through Spot's one public hand-over. The
     resident's own words stay here (they were given for a confidential consultation): the volunteer gets the
     summary staff wrote after the resident agreed to Spot's help."""
@@ -83,7 +85,9 @@ def check_expert_free(expert: Expert, starts_at: datetime, ends_at: datetime) ->
         raise ConsultationError(_("That time is outside the expert's hours."))
 
 
-def check_interpreter_free(consultation: Consultation, interpreter: Expert, starts_at: datetime, ends_at: datetime):
+def check_interpreter_free(
+    consultation: Consultation, interpreter: Expert, starts_at: datetime, ends_at: datetime
+) -> None:
     """An active interpreter speaking the case's language, working then (their weekly hours, not a day off)."""
     if not consultation.interpreters().filter(pk=interpreter.pk).exists():
         raise ConsultationError(pgettext("staff", "This interpreter does not interpret the case's language."))
@@ -93,6 +97,50 @@ def check_interpreter_free(consultation: Consultation, interpreter: Expert, star
     hours = interpreter.hours.filter(weekday=start.weekday(), starts__lte=start.time(), ends__gte=end.time())
     if not hours.exists():
         raise ConsultationError(pgettext("staff", "That time is outside the interpreter's hours."))
+
+
+def check_booking(
+    consultation: Consultation,
+    starts_at: datetime,
+    ends_at: datetime,
+    *,
+    mode: str,
+    room: Room | None,
+    interpreter: Expert | None,
+) -> None:
+    """What a booking needs before anyone's hours are looked at: an open case, a time to come, a room for an
+    appointment in person, an interpreter for a case that needs one."""
+    if consultation.status not in (Consultation.Status.NEW, Consultation.Status.ACCEPTED):
+        raise ConsultationError(_("This consultation is not open for appointments."))
+    if starts_at <= timezone.now():
+        raise ConsultationError(_("Please choose a time in the future."))
+    if ends_at <= starts_at:
+        raise ConsultationError(_("The appointment must end after it starts."))
+    if mode == "in_person" and room is None:
+        raise ConsultationError(_("Please choose a room for an appointment in person."))
+    if consultation.interpreter_needed and interpreter is None:
+        raise ConsultationError(pgettext("staff", "This case needs an interpreter: please choose one."))
+
+
+def check_not_booked(
+    expert: Expert,
+    room: Room | None,
+    interpreter: Expert | None,
+    starts_at: datetime,
+    ends_at: datetime,
+    *,
+    replaces: Appointment | None,
+) -> None:
+    """Nobody (and no room) is booked twice at the same time; the appointment being moved does not count."""
+    booked = Appointment.objects.filter(status=Appointment.Status.BOOKED, starts_at__lt=ends_at, ends_at__gt=starts_at)
+    if replaces:
+        booked = booked.exclude(pk=replaces.pk)
+    if booked.filter(expert=expert).exists():
+        raise ConsultationError(_("The expert already has an appointment at that time."))
+    if room and booked.filter(room=room).exists():
+        raise ConsultationError(_("The room is already booked at that time."))
+    if interpreter and booked.filter(interpreter=interpreter).exists():
+        raise ConsultationError(pgettext("staff", "The interpreter already has an appointment at that time."))
 
 
 @transaction.atomic
@@ -111,28 +159,11 @@ def book_appointment(
     then: the database's exclusion constraints decide on PostgreSQL; the checks below give the same message
     everywhere."""
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
-    if consultation.status not in (Consultation.Status.NEW, Consultation.Status.ACCEPTED):
-        raise ConsultationError(_("This consultation is not open for appointments."))
-    if starts_at <= timezone.now():
-        raise ConsultationError(_("Please choose a time in the future."))
-    if ends_at <= starts_at:
-        raise ConsultationError(_("The appointment must end after it starts."))
-    if mode == "in_person" and room is None:
-        raise ConsultationError(_("Please choose a room for an appointment in person."))
-    if consultation.interpreter_needed and interpreter is None:
-        raise ConsultationError(pgettext("staff", "This case needs an interpreter: please choose one."))
+    check_booking(consultation, starts_at, ends_at, mode=mode, room=room, interpreter=interpreter)
     check_expert_free(expert, starts_at, ends_at)
     if interpreter is not None:
         check_interpreter_free(consultation, interpreter, starts_at, ends_at)
-    booked = Appointment.objects.filter(status=Appointment.Status.BOOKED, starts_at__lt=ends_at, ends_at__gt=starts_at)
-    if replaces:
-        booked = booked.exclude(pk=replaces.pk)
-    if booked.filter(expert=expert).exists():
-        raise ConsultationError(_("The expert already has an appointment at that time."))
-    if room and booked.filter(room=room).exists():
-        raise ConsultationError(_("The room is already booked at that time."))
-    if interpreter and booked.filter(interpreter=interpreter).exists():
-        raise ConsultationError(pgettext("staff", "The interpreter already has an appointment at that time."))
+    check_not_booked(expert, room, interpreter, starts_at, ends_at, replaces=replaces)
     try:
         with transaction.atomic():
             if replaces:
@@ -158,7 +189,9 @@ def book_appointment(
 
 
 @transaction.atomic
-def reschedule(*, appointment: Appointment, starts_at: datetime, ends_at: datetime, room: Room | None = None):
+def reschedule(
+    *, appointment: Appointment, starts_at: datetime, ends_at: datetime, room: Room | None = None
+) -> Appointment:
     """A new time for an appointment: the old one is cancelled and a new one booked, in one step; both people
     are told the new time."""
     appointment = (
@@ -187,10 +220,6 @@ def cancel_appointment(*, appointment: Appointment) -> bool:
     appointment.save(update_fields=["status"])
     messages.queue_appointment("cancelled", appointment)
     return True
-
-
-def changes_made(consultation: Consultation) -> int:
-    return AppointmentChange.objects.filter(appointment__consultation=consultation).count()
 
 
 def resident_change(appointment: Appointment, kind: str, note: str = "") -> Appointment:
@@ -229,13 +258,29 @@ def ask_for_another_time(*, appointment: Appointment, note: str = "") -> Appoint
     return resident_change(appointment, AppointmentChange.Kind.ANOTHER_TIME, note=note)
 
 
+def mark_closed(consultation: Consultation) -> list[str]:
+    """Close a locked case, which is done only once its outcome is recorded; the fields to save."""
+    if consultation.status == Consultation.Status.CLOSED:
+        return []
+    if not consultation.outcome:
+        raise ConsultationError(_("%(case)s: record its outcome first.") % {"case": consultation})
+    consultation.status = Consultation.Status.CLOSED
+    consultation.closed_at = timezone.now()
+    return ["status", "closed_at"]
+
+
 @transaction.atomic
-def close(*, consultation: Consultation) -> Consultation:
+def close(*, consultation: Consultation, outcome: str = "") -> Consultation:
+    """Close a case with its recorded outcome, or with `outcome` when the closing itself decides it (a resident
+    who asked to be erased withdrew their case). Refused for a case without either."""
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
-    if consultation.status != Consultation.Status.CLOSED:
-        consultation.status = Consultation.Status.CLOSED
-        consultation.closed_at = timezone.now()
-        consultation.save(update_fields=["status", "closed_at"])
+    fields: list[str] = []
+    if outcome and consultation.status != Consultation.Status.CLOSED:
+        consultation.outcome = outcome
+        fields.append("outcome")
+    fields += mark_closed(consultation)
+    if fields:
+        consultation.save(update_fields=fields)
     return consultation
 
 
@@ -254,15 +299,24 @@ def log_note_reads(*, reader: User, shown: dict[Consultation, int]) -> None:
 
 
 @transaction.atomic
-def record_outcome(*, consultation: Consultation, outcome: str, summary: str, follow_up_on=None, close: bool):
+def record_outcome(
+    *, consultation: Consultation, outcome: str, summary: str, follow_up_on: date | None = None, close: bool
+) -> Consultation:
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
     consultation.outcome = outcome
     consultation.outcome_summary = summary
     consultation.follow_up_on = follow_up_on
     fields = ["outcome", "outcome_summary", "follow_up_on"]
-    if close and consultation.status != Consultation.Status.CLOSED:
-        consultation.status = Consultation.Status.CLOSED
-        consultation.closed_at = timezone.now()
-        fields += ["status", "closed_at"]
+    if close:
+        fields += mark_closed(consultation)
     consultation.save(update_fields=fields)
+    return consultation
+
+
+@transaction.atomic
+def set_interpreter_language(*, consultation: Consultation, language: Language | None) -> Consultation:
+    """The language to interpret, when it is not simply one of the resident's (None: any of those will do)."""
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    consultation.interpreter_language = language
+    consultation.save(update_fields=["interpreter_language"])
     return consultation

@@ -14,7 +14,7 @@ from jii import outbox
 
 @shared_task
 @transaction.atomic
-def run_daily_consultation_jobs() -> dict:
+def run_daily_consultation_jobs() -> dict[str, int]:
     """Every few hours (Celery beat): remind both people of tomorrow's appointments, and tell consultation staff
     of follow-ups that are due."""
     today = timezone.localdate()

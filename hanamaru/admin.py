@@ -7,8 +7,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +19,7 @@ from hanamaru.forms import AttendanceForm, TermForm
 from hanamaru.models import Absence, Child, Class, ConsentText, Enrolment, Session, TutorSignup
 from hanamaru.selectors import children_of_session
 from jii.admin import CHECKBOXES_FOR_MANY, ReadOnlyInline, RecordAdmin, add_resident_inline
+from jii.admin_pages import PagesAdmin
 from jii.forms import PeriodForm
 from jii.translated import in_every_language
 
@@ -43,7 +43,7 @@ class EnrolmentInline(ReadOnlyInline):
 
 
 @admin.register(Class)
-class ClassAdmin(admin.ModelAdmin):
+class ClassAdmin(PagesAdmin):
     list_display = [
         "__str__",
         "level",
@@ -89,11 +89,7 @@ class ClassAdmin(admin.ModelAdmin):
         if change and "capacity" in form.changed_data:
             services.change_capacity(klass=obj, capacity=capacity)  # new places go to the waiting list
 
-    def get_urls(self):
-        return [
-            path("<int:class_id>/term/", self.admin_site.admin_view(self.term_view), name="hanamaru_class_term"),
-            *super().get_urls(),
-        ]
+    pages = (("<int:class_id>/term/", "term_view", "hanamaru_class_term"),)
 
     def term_view(self, request, class_id):
         """Weekly sessions for a term in one step."""
@@ -117,9 +113,8 @@ class ClassAdmin(admin.ModelAdmin):
                 messages.SUCCESS,
             )
             return redirect(f"{reverse('admin:hanamaru_session_changelist')}?klass__id__exact={klass.pk}")
-        context = {**self.admin_site.each_context(request), "title": _("A term of weekly sessions: %(name)s") % {
-            "name": klass.name}, "form": form, "opts": self.model._meta, "original": klass}  # fmt: skip
-        return TemplateResponse(request, "admin/form_page.html", context)
+        title = _("A term of weekly sessions: %(name)s") % {"name": klass.name}
+        return self.render_page(request, "admin/form_page.html", title, form=form, original=klass)
 
 
 class UpcomingFilter(admin.SimpleListFilter):
@@ -174,7 +169,7 @@ class SessionForm(forms.ModelForm):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(PagesAdmin):
     """Moving a session is editing its times (everyone affected is told); cancelling is an action."""
 
     list_display = ["__str__", "starts_at", "status", "tutors", "attendance_taken"]
@@ -220,13 +215,10 @@ class SessionAdmin(admin.ModelAdmin):
             request, ngettext("%(n)d session cancelled.", "%(n)d sessions cancelled.", count) % {"n": count}
         )
 
-    def get_urls(self):
-        return [
-            path("<int:session_id>/attendance/", self.admin_site.admin_view(self.attendance_view),
-                 name="hanamaru_session_attendance"),
-            path("figures/", self.admin_site.admin_view(self.figures_view), name="hanamaru_figures"),
-            *super().get_urls(),
-        ]  # fmt: skip
+    pages = (
+        ("<int:session_id>/attendance/", "attendance_view", "hanamaru_session_attendance"),
+        ("figures/", "figures_view", "hanamaru_figures"),
+    )
 
     def attendance_view(self, request, session_id):
         if not self.has_change_permission(request):
@@ -247,17 +239,17 @@ class SessionAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, _("Attendance recorded."), messages.SUCCESS)
             return redirect("admin:hanamaru_session_change", session.pk)
-        context = {**self.admin_site.each_context(request), "title": _("Attendance: %(session)s") % {
-            "session": session}, "form": form, "opts": self.model._meta, "original": session}  # fmt: skip
-        return TemplateResponse(request, "admin/form_page.html", context)
+        title = _("Attendance: %(session)s") % {"session": session}
+        return self.render_page(request, "admin/form_page.html", title, form=form, original=session)
 
     def figures_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
         form = PeriodForm(request.GET or None)
-        context = {**self.admin_site.each_context(request), "title": _("Hanamaru figures"), "form": form,
-                   "figures": hanamaru_figures(*form.period()), "opts": self.model._meta}  # fmt: skip
-        return TemplateResponse(request, "admin/hanamaru/figures.html", context)
+        figures = hanamaru_figures(*form.period())
+        return self.render_page(
+            request, "admin/hanamaru/figures.html", _("Hanamaru figures"), form=form, figures=figures
+        )
 
 
 @admin.register(Child)

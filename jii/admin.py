@@ -1,4 +1,3 @@
-import csv
 import operator
 import uuid
 from datetime import timedelta
@@ -19,8 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html_join
@@ -30,9 +28,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, npgettext, pgettext, pgettext_lazy
 
 from jii import audiences, hours, outbox, readiness, services
-from jii.emails import render_localized
+from jii.admin_pages import PagesAdmin
+from jii.exports import (
+    spreadsheet_safe,  # noqa: F401  donations/admin.py imports it from here
+    volunteer_hours_csv,
+)
 from jii.forms import GroupMessageForm, PeriodForm
-from jii.languages import language_tag, nearest_language
 from jii.models import (
     Area,
     AssistedIntake,
@@ -52,6 +53,7 @@ from jii.models import (
     VolunteerProfile,
 )
 from jii.sections import render_sections
+from jii.selectors import group_message_preview, hours_by_volunteer
 from jii.status_sheet import status_sheets_pdf
 from jii.translated import in_every_language
 
@@ -313,7 +315,7 @@ STANDING_ACTIONS = {
 
 
 @admin.register(VolunteerProfile)
-class VolunteerProfileAdmin(admin.ModelAdmin):
+class VolunteerProfileAdmin(PagesAdmin):
     list_display = ["__str__", "status", "area", "nearest_station", "submitted_at", "may_help"]
     list_filter = ["status", InsuranceFilter, "area__prefecture", "gender", "languages__language", "submitted_at"]
     search_fields = ["user__name", "user__email", *in_every_language("area__name"), "nearest_station"]
@@ -359,27 +361,24 @@ class VolunteerProfileAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = PeriodForm(request.GET or None)
         start, end = form.period()
-        table, totals = hours.totals(start, end)
-        profiles = VolunteerProfile.objects.select_related("user").in_bulk([row.volunteer_id for row in totals])
-        rows = [(profiles[row.volunteer_id], row) for row in totals]
+        table, rows = hours_by_volunteer(start, end)
         if request.GET.get("format") == "csv":
-            return hours_csv(table, rows, start, end)
+            return volunteer_hours_csv(table, rows, start, end)
         names = dict(table.programs)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": pgettext("staff", "Volunteer hours"),
-            "form": form,
-            "start": start,
-            "end": end,
-            "table": table,
-            "volunteers": [
+        return self.render_page(
+            request,
+            "admin/jii/hours.html",
+            pgettext("staff", "Volunteer hours"),
+            form=form,
+            start=start,
+            end=end,
+            table=table,
+            volunteers=[
                 (profile, [(names[code], row.by_program[code]) for code in names if code in row.by_program], row.total)
                 for profile, row in rows
             ],
-            "csv_query": urlencode({"start": start, "end": end, "format": "csv"}),
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/jii/hours.html", context)
+            csv_query=urlencode({"start": start, "end": end, "format": "csv"}),
+        )
 
     def has_approve_permission(self, request):
         return request.user.has_perm("jii.approve_volunteer")
@@ -425,16 +424,10 @@ class VolunteerProfileAdmin(admin.ModelAdmin):
         done = pgettext("staff", "Insurance from April %(year)s recorded for %(count)d volunteers.")
         self.message_user(request, done % {"year": year, "count": count}, messages.SUCCESS)
 
-    def get_urls(self):
-        return [
-            path("hours/", self.admin_site.admin_view(self.hours_view), name="jii_volunteer_hours"),
-            path(
-                "<int:profile_id>/standing/<str:action>/",
-                self.admin_site.admin_view(self.standing_view),
-                name="jii_volunteerprofile_standing",
-            ),
-            *super().get_urls(),
-        ]
+    pages = (
+        ("hours/", "hours_view", "jii_volunteer_hours"),
+        ("<int:profile_id>/standing/<str:action>/", "standing_view", "jii_volunteerprofile_standing"),
+    )
 
     def standing_view(self, request, profile_id, action):
         """Suspend, archive or reinstate one volunteer: a small form, then the service, in one step."""
@@ -453,13 +446,7 @@ class VolunteerProfileAdmin(admin.ModelAdmin):
         valid = request.method == "POST" and form.is_valid()
         if valid and self.run_standing(request, service, profile=profile, done=done, **form.cleaned_data):
             return back
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title % {"volunteer": profile},
-            "form": form,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/form_page.html", context)
+        return self.render_page(request, "admin/form_page.html", title % {"volunteer": profile}, form=form)
 
     def run_standing(self, request, service, *, done=None, **arguments) -> bool:
         try:
@@ -469,29 +456,6 @@ class VolunteerProfileAdmin(admin.ModelAdmin):
             return False
         self.message_user(request, done or pgettext("staff", "Reinstated. They are told."), messages.SUCCESS)
         return True
-
-
-def hours_csv(table, rows, start, end) -> HttpResponse:
-    """Each volunteer's hours per program and in all, in decimal hours (a spreadsheet adds them up)."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="volunteer-hours-{start}-{end}.csv"'
-    response.write("\ufeff")  # Excel reads the Japanese names as UTF-8
-    writer = csv.writer(response)
-    in_hours = pgettext("staff", "%(program)s (hours)")
-    writer.writerow(
-        [pgettext("staff", "Volunteer")]
-        + [in_hours % {"program": label} for _code, label in table.programs]
-        + [pgettext("staff", "Total (hours)")]
-    )
-    for profile, row in rows:
-        minutes = [row.by_program.get(code, 0) for code, _label in table.programs] + [row.total]
-        writer.writerow([spreadsheet_safe(str(profile))] + [f"{value / 60:.2f}" for value in minutes])
-    return response
-
-
-def spreadsheet_safe(value: str) -> str:
-    """Text someone typed (a name, an address) made inert for spreadsheets: a leading = + - @ starts a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 @admin.register(Certificate)
@@ -744,7 +708,7 @@ class AudienceFilter(admin.SimpleListFilter):
 
 
 @admin.register(GroupMessage)
-class GroupMessageAdmin(RecordAdmin):
+class GroupMessageAdmin(PagesAdmin, RecordAdmin):
     """The log of messages to groups of volunteers (who sent what to how many, when), and the page that writes
     one: choose the group, write, preview with the number of recipients, send (jii.services.send_group_message)."""
 
@@ -755,9 +719,7 @@ class GroupMessageAdmin(RecordAdmin):
     fields = ["sent_at", "sent_by", "description", "recipients", "words"]
     readonly_fields = fields
 
-    def get_urls(self):
-        send = path("send/", self.admin_site.admin_view(self.send_view), name="jii_groupmessage_send")
-        return [send, *super().get_urls()]
+    pages = (("send/", "send_view", "jii_groupmessage_send"),)
 
     @admin.display(description=pgettext_lazy("staff", "subject"))
     def subject_shown(self, sent):
@@ -798,21 +760,5 @@ class GroupMessageAdmin(RecordAdmin):
         return redirect("admin:jii_groupmessage_change", sent.pk)
 
     def send_page(self, request, form, preview=None):
-        context = {**self.admin_site.each_context(request), "title": pgettext("staff", "Write to volunteers"),
-                   "form": form, "preview": preview, "opts": self.model._meta}  # fmt: skip
-        return TemplateResponse(request, "admin/jii/groupmessage/send.html", context)
-
-
-def group_message_preview(kind: str, value: str, subject: dict, body: dict) -> dict:
-    """How many will receive it, and each version written as its readers will read it, with how many read it."""
-    readers = audiences.readers_by_language(kind, value)
-    names = dict(settings.LANGUAGES)
-    versions = []
-    for code in body:
-        count = sum(n for language, n in readers.items() if nearest_language(body.keys(), language) == code)
-        context = {"name": pgettext("staff", "(the volunteer's name)"), "subject": subject[code], "body": body[code],
-                   "written_in": language_tag(code)}  # fmt: skip
-        shown_subject, text, _html = render_localized("group_message", language=code, context=context)
-        versions.append({"language": names[code], "tag": language_tag(code), "readers": count,
-                         "subject": shown_subject, "text": text})  # fmt: skip
-    return {"count": sum(readers.values()), "versions": versions}
+        title = pgettext("staff", "Write to volunteers")
+        return self.render_page(request, "admin/jii/groupmessage/send.html", title, form=form, preview=preview)

@@ -6,13 +6,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
-from django.urls import path
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from jii.admin import DaysAgoFilter, ReadOnlyInline, add_resident_inline
+from jii.admin_pages import PagesAdmin
 from jii.choices import Interest
 from jii.forms import PeriodForm
 from jii.models import VolunteerProfile
@@ -60,7 +59,7 @@ add_resident_inline(ApplicationInline)
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(PagesAdmin):
     list_display = ["__str__", "resident", "stage", "household_type", "area", "waiting_days", "created_at"]
     list_filter = ["stage", "area__prefecture", "household_type", "languages", WaitingFilter]
     search_fields = ["resident__name", "resident__email", "nearest_station", *in_every_language("area__name")]
@@ -139,16 +138,10 @@ class ApplicationAdmin(admin.ModelAdmin):
             % {"count": withdrawn},
         )
 
-    def get_urls(self):
-        return [
-            path(
-                "<int:application_id>/propose/<int:volunteer_id>/",
-                self.admin_site.admin_view(self.propose_view),
-                name="matching_application_propose",
-            ),
-            path("figures/", self.admin_site.admin_view(self.figures_view), name="matching_figures"),
-            *super().get_urls(),
-        ]
+    pages = (
+        ("<int:application_id>/propose/<int:volunteer_id>/", "propose_view", "matching_application_propose"),
+        ("figures/", "figures_view", "matching_figures"),
+    )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         application = self.get_object(request, object_id)
@@ -178,14 +171,13 @@ class ApplicationAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = PeriodForm(request.GET or None)
         start, end = form.period()
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("OFP figures"),
-            "form": form,
-            "figures": figures.program_figures(start, end),
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/matching/figures.html", context)
+        return self.render_page(
+            request,
+            "admin/matching/figures.html",
+            _("OFP figures"),
+            form=form,
+            figures=figures.program_figures(start, end),
+        )
 
 
 def candidate_rows(application):
@@ -228,7 +220,7 @@ class ExtensionInline(ReadOnlyInline):
 
 
 @admin.register(Match)
-class MatchAdmin(admin.ModelAdmin):
+class MatchAdmin(PagesAdmin):
     list_display = ["__str__", "application", "volunteer", "status", "score", "starts_on", "ends_on", "needs_attention"]
     list_filter = [
         "status",
@@ -295,21 +287,11 @@ class MatchAdmin(admin.ModelAdmin):
             except services.MatchingError:
                 continue  # answered meanwhile
 
-    def get_urls(self):
-        return [
-            path("<int:match_id>/close/", self.admin_site.admin_view(self.close_view), name="matching_match_close"),
-            path(
-                "<int:match_id>/supporters/<int:volunteer_id>/",
-                self.admin_site.admin_view(self.propose_supporter_view),
-                name="matching_match_propose_supporter",
-            ),
-            path(
-                "<int:match_id>/rematch/<int:volunteer_id>/",
-                self.admin_site.admin_view(self.propose_rematch_view),
-                name="matching_match_propose_rematch",
-            ),
-            *super().get_urls(),
-        ]
+    pages = (
+        ("<int:match_id>/close/", "close_view", "matching_match_close"),
+        ("<int:match_id>/supporters/<int:volunteer_id>/", "propose_supporter_view", "matching_match_propose_supporter"),
+        ("<int:match_id>/rematch/<int:volunteer_id>/", "propose_rematch_view", "matching_match_propose_rematch"),
+    )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         match = self.get_object(request, object_id)
@@ -359,18 +341,12 @@ class MatchAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, _("The pair is closed."), messages.SUCCESS)
             return redirect("admin:matching_match_change", match.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Close %(pair)s") % {"pair": match},
-            "form": form,
-            "match": match,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/matching/match/close.html", context)
+        title = _("Close %(pair)s") % {"pair": match}
+        return self.render_page(request, "admin/matching/match/close.html", title, form=form, match=match)
 
 
 @admin.register(Extension)
-class ExtensionAdmin(admin.ModelAdmin):
+class ExtensionAdmin(PagesAdmin):
     """Requests to continue a pair after its six months; the coordinator decides on the request's page."""
 
     list_display = ["__str__", "match", "asked_by", "asked_at", "status", "new_ends_on"]
@@ -386,15 +362,7 @@ class ExtensionAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def get_urls(self):
-        return [
-            path(
-                "<int:extension_id>/decide/",
-                self.admin_site.admin_view(self.decide_view),
-                name="matching_extension_decide",
-            ),
-            *super().get_urls(),
-        ]
+    pages = (("<int:extension_id>/decide/", "decide_view", "matching_extension_decide"),)
 
     def decide_view(self, request, extension_id):
         if not self.has_change_permission(request):
@@ -412,18 +380,15 @@ class ExtensionAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, pgettext_lazy("staff", "Decided. Both sides are told."), messages.SUCCESS)
             return redirect("admin:matching_extension_change", extension.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": pgettext_lazy("staff", "Decide on %(request)s (the pair now ends on %(date)s)")
-            % {"request": extension, "date": formats.date_format(extension.match.ends_on)},
-            "form": form,
-            "opts": self.model._meta,
+        title = pgettext_lazy("staff", "Decide on %(request)s (the pair now ends on %(date)s)") % {
+            "request": extension,
+            "date": formats.date_format(extension.match.ends_on),
         }
-        return TemplateResponse(request, "admin/matching/extension/decide.html", context)
+        return self.render_page(request, "admin/matching/extension/decide.html", title, form=form)
 
 
 @admin.register(IntakeRound)
-class IntakeRoundAdmin(admin.ModelAdmin):
+class IntakeRoundAdmin(PagesAdmin):
     """Adding a round computes it: the best overall assignment of waiting applicants to free volunteers."""
 
     list_display = ["__str__", "created_by", "total_score", "suggestion_count"]
@@ -442,12 +407,7 @@ class IntakeRoundAdmin(admin.ModelAdmin):
         if request.method == "POST":
             intake = services.run_intake_round(by=request.user)
             return redirect("admin:matching_intakeround_change", intake.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Compute an intake round"),
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/matching/intakeround/add.html", context)
+        return self.render_page(request, "admin/matching/intakeround/add.html", _("Compute an intake round"))
 
     def has_change_permission(self, request, obj=None):
         return request.user.has_perm("matching.change_roundsuggestion")
@@ -481,13 +441,12 @@ class IntakeRoundAdmin(admin.ModelAdmin):
             explanation = intake.explanations.get(str(suggestion.application_id), {})
             suggestion.lines = describe_breakdown(explanation.get("breakdown", []), names)
             suggestion.why = describe_reasons(explanation.get("reasons", []))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": str(intake),
-            "intake": intake,
-            "suggestions": [s for s in suggestions if s.volunteer_id],
-            "unmatched": [s for s in suggestions if not s.volunteer_id],
-            "opts": self.model._meta,
-            "has_change_permission": self.has_change_permission(request),
-        }
-        return TemplateResponse(request, self.change_form_template, context)
+        return self.render_page(
+            request,
+            self.change_form_template,
+            str(intake),
+            intake=intake,
+            suggestions=[s for s in suggestions if s.volunteer_id],
+            unmatched=[s for s in suggestions if not s.volunteer_id],
+            has_change_permission=self.has_change_permission(request),
+        )

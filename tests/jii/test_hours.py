@@ -9,7 +9,7 @@ import pytest
 from django.utils import translation
 
 from jii import hours
-from jii.models import VolunteerProfile
+from jii.models import User, VolunteerProfile
 from tests.factories import CoordinatorFactory, VolunteerFactory
 from tests.jii import hours_scenario
 
@@ -156,6 +156,16 @@ def test_the_coordinators_csv(client, scenario):
     assert rows[0][-1] == "Total (hours)"
     assert rows[1][0] == "佐藤 春香" and rows[1][-1] == "4.25"
     assert rows[2][0] == "山田 太郎" and rows[2][-1] == "3.00"
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_in_the_csv(client, scenario):
+    User.objects.filter(name="佐藤 春香").update(name='=HYPERLINK("http://evil")')
+    client.force_login(CoordinatorFactory())
+    response = client.get(
+        "/en/admin/jii/volunteerprofile/hours/", {"start": "2025-05-01", "end": "2025-05-31", "format": "csv"}
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1][0] == '\'=HYPERLINK("http://evil")' and rows[1][-1] == "4.25"
 
 
 def test_a_volunteer_cannot_open_the_coordinators_page(client, scenario):

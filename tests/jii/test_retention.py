@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from consultations.admin import consultation_figures
+from consultations.figures import consultation_figures
 from donations.progress import compute_progress
 from hanamaru.figures import hanamaru_figures
 from jii import privacy
