@@ -104,7 +104,7 @@ def void(receipt: Receipt, reason: str) -> None:
 
 
 @transaction.atomic
-def void_and_reissue(*, receipt: Receipt, reason: str) -> Receipt:
+def void_and_reissue(*, receipt: Receipt, reason: str) -> Receipt | None:
     """Correct a receipt: the old one is marked void (never changed otherwise), a new one points to it."""
     receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
     if receipt.voided_at:
@@ -119,7 +119,7 @@ def void_and_reissue(*, receipt: Receipt, reason: str) -> Receipt:
 
 
 @transaction.atomic
-def issue_annual(*, donor_id: int, year: int, replaces: Receipt | None = None) -> Receipt | None:
+def issue_annual(*, donor_id: int | None, year: int, replaces: Receipt | None = None) -> Receipt | None:
     """The donor's one receipt for the fiscal year: the valid one if it still covers every gift, else a new one
     (voiding the old, e.g. when a bank transfer of December was recorded in January). None without gifts. Raises
     CannotIssue (the old one left valid) when a deductible receipt would lack the name or address."""

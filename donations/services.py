@@ -1,5 +1,7 @@
-"""Money moves here only: checkout sessions are opened for pending donations, and Stripe's signed events (or
-donations staff, for bank transfers) record what was actually paid. One transaction each."""
+"""Every state change of the donations app, one transaction each, called by views, the admin, tasks and the
+Stripe events' handlers (donations/stripe_events.py, which read the events and call these inside one transaction
+per event): checkout sessions opened for pending donations, what was paid (by Stripe or by bank transfer), gifts
+through other channels, donors merged, messages moderated and receipts queued."""
 
 import logging
 from collections.abc import Iterable
@@ -106,7 +108,7 @@ RENEWS_EVERY = {Donation.Frequency.MONTHLY: "month", Donation.Frequency.YEARLY: 
 def start_checkout(*, donation: Donation, success_url: str, cancel_url: str) -> str:
     """Open a Stripe Checkout Session for a pending donation and return its URL. The idempotency key comes
     from the donation, so a retried request opens the same session, not a second one."""
-    item = {
+    item: dict[str, Any] = {
         "price_data": {
             "currency": "jpy",  # zero-decimal: ¥5,000 is 5000
             "unit_amount": donation.amount_yen,
@@ -348,7 +350,7 @@ def confirm_statement_lines(*, decisions: dict[StatementLine, Donation | str], c
     decided = {"decided_by": confirmed_by, "decided_at": timezone.now()}
     for line, choice in sorted(decisions.items(), key=lambda item: (item[0].date, item[0].pk)):
         still_open = StatementLine.objects.filter(pk=line.pk, state=StatementLine.State.UNMATCHED)
-        if choice == IGNORE:
+        if not isinstance(choice, Donation):  # IGNORE
             ignored += audit.update(still_open, state=StatementLine.State.IGNORED, **decided)
             continue
         donation = Donation.objects.select_for_update().get(pk=choice.pk)
