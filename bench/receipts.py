@@ -25,7 +25,8 @@ def main():
     from weasyprint import HTML
 
     from donations.models import Campaign, Donation, Payment
-    from donations.receipts import issue_for_payment, render_pdf
+    from donations.receipt_pdf import render_pdf
+    from donations.receipts import issue_for_payment
 
     campaign = Campaign.objects.create(
         slug="bench", title={"ja": "「小さな理解」から広がる やさしい共生の未来", "en": "A kinder shared future"},

@@ -2,24 +2,20 @@
 moderation and the accounting export."""
 
 import base64
-import csv
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from donations import bank_statements, channels, services
+from donations import bank_statements, channels, exports, services
 from donations.models import (
     BankStatement,
     Campaign,
@@ -33,11 +29,11 @@ from donations.models import (
     Voice,
 )
 from donations.progress import forget_campaign
-from donations.receipts import CannotIssue, fiscal_year, unreceipted_payments, void_and_reissue
-from donations.register import PUBLIC_SUPPORT_MINIMUM_YEN, donors_of_year, public_support_count
+from donations.register import PUBLIC_SUPPORT_MINIMUM_YEN, public_support_count
 from donations.sections import past_due_link
-from donations.tasks import issue_annual_receipts
-from jii.admin import ReadOnlyInline, RecordAdmin, spreadsheet_safe
+from donations.selectors import fiscal_year, payments_without_receipt, receipts_waiting_for_address
+from jii.admin import ReadOnlyInline, RecordAdmin
+from jii.admin_pages import PagesAdmin
 from jii.forms import PeriodForm
 from jii.translated import in_every_language
 
@@ -123,6 +119,10 @@ class BankTransferForm(forms.Form):
     )
     amount_yen = forms.IntegerField(label=_("Amount (yen)"), min_value=1, max_value=100_000_000)
     received_on = forms.DateField(label=_("Date received"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+# What a transfer recorded by hand for a new donor makes its gift of.
+NEW_GIFT_FIELDS = ["campaign", "frequency", "name", "email", "address", "receipts_wanted"]
 
 
 MAX_STATEMENT_BYTES = 5_000_000  # years of a small NPO's account
@@ -266,10 +266,7 @@ class ReceiptWaitingFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() != "waiting":
             return queryset
-        if not settings.DONATIONS_TAX_DEDUCTIBLE:
-            return queryset.none()
-        no_address = Q(address="") & (Q(donor=None) | Q(donor__address=""))
-        return queryset.filter(Q(name="") | no_address, Exists(unreceipted_payments().filter(donation=OuterRef("pk"))))
+        return receipts_waiting_for_address(queryset)
 
 
 class ExportForm(PeriodForm):
@@ -296,7 +293,7 @@ class PaidBeyondFilter(admin.SimpleListFilter):
 
 
 @admin.register(Donation)
-class DonationAdmin(admin.ModelAdmin):
+class DonationAdmin(PagesAdmin):
     list_display = [
         "__str__",
         "campaign",
@@ -382,53 +379,26 @@ class DonationAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = RegisterForm(request.GET or None, initial={"year": fiscal_year(timezone.localdate())})
         if request.GET.get("download") and form.is_valid():
-            year = form.cleaned_data["year"]
-            response = HttpResponse(content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="donor-register-{year}.csv"'
-            response.write("\ufeff")
-            writer = csv.writer(response)
-            writer.writerow(["name", "email", "address", "gifts", "total_yen", "first", "last", "JII receipt"])
-            for row in donors_of_year(year):
-                named = row["named"] == 1  # not if any of the donor's gifts said "do not list my name"
-                channel = row["donation__channel"]
-                writer.writerow([
-                    spreadsheet_safe(row["name"] or "") if named else "",
-                    spreadsheet_safe(row["email"] or "") if named else "",
-                    spreadsheet_safe(row["address"] or "") if named else "", row["gifts"], row["total"],
-                    timezone.localtime(row["first"]).date(), timezone.localtime(row["last"]).date(),
-                    f"no ({channel})" if channel else "yes",
-                ])  # fmt: skip
-            return response
+            return exports.register_csv(form.cleaned_data["year"])
         year = form.cleaned_data["year"] if form.is_valid() else fiscal_year(timezone.localdate())
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Donor register"),
-            "form": form,
-            "year": year,
-            "supporters": public_support_count(year),
-            "minimum": PUBLIC_SUPPORT_MINIMUM_YEN,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/donations/register.html", context)
+        return self.render_page(
+            request,
+            "admin/donations/register.html",
+            _("Donor register"),
+            form=form,
+            year=year,
+            supporters=public_support_count(year),
+            minimum=PUBLIC_SUPPORT_MINIMUM_YEN,
+        )
 
-    def get_urls(self):
-        return [
-            path("bank-transfer/", self.admin_site.admin_view(self.bank_transfer_view), name="donations_bank_transfer"),
-            path(
-                "bank-statement/",
-                self.admin_site.admin_view(self.bank_statement_view),
-                name="donations_bank_statement",
-            ),
-            path(
-                "bank-statement/lines/",
-                self.admin_site.admin_view(self.statement_lines_view),
-                name="donations_statement_lines",
-            ),
-            path("export/", self.admin_site.admin_view(self.export_view), name="donations_export"),
-            path("register/", self.admin_site.admin_view(self.register_view), name="donations_register"),
-            path("channels/", self.admin_site.admin_view(self.channel_import_view), name="donations_channel_import"),
-            *super().get_urls(),
-        ]
+    pages = (
+        ("bank-transfer/", "bank_transfer_view", "donations_bank_transfer"),
+        ("bank-statement/", "bank_statement_view", "donations_bank_statement"),
+        ("bank-statement/lines/", "statement_lines_view", "donations_statement_lines"),
+        ("export/", "export_view", "donations_export"),
+        ("register/", "register_view", "donations_register"),
+        ("channels/", "channel_import_view", "donations_channel_import"),
+    )
 
     def channel_import_view(self, request):
         """Gifts through Give One, Benevity or another channel from its CSV: upload, preview, confirm."""
@@ -457,9 +427,9 @@ class DonationAdmin(admin.ModelAdmin):
                 return redirect(reverse("admin:donations_donation_changelist") + "?method__exact=channel")
             else:
                 data = base64.b64encode(raw).decode()
-        context = {**self.admin_site.each_context(request), "title": _("Import gifts from another channel (CSV)"),
-                   "form": form, "upload": upload, "data": data, "opts": self.model._meta}  # fmt: skip
-        return TemplateResponse(request, "admin/donations/channel_import.html", context)
+        title = _("Import gifts from another channel (CSV)")
+        template = "admin/donations/channel_import.html"
+        return self.render_page(request, template, title, form=form, upload=upload, data=data)
 
     def bank_transfer_view(self, request):
         if not request.user.has_perm("donations.add_payment"):
@@ -467,29 +437,16 @@ class DonationAdmin(admin.ModelAdmin):
         form = BankTransferForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            existing = Donation.objects.filter(pk=data["donation"]).first() if data["donation"] else None
-            donation = existing or services.create_pending_donation(
-                campaign=data["campaign"],
-                method=Donation.Method.BANK_TRANSFER,
-                frequency=data["frequency"],
-                amount_yen=data["amount_yen"],
-                name=data["name"],
-                email=data["email"],
-                address=data["address"],
-                receipts_wanted=data["receipts_wanted"],
-                show_as=Donation.ShowAs.ANONYMOUS,
-            )
-            services.record_bank_transfer(
-                donation=donation,
+            payment = services.record_bank_transfer_by_hand(
+                donation=Donation.objects.filter(pk=data["donation"]).first() if data["donation"] else None,
+                new_gift={name: data[name] for name in NEW_GIFT_FIELDS},
                 amount_yen=data["amount_yen"],
                 received_on=data["received_on"],
                 recorded_by=request.user,
             )
             self.message_user(request, _("The transfer is recorded and counts towards the campaign."), messages.SUCCESS)
-            return redirect("admin:donations_donation_change", donation.pk)
-        context = {**self.admin_site.each_context(request), "title": _("Record a bank transfer"), "form": form,
-                   "opts": self.model._meta}  # fmt: skip
-        return TemplateResponse(request, "admin/form_page.html", context)
+            return redirect("admin:donations_donation_change", payment.donation_id)
+        return self.render_page(request, "admin/form_page.html", _("Record a bank transfer"), form=form)
 
     def bank_statement_view(self, request):
         """Upload the bank's statement: its credits are kept once each, then matched on the next page."""
@@ -507,9 +464,7 @@ class DonationAdmin(admin.ModelAdmin):
                 messages.SUCCESS,
             )
             return redirect("admin:donations_statement_lines")
-        context = {**self.admin_site.each_context(request), "title": _("Import a bank statement"), "form": form,
-                   "opts": self.model._meta}  # fmt: skip
-        return TemplateResponse(request, "admin/form_page.html", context)
+        return self.render_page(request, "admin/form_page.html", _("Import a bank statement"), form=form)
 
     def statement_lines_view(self, request):
         """Every line still to be matched, with the gifts it may pay; staff confirm them all in one step."""
@@ -526,9 +481,10 @@ class DonationAdmin(admin.ModelAdmin):
                 messages.SUCCESS,
             )
             return redirect("admin:donations_statement_lines")
-        context = {**self.admin_site.each_context(request), "title": _("Match the bank statement's lines"),
-                   "form": form, "shown": STATEMENT_LINES_SHOWN, "opts": self.model._meta}  # fmt: skip
-        return TemplateResponse(request, "admin/donations/statement_lines.html", context)
+        title = _("Match the bank statement's lines")
+        return self.render_page(
+            request, "admin/donations/statement_lines.html", title, form=form, shown=STATEMENT_LINES_SHOWN
+        )
 
     def export_view(self, request):
         """Payments in a period as CSV for accounting. A donor who did not agree to appear by name is listed
@@ -537,35 +493,13 @@ class DonationAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = ExportForm(request.GET or None)
         if not request.GET or not form.is_valid():
-            context = {**self.admin_site.each_context(request), "title": _("Export donations (CSV)"), "form": form,
-                       "opts": self.model._meta, "method": "get"}  # fmt: skip
-            return TemplateResponse(request, "admin/form_page.html", context)
+            title = _("Export donations (CSV)")
+            return self.render_page(request, "admin/form_page.html", title, form=form, method="get")
         start, end = form.period()
-        payments = Payment.objects.filter(received_at__date__gte=start, received_at__date__lte=end).select_related(
-            "donation", "campaign"
+        campaign = form.cleaned_data["campaign"]
+        return exports.payments_csv(
+            start, end, campaign_id=campaign.pk if campaign else None, method=form.cleaned_data["method"]
         )
-        if form.cleaned_data["campaign"]:
-            payments = payments.filter(campaign=form.cleaned_data["campaign"])
-        if form.cleaned_data["method"]:
-            payments = payments.filter(donation__method=form.cleaned_data["method"])
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="donations-{start}-{end}.csv"'
-        response.write("\ufeff")  # a BOM, so spreadsheet programs read the Japanese correctly
-        writer = csv.writer(response)
-        safe = spreadsheet_safe
-        writer.writerow(["received", "amount_yen", "refunded_yen", "net_yen", "method", "frequency", "campaign",
-                         "donation", "name", "email", "address"])  # fmt: skip
-        for payment in payments.order_by("received_at").iterator(chunk_size=2000):
-            donation = payment.donation
-            named = donation.accounting_consent
-            writer.writerow([
-                timezone.localtime(payment.received_at).strftime("%Y-%m-%d %H:%M"),
-                payment.amount_yen, payment.refunded_yen, payment.amount_yen - payment.refunded_yen,
-                donation.method, donation.frequency, payment.campaign.slug, donation.pk,
-                safe(donation.name) if named else "", safe(donation.email) if named else "",
-                safe(donation.address) if named else "",
-            ])  # fmt: skip
-        return response
 
 
 class StatementLineInline(ReadOnlyInline):
@@ -595,7 +529,7 @@ class StripeEventAdmin(RecordAdmin):
 
 
 @admin.register(Receipt)
-class ReceiptAdmin(admin.ModelAdmin):
+class ReceiptAdmin(PagesAdmin):
     """Issued receipts are never edited: a correction is "void and reissue"."""
 
     list_display = ["number", "kind", "amount_yen", "received_on", "donor_name", "issued_at", "voided_at"]
@@ -616,14 +550,8 @@ class ReceiptAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Void the selected receipts and issue corrected ones"), permissions=["change"])
     def void_and_reissue(self, request, queryset):
-        done = refused = 0
-        for receipt in queryset.filter(voided_at__isnull=True):
-            try:
-                void_and_reissue(receipt=receipt, reason=_("reissued by %(user)s") % {"user": request.user})
-            except CannotIssue:  # the old one stays valid
-                refused += 1
-                continue
-            done += 1
+        reason = _("reissued by %(user)s") % {"user": request.user}
+        done, refused = services.reissue_receipts(queryset, reason=reason)
         self.message_user(request, ngettext("%(n)d receipt reissued.", "%(n)d receipts reissued.", done) % {"n": done})
         if refused:
             self.message_user(
@@ -637,12 +565,10 @@ class ReceiptAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
 
-    def get_urls(self):
-        return [
-            path("generate/", self.admin_site.admin_view(self.generate_view), name="donations_receipts_generate"),
-            path("annual/", self.admin_site.admin_view(self.annual_view), name="donations_receipts_annual"),
-            *super().get_urls(),
-        ]
+    pages = (
+        ("generate/", "generate_view", "donations_receipts_generate"),
+        ("annual/", "annual_view", "donations_receipts_annual"),
+    )
 
     def generate_view(self, request):
         """Issue the missing receipts of every payment received in a period (queued, one task per payment)."""
@@ -650,22 +576,12 @@ class ReceiptAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = PeriodForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            start, end = form.period()
-            receipted = Receipt.objects.filter(voided_at__isnull=True, payment__isnull=False).values("payment_id")
-            missing = (
-                Payment.objects.filter(received_at__date__gte=start, received_at__date__lte=end)
-                .exclude(pk__in=receipted)
-                .exclude(donation__receipts_wanted=Donation.ReceiptsWanted.ANNUAL)  # the annual receipt covers those
-                .exclude(donation__method=Donation.Method.OTHER_CHANNEL)  # the channel issued theirs
-            )
-            count = services.queue_receipts(missing)
+            count = services.queue_receipts(payments_without_receipt(*form.period()))
             self.message_user(
                 request, ngettext("%(n)d receipt queued.", "%(n)d receipts queued.", count) % {"n": count}
             )
             return redirect("admin:donations_receipt_changelist")
-        context = {**self.admin_site.each_context(request), "title": _("Issue missing receipts for a period"),
-                   "form": form, "opts": self.model._meta}  # fmt: skip
-        return TemplateResponse(request, "admin/form_page.html", context)
+        return self.render_page(request, "admin/form_page.html", _("Issue missing receipts for a period"), form=form)
 
     def annual_view(self, request):
         """Issue (or bring up to date) the annual receipts of a fiscal year; beat does this every January."""
@@ -673,14 +589,13 @@ class ReceiptAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = RegisterForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            count = issue_annual_receipts(form.cleaned_data["year"])
+            count = services.queue_annual_receipts(form.cleaned_data["year"])
             self.message_user(
                 request, ngettext("%(n)d annual receipt queued.", "%(n)d annual receipts queued.", count) % {"n": count}
             )
             return redirect("admin:donations_receipt_changelist")
-        context = {**self.admin_site.each_context(request), "title": _("Issue annual receipts for a fiscal year"),
-                   "form": form, "opts": self.model._meta}  # fmt: skip
-        return TemplateResponse(request, "admin/form_page.html", context)
+        title = _("Issue annual receipts for a fiscal year")
+        return self.render_page(request, "admin/form_page.html", title, form=form)
 
 
 class MergeForm(forms.Form):
@@ -698,7 +613,7 @@ class DonorForm(forms.ModelForm):
 
 
 @admin.register(Donor)
-class DonorAdmin(admin.ModelAdmin):
+class DonorAdmin(PagesAdmin):
     """One person's gifts, payments, receipts and messages on one page, with staff's notes; two records of one
     person are merged with the action."""
 
@@ -780,6 +695,10 @@ class DonorAdmin(admin.ModelAdmin):
                 messages.SUCCESS,
             )
             return None
-        context = {**self.admin_site.each_context(request), "title": _("Merge two donors"), "donors": donors,
-                   "action_checkbox_name": ACTION_CHECKBOX_NAME, "opts": self.model._meta}  # fmt: skip
-        return TemplateResponse(request, "admin/donations/donor/merge.html", context)
+        return self.render_page(
+            request,
+            "admin/donations/donor/merge.html",
+            _("Merge two donors"),
+            donors=donors,
+            action_checkbox_name=ACTION_CHECKBOX_NAME,
+        )

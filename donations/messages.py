@@ -14,13 +14,13 @@ from donations.links import campaign_url, history_url, manage_url
 from donations.models import Donation, Payment, Receipt
 from donations.receipts import (
     CannotIssue,
-    annual_payments,
     correct_after_refund,
     issue_annual,
     issue_for_payment,
     receipt_language,
     wants_annual_receipt,
 )
+from donations.selectors import annual_payments, covered_by_annual_receipts
 from jii import outbox
 from jii.outbox import Letter, builder
 
@@ -105,8 +105,7 @@ def queue_correction(payment: Payment) -> None:
 def queue_annual_receipts(year: int) -> int:
     """Every donor whose receipt for the year is missing or no longer covers every gift; once per donor, year
     and latest gift, so a gift recorded late brings a new receipt and nothing else does."""
-    covered = Receipt.covers.through.objects.filter(receipt__voided_at__isnull=True).values("payment_id")
-    uncovered = annual_payments(year).exclude(pk__in=covered)
+    uncovered = annual_payments(year).exclude(pk__in=covered_by_annual_receipts())
     latest = dict(uncovered.exclude(donation__donor=None).values_list("donation__donor").annotate(latest=Max("pk")))
     queued = 0
     for donor_id, latest_gift in sorted(latest.items()):

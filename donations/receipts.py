@@ -1,21 +1,17 @@
-"""Receipts (領収書): numbered per fiscal year without gaps, rendered to PDF by WeasyPrint with an embedded
-Japanese font subset, never edited (a correction voids and reissues)."""
-
-import functools
-from datetime import date, datetime, timedelta
-from pathlib import Path
+"""Receipts (領収書), their state changes: numbered per fiscal year without gaps, issued once per payment or once
+per donor and year, never edited (a correction voids and reissues). Each change is one transaction; the PDF is
+laid out by donations/receipt_pdf.py."""
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, QuerySet
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from donations.models import Donation, Payment, Receipt, ReceiptCounter
+from donations.receipt_pdf import render_pdf
+from donations.selectors import annual_gifts, fiscal_year, net_amount
 from jii import numbering
-from jii.issuer import ISSUER
 from jii.languages import nearest_language
 from jii.privacy import ERASED
 
@@ -34,6 +30,7 @@ def name_and_address(donation: Donation) -> tuple[str, str]:
 
 
 def check_issuable(donation: Donation) -> None:
+    """Raises CannotIssue for a gift JII gives no receipt for (yet)."""
     if donation.method == Donation.Method.OTHER_CHANNEL:
         raise CannotIssue("a gift through another channel: the channel issues its receipt")
     name, address = name_and_address(donation)
@@ -47,72 +44,10 @@ def receipt_language(language: str) -> str:
     return nearest_language(settings.RECEIPT_LANGUAGES, language) or settings.RECEIPT_LANGUAGES[0]
 
 
-def fiscal_year(day: date) -> int:
-    start = settings.FISCAL_YEAR_START_MONTH
-    return day.year if day.month >= start else day.year - 1
-
-
-def fiscal_year_bounds(year: int) -> tuple[datetime, datetime]:
-    """The first moment of the fiscal year and of the next one, in Tokyo time."""
-    start = settings.FISCAL_YEAR_START_MONTH
-    return timezone.make_aware(datetime(year, start, 1)), timezone.make_aware(datetime(year + 1, start, 1))
-
-
 def next_number(year: int) -> tuple[int, str]:
     """Take the next number of the fiscal year (call inside the transaction that stores the receipt)."""
     number = numbering.take_next(ReceiptCounter, fiscal_year=year)
     return number, f"JII-{year}-{number:06d}"
-
-
-@functools.cache
-def typesetter():
-    """WeasyPrint's font configuration and the receipt stylesheet, made once per process: rebuilding them
-    for every receipt cost more than laying the receipt out."""
-    from weasyprint import CSS
-    from weasyprint.text.fonts import FontConfiguration
-
-    fonts = FontConfiguration()
-    css = render_to_string("donations/receipt.css").replace("IPAexGothic", settings.RECEIPT_FONT_FAMILY)
-    return fonts, CSS(string=css, font_config=fonts)
-
-
-def seal_uri() -> str:
-    """JII's seal image as a file URI for WeasyPrint, or "" when none is configured."""
-    path = settings.RECEIPT_SEAL_IMAGE
-    return Path(path).resolve().as_uri() if path else ""
-
-
-def render_pdf(receipt: Receipt, gifts=()) -> bytes:
-    """The receipt as a one-page A4 PDF; an annual receipt lists its gifts (payments) too."""
-    from weasyprint import HTML  # imported here: loading WeasyPrint (Pango) is only needed to render
-
-    fonts, stylesheet = typesetter()
-    period = None
-    if receipt.kind == Receipt.Kind.ANNUAL:
-        start, end = fiscal_year_bounds(receipt.fiscal_year)
-        period = (start.date(), (end - timedelta(days=1)).date())
-    with translation.override(receipt.language):
-        html = render_to_string(
-            "donations/receipt.html",
-            {
-                "receipt": receipt,
-                "issuer": ISSUER,
-                "font": settings.RECEIPT_FONT_FAMILY,
-                "seal": seal_uri(),
-                "deductible": settings.DONATIONS_TAX_DEDUCTIBLE,
-                "nintei_number": settings.NINTEI_NUMBER,
-                "nintei_date": settings.NINTEI_DATE,
-                "route_url": settings.TAX_DEDUCTIBLE_ROUTE_URL,
-                "lang": receipt.language,
-                "period": period,
-                "gifts": [(timezone.localtime(gift.received_at).date(), net_amount(gift)) for gift in gifts],
-            },
-        )
-    return HTML(string=html).write_pdf(stylesheets=[stylesheet], font_config=fonts)
-
-
-def net_amount(payment: Payment) -> int:
-    return payment.amount_yen - payment.refunded_yen
 
 
 def wants_annual_receipt(payment: Payment) -> bool:
@@ -161,15 +96,20 @@ def issue_for_payment(payment: Payment, replaces: Receipt | None = None) -> Rece
     return receipt
 
 
+def void(receipt: Receipt, reason: str) -> None:
+    """Mark a receipt void, the only change an issued receipt ever takes (inside the caller's transaction)."""
+    receipt.voided_at = timezone.now()
+    receipt.void_reason = reason
+    receipt.save(update_fields=["voided_at", "void_reason"])
+
+
 @transaction.atomic
-def void_and_reissue(*, receipt: Receipt, reason: str) -> Receipt:
+def void_and_reissue(*, receipt: Receipt, reason: str) -> Receipt | None:
     """Correct a receipt: the old one is marked void (never changed otherwise), a new one points to it."""
     receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
     if receipt.voided_at:
         return receipt.replaced_by
-    receipt.voided_at = timezone.now()
-    receipt.void_reason = reason
-    receipt.save(update_fields=["voided_at", "void_reason"])
+    void(receipt, reason)
     if receipt.kind == Receipt.Kind.ANNUAL:
         return issue_annual(donor_id=receipt.donor_id, year=receipt.fiscal_year, replaces=receipt)
     return issue_for_payment(receipt.payment, replaces=receipt)
@@ -178,47 +118,8 @@ def void_and_reissue(*, receipt: Receipt, reason: str) -> Receipt:
 # --- annual receipts ------------------------------------------------------------------------------------
 
 
-def receipted_one_by_one() -> QuerySet:
-    """Ids of the payments that hold a valid receipt of their own."""
-    return Receipt.objects.filter(kind=Receipt.Kind.SINGLE, voided_at__isnull=True).values("payment_id")
-
-
-def unreceipted_payments() -> QuerySet[Payment]:
-    """Payments JII owes a receipt for and has none valid yet, one by one or in an annual receipt."""
-    covered = Receipt.covers.through.objects.filter(receipt__voided_at__isnull=True).values("payment_id")
-    return (
-        Payment.objects.filter(refunded_yen__lt=F("amount_yen"))
-        .exclude(donation__method=Donation.Method.OTHER_CHANNEL)
-        .exclude(pk__in=receipted_one_by_one())
-        .exclude(pk__in=covered)
-    )
-
-
-def annual_payments(year: int) -> QuerySet[Payment]:
-    """The gifts of the fiscal year that annual receipts cover: on donations that asked for one, less any already
-    receipted one by one (never two receipts for the same yen), any refunded in full and any through another
-    channel (which issues its own receipt)."""
-    start, end = fiscal_year_bounds(year)
-    return (
-        Payment.objects.filter(
-            donation__receipts_wanted=Donation.ReceiptsWanted.ANNUAL,
-            received_at__gte=start,
-            received_at__lt=end,
-            refunded_yen__lt=F("amount_yen"),
-        )
-        .exclude(donation__method=Donation.Method.OTHER_CHANNEL)
-        .exclude(pk__in=receipted_one_by_one())
-    )
-
-
-def annual_gifts(donor_id: int, year: int) -> QuerySet[Payment]:
-    """The payments one donor's annual receipt covers."""
-    gifts = annual_payments(year).filter(donation__donor=donor_id)
-    return gifts.select_related("campaign").order_by("received_at", "pk")
-
-
 @transaction.atomic
-def issue_annual(*, donor_id: int, year: int, replaces: Receipt | None = None) -> Receipt | None:
+def issue_annual(*, donor_id: int | None, year: int, replaces: Receipt | None = None) -> Receipt | None:
     """The donor's one receipt for the fiscal year: the valid one if it still covers every gift, else a new one
     (voiding the old, e.g. when a bank transfer of December was recorded in January). None without gifts. Raises
     CannotIssue (the old one left valid) when a deductible receipt would lack the name or address."""
@@ -245,9 +146,7 @@ def issue_annual(*, donor_id: int, year: int, replaces: Receipt | None = None) -
         same_gifts = {gift.pk for gift in gifts} == set(current.covers.values_list("pk", flat=True))
         if same_gifts and current.amount_yen == sum(net_amount(gift) for gift in gifts):
             return current
-        current.voided_at = timezone.now()
-        current.void_reason = gettext("The year's gifts changed after this receipt was issued.")
-        current.save(update_fields=["voided_at", "void_reason"])
+        void(current, gettext("The year's gifts changed after this receipt was issued."))
         replaces = current
     if not gifts:
         return None
@@ -287,8 +186,7 @@ def correct_after_refund(payment: Payment) -> Receipt | None:
     if single and single.amount_yen != net_amount(payment):
         reason = gettext("Refunded: %(yen)s yen.") % {"yen": f"{payment.refunded_yen:,}"}
         if net_amount(payment) == 0:
-            single.voided_at, single.void_reason = timezone.now(), reason
-            single.save(update_fields=["voided_at", "void_reason"])
+            void(single, reason)
             return None
         return void_and_reissue(receipt=single, reason=reason)
     annual = payment.annual_receipts.filter(voided_at__isnull=True).first()
@@ -296,14 +194,3 @@ def correct_after_refund(payment: Payment) -> Receipt | None:
         replacement = issue_annual(donor_id=annual.donor_id, year=annual.fiscal_year)
         return None if replacement == annual else replacement
     return None
-
-
-def donors_due_annual_receipts(year: int) -> list[str]:
-    """One donation id per donor whose annual receipt for the year is missing or no longer covers every gift.
-    Ids, not emails, so no personal data travels in task arguments."""
-    covered = Receipt.covers.through.objects.filter(receipt__voided_at__isnull=True).values("payment_id")
-    uncovered = annual_payments(year).exclude(pk__in=covered)
-    by_donor = {}
-    for donation_id, donor_id in uncovered.values_list("donation_id", "donation__donor"):
-        by_donor.setdefault(donor_id, str(donation_id))
-    return sorted(by_donor.values())

@@ -4,25 +4,15 @@
 import re
 import unicodedata
 from collections import defaultdict
-from datetime import date, datetime, time
 
-from django.conf import settings
 from django.db.models import Count, F, IntegerField, Max, Min, Sum
 from django.db.models.functions import Cast
-from django.utils import timezone
 
 from donations.models import Donation, Payment
+from donations.selectors import fiscal_year_bounds
 from jii.privacy import ERASED
 
 PUBLIC_SUPPORT_MINIMUM_YEN = 3000
-
-
-def fiscal_year_bounds(year: int) -> tuple[datetime, datetime]:
-    tz = timezone.get_current_timezone()
-    month = settings.FISCAL_YEAR_START_MONTH
-    start = datetime.combine(date(year, month, 1), time.min, tzinfo=tz)
-    end = datetime.combine(date(year + 1, month, 1), time.min, tzinfo=tz)
-    return start, end
 
 
 def payments_of_year(year: int):

@@ -1,52 +1,40 @@
-"""Money moves here only: checkout sessions are opened for pending donations, and Stripe's signed events (or
-donations staff, for bank transfers) record what was actually paid. One transaction each."""
+"""Every state change of the donations app, one transaction each, called by views, the admin, tasks and the
+Stripe events' handlers (donations/stripe_events.py, which read the events and call these inside one transaction
+per event): checkout sessions opened for pending donations, what was paid (by Stripe or by bank transfer), gifts
+through other channels, donors merged, messages moderated and receipts queued."""
 
 import logging
-import uuid
-from datetime import UTC, datetime
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
 
 import stripe
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from donations import messages
 from donations.bank_statements import Statement, line_checksums
-from donations.models import BankStatement, Campaign, Donation, Donor, Payment, Receipt, StatementLine, StripeEvent
+from donations.channels import Row
+from donations.models import BankStatement, Campaign, Donation, Donor, Payment, Receipt, StatementLine
 from donations.progress import forget_pages
-from donations.receipts import CannotIssue, check_issuable, fiscal_year, unreceipted_payments
+from donations.receipts import CannotIssue, check_issuable, void_and_reissue
+from donations.selectors import fiscal_year, unreceipted_payments
 from donations.stripe_api import (
     KONBINI_DAYS_TO_PAY,
     STRIPE_METHODS,
-    readable_event_version,
     stripe_client,
     stripe_locale,
 )
 from jii import audit
-from jii.models import PrivacyNotice
+from jii.models import PrivacyNotice, User
 
 logger = logging.getLogger(__name__)
 Status = Donation.Status
 TERMINAL = {Status.ENDED, Status.REFUNDED}
-RENEWING = {Status.ACTIVE, Status.PAST_DUE}  # a gift that renews: paid before, not stopped
-
-
-class NotYet(Exception):
-    """An event about something not recorded yet (e.g. a refund before its payment): roll back and let Stripe
-    deliver it again later, instead of marking it applied."""
-
-
-class MalformedEvent(Exception):
-    """A signed event without the shape of every Stripe event (a bug, or a leaked secret): refused, nothing
-    written."""
-
-
-class UnusableObject(MalformedEvent):
-    """A well-formed event whose object we cannot use (an impossible amount, time or metadata): acknowledged so
-    that Stripe does not send it again, nothing written."""
 
 
 class CheckoutUnavailable(Exception):
@@ -56,11 +44,11 @@ class CheckoutUnavailable(Exception):
 # --- campaign figures, cached until money moves --------------------------------------------------------
 
 
-def money_moved(campaign_id) -> None:
+def money_moved(campaign_id: int) -> None:
     """Invalidate the campaign page's cached figures, fragments and pages (after the transaction commits)."""
     slug = Campaign.objects.filter(pk=campaign_id).values_list("slug", flat=True).first()
 
-    def forget():
+    def forget() -> None:
         try:
             cache.incr(f"campaign:{campaign_id}:version")
         except ValueError:
@@ -77,7 +65,7 @@ def money_moved(campaign_id) -> None:
 LAST_KNOWN = ["name", "name_kana", "phone", "address"]  # what a new gift updates on its donor, when given
 
 
-def donor_for(*, email: str, **details) -> Donor:
+def donor_for(*, email: str, **details: str) -> Donor:
     """The donor of a new gift: the one with this email in any letter case (or the donor staff merged them into),
     with the details just given as the last known ones; a new donor for a gift without an email."""
     given = {name: details[name] for name in LAST_KNOWN if details.get(name)}
@@ -101,7 +89,7 @@ def donor_for(*, email: str, **details) -> Donor:
 
 
 @transaction.atomic
-def create_pending_donation(*, campaign: Campaign, **details) -> Donation:
+def create_pending_donation(*, campaign: Campaign, **details: Any) -> Donation:
     if details.get("message"):
         details["message_status"] = Donation.MessageStatus.PENDING
     donor = donor_for(email=details.get("email", ""), **{name: details.get(name, "") for name in LAST_KNOWN})
@@ -120,7 +108,7 @@ RENEWS_EVERY = {Donation.Frequency.MONTHLY: "month", Donation.Frequency.YEARLY: 
 def start_checkout(*, donation: Donation, success_url: str, cancel_url: str) -> str:
     """Open a Stripe Checkout Session for a pending donation and return its URL. The idempotency key comes
     from the donation, so a retried request opens the same session, not a second one."""
-    item = {
+    item: dict[str, Any] = {
         "price_data": {
             "currency": "jpy",  # zero-decimal: ¥5,000 is 5000
             "unit_amount": donation.amount_yen,
@@ -159,7 +147,7 @@ def start_checkout(*, donation: Donation, success_url: str, cancel_url: str) -> 
     return session.url
 
 
-def method_options(donation: Donation) -> dict:
+def method_options(donation: Donation) -> dict[str, Any]:
     """Checkout's options for the chosen method, as Stripe's guide for each says."""
     if donation.method == Donation.Method.KONBINI:
         # https://docs.stripe.com/payments/konbini/accept-a-payment?payment-ui=checkout
@@ -194,45 +182,7 @@ def bank_transfer_customer(donation: Donation) -> str:
     return customer
 
 
-# --- Stripe events --------------------------------------------------------------------------------------
-
-
-EARLIEST, LATEST = 1_262_304_000, 4_102_444_800  # 2010 to 2100: any other time is not Stripe's
-MAX_YEN = 99_999_999  # Stripe's limit for one payment in yen
-
-
-def at(timestamp, malformed=UnusableObject) -> datetime:
-    """A time in a Stripe event: whole seconds since 1970."""
-    if type(timestamp) is not int or not EARLIEST <= timestamp < LATEST:
-        raise malformed(f"impossible time {timestamp!r}")
-    return datetime.fromtimestamp(timestamp, tz=UTC)
-
-
-def yen(amount) -> int:
-    """An amount in a Stripe object: whole yen (JPY has no decimals), never negative, never more than Stripe takes."""
-    if type(amount) is not int or not 0 <= amount <= MAX_YEN:
-        raise UnusableObject(f"impossible amount {amount!r}")
-    return amount
-
-
-def part(obj: dict, key: str) -> dict:
-    """A part of a Stripe object that is an object, or absent."""
-    value = obj.get(key) or {}
-    if not isinstance(value, dict):
-        raise UnusableObject(f"{key} is not an object")
-    return value
-
-
-def check_envelope(event) -> None:
-    """Every Stripe event has an id, a type, a time and an object."""
-    if not isinstance(event, dict):
-        raise MalformedEvent(f"a {type(event).__name__}, not an event")
-    for key in ("id", "type"):
-        if not event.get(key) or not isinstance(event[key], str):
-            raise MalformedEvent(f"no {key}")
-    if not isinstance(event.get("data"), dict) or not isinstance(event["data"].get("object"), dict):
-        raise MalformedEvent("no object")
-    at(event.get("created"), MalformedEvent)
+# --- what Stripe's events record (read by donations/stripe_events.py, inside its one transaction per event) ---
 
 
 def advance(donation: Donation, status: str, when: datetime) -> None:
@@ -257,25 +207,6 @@ def paid(donation: Donation, when: datetime) -> None:
         donation.save(update_fields=["started_at"])
 
 
-def donation_for(obj, *, subscription: str = "") -> Donation | None:
-    """The donation a Stripe object belongs to: by our metadata, else by the subscription it is about."""
-    subscription_details = part(part(obj, "parent"), "subscription_details")  # an invoice's
-    metadata = {**part(subscription_details, "metadata"), **part(obj, "metadata")}
-    donation_id = metadata.get("donation") or obj.get("client_reference_id")
-    donations = Donation.objects.select_for_update()
-    try:
-        donation_id = uuid.UUID(str(donation_id)) if donation_id else None
-    except ValueError:  # another system's checkout on the same Stripe account: not ours
-        donation_id = None
-    if donation_id:
-        found = donations.filter(pk=donation_id).first()
-        if found:
-            return found
-    if subscription:
-        return donations.filter(stripe_subscription=subscription).first()
-    return None
-
-
 def record_payment(donation: Donation, *, reference: str, amount: int, received_at: datetime) -> None:
     payment, created = Payment.objects.get_or_create(
         stripe_reference=reference,
@@ -291,194 +222,35 @@ def record_payment(donation: Donation, *, reference: str, amount: int, received_
         paid(donation, received_at)
 
 
-def on_checkout_completed(session, when):
-    if session.get("mode") not in ("payment", "subscription", "setup"):
-        raise UnusableObject("a checkout session without its mode")
-    donation = donation_for(session)
-    if donation is None:
-        return
-    donation.stripe_customer = session.get("customer") or donation.stripe_customer
-    donation.stripe_subscription = session.get("subscription") or donation.stripe_subscription
+def link_to_stripe(donation: Donation, *, customer: str | None, subscription: str | None) -> None:
+    """Keep the Stripe customer and subscription a gift is paid through (each kept as it was when not given)."""
+    donation.stripe_customer = customer or donation.stripe_customer
+    donation.stripe_subscription = subscription or donation.stripe_subscription
     donation.save(update_fields=["stripe_customer", "stripe_subscription"])
-    if session.get("mode") == "payment" and session.get("payment_status") == "paid":
-        reference = session.get("payment_intent") or session["id"]
-        record_payment(donation, reference=reference, amount=yen(session.get("amount_total")), received_at=when)
-        advance(donation, Status.ACTIVE, when)
-    elif session.get("mode") == "subscription" and session.get("status") == "complete":
-        advance(donation, Status.ACTIVE, when)
-    money_moved(donation.campaign_id)
 
 
-def on_checkout_unpaid(session, when):
-    """A konbini voucher or a bank transfer that was not paid in time (async_payment_failed), or a checkout the
-    donor left (expired): the gift never counts. A gift already paid stays paid."""
-    donation = donation_for(session)
-    if donation is None or donation.started_at is not None:
-        return
-    advance(donation, Status.UNPAID, when)
-    if session.get("payment_status") == "unpaid" and session.get("status") == "complete":
-        messages.queue_unpaid(donation)  # they had a voucher or an account number: tell them it lapsed
-
-
-def on_partially_funded(payment_intent, when):
-    """A bank transfer of less than the gift: Stripe keeps the payment open for the rest. The gift does not count
-    yet; the donor is told what has arrived and what is left (once per amount; the largest amount seen stands)."""
-    donation = donation_for(payment_intent)
-    instructions = part(part(payment_intent, "next_action"), "display_bank_transfer_instructions")
-    remaining = yen(instructions.get("amount_remaining"))
-    if donation is None or donation.started_at is not None:
-        return
-    funded = yen(payment_intent.get("amount")) - remaining
-    if 0 < funded < donation.amount_yen and funded > donation.funded_yen:
-        donation.funded_yen = funded
+def record_partial_funding(donation: Donation, funded_yen: int) -> None:
+    """Part of a bank transfer arrived: the donor is told what came and what is left, once per amount, and the
+    largest amount seen stands (so events in any order agree)."""
+    if 0 < funded_yen < donation.amount_yen and funded_yen > donation.funded_yen:
+        donation.funded_yen = funded_yen
         donation.save(update_fields=["funded_yen"])
         messages.queue_part_received(donation)
 
 
-def on_funds_available(cash_balance, when):
-    """Money in a donor's Stripe cash balance that no open payment took: a bank transfer of more than the gift.
-    Donations staff see it on the gift to refund it (the latest balance stands, so events in any order agree)."""
-    customer = cash_balance.get("customer")
-    excess = yen(part(cash_balance, "available").get("jpy", 0))
-    donation = (
-        Donation.objects.select_for_update()
-        .filter(stripe_customer=customer, method=Donation.Method.STRIPE_BANK_TRANSFER)
-        .order_by("-created_at")
-        .first()
-        if isinstance(customer, str) and customer
-        else None
-    )
-    if donation is not None and (donation.excess_at is None or when >= donation.excess_at):
-        donation.excess_yen, donation.excess_at = excess, when
+def record_excess(donation: Donation, excess_yen: int, when: datetime) -> None:
+    """What a bank transfer brought beyond the gift, for staff to return (the latest balance stands)."""
+    if donation.excess_at is None or when >= donation.excess_at:
+        donation.excess_yen, donation.excess_at = excess_yen, when
         donation.save(update_fields=["excess_yen", "excess_at"])
 
 
-def invoice_subscription(invoice) -> str:
-    subscription = part(part(invoice, "parent"), "subscription_details").get("subscription")
-    return subscription if isinstance(subscription, str) else (subscription or {}).get("id", "")
-
-
-def on_invoice_paid(invoice, when):
-    amount = yen(invoice.get("amount_paid"))
-    subscription = invoice_subscription(invoice)
-    donation = donation_for(invoice, subscription=subscription)
-    if donation is None or not amount:
-        return
-    if subscription and not donation.stripe_subscription:
-        donation.stripe_subscription = subscription
-        donation.stripe_customer = invoice.get("customer") or donation.stripe_customer
-        donation.save(update_fields=["stripe_subscription", "stripe_customer"])
-    paid_at = part(invoice, "status_transitions").get("paid_at") or invoice.get("created")
-    record_payment(donation, reference=invoice["id"], amount=amount, received_at=at(paid_at))
-    advance(donation, Status.ACTIVE, when)
-    money_moved(donation.campaign_id)
-
-
-def on_invoice_failed(invoice, when):
-    """The gift is past due, and its donor is asked (once per invoice) to update their card."""
-    subscription = invoice_subscription(invoice)
-    donation = donation_for(invoice, subscription=subscription)
-    if donation is None:
-        return
-    advance(donation, Status.PAST_DUE, when)
-    if subscription and donation.renews and donation.status not in TERMINAL:
-        tell_payment_failed(donation, invoice, subscription)
-
-
-def tell_payment_failed(donation: Donation, invoice: dict, subscription: str) -> None:
-    invoice_id = invoice.get("id")
-    if not invoice_id or not isinstance(invoice_id, str):
-        raise UnusableObject("a failed invoice without its id")
-    # Stripe tries again on its own schedule (Dashboard: Billing → Revenue recovery → Retries); null: no more.
-    retry = invoice.get("next_payment_attempt")
-    retry_at = at(retry) if retry is not None else None
-    if not donation.stripe_customer:  # the link to update the card opens the customer's portal
-        donation.stripe_customer = invoice.get("customer") or ""
-        donation.stripe_subscription = donation.stripe_subscription or subscription
-        donation.save(update_fields=["stripe_customer", "stripe_subscription"])
-    # Paid already (its invoice.paid came first): nothing to ask. Once per invoice, however many of its tries
-    # fail and however often each event comes.
-    if not Payment.objects.filter(stripe_reference=invoice_id).exists():
-        amount = yen(invoice.get("amount_due"))
-        messages.queue_payment_failed(donation, invoice=invoice_id, amount=amount, retry_at=retry_at)
-
-
-def on_invoice_upcoming(invoice, when):
-    """Stripe's preview of a renewal, sent as many days before it as the Dashboard says (Billing → Subscriptions →
-    "Upcoming renewal events"): a yearly supporter is told the day and the amount, with the link to change or stop
-    the gift. A preview has no id, so the notice is once per gift and renewal day."""
-    donation = donation_for(invoice, subscription=invoice_subscription(invoice))
-    if donation is None or donation.frequency != Donation.Frequency.YEARLY or donation.status not in RENEWING:
-        return
-    renews_at = at(invoice.get("next_payment_attempt") or invoice.get("period_end"))
-    messages.queue_renewal_notice(donation, renews_at=renews_at, amount=yen(invoice.get("amount_due")))
-    days_ahead = round((renews_at - when).total_seconds() / 86400)
-    if abs(days_ahead - settings.DONATION_RENEWAL_NOTICE_DAYS) > 1:
-        logger.warning(
-            "Stripe announced a yearly renewal %d days ahead, where DONATION_RENEWAL_NOTICE_DAYS is %d: set the "
-            "Stripe Dashboard's Billing → Subscriptions → Upcoming renewal events to match",
-            days_ahead,
-            settings.DONATION_RENEWAL_NOTICE_DAYS,
-        )
-
-
-SUBSCRIPTION_STATES = {
-    "active": Status.ACTIVE,
-    "trialing": Status.ACTIVE,
-    "past_due": Status.PAST_DUE,
-    "unpaid": Status.PAST_DUE,
-    "canceled": Status.ENDED,
-    "incomplete_expired": Status.ENDED,
-}
-
-
-def on_subscription_changed(subscription, when):
-    donation = donation_for(subscription, subscription=subscription["id"])
-    state = SUBSCRIPTION_STATES.get(subscription.get("status"))
-    if donation is not None and state:
-        advance(donation, state, when)
-        money_moved(donation.campaign_id)
-
-
-def invoice_paid_by(payment_intent: str) -> str:
-    """The invoice a payment intent paid, asked of Stripe: since API version 2025-03-31 a charge no longer names
-    its invoice, and a monthly payment is recorded by its invoice."""
-    if not settings.STRIPE_SECRET_KEY:
-        return ""
-    try:
-        found = stripe_client().v1.invoice_payments.list(
-            {"payment": {"type": "payment_intent", "payment_intent": payment_intent}, "limit": 1}
-        )
-    except stripe.StripeError as error:
-        raise NotYet("Stripe cannot tell which invoice the refunded charge paid") from error
-    return found.data[0].invoice if found.data else ""
-
-
-def payment_refunded_by(charge) -> Payment | None:
-    payments = Payment.objects.select_for_update()
-    payment_intent = charge.get("payment_intent")
-    payment_intent = payment_intent if isinstance(payment_intent, str) else ""
-    payment = payments.filter(stripe_reference=payment_intent).first() if payment_intent else None
-    if payment is not None:
-        return payment
-    if donation_for(charge) is not None:  # a one-off gift of ours, not recorded yet
-        raise NotYet("refund before its payment")
-    invoice = invoice_paid_by(payment_intent) if payment_intent else ""
-    payment = payments.filter(stripe_reference=invoice).first() if invoice else None
-    if payment is None and invoice and Donation.objects.filter(stripe_customer=charge.get("customer")).exists():
-        raise NotYet("refund before its monthly payment")
-    return payment
-
-
-def on_charge_refunded(charge, when):
-    refunded = yen(charge.get("amount_refunded"))
-    payment = payment_refunded_by(charge)
-    if payment is None:  # another system's charge on the same Stripe account
-        return
-    # Stripe sends the total refunded so far: keeping the largest makes repeated or late events harmless.
-    refunded = min(refunded, payment.amount_yen)
-    if refunded > payment.refunded_yen:
-        payment.refunded_yen = refunded
+def record_refund(payment: Payment, refunded_yen: int, when: datetime) -> None:
+    """Stripe tells the total refunded so far: keeping the largest makes repeated or late events harmless. The
+    receipt is corrected for what is left, and a one-off gift refunded in full is refunded."""
+    refunded_yen = min(refunded_yen, payment.amount_yen)
+    if refunded_yen > payment.refunded_yen:
+        payment.refunded_yen = refunded_yen
         payment.save(update_fields=["refunded_yen"])
         messages.queue_correction(payment)
     donation = Donation.objects.select_for_update().get(pk=payment.donation_id)
@@ -487,60 +259,17 @@ def on_charge_refunded(charge, when):
     money_moved(payment.campaign_id)
 
 
-HANDLERS = {
-    "checkout.session.completed": on_checkout_completed,
-    # Konbini and bank transfers complete the session before the money arrives; these say whether it did.
-    "checkout.session.async_payment_succeeded": on_checkout_completed,
-    "checkout.session.async_payment_failed": on_checkout_unpaid,
-    "checkout.session.expired": on_checkout_unpaid,
-    "payment_intent.partially_funded": on_partially_funded,
-    "cash_balance.funds_available": on_funds_available,
-    "invoice.paid": on_invoice_paid,
-    "invoice.payment_failed": on_invoice_failed,
-    "invoice.upcoming": on_invoice_upcoming,
-    "customer.subscription.updated": on_subscription_changed,
-    "customer.subscription.deleted": on_subscription_changed,
-    "charge.refunded": on_charge_refunded,
-}
-
-
-@transaction.atomic
-def apply_event(event) -> bool:
-    """Apply one verified Stripe event once. Returns False for a duplicate (already applied) event, and for
-    one rendered at an API version the handlers cannot read. Raises MalformedEvent for one we cannot read at all,
-    and rolls back what it wrote."""
-    if hasattr(event, "to_dict"):  # a stripe.Event: handlers read plain dicts
-        event = event.to_dict()
-    check_envelope(event)
-    if event.get("type") in HANDLERS and not readable_event_version(event.get("api_version")):
-        # Half-applying an event of a shape we do not read would be worse than not applying it: say so loudly
-        # and record nothing (a retry would bring the same shape again).
-        logger.error(
-            "Stripe event %s (%s) is rendered at API version %s, which this site cannot read: set the webhook "
-            "endpoint's API version to %s in the Stripe Dashboard",
-            event.get("id"),
-            event.get("type"),
-            event.get("api_version"),
-            settings.STRIPE_API_VERSION,
-        )
-        return False
-    try:
-        with transaction.atomic():
-            StripeEvent.objects.create(event_id=event["id"], type=event["type"])
-    except IntegrityError:
-        return False
-    handler = HANDLERS.get(event["type"])
-    if handler is not None:
-        handler(event["data"]["object"], at(event["created"], MalformedEvent))
-    return True
-
-
 # --- bank transfers and moderation ----------------------------------------------------------------------
 
 
 @transaction.atomic
 def record_bank_transfer(
-    *, donation: Donation, amount_yen: int, received_on, recorded_by, statement_line: StatementLine | None = None
+    *,
+    donation: Donation,
+    amount_yen: int,
+    received_on: date,
+    recorded_by: User,
+    statement_line: StatementLine | None = None,
 ) -> Payment:
     """Donations staff record a transfer seen on the bank statement (by hand, or a line of an imported one); it
     counts like a card gift."""
@@ -562,7 +291,23 @@ def record_bank_transfer(
 
 
 @transaction.atomic
-def import_bank_statement(*, statement: Statement, file_name: str, uploaded_by) -> BankStatement:
+def record_bank_transfer_by_hand(
+    *, donation: Donation | None, new_gift: dict[str, Any], amount_yen: int, received_on: date, recorded_by: User
+) -> Payment:
+    """Donations staff record a transfer from the bank statement: to a gift already recorded (a supporter's later
+    transfer), else to a new anonymous gift made from `new_gift`'s details. The gift, the payment, its thank-you and
+    receipt are recorded together or not at all."""
+    if donation is None:
+        donation = create_pending_donation(
+            **new_gift, method=Donation.Method.BANK_TRANSFER, amount_yen=amount_yen, show_as=Donation.ShowAs.ANONYMOUS
+        )
+    return record_bank_transfer(
+        donation=donation, amount_yen=amount_yen, received_on=received_on, recorded_by=recorded_by
+    )
+
+
+@transaction.atomic
+def import_bank_statement(*, statement: Statement, file_name: str, uploaded_by: User) -> BankStatement:
     """Keep a parsed statement's credits that were never imported before (known by their checksums, whatever
     file they came in); the import records how many were new and how many already there."""
     upload = BankStatement.objects.create(
@@ -595,7 +340,7 @@ IGNORE = "ignore"
 
 
 @transaction.atomic
-def confirm_statement_lines(*, decisions: dict, confirmed_by) -> tuple[int, int]:
+def confirm_statement_lines(*, decisions: dict[StatementLine, Donation | str], confirmed_by: User) -> tuple[int, int]:
     """Donations staff confirm, in one step, which gift each line of imported statements pays (a Donation), or that
     it is not a gift (IGNORE). Each chosen line becomes a bank-transfer payment, with its thank-you and receipt as
     for one recorded by hand, all in one transaction. A line is taken by a compare-and-set on its state, so a
@@ -605,7 +350,7 @@ def confirm_statement_lines(*, decisions: dict, confirmed_by) -> tuple[int, int]
     decided = {"decided_by": confirmed_by, "decided_at": timezone.now()}
     for line, choice in sorted(decisions.items(), key=lambda item: (item[0].date, item[0].pk)):
         still_open = StatementLine.objects.filter(pk=line.pk, state=StatementLine.State.UNMATCHED)
-        if choice == IGNORE:
+        if not isinstance(choice, Donation):  # IGNORE
             ignored += audit.update(still_open, state=StatementLine.State.IGNORED, **decided)
             continue
         donation = Donation.objects.select_for_update().get(pk=choice.pk)
@@ -625,7 +370,7 @@ def confirm_statement_lines(*, decisions: dict, confirmed_by) -> tuple[int, int]
 
 
 @transaction.atomic
-def queue_receipts(payments) -> int:
+def queue_receipts(payments: QuerySet[Payment]) -> int:
     """Donations staff issue the receipts missing for some payments (each payment's receipt message once)."""
     return sum(messages.queue_receipt(payment) is not None for payment in payments.select_related("donation"))
 
@@ -647,7 +392,7 @@ def set_receipts_wanted(*, email: str, choice: str) -> int:
 
 
 @transaction.atomic
-def moderate_messages(*, donations, approve: bool) -> int:
+def moderate_messages(*, donations: QuerySet[Donation], approve: bool) -> int:
     new_status = Donation.MessageStatus.APPROVED if approve else Donation.MessageStatus.REJECTED
     changed = donations.filter(~Q(message=""))
     campaign_ids = set(changed.values_list("campaign_id", flat=True))
@@ -699,7 +444,9 @@ def merge_donors(*, keep: Donor, merge: Donor) -> int:
 
 
 @transaction.atomic
-def import_channel_gifts(*, campaign: Campaign, channel: str, rows, recorded_by) -> tuple[int, int]:
+def import_channel_gifts(
+    *, campaign: Campaign, channel: str, rows: Iterable[Row], recorded_by: User
+) -> tuple[int, int]:
     """Gifts received through another channel (Give One, Benevity…), from its CSV export (see donations/channels.py):
     each row a one-off gift with one payment, referenced "<channel>:<their transaction id>", so a row imported
     before adds nothing. No thank-you and no receipt from JII: the channel sends its own. They count towards the
@@ -745,7 +492,7 @@ def import_channel_gifts(*, campaign: Campaign, channel: str, rows, recorded_by)
 
 
 @transaction.atomic
-def queue_waiting_receipts(donations) -> int:
+def queue_waiting_receipts(donations: QuerySet[Donation]) -> int:
     """Receipts that waited for the donor's name and address (JII being a 認定NPO法人), once staff added them:
     each gift's missing receipt, or the donor's annual one, queued again."""
     queued = 0
@@ -767,3 +514,25 @@ def queue_waiting_receipts(donations) -> int:
                 payment.donation = donation
                 queued += messages.queue_receipt(payment, once=f"payment:{payment.pk}:addressed") is not None
     return queued
+
+
+@transaction.atomic
+def queue_annual_receipts(year: int | None = None) -> int:
+    """The annual receipts of a fiscal year (by default the one just over) written to the outbox: every donor's
+    that is missing or no longer covers every gift."""
+    return messages.queue_annual_receipts(year or fiscal_year(timezone.localdate()) - 1)
+
+
+def reissue_receipts(receipts: QuerySet[Receipt], *, reason: str) -> tuple[int, int]:
+    """Donations staff correct receipts: each valid one is voided and reissued, in a transaction of its own, so one
+    that cannot be reissued (its donor's name or address missing) stays valid and the others are done. Returns how
+    many were reissued and how many refused."""
+    done = refused = 0
+    for receipt in receipts.filter(voided_at__isnull=True):
+        try:
+            void_and_reissue(receipt=receipt, reason=reason)
+        except CannotIssue:
+            refused += 1
+        else:
+            done += 1
+    return done, refused

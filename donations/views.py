@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from donations import preview, progress, services
+from donations import preview, progress, services, stripe_events
 from donations.forms import DonationForm, HistoryLinkForm, ReceiptsWantedForm
 from donations.links import HISTORY_SALT, MANAGE_SALT, donation_id_from_token, manage_url
 from donations.models import Campaign, Donation, Receipt
@@ -170,13 +170,13 @@ def stripe_webhook(request):
     except (ValueError, stripe.SignatureVerificationError):
         return HttpResponseBadRequest("invalid payload or signature")
     try:
-        services.apply_event(event)
-    except services.NotYet:
+        stripe_events.apply_event(event)
+    except stripe_events.NotYet:
         return HttpResponse("not yet: deliver again later", status=409)  # Stripe retries any non-2xx
-    except services.UnusableObject as error:
+    except stripe_events.UnusableObject as error:
         logger.warning("Stripe event %s ignored: %s", event["id"], error)
         return HttpResponse("ignored")  # sending it again would not make it usable
-    except services.MalformedEvent as error:
+    except stripe_events.MalformedEvent as error:
         logger.warning("a signed Stripe event was refused: %s", error)
         return HttpResponseBadRequest("malformed event")
     return HttpResponse("ok")

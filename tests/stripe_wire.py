@@ -118,33 +118,46 @@ def _check(hint, value, where) -> list[str]:
     if value == "":  # Stripe reads "" as "unset", refused unless the type has Literal[""] (see _check_union)
         return [f"{where_}: empty, which Stripe takes as unsetting it"]
     if origin in (list, typing.List):  # noqa: UP006 (stripe's annotations use typing.List)
-        if not isinstance(value, dict) or sorted(value) != sorted(str(n) for n in range(len(value))):
-            return [f"{where_}: expected a list, got {value!r}"]
-        (item,) = typing.get_args(hint)
-        return [problem for n in range(len(value)) for problem in _check(item, value[str(n)], f"{where}{n}.")]
+        return _check_list(hint, value, where)
     if origin in (dict, typing.Dict) or getattr(origin, "__name__", "") == "UntypedStripeObject":  # noqa: UP006
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
             return [f"{where_}: expected a map of strings, got {value!r}"]
         return []
     if is_typeddict(hint):
         return _check_typeddict(hint, value, where)
-    if hint is str:
-        return [] if isinstance(value, str) else [f"{where_}: expected a string, got {value!r}"]
-    if hint is bool:
-        return [] if value in ("true", "false") else [f"{where_}: expected true or false, got {value!r}"]
-    if hint is int:
-        return (
-            []
-            if isinstance(value, str) and re.fullmatch(r"-?\d+", value)
-            else [f"{where_}: expected a whole number, got {value!r}"]
-        )
-    if hint in (float, Decimal):
-        try:
-            Decimal(value)
-        except (InvalidOperation, TypeError):
-            return [f"{where_}: expected a number, got {value!r}"]
-        return []
-    return [f"{where_}: no check for {hint!r}"]
+    return _check_scalar(hint, value, where_)
+
+
+def _check_list(hint, value, where) -> list[str]:
+    if not isinstance(value, dict) or sorted(value) != sorted(str(n) for n in range(len(value))):
+        return [f"{where.rstrip('.')}: expected a list, got {value!r}"]
+    (item,) = typing.get_args(hint)
+    return [problem for n in range(len(value)) for problem in _check(item, value[str(n)], f"{where}{n}.")]
+
+
+def _is_number(value) -> bool:
+    try:
+        Decimal(value)
+    except (InvalidOperation, TypeError):
+        return False
+    return True
+
+
+# How a form-encoded scalar of each type looks, and what to say when it does not.
+SCALARS = {
+    str: (lambda value: isinstance(value, str), "a string"),
+    bool: (lambda value: value in ("true", "false"), "true or false"),
+    int: (lambda value: isinstance(value, str) and re.fullmatch(r"-?\d+", value) is not None, "a whole number"),
+    float: (_is_number, "a number"),
+    Decimal: (_is_number, "a number"),
+}
+
+
+def _check_scalar(hint, value, where_) -> list[str]:
+    if hint not in SCALARS:
+        return [f"{where_}: no check for {hint!r}"]
+    fits, expected = SCALARS[hint]
+    return [] if fits(value) else [f"{where_}: expected {expected}, got {value!r}"]
 
 
 def _check_union(options, value, where) -> list[str]:

@@ -13,7 +13,7 @@ from django.core import mail
 from donations.messages import PART_RECEIVED, THANKS, UNPAID
 from donations.models import Donation, Payment
 from donations.progress import compute_progress
-from donations.services import apply_event, at
+from donations.stripe_events import apply_event, at
 from jii.models import Message
 from tests.donations.conftest import stripe_event
 from tests.donations.test_webhooks import each_order

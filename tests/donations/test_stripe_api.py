@@ -167,7 +167,7 @@ def test_an_event_of_the_oldest_readable_version_is_still_applied(deliver, make_
 
 def test_an_event_of_an_older_shape_is_refused_loudly_and_writes_nothing(deliver, make_donation, caplog):
     donation = make_donation(frequency="monthly", amount=3000)
-    with caplog.at_level(logging.ERROR, logger="donations.services"):
+    with caplog.at_level(logging.ERROR, logger="donations.stripe_events"):
         assert deliver(stripe_event("invoice_paid_2024_06_20", donation, created=NOW)).status_code == 200
     assert not Payment.objects.exists() and not StripeEvent.objects.exists()
     assert Donation.objects.get(pk=donation.pk).status == Donation.Status.PENDING
@@ -179,7 +179,7 @@ def test_an_event_of_an_older_shape_is_refused_loudly_and_writes_nothing(deliver
 def test_an_event_newer_than_the_pinned_version_is_refused_too(deliver, make_donation, settings, caplog):
     settings.STRIPE_API_VERSION = "2026-09-30.endive"
     donation = make_donation(amount=5000)
-    with caplog.at_level(logging.ERROR, logger="donations.services"):
+    with caplog.at_level(logging.ERROR, logger="donations.stripe_events"):
         assert deliver(stripe_event("checkout_session_completed_payment", donation, created=NOW)).status_code == 200
     assert not Payment.objects.exists() and not StripeEvent.objects.exists()
     assert "2026-10-28.endive" in caplog.records[0].getMessage()
@@ -191,7 +191,7 @@ def test_reconciliation_skips_events_it_cannot_read_and_applies_the_rest(make_do
         json.loads(stripe_event("invoice_paid_2024_06_20", old, created=NOW)),
         json.loads(stripe_event("invoice_paid", new, created=NOW + 1)),
     ]
-    with caplog.at_level(logging.ERROR, logger="donations.services"):
+    with caplog.at_level(logging.ERROR, logger="donations.stripe_events"):
         assert reconcile_with_stripe() == 1
     assert list(Payment.objects.values_list("donation_id", "amount_yen")) == [(new.pk, 5000)]
     assert "evt_1OldInvoicePaid" in caplog.records[0].getMessage()

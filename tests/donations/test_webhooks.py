@@ -12,7 +12,7 @@ from django.db import transaction
 
 from donations.messages import THANKS
 from donations.models import Donation, Payment, Receipt, StripeEvent
-from donations.services import apply_event, at
+from donations.stripe_events import apply_event, at
 from jii.models import Message
 from tests.donations.conftest import signed, stripe_event
 from tests.jii.test_cache import closed_port
