@@ -12,7 +12,7 @@ from django.utils import timezone
 from donations.models import Payment
 from donations.register import donors_of_year
 from donations.selectors import payments_for_export
-from jii.admin import spreadsheet_safe
+from jii.exports import spreadsheet_safe
 
 
 def csv_response(file_name: str) -> tuple[HttpResponse, Any]:

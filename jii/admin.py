@@ -29,10 +29,7 @@ from django.utils.translation import ngettext, npgettext, pgettext, pgettext_laz
 
 from jii import audiences, hours, outbox, readiness, services
 from jii.admin_pages import PagesAdmin
-from jii.exports import (
-    spreadsheet_safe,  # noqa: F401  donations/admin.py imports it from here
-    volunteer_hours_csv,
-)
+from jii.exports import volunteer_hours_csv
 from jii.forms import GroupMessageForm, PeriodForm
 from jii.models import (
     Area,
