@@ -14,7 +14,8 @@ from consultations.calendar import appointment_ics
 from consultations.forms import AnotherTimeForm, ConsultationRequestForm, NoteForm
 from consultations.models import Appointment, CaseNote, Consultation, Expert
 from jii import confirm, intake, limits
-from jii.status_links import resident_for_token, resident_from_form
+from jii.shortcuts import resident_or_404
+from jii.status_links import resident_from_form
 
 
 def request_consultation(request):
@@ -89,9 +90,7 @@ def expert_note(request, consultation_id):
 
 def calendar_file(request, token, appointment_id):
     """The resident's appointment for their calendar, from the link on their status page."""
-    resident = resident_for_token(token)
-    if resident is None:
-        raise Http404
+    resident = resident_or_404(token)
     appointment = get_object_or_404(
         Appointment.objects.select_related("room"), pk=appointment_id, consultation__resident=resident
     )

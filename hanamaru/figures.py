@@ -5,10 +5,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from hanamaru.models import Attendance, Session, TutorSignup
-
-
-def percent(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
+from jii.figures import percent
 
 
 def hanamaru_figures(start, end) -> dict:

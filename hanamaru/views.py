@@ -3,7 +3,6 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,14 +21,8 @@ from hanamaru.models import Class, ConsentText, Enrolment, Session
 from hanamaru.selectors import classes_with_places, sessions_needing_tutors
 from jii import confirm, intake, limits
 from jii.models import VolunteerProfile
+from jii.shortcuts import approved_profile, approved_profile_or_403
 from jii.status_links import resident_from_form
-
-
-def approved_profile(user) -> VolunteerProfile | None:
-    if not user.is_authenticated:
-        return None
-    profile = VolunteerProfile.objects.filter(user=user).first()
-    return profile if profile and profile.is_approved else None
 
 
 def classes(request):
@@ -113,9 +106,7 @@ def tutor_step(step, done_message, confirm_with=None):
     @login_required
     @require_POST
     def view(request, session_id):
-        profile = approved_profile(request.user)
-        if profile is None:
-            raise PermissionDenied
+        profile = approved_profile_or_403(request.user)
         session = get_object_or_404(Session.objects.select_related("klass"), pk=session_id)
         if confirm_with is not None and not confirm.confirmed(request):
             return confirm.ask(request, back_url=reverse("volunteer_dashboard"), **confirm_with(session))
@@ -267,7 +258,7 @@ def tutor_calendar(request, token):
         profile_id = signing.loads(token, salt=TUTOR_CALENDAR_SALT)
     except signing.BadSignature:
         raise Http404 from None
-    profile = VolunteerProfile.objects.filter(pk=profile_id, status=VolunteerProfile.Status.APPROVED).first()
+    profile = VolunteerProfile.objects.approved().filter(pk=profile_id).first()
     if profile is None:
         raise Http404
     sessions = (

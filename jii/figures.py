@@ -15,6 +15,11 @@ def register_figures(name: str, compute: Callable[[], list[tuple[str, int]]]) ->
         FIGURES.append((name, compute))
 
 
+def percent(part: int, whole: int) -> float | None:
+    """part of whole in percent, to one decimal; None when there is no whole to take a part of."""
+    return round(100 * part / whole, 1) if whole else None
+
+
 def public_figures() -> list[tuple[str, int]]:
     """Every program's public figures, computed at most every ten minutes (labels are lazy translations)."""
     rows = []

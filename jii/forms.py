@@ -303,6 +303,7 @@ class ResidentForm(PlainErrorsMixin, ConsentMixin, forms.Form):
     fieldsets: list = []
 
     def grouped_fields(self):
+        """[(legend, [bound field, …]), …] for the template, one fieldset each."""
         return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]
 
 

@@ -127,7 +127,10 @@ class Area(models.Model):
         return str(self.name)
 
     def distance_km(self, other: "Area") -> float:
-        return haversine_km(self.latitude, self.longitude, other.latitude, other.longitude)
+        """Between the two centres, on a sphere the size of the Earth (haversine formula)."""
+        lat1, lon1, lat2, lon2 = map(math.radians, (self.latitude, self.longitude, other.latitude, other.longitude))
+        a = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+        return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
 
 
 def area_choices():
@@ -136,12 +139,6 @@ def area_choices():
     for area in Area.objects.all():
         groups.setdefault(area.get_prefecture_display(), []).append((area.pk, str(area)))
     return [("", "---------"), *groups.items()]
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (lat1, lon1, lat2, lon2))
-    a = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
 
 
 EARTH_RADIUS_KM = 6371.0

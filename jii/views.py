@@ -18,7 +18,8 @@ from jii import certificates, confirm, health, hours, line, line_events, privacy
 from jii.forms import CertificateForm, ResidentLanguageForm, StatusLinkAgainForm, VolunteerProfileForm
 from jii.models import Certificate, ConfidentialityPledge, LineLink, LineLinkCode, PrivacyNotice, VolunteerProfile
 from jii.sections import render_sections
-from jii.status_links import resident_for_token, resident_from_form
+from jii.shortcuts import resident_or_404
+from jii.status_links import resident_from_form
 
 
 def home(request):
@@ -41,9 +42,7 @@ def healthz(request):
 @never_cache
 @require_safe  # GET, and HEAD for link previews
 def status(request, token):
-    resident = resident_for_token(token)
-    if resident is None:
-        raise Http404
+    resident = resident_or_404(token)
     return status_page(request, resident, token, ResidentLanguageForm(initial={"language": resident.language}))
 
 

@@ -69,11 +69,18 @@ def make_application(rng, n, volunteer, household, created_at, stage):
 
 def load() -> str:
     rng = random.Random(2020)  # OFP began in 2020
-    volunteers = list(VolunteerProfile.objects.filter(status="approved").select_related("area", "user").order_by("pk"))
+    volunteers = list(VolunteerProfile.objects.approved().select_related("area", "user").order_by("pk"))
     if not volunteers:
         return "no approved volunteers: load jii's demo first"
-    today = timezone.localdate()
+    # History first, then the live cases: one random sequence, so that every run draws the same people.
     now = timezone.now()
+    created = load_history(rng, volunteers, now) + load_live_cases(rng, volunteers, now)
+    return f"{created} OFP applications created, {Application.objects.count()} in all"
+
+
+def load_history(rng, volunteers, now) -> int:
+    """Closed applications and pairs of the past eighteen months; the number of applications created."""
+    today = timezone.localdate(now)
     created = 0
     for n in range(HISTORY):
         volunteer = volunteers[n % len(volunteers)]
@@ -90,7 +97,7 @@ def load() -> str:
         ends_on = add_months(starts_on, 6)
         completed = n % 9 != 4  # about nine in ten complete six months
         closed_on = ends_on if completed else starts_on + timedelta(days=rng.randint(40, 120))
-        if closed_on >= today:  # would still be running: leave it to the live cases below
+        if closed_on >= today:  # would still be running: leave it to the live cases
             application.delete()
             created -= 1
             continue
@@ -108,8 +115,13 @@ def load() -> str:
         )
         if not completed:
             Application.objects.filter(pk=application.pk).update(stage=Application.Stage.ENDED_EARLY)
+    return created
 
-    # Live cases: three pairs running, one proposal waiting for answers, five applicants waiting.
+
+def load_live_cases(rng, volunteers, now) -> int:
+    """Three pairs running, one proposal waiting for answers, five applicants waiting; the applications created."""
+    today = timezone.localdate(now)
+    created = 0
     for k, volunteer in enumerate(volunteers[:3]):
         application = make_application(
             rng, 100 + k, volunteer, HOUSEHOLDS[k], now - timedelta(days=60 + 40 * k), "active"
@@ -149,4 +161,4 @@ def load() -> str:
         stage = Application.Stage.RECEIVED if k < 2 else Application.Stage.MATCHING
         if make_application(rng, 120 + k, volunteer, HOUSEHOLDS[(k * 3) % 10], now - timedelta(days=3 + 9 * k), stage):
             created += 1
-    return f"{created} OFP applications created, {Application.objects.count()} in all"
+    return created

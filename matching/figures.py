@@ -7,14 +7,11 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from jii.choices import HouseholdType, Prefecture
+from jii.figures import percent
 from matching.models import Application, Match
 
 STARTED = [Match.Status.ACTIVE, Match.Status.COMPLETED, Match.Status.ENDED_EARLY]
 STILL_OPEN = [Application.Stage.RECEIVED, Application.Stage.MATCHING, Application.Stage.PROPOSED]
-
-
-def percent(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
 
 
 def program_figures(start: date, end: date) -> dict:

@@ -76,10 +76,6 @@ class ApplicationForm(ResidentForm):
         (_("Your partner"), ["hopes", "interests", "gender_preference", "message"]),
     ]
 
-    def grouped_fields(self):
-        """[(legend, [bound field, …]), …] for the template, one fieldset each."""
-        return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = area_choices()

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from jii.choices import HouseholdType, Interest
+from jii.choices import HouseholdType
 from jii.fields import EncryptedTextField
 from jii.models import Area, Language, Resident, VolunteerProfile, agreed_privacy_notice
 
@@ -106,9 +106,6 @@ class Application(models.Model):
 
     def __str__(self):
         return _("OFP application #%(id)s") % {"id": self.pk}
-
-    def interest_labels(self):
-        return [Interest(code).label for code in self.interests if code in Interest.values]
 
 
 class MatchQuerySet(models.QuerySet):

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,7 +9,8 @@ from django.views.decorators.http import require_POST
 
 from jii import intake, limits, readiness
 from jii.models import VolunteerProfile
-from jii.status_links import resident_for_token, resident_from_form
+from jii.shortcuts import approved_profile_or_403, resident_or_404
+from jii.status_links import resident_from_form
 from matching import services
 from matching.forms import ApplicationForm, CheckInForm, ResidentCheckInForm, ResponseForm, SurveyForm
 from matching.models import Match, Survey
@@ -29,13 +29,6 @@ def apply(request):
 
 def apply_done(request):
     return render(request, "matching/apply_done.html")
-
-
-def resident_or_404(token):
-    resident = resident_for_token(token)
-    if resident is None:
-        raise Http404
-    return resident
 
 
 @require_POST
@@ -94,15 +87,8 @@ def resident_survey(request, token, match_id, kind):
     return survey(request, match, kind, Match.Side.RESIDENT, reverse("status", kwargs={"token": token}))
 
 
-def approved_profile(request) -> VolunteerProfile:
-    profile = VolunteerProfile.objects.filter(user=request.user).first()
-    if profile is None or not profile.is_approved:
-        raise PermissionDenied
-    return profile
-
-
 def volunteers_match(request, match_id) -> tuple[VolunteerProfile, Match]:
-    profile = approved_profile(request)
+    profile = approved_profile_or_403(request.user)
     return profile, get_object_or_404(Match, pk=match_id, volunteer=profile)
 
 

@@ -8,13 +8,10 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from jii.choices import SpotCategory
+from jii.figures import percent
 from spot.models import Acceptance, Alert, SpotRequest
 
 WITHIN = timedelta(hours=48)
-
-
-def percent(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
 
 
 def spot_figures(start, end) -> dict:

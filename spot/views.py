@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_POST
 from jii import confirm as jii_confirm
 from jii import intake, limits, readiness
 from jii.models import VolunteerProfile
+from jii.shortcuts import approved_profile_or_403
 from jii.status_links import resident_from_form
 from spot import services
 from spot.forms import (
@@ -41,16 +41,9 @@ def request_done(request):
     return render(request, "spot/request_done.html")
 
 
-def approved_volunteer(request) -> VolunteerProfile:
-    profile = VolunteerProfile.objects.filter(user=request.user).first()
-    if profile is None or not profile.is_approved:
-        raise PermissionDenied
-    return profile
-
-
 @login_required
 def board(request):
-    profile = approved_volunteer(request)
+    profile = approved_profile_or_403(request.user)
     filters = BoardFilterForm(request.GET or None)
     requests = filters.filter(SpotRequest.objects.on_board()).select_related("area").prefetch_related("languages")
     page = Paginator(requests, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -63,7 +56,7 @@ def board(request):
 @login_required
 def board_entry(request, request_id):
     """One request as the board shows it (the link in an alert); a request taken meanwhile says so."""
-    profile = approved_volunteer(request)
+    profile = approved_profile_or_403(request.user)
     spot_request = get_object_or_404(
         SpotRequest.objects.select_related("area").prefetch_related("languages"), pk=request_id
     )
@@ -76,7 +69,7 @@ def board_entry(request, request_id):
 @login_required
 @require_POST
 def accept(request, request_id):
-    profile = approved_volunteer(request)
+    profile = approved_profile_or_403(request.user)
     spot_request = get_object_or_404(SpotRequest, pk=request_id)
     try:
         services.accept_request(request=spot_request, volunteer=profile)
@@ -92,7 +85,7 @@ def accept(request, request_id):
 
 def volunteers_request(request, request_id) -> tuple[VolunteerProfile, SpotRequest]:
     """Only the volunteer who took a request sees it in full; to anyone else it does not exist."""
-    profile = approved_volunteer(request)
+    profile = approved_profile_or_403(request.user)
     spot_request = (
         SpotRequest.objects.select_related("resident", "area").filter(pk=request_id, volunteer=profile).first()
     )

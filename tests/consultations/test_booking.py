@@ -1,7 +1,6 @@
 """Booking experts: within their hours, never twice at once (the database refuses it on PostgreSQL, even for
 bookings made at the same moment), with both people told in their language and given a calendar file."""
 
-import threading
 from datetime import timedelta
 
 import icalendar
@@ -15,6 +14,7 @@ from consultations.models import Appointment, Consultation, DayOff
 from consultations.tasks import run_daily_consultation_jobs
 from jii.models import Message
 from tests.consultations.conftest import at, book, committed, make_expert
+from tests.race import race
 
 pytestmark = pytest.mark.django_db
 
@@ -88,27 +88,10 @@ def test_on_postgresql_the_database_itself_refuses_an_overlap(case, expert):
         )
 
 
-def race(attempts) -> list[str]:
+def book_at_once(attempts) -> list[str]:
     """Run the bookings at the same moment, one thread and connection each: what each got."""
-    barrier = threading.Barrier(len(attempts))
-    outcomes = []
-
-    def try_booking(attempt):
-        try:
-            barrier.wait(timeout=30)
-            attempt()
-            outcomes.append("booked")
-        except services.ConsultationError:
-            outcomes.append("refused")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=try_booking, args=(attempt,)) for attempt in attempts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return sorted(outcomes)
+    outcomes = race(len(attempts), lambda i: attempts[i](), refused=services.ConsultationError)
+    return sorted("refused" if isinstance(outcome, services.ConsultationError) else "booked" for outcome in outcomes)
 
 
 # One test for both races: a second test with serialized_rollback in the same run fails to restore the database.
@@ -128,7 +111,7 @@ def test_bookings_made_at_the_same_moment_give_one_appointment_per_expert_and_pe
             interpreter=interpreter if case.interpreter_needed else None,
         )  # fmt: skip
 
-    assert race([by_expert(case) for case in cases]) == ["booked"] + ["refused"] * 7
+    assert book_at_once([by_expert(case) for case in cases]) == ["booked"] + ["refused"] * 7
     assert Appointment.objects.filter(status="booked").count() == 1
 
     # Eight cases needing an interpreter, each with an expert of its own, all want the one interpreter at 14:00.
@@ -142,7 +125,7 @@ def test_bookings_made_at_the_same_moment_give_one_appointment_per_expert_and_pe
         )  # fmt: skip
 
     attempts = [with_interpreter(case, own) for case, own in zip(needing, experts, strict=True)]
-    assert race(attempts) == ["booked"] + ["refused"] * 7
+    assert book_at_once(attempts) == ["booked"] + ["refused"] * 7
     assert Appointment.objects.filter(status="booked", interpreter=interpreter, starts_at=at(4, 14)).count() == 1
 
 

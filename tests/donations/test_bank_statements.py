@@ -3,7 +3,6 @@ cp932), each line kept once however often it is uploaded, matched by amount, dat
 by donations staff in one step."""
 
 import itertools
-import threading
 from datetime import date, datetime
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from donations.services import IGNORE, confirm_statement_lines, import_bank_stat
 from jii.models import Message
 from tests.donations.conftest import donation_for
 from tests.factories import CoordinatorFactory
+from tests.race import race
 
 pytestmark = pytest.mark.django_db
 STATEMENTS = Path(__file__).parent / "statements"
@@ -371,22 +371,7 @@ def test_the_donations_list_links_to_the_import(client, staff):
 def test_two_staff_confirming_the_same_line_at_once_pay_it_once(campaign):
     hanako = promised(campaign, "山田 花子", "ヤマダ ハナコ")
     line = imported()[0]
-    barrier, outcomes = threading.Barrier(4), []
-
-    def confirm():
-        try:
-            barrier.wait(timeout=30)
-            outcomes.append(confirm_statement_lines(decisions={line: hanako}, confirmed_by=None))
-        except Exception as error:  # a deadlock or an integrity error fails the test
-            outcomes.append(repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=confirm) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = race(4, lambda _: confirm_statement_lines(decisions={line: hanako}, confirmed_by=None))
     assert sorted(outcomes) == [(0, 0)] * 3 + [(1, 0)], outcomes
     assert Payment.objects.filter(donation=hanako).count() == 1
 

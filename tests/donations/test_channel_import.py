@@ -4,7 +4,6 @@ and no receipt from JII, and the register says so."""
 
 import csv
 import io
-import threading
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from donations.progress import campaign_state
 from donations.register import public_support_count
 from donations.services import import_channel_gifts
 from tests.factories import CoordinatorFactory
+from tests.race import race
 
 pytestmark = pytest.mark.django_db
 FILES = Path(__file__).parent / "channels"
@@ -114,23 +114,11 @@ def test_one_report_imported_by_two_people_at_once_counts_once(campaign):
     if connection.vendor != "postgresql":
         pytest.skip("needs a database that serves many connections at once (PostgreSQL)")
     rows = channels.read((FILES / "benevity.csv").read_bytes(), channel_key="benevity").importable
-    barrier = threading.Barrier(4)
-    results, errors = [], []
 
-    def run():
-        try:
-            barrier.wait(timeout=30)
-            results.append(import_channel_gifts(campaign=campaign, channel="benevity", rows=rows, recorded_by=None))
-        except Exception as error:  # reported by the assertion below
-            errors.append(repr(error))
-        finally:
-            connection.close()
+    def run(_):
+        return import_channel_gifts(campaign=campaign, channel="benevity", rows=rows, recorded_by=None)
 
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == [] and sum(added for added, _already in results) == 2
+    results = race(4, run)
+    assert sum(added for added, _already in results) == 2
     assert Payment.objects.count() == 2 and Donation.objects.count() == 2
     assert sum(Payment.objects.values_list("amount_yen", flat=True)) == 8000

@@ -3,7 +3,6 @@ without gaps or duplicates; issued once however often the task runs; corrections
 
 import shutil
 import subprocess
-import threading
 from datetime import datetime
 
 import pytest
@@ -14,6 +13,7 @@ from django.utils import timezone
 from donations.models import Payment, Receipt
 from donations.receipts import issue_for_payment, void_and_reissue
 from tests.donations.conftest import donation_for, issue_receipt
+from tests.race import race
 
 pytestmark = pytest.mark.django_db
 JST = timezone.get_fixed_timezone(9 * 60)
@@ -81,24 +81,7 @@ def test_fifty_receipts_issued_at_once_get_fifty_consecutive_numbers(campaign):
     if connection.vendor != "postgresql":
         pytest.skip("needs a database that serves many connections at once (PostgreSQL)")
     payments = [paid(campaign, amount=1000 + i) for i in range(50)]
-    barrier = threading.Barrier(50)
-    numbers, errors = [], []
-
-    def issue(payment):
-        try:
-            barrier.wait(timeout=30)
-            numbers.append(issue_for_payment(payment).sequence)
-        except Exception as error:  # reported by the assertion below
-            errors.append(repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=issue, args=(payment,)) for payment in payments]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
+    numbers = race(len(payments), lambda i: issue_for_payment(payments[i]).sequence)
     assert sorted(numbers) == list(range(1, 51))
 
 

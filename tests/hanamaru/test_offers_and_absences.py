@@ -4,7 +4,6 @@ is never offered twice (not even with answers and the daily job arriving togethe
 child is on the waiting list, and tell the tutors when their child will miss a session."""
 
 import re
-import threading
 from datetime import timedelta
 from io import StringIO
 
@@ -23,6 +22,7 @@ from jii.status_links import make_token
 from tests.factories import CoordinatorFactory, VolunteerFactory
 from tests.hanamaru.conftest import child, committed, enrol, session_in
 from tests.page_checks import nu_errors
+from tests.race import race
 
 pytestmark = pytest.mark.django_db
 
@@ -319,26 +319,9 @@ def test_answers_and_the_daily_job_arriving_together_never_overfill_the_class(kl
     at_deadline = max(offer.offered_until for offer in offers)
     steps = [lambda offer=offer: services.accept_offer(enrolment=offer) for offer in offers for _tab in range(2)]
     steps += [lambda: services.expire_offers(at_deadline)] * 2
-    barrier = threading.Barrier(len(steps))
-    errors, refused = [], []
-
-    def run(step):
-        try:
-            barrier.wait(timeout=30)
-            step()
-        except services.HanamaruError:
-            refused.append(1)  # too late, or answered already: told to the guardian
-        except Exception as error:  # reported by the assertion below
-            errors.append(repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(step,)) for step in steps]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
+    outcomes = race(len(steps), lambda i: steps[i](), refused=services.HanamaruError)
+    # A refusal (too late, or answered already) is told to the guardian.
+    refused = [outcome for outcome in outcomes if isinstance(outcome, services.HanamaruError)]
     rows = list(Enrolment.objects.filter(klass=klass).values_list("status", flat=True))
     holding = rows.count("enrolled") + rows.count("offered")
     assert holding <= 3

@@ -1,7 +1,6 @@
 """Terms of weekly sessions in Tokyo time; places, the waiting list (never over capacity, even with enrolments
 arriving together) and the emails guardians get."""
 
-import threading
 from datetime import UTC, date, time
 
 import pytest
@@ -13,6 +12,7 @@ from hanamaru import services
 from hanamaru.forms import TermForm
 from hanamaru.models import Class, Enrolment
 from tests.hanamaru.conftest import child, committed, enrol, local
+from tests.race import race
 
 pytestmark = pytest.mark.django_db
 
@@ -92,23 +92,6 @@ def test_enrolments_arriving_together_never_exceed_the_places(klass):
     if connection.vendor != "postgresql":
         pytest.skip("needs a database that serves many connections at once (PostgreSQL)")
     Class.objects.filter(pk=klass.pk).update(capacity=3)
-    barrier = threading.Barrier(10)
-    errors = []
-
-    def one_family(n):
-        try:
-            barrier.wait(timeout=30)
-            enrol(klass, child(f"Child{n}"), email=f"family{n}@example.com", name=f"Family {n}")
-        except Exception as error:  # reported by the assertion below
-            errors.append(repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=one_family, args=(n,)) for n in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
+    race(10, lambda n: enrol(klass, child(f"Child{n}"), email=f"family{n}@example.com", name=f"Family {n}"))
     statuses = list(Enrolment.objects.filter(klass=klass).values_list("status", flat=True))
     assert statuses.count("enrolled") == 3 and statuses.count("waiting") == 7

@@ -1,7 +1,6 @@
 """Tutors sign up within the tutors needed and may withdraw until 24 hours before; sessions moved or cancelled
 tell everyone in their language; reminders and shortage alerts go out once; attendance makes the figures."""
 
-import threading
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -17,6 +16,7 @@ from jii.models import Message
 from jii.tasks import queue_waiting_messages
 from tests.factories import CoordinatorFactory, VolunteerFactory
 from tests.hanamaru.conftest import child, committed, enrol, session_in
+from tests.race import race
 
 pytestmark = pytest.mark.django_db
 
@@ -227,23 +227,10 @@ def test_two_tutors_taking_the_last_spot_at_once_get_one_winner(klass):
     session = session_in(klass, days=3)
     services.sign_up_tutor(session=session, volunteer=tutor())
     volunteers = [tutor() for _ in range(6)]
-    barrier = threading.Barrier(len(volunteers))
-    outcomes = []
-
-    def offer(volunteer):
-        try:
-            barrier.wait(timeout=30)
-            services.sign_up_tutor(session=session, volunteer=volunteer)
-            outcomes.append("signed up")
-        except services.HanamaruError:
-            outcomes.append("full")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=offer, args=(volunteer,)) for volunteer in volunteers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert sorted(outcomes) == ["full"] * 5 + ["signed up"]
+    outcomes = race(
+        len(volunteers), lambda i: services.sign_up_tutor(session=session, volunteer=volunteers[i]),
+        refused=services.HanamaruError,
+    )  # fmt: skip
+    full = [outcome for outcome in outcomes if isinstance(outcome, services.HanamaruError)]
+    assert len(full) == 5  # and one signed up
     assert session.signups.filter(withdrawn_at__isnull=True).count() == 2

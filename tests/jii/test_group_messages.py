@@ -4,7 +4,6 @@ written in it, and kept in a log of who sent what to how many."""
 
 import html
 import re
-import threading
 import uuid
 from unittest import mock
 
@@ -22,6 +21,7 @@ from jii.readiness import insurance_year
 from jii.services import send_group_message
 from tests.factories import CoordinatorFactory, VolunteerFactory, approved_volunteer
 from tests.hanamaru.conftest import klass, session_in  # noqa: F401  (a class with sessions)
+from tests.race import race
 
 pytestmark = pytest.mark.django_db
 
@@ -335,26 +335,15 @@ def test_the_same_preview_sent_from_five_tabs_at_once_is_sent_once():
     for name in ["aiko", "kenji", "mai"]:
         volunteer(f"{name}@example.jp")
     token, coordinator = uuid.uuid4(), CoordinatorFactory()
-    barrier, outcomes = threading.Barrier(5), []
 
-    def press_send():
-        try:
-            barrier.wait(timeout=30)
-            _sent, created = send_group_message(
-                token=token, audience="everyone", value="", sent_by=coordinator,
-                subject={"ja": "お知らせ"}, body={"ja": "本文"},
-            )  # fmt: skip
-            outcomes.append("sent" if created else "found")
-        except Exception as error:  # anything else (a deadlock, an integrity error) fails the test
-            outcomes.append(repr(error))
-        finally:
-            connection.close()
+    def press_send(_):
+        _sent, created = send_group_message(
+            token=token, audience="everyone", value="", sent_by=coordinator,
+            subject={"ja": "お知らせ"}, body={"ja": "本文"},
+        )  # fmt: skip
+        return "sent" if created else "found"
 
-    threads = [threading.Thread(target=press_send) for _ in range(5)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = race(5, press_send)  # anything but sent or found (a deadlock, an integrity error) fails the test
     assert sorted(outcomes) == ["found"] * 4 + ["sent"], outcomes
     assert GroupMessage.objects.get().recipients == 3
     assert Message.objects.filter(template="group_message").count() == 3

@@ -3,6 +3,7 @@ readers of each language."""
 
 import csv
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polib
@@ -149,8 +150,13 @@ def test_every_catalog_names_the_programs_the_way_its_glossary_does(path):
                 assert all(rendering in translation for translation in translations), (entry.msgid, translations)
 
 
-def test_dates_are_shown_in_tokyo_time(settings):
-    from django.utils import timezone
+def test_a_date_shown_just_after_midnight_in_tokyo_is_the_tokyo_date(client):
+    """Asked at 0:30 on 1 April in Tokyo, when it is still 31 March in UTC: the status page says 1 April."""
+    from consultations.models import Consultation
+    from jii.status_links import make_token
+    from tests.consultations.conftest import submit
 
-    assert settings.TIME_ZONE == "Asia/Tokyo"
-    assert timezone.get_current_timezone_name() == "Asia/Tokyo"
+    case = submit()
+    Consultation.objects.filter(pk=case.pk).update(created_at=datetime(2026, 3, 31, 15, 30, tzinfo=UTC))
+    page = client.get(f"/en/status/{make_token(case.resident)}/").content.decode()
+    assert "Asked on April 1, 2026" in page

@@ -13,8 +13,9 @@ from django.utils import timezone
 from jii import outbox
 from jii.models import Message
 from jii.services import approve_volunteer, send_status_link
-from jii.tasks import deliver_message, queue_waiting_messages
+from jii.tasks import deliver_message
 from tests.factories import CoordinatorFactory, ResidentFactory, VolunteerFactory
+from tests.jii.test_beat import beat_task
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +136,7 @@ def test_the_sweep_sends_what_the_broker_never_got_and_leaves_recent_and_future_
     Message.objects.filter(pk=later.pk).update(next_attempt_at=now + timedelta(minutes=5))  # a retry not yet due
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert queue_waiting_messages() == 1
+        assert beat_task("outbox-sweep").apply().get() == 1  # the sweep beat runs every minute
     assert {message.to[0] for message in mail.outbox} == {lost.resident.email}
     states = dict(Message.objects.values_list("pk", "state"))
     assert states == {lost.pk: "sent", recent.pk: "queued", later.pk: "queued"}

@@ -9,8 +9,8 @@ from jii.models import Message
 from matching.follow_ups import due_follow_ups
 from matching.models import CheckIn, Match
 from matching.services import propose_match, respond_as_resident, respond_as_volunteer
-from matching.tasks import send_due_follow_ups
 from tests.factories import ApplicationFactory, approved_volunteer
+from tests.jii.test_beat import beat_task
 
 START = date(2026, 1, 10)
 
@@ -38,7 +38,7 @@ def run_job(django_capture_on_commit_callbacks):
 
     def run():
         with django_capture_on_commit_callbacks(execute=True):
-            return send_due_follow_ups()
+            return beat_task("ofp-follow-ups").apply().get()
 
     return run
 
@@ -107,7 +107,3 @@ def test_closed_pairs_get_only_their_closing_survey(pair, run_job, django_captur
         close_pair(match=pair, reason="moved")
     assert len(mail.outbox) == 2  # the closing survey, to both sides
     assert run_job() == 0 and len(mail.outbox) == 2
-
-
-def test_the_job_is_on_the_beat_schedule(settings):
-    assert "matching.tasks.send_due_follow_ups" in {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}

@@ -7,7 +7,6 @@ from functools import partial
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from jii import hours
@@ -29,6 +28,7 @@ from matching.services import (
 from matching.tasks import send_due_follow_ups
 from tests.factories import ApplicationFactory, CoordinatorFactory, approved_volunteer
 from tests.matching.test_pages import answer, started_pair
+from tests.race import race
 
 pytestmark = pytest.mark.django_db
 
@@ -381,27 +381,9 @@ def test_the_volunteer_answers_a_supporting_proposal_on_their_page(client):
 
 
 def at_once(*calls):
-    """Run each call in its own thread and database connection, all released together; their outcomes."""
-    import threading
-
-    barrier, outcomes = threading.Barrier(len(calls)), []
-
-    def run(call):
-        try:
-            barrier.wait()
-            call()
-            outcomes.append("done")
-        except MatchingError:
-            outcomes.append("refused")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sorted(outcomes)
+    """Run the calls at the same moment, one thread and connection each: sorted, which were done and which refused."""
+    outcomes = race(len(calls), lambda i: calls[i](), refused=MatchingError)
+    return sorted("refused" if isinstance(outcome, MatchingError) else "done" for outcome in outcomes)
 
 
 def check_team_races():

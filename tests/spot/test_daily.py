@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from spot.models import SpotRequest
 from spot.services import accept_request, agree_date, give_feedback, mark_done, release_request
-from spot.tasks import run_daily_spot_jobs
 from tests.factories import SpotRequestFactory, approved_volunteer
+from tests.jii.test_beat import beat_task
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def run_jobs(django_capture_on_commit_callbacks):
 
     def run():
         with django_capture_on_commit_callbacks(execute=True):
-            return run_daily_spot_jobs()
+            return beat_task("spot-daily").apply().get()
 
     return run
 
@@ -82,7 +82,3 @@ def test_no_feedback_request_when_the_resident_already_said_thanks(run_jobs):
     give_feedback(request=spot_request, resident=spot_request.resident, feedback="Thanks!")
     SpotRequest.objects.filter(pk=spot_request.pk).update(done_at=timezone.now() - timedelta(days=2))
     assert run_jobs()["feedback"] == 0
-
-
-def test_the_job_is_on_the_beat_schedule(settings):
-    assert "spot.tasks.run_daily_spot_jobs" in {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
