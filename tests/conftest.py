@@ -4,6 +4,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.test import Client as DjangoClient
+from django.utils import translation
 
 from donations.progress import local_pages
 from jii.celery import app as celery_app
@@ -27,6 +28,16 @@ def eager_celery(request):
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def source_language():
+    # Code outside a request speaks the active language, and a request leaves its language active in the thread:
+    # each test starts in English, the source language, whatever the test before it asked for, and a test that
+    # reads another language says so (translation.override, or a page's language prefix).
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
