@@ -65,6 +65,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "jii",
+    # The home page shows the programs' cards in this order (each app registers its own, jii/sections.py).
     "matching",
     "spot",
     "hanamaru",
