@@ -29,5 +29,5 @@ USER jii
 
 EXPOSE 8000
 # The access log goes through the redaction of jii/gunicorn.py: links carry tokens.
-CMD ["gunicorn", "jii.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "30", \
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "30", \
      "--access-logfile", "-", "--logger-class", "jii.gunicorn.Logger"]

@@ -38,7 +38,7 @@ ENV = {
     "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
     "CONN_MAX_AGE": "60",
     "LOG_LEVEL": "WARNING",
-    "DJANGO_SETTINGS_MODULE": "jii.settings",
+    "DJANGO_SETTINGS_MODULE": "config.settings",
 }
 PORT = 8077
 warnings.filterwarnings("ignore", message="No directory at")
@@ -141,7 +141,7 @@ def main():
     create_database()
     slug = populate(args.donations)
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "jii.wsgi:application", "-w", "2", "-b", f"127.0.0.1:{PORT}",
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-w", "2", "-b", f"127.0.0.1:{PORT}",
          "--log-level", "warning"],
         cwd=ROOT, env={**os.environ, **ENV},
     )  # fmt: skip

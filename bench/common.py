@@ -26,7 +26,7 @@ def configure(db_file: str, *, production: bool = False, **env) -> Path:
     """Point Django at bench/<db_file> (unless DATABASE_URL is set) before it starts; returns that path."""
     path = ROOT / "bench" / db_file
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{path}")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jii.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     for name, value in {**(AS_IN_PRODUCTION if production else {}), **env}.items():
         os.environ[name] = value

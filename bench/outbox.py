@@ -67,7 +67,7 @@ def wait_for(received, count: int, worker=None) -> None:
 
 def start_worker(env: dict) -> subprocess.Popen:
     log = MAIL / "worker.log"
-    command = [sys.executable, "-m", "celery", "-A", "jii", "worker", "--concurrency=2", "-l", "warning"]
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=2", "-l", "warning"]
     command += ["-n", "outbox-bench@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     time.sleep(4)  # ready long before the first message is committed
@@ -99,8 +99,8 @@ def main():
     from django.core.management import call_command
     from django.db import transaction
 
+    from config.celery import app
     from jii import outbox
-    from jii.celery import app
     from jii.emails import send_localized_email
     from jii.models import Message, Resident
     from jii.outbox import base_context

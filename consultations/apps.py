@@ -47,13 +47,14 @@ class ConsultationsConfig(AppConfig):
         from consultations.sections import public_figures, status_context
         from jii.audit import register
         from jii.figures import register_figures
-        from jii.sections import register_section
+        from jii.sections import always_shown, register_section
 
         # The change audit (jii/audit.py): a case's words, times given in the resident's words, the outcome
         # summary and the notes are masked.
         register(Consultation, masked=["description", "preferred_times", "outcome_summary"], m2m=["languages"])
         register(CaseNote, masked=["text"])
 
+        register_section("programs", "consultations/_home_card.html", always_shown)
         register_section("status", "consultations/_status.html", status_context)
         register_figures("consultations", public_figures)
         consultations_privacy.register()

@@ -8,6 +8,7 @@ from django.utils.translation import pgettext, pgettext_lazy
 from consultations.models import Consultation, Expert, Mode, Room, Topic
 from jii.forms import IdChoiceField, IdMultipleChoiceField, ResidentForm, resident_details
 from jii.models import Area, Language, area_choices
+from spot.handover import Urgency, topic_choices
 
 CONSENT_TEXT = _(
     "What you write here is confidential. It is read only by JII's consultation staff and by the expert (for "
@@ -185,15 +186,9 @@ class RedirectForm(forms.Form):
     resident_agreed = forms.BooleanField(label=_("The resident agreed to be helped by a Spot volunteer."))
     topic = forms.ChoiceField(label=_("Spot topic"))
     area = IdChoiceField(label=_("City or ward"), queryset=Area.objects.all())
-    urgency = forms.TypedChoiceField(
-        label=_("Urgency"),
-        choices=[(1, _("When someone is free")), (2, _("Within a week")), (3, _("Urgent"))],
-        coerce=int,
-    )
+    urgency = forms.TypedChoiceField(label=_("Urgency"), choices=Urgency.choices, coerce=int)
 
     def __init__(self, *args, **kwargs):
-        from spot.forms import topic_choices
-
         super().__init__(*args, **kwargs)
         self.fields["topic"].choices = topic_choices()
         self.fields["area"].choices = area_choices()

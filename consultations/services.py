@@ -50,7 +50,7 @@ def redirect_to_spot(*, consultation: Consultation, topic: str, area: Area, urge
     """A problem a volunteer can help with goes to Spot Otonari-san, through Spot's one public hand-over. The
     resident's own words stay here (they were given for a confidential consultation): the volunteer gets the
     summary staff wrote after the resident agreed to Spot's help."""
-    from spot.services import submit_from_consultation
+    from spot.handover import HelpMode, submit_from_consultation
 
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
     if consultation.status != Consultation.Status.NEW:
@@ -60,7 +60,7 @@ def redirect_to_spot(*, consultation: Consultation, topic: str, area: Area, urge
         topic=topic,
         description=summary,
         languages=list(consultation.languages.all()),
-        modes=[mode for mode in consultation.modes if mode in ("in_person", "phone", "online")] or ["phone"],
+        modes=[mode for mode in consultation.modes if mode in HelpMode.values] or [HelpMode.PHONE],
         area=area,
         urgency=urgency,
     )

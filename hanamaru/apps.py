@@ -41,13 +41,14 @@ class HanamaruConfig(AppConfig):
         from jii.figures import register_figures
         from jii.hours import register_hours
         from jii.readiness import register_release
-        from jii.sections import register_section
+        from jii.sections import always_shown, register_section
 
         # The change audit (jii/audit.py): a child's names, school and needs are masked.
         register(Child, masked=["first_name", "family_name", "school", "needs"], m2m=["home_languages"])
         register(Enrolment)
         register(Absence, masked=["reason"])
 
+        register_section("programs", "hanamaru/_home_card.html", always_shown)
         register_section("status", "hanamaru/_status.html", status_context)
         register_section("volunteer", "hanamaru/_volunteer.html", volunteer_context)
         register_release(services.release_volunteer)

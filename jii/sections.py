@@ -1,6 +1,7 @@
 """Program apps add sections to jii's shared pages without jii importing them.
 
-Pages: "home" (everyone), "status" (a resident's private status page), "volunteer" (a volunteer's own
+Pages: "programs" (the home page's card of each program, in the order of INSTALLED_APPS), "home" (everyone,
+below the programs), "status" (a resident's private status page), "volunteer" (a volunteer's own
 page) and "desk" (the admin's index, Today's desk: what needs a staff member's attention, for those whose work it
 is). An app registers a template and a function that returns its context, in its AppConfig.ready():
 
@@ -17,12 +18,23 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-SECTIONS: dict[str, list[tuple[str, Callable]]] = {"home": [], "status": [], "volunteer": [], "desk": []}
+SECTIONS: dict[str, list[tuple[str, Callable]]] = {
+    "programs": [],
+    "home": [],
+    "status": [],
+    "volunteer": [],
+    "desk": [],
+}
 
 
 def register_section(page: str, template_name: str, get_context: Callable) -> None:
     if (template_name, get_context) not in SECTIONS[page]:
         SECTIONS[page].append((template_name, get_context))
+
+
+def always_shown(request, *subject) -> dict:
+    """The context of a section that is the same for everyone, such as a program's card on the home page."""
+    return {}
 
 
 def render_sections(page: str, request, *subject) -> list[str]:

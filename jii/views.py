@@ -23,7 +23,8 @@ from jii.status_links import resident_from_form
 
 
 def home(request):
-    return render(request, "jii/home.html", {"sections": render_sections("home", request)})
+    context = {"program_cards": render_sections("programs", request), "sections": render_sections("home", request)}
+    return render(request, "jii/home.html", context)
 
 
 def privacy_page(request):

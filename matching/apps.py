@@ -23,7 +23,7 @@ class MatchingConfig(AppConfig):
         from jii.figures import register_figures
         from jii.hours import register_hours
         from jii.readiness import register_release
-        from jii.sections import register_section
+        from jii.sections import always_shown, register_section
         from matching import privacy as matching_privacy
         from matching import selectors as matching_selectors
         from matching import services
@@ -37,6 +37,7 @@ class MatchingConfig(AppConfig):
         register(ResidentCheckIn, masked=["need"])
         register(Extension)
 
+        register_section("programs", "matching/_home_card.html", always_shown)
         register_section("status", "matching/_status.html", status_context)
         register_section("volunteer", "matching/_volunteer.html", volunteer_context)
         register_release(services.release_volunteer)

@@ -17,7 +17,7 @@ class SpotConfig(AppConfig):
         from jii.figures import register_figures
         from jii.hours import register_hours
         from jii.readiness import register_release
-        from jii.sections import register_section
+        from jii.sections import always_shown, register_section
         from spot import privacy as spot_privacy
         from spot import selectors as spot_selectors
         from spot import services
@@ -27,6 +27,7 @@ class SpotConfig(AppConfig):
         # The change audit (jii/audit.py): the resident's words, the volunteer's report and the phone are masked.
         register(SpotRequest, masked=["description", "phone", "report", "feedback"], m2m=["languages"])
 
+        register_section("programs", "spot/_home_card.html", always_shown)
         register_section("status", "spot/_status.html", status_context)
         register_section("volunteer", "spot/_volunteer.html", volunteer_context)
         register_release(services.release_volunteer)

@@ -16,7 +16,7 @@ from django.utils.translation import pgettext
 from jii import audit, outbox, readiness
 from jii.models import Language, PrivacyNotice, Resident, User, VolunteerProfile
 from jii.services import find_or_create_resident
-from matching.services import MatchingError, apply_from_spot  # OFP's public hand-over
+from matching.handover import MatchingError, apply_from_spot
 from spot.models import TOPICS_BY_CATEGORY, Acceptance, Alert, SpotRequest
 from spot.selectors import volunteers_who_fit
 

@@ -6,8 +6,8 @@ from django.http import HttpRequest
 from django.test import Client as DjangoClient
 from django.utils import translation
 
+from config.celery import app as celery_app
 from donations.progress import local_pages
-from jii.celery import app as celery_app
 from tests.factories import CoordinatorFactory, ResidentFactory, VolunteerFactory
 from tests.stripe_wire import StripeStandIn
 

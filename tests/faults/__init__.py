@@ -13,7 +13,7 @@ from email import policy
 import pytest
 from django.conf import settings
 
-from jii.celery import app as celery_app
+from config.celery import app as celery_app
 
 # The marks of a fault test that needs a real Celery worker: Redis, and a database the worker process shares.
 REAL_STACK = [

@@ -1,6 +1,6 @@
 import pytest
 
-from jii.celery import app as celery_app
+from config.celery import app as celery_app
 from tests.faults import RedisServer, free_port, this_process_publishes_to
 
 

@@ -23,7 +23,7 @@ def test_the_access_log_has_no_token_no_search_and_no_referring_token(tmp_path):
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert '"--logger-class", "jii.gunicorn.Logger"' in dockerfile and '"--access-logfile", "-"' in dockerfile
     port, log = free_port(), tmp_path / "access.log"
-    command = [sys.executable, "-m", "gunicorn", "jii.wsgi:application", "--bind", f"127.0.0.1:{port}",
+    command = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
                "--workers", "1", "--logger-class", "jii.gunicorn.Logger", "--access-logfile", str(log)]  # fmt: skip
     server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -18,7 +18,7 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 
-from jii.celery import app as celery_app
+from config.celery import app as celery_app
 from jii.models import VolunteerProfile
 from jii.services import approve_volunteer
 from tests.factories import CoordinatorFactory, VolunteerFactory
@@ -66,7 +66,7 @@ def running_worker(tmp_path: Path, broker_url: str, name: str = "worker"):
     hostname = f"jii-test-{uuid.uuid4().hex[:12]}@%h"
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "jii.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": database_url(settings.DATABASES["default"]),
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_BROKER_URL": broker_url,
@@ -78,7 +78,7 @@ def running_worker(tmp_path: Path, broker_url: str, name: str = "worker"):
     }
     if celery_app.conf.result_backend:
         env["CELERY_RESULT_BACKEND"] = celery_app.conf.result_backend
-    command = [sys.executable, "-m", "celery", "-A", "jii", "worker", "--pool=solo", "--concurrency=1"]
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1"]
     command += ["-l", "info", "-n", hostname, "--without-gossip", "--without-mingle", "--without-heartbeat"]
     with log_path.open("wb") as log:
         process = subprocess.Popen(

@@ -33,6 +33,19 @@ def test_the_home_page_names_jii_and_the_four_programs(client):
     assert 'class="skip-link" href="#main"' in html
 
 
+def test_the_home_page_lists_each_programs_card_in_order_with_its_form(client):
+    """Each program adds its own card (jii/sections.py); the order stays OFP, Spot, Hanamaru, consultations."""
+    html = client.get("/en/").content.decode()
+    programs = html.split('id="programs-title"')[1].split("</section>")[0]
+    cards = re.findall(r'<li class="card">\s*<h3>([^<]+)</h3>.*?<a href="([^"]+)"', programs, re.S)
+    assert cards == [
+        ("Otonari-san Family Friend Program (OFP)", "/en/ofp/apply/"),
+        ("Spot Otonari-san", "/en/spot/request/"),
+        ("Hanamaru class", "/en/hanamaru/"),
+        ("Kurashi consultations", "/en/consultations/request/"),
+    ]
+
+
 def test_the_home_page_shows_the_running_campaign(client):
     call_command("load_demo_data", stdout=StringIO())
     html = client.get("/en/").content.decode()

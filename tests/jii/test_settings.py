@@ -29,7 +29,7 @@ print(json.dumps({
 def clean_env(**values):
     env = {key: value for key, value in os.environ.items() if key in ("PATH", "HOME", "LANG")}
     # ENV_FILE="" so that a developer's own .env does not leak into what "nothing set" means.
-    return {**env, "DJANGO_SETTINGS_MODULE": "jii.settings", "ENV_FILE": "", **values}
+    return {**env, "DJANGO_SETTINGS_MODULE": "config.settings", "ENV_FILE": "", **values}
 
 
 def settings_with(**values):

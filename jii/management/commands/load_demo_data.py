@@ -8,13 +8,12 @@ from importlib import import_module
 from importlib.util import find_spec
 from pathlib import Path
 
+from celery import current_app as celery_app  # the project's app (config/celery.py)
 from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
-
-from jii.celery import app as celery_app
 
 CONSOLE_BACKEND = "django.core.mail.backends.console.EmailBackend"
 FILE_BACKEND = "django.core.mail.backends.filebased.EmailBackend"

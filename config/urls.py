@@ -2,14 +2,13 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
-from django.utils.module_loading import import_string
 
 from jii import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    # Stripe posts here; no language prefix, no CSRF token (the signature is the proof).
-    path("stripe/webhook/", import_string("donations.views.stripe_webhook"), name="stripe_webhook"),
+    # Stripe posts to /stripe/webhook/: no language prefix, no CSRF token (the signature is the proof).
+    path("", include("donations.webhook_urls")),
     # The email provider's tracking webhook (bounces, complaints), signed as the provider signs it.
     path("anymail/", include("anymail.urls")),
     # LINE posts what people send JII's official account here (signed with the channel secret).

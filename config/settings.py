@@ -17,7 +17,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent  # the folder of manage.py
 
 env = environ.Env()
 # A .env file beside manage.py is read if present; ENV_FILE names another one ("" reads none).
@@ -65,6 +65,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "jii",
+    # The home page shows the programs' cards in this order (each app registers its own, jii/sections.py).
     "matching",
     "spot",
     "hanamaru",
@@ -107,8 +108,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
 ]
 
-ROOT_URLCONF = "jii.urls"
-WSGI_APPLICATION = "jii.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
