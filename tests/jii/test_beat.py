@@ -9,7 +9,7 @@ from unittest import mock
 from celery.beat import ScheduleEntry
 from django.conf import settings
 
-from jii.celery import app as celery_app
+from config.celery import app as celery_app
 
 
 def beat_task(entry_name: str):
