@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jii.groups import CONSULTATION_STAFF, COORDINATORS
 
@@ -46,7 +47,9 @@ class ConsultationsConfig(AppConfig):
         from consultations.models import CaseNote, Consultation
         from consultations.sections import public_figures, status_context
         from jii.audit import register
+        from jii.catalogs import register_not_for_residents
         from jii.figures import register_figures
+        from jii.intake import register_form
         from jii.sections import always_shown, register_section
 
         # The change audit (jii/audit.py): a case's words, times given in the resident's words, the outcome
@@ -58,3 +61,7 @@ class ConsultationsConfig(AppConfig):
         register_section("status", "consultations/_status.html", status_context)
         register_figures("consultations", public_figures)
         consultations_privacy.register()
+        # The admin's assisted intake links to this form (jii/intake.py).
+        register_form(pgettext_lazy("staff", "Kurashi consultation"), "consultations_request")
+        # Strings only staff, volunteers or donors read: the expert's page (jii/catalogs.py).
+        register_not_for_residents(r"expert\.html")

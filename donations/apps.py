@@ -44,6 +44,7 @@ class DonationsConfig(AppConfig):
         from donations.models import BankStatement, Donation, Donor, Payment, Receipt, StatementLine
         from donations.sections import current_campaign_context, desk_context
         from jii.audit import register
+        from jii.catalogs import register_not_for_residents
         from jii.sections import register_section
 
         register_section("home", "donations/_current_campaign.html", current_campaign_context)
@@ -61,3 +62,5 @@ class DonationsConfig(AppConfig):
         # A statement line names the sender (and the bank's text may too).
         register(BankStatement, masked=["file_name"])
         register(StatementLine, masked=["kana", "reference"])
+        # Strings only staff, volunteers or donors read: donors' pages, messages and receipts (jii/catalogs.py).
+        register_not_for_residents(r"donation|templates/donations/|donations/|receipts\.py")

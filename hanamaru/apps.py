@@ -38,8 +38,10 @@ class HanamaruConfig(AppConfig):
         from hanamaru.selectors import class_choices, class_tutors, session_choices, session_tutors
         from jii.audiences import register_audience
         from jii.audit import register
+        from jii.catalogs import register_not_for_residents
         from jii.figures import register_figures
         from jii.hours import register_hours
+        from jii.intake import register_form
         from jii.readiness import register_release
         from jii.sections import always_shown, register_section
 
@@ -62,3 +64,7 @@ class HanamaruConfig(AppConfig):
         register_audience(
             "session_tutors", pgettext_lazy("staff", "Tutors of a Hanamaru session"), session_choices, session_tutors
         )
+        # The admin's assisted intake links to this form (jii/intake.py).
+        register_form(pgettext_lazy("staff", "Hanamaru enrolment"), "hanamaru_enroll")
+        # Strings only staff, volunteers or donors read: the tutor-shortage message to coordinators (jii/catalogs.py).
+        register_not_for_residents(r"tutor_shortage")

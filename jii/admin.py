@@ -27,7 +27,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, npgettext, pgettext, pgettext_lazy
 
-from jii import audiences, hours, outbox, readiness, services
+from jii import audiences, hours, intake, outbox, readiness, services
 from jii.admin_pages import PagesAdmin
 from jii.exports import volunteer_hours_csv
 from jii.forms import GroupMessageForm, PeriodForm
@@ -530,7 +530,8 @@ class UndeliverableAddressAdmin(admin.ModelAdmin):
 
 @admin.register(AssistedIntake)
 class AssistedIntakeAdmin(RecordAdmin):
-    """Forms coordinators filled in for residents who phoned or came in. The page links to the four forms."""
+    """Forms coordinators filled in for residents who phoned or came in. The page links to each program's form
+    (jii.intake.register_form)."""
 
     list_display = ["resident", "program", "agreed", "taken_by", "taken_at", "consent_language"]
     list_filter = ["program", "agreed", "taken_at"]
@@ -540,13 +541,7 @@ class AssistedIntakeAdmin(RecordAdmin):
     readonly_fields = fields
 
     def changelist_view(self, request, extra_context=None):
-        forms = [
-            (pgettext_lazy("staff", "OFP application"), "ofp_apply"),
-            (pgettext_lazy("staff", "Spot request"), "spot_request"),
-            (pgettext_lazy("staff", "Hanamaru enrolment"), "hanamaru_enroll"),
-            (pgettext_lazy("staff", "Kurashi consultation"), "consultations_request"),
-        ]
-        links = [(label, reverse(name) + "?assisted=1") for label, name in forms]
+        links = [(label, reverse(name) + "?assisted=1") for label, name in intake.FORMS]
         return super().changelist_view(request, {**(extra_context or {}), "intake_forms": links})
 
 

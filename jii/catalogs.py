@@ -6,19 +6,24 @@ import re
 
 import polib
 
-# A string is for staff, volunteers or donors only when every place it is used matches one of these.
-NOT_FOR_RESIDENTS = re.compile(
-    r"admin\.py|templates/admin/|apps\.py|sections\.py|figures|explain\.py|receipts\.py|humanize_yen"
-    r"|coordinator|volunteer|tutor_shortage|donation|templates/donations/|donations/"
-    r"|expert\.html|spot/board\.html|spot/detail\.html|spot/_board_card\.html|spot/board_entry\.html"
-    r"|spot_alert|_spot_entry|jii/certificate\.html|jii/hours\.py"
-)
+# A string is for staff, volunteers or donors only when every place it is used matches one of these: the core's
+# here, each program's own pages and messages added by the program (register_not_for_residents in its apps.py).
+NOT_FOR_RESIDENTS = [
+    r"admin\.py|templates/admin/|apps\.py|sections\.py|figures|humanize_yen|coordinator|volunteer",
+    r"jii/certificate\.html|jii/hours\.py",
+]
+
+
+def register_not_for_residents(pattern: str) -> None:
+    if pattern not in NOT_FOR_RESIDENTS:
+        NOT_FOR_RESIDENTS.append(pattern)
 
 
 def is_for_residents(entry: polib.POEntry) -> bool:
     if entry.msgctxt in ("staff", "volunteer"):  # pgettext_lazy("staff", …), pgettext_lazy("volunteer", …)
         return False
-    return any(not NOT_FOR_RESIDENTS.search(path) for path, _line in entry.occurrences)
+    not_for_residents = re.compile("|".join(NOT_FOR_RESIDENTS))
+    return any(not not_for_residents.search(path) for path, _line in entry.occurrences)
 
 
 def resident_entries(catalog: polib.POFile) -> list[polib.POEntry]:

@@ -14,6 +14,14 @@ from jii.languages import current_language
 from jii.models import AssistedIntake, Resident
 
 PERMISSION = "jii.add_assistedintake"
+# (label, URL name) of each program's public form, registered by the program: the admin's assisted-intake page
+# links to each.
+FORMS: list[tuple[str, str]] = []
+
+
+def register_form(label, url_name: str) -> None:
+    if (label, url_name) not in FORMS:
+        FORMS.append((label, url_name))
 
 
 def assisted_form(request, form) -> AssistedIntakeForm | None:

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jii.groups import COORDINATORS
 
@@ -20,8 +21,10 @@ class MatchingConfig(AppConfig):
     def ready(self):
         import matching.messages  # noqa: F401  (registers OFP's message builders)
         from jii.audit import register
+        from jii.catalogs import register_not_for_residents
         from jii.figures import register_figures
         from jii.hours import register_hours
+        from jii.intake import register_form
         from jii.readiness import register_release
         from jii.sections import always_shown, register_section
         from matching import privacy as matching_privacy
@@ -45,3 +48,7 @@ class MatchingConfig(AppConfig):
         register_figures("matching", public_figures)
         register_hours("ofp", _("Otonari-san Family Friend Program (OFP)"), matching_selectors.hours_given)
         matching_privacy.register()
+        # The admin's assisted intake links to this form (jii/intake.py).
+        register_form(pgettext_lazy("staff", "OFP application"), "ofp_apply")
+        # Only coordinators read the reasons beside candidates (jii/catalogs.py).
+        register_not_for_residents(r"matching/explain\.py")

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jii.groups import COORDINATORS
 
@@ -14,8 +15,10 @@ class SpotConfig(AppConfig):
     def ready(self):
         import spot.messages  # noqa: F401  (registers Spot's message builders)
         from jii.audit import register
+        from jii.catalogs import register_not_for_residents
         from jii.figures import register_figures
         from jii.hours import register_hours
+        from jii.intake import register_form
         from jii.readiness import register_release
         from jii.sections import always_shown, register_section
         from spot import privacy as spot_privacy
@@ -34,3 +37,9 @@ class SpotConfig(AppConfig):
         register_figures("spot", public_figures)
         register_hours("spot", _("Spot Otonari-san"), spot_selectors.hours_given)
         spot_privacy.register()
+        # The admin's assisted intake links to this form (jii/intake.py).
+        register_form(pgettext_lazy("staff", "Spot request"), "spot_request")
+        # Strings only staff, volunteers or donors read: volunteers' board and alerts (jii/catalogs.py).
+        register_not_for_residents(
+            r"spot/board\.html|spot/detail\.html|spot/_board_card\.html|spot/board_entry\.html|spot_alert|_spot_entry"
+        )
