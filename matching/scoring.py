@@ -255,22 +255,22 @@ class Scores:
     def breakdown(self, i: int, j: int) -> list[dict]:
         """The pair's points, criterion by criterion, with what earned them (language-neutral codes)."""
         r, v = self.residents, self.volunteers
+        earned = {name: int(matrix[i, j]) for name, matrix in self.points.items()}
         items: list[dict] = []
-        if self.points["distance"][i, j]:
+        if earned["distance"]:
             if r.area[i] == v.area[j]:
-                items.append({"code": "same_area", "area": int(r.area[i])})
+                items.append({"code": "same_area", "area": int(r.area[i]), "points": earned["distance"]})
             else:
-                items.append({"code": "nearby", "km": self.km(i, j)})
-            items[-1]["points"] = int(self.points["distance"][i, j])
-        if self.points["language"][i, j]:
+                items.append({"code": "nearby", "km": self.km(i, j), "points": earned["distance"]})
+        if earned["language"]:
             shared = int(r.languages[i] & v.languages[j]) & ~self.context.japanese_bit
             codes = self.context.languages.decode(shared)
             item = {"code": "language", "languages": codes} if codes else {"code": "japanese"}
-            items.append({**item, "points": int(self.points["language"][i, j])})
-        if self.points["time"][i, j]:
+            items.append({**item, "points": earned["language"]})
+        if earned["time"]:
             bands = BANDS.decode(int(r.bands[i]) & int(v.bands[j]))
-            items.append({"code": "time", "bands": bands, "points": int(self.points["time"][i, j])})
-        if self.points["household"][i, j]:
+            items.append({"code": "time", "bands": bands, "points": earned["time"]})
+        if earned["household"]:
             household = HOUSEHOLDS[int(r.household[i])]
             experience = int(v.experience[j])
             kinds = [k for k in HOUSEHOLD_EXPERIENCE[household] if experience >> EXPERIENCES.bit[k] & 1]
@@ -279,18 +279,16 @@ class Scores:
                     "code": "household",
                     "household": household,
                     "experience": [str(k) for k in kinds],
-                    "points": int(self.points["household"][i, j]),
+                    "points": earned["household"],
                 }
             )
-        if self.points["interests"][i, j]:
+        if earned["interests"]:
             shared_interests = INTERESTS.decode(int(r.interests[i]) & int(v.interests[j]))
-            items.append(
-                {"code": "interests", "interests": shared_interests, "points": int(self.points["interests"][i, j])}
-            )
-        if self.points["hopes"][i, j]:
+            items.append({"code": "interests", "interests": shared_interests, "points": earned["interests"]})
+        if earned["hopes"]:
             wanted, answered = int(r.hopes[i]), v.hope_points[j].tolist()
             hopes = [h for k, h in enumerate(HOPES.names) if wanted >> k & 1 and answered[k]]
-            items.append({"code": "hopes", "hopes": hopes, "points": int(self.points["hopes"][i, j])})
+            items.append({"code": "hopes", "hopes": hopes, "points": earned["hopes"]})
         return items
 
     def reasons(self, i: int, j: int) -> list[dict]:
