@@ -38,9 +38,10 @@ def rank_candidates(application: Application, limit: int = 20) -> Ranking:
         Application.objects.filter(pk=application.pk), volunteers.filter(area_id__in=near), context
     )
     feasible, total = scores.feasible[0], scores.total[0]
-    order = [j for j in np.argsort(-total, kind="stable") if feasible[j]][:limit]
+    order = [j for j in np.argsort(-total, kind="stable").tolist() if feasible[j]][:limit]
     candidates = [Candidate(int(scores.volunteers.ids[j]), int(total[j]), scores.breakdown(0, j)) for j in order]
-    excluded = [Excluded(int(scores.volunteers.ids[j]), scores.reasons(0, j)) for j in np.flatnonzero(~feasible)]
+    ruled_out = np.flatnonzero(~feasible).tolist()
+    excluded = [Excluded(int(scores.volunteers.ids[j]), scores.reasons(0, j)) for j in ruled_out]
     far_away = volunteers.exclude(area_id__in=near).count()
     return Ranking(candidates=candidates, excluded=excluded, far_away=far_away)
 
@@ -59,11 +60,12 @@ def best_assignment(score: np.ndarray, feasible: np.ndarray) -> Assignment:
     so the total score decides and, only between equal totals, more pairs win."""
     if score.size == 0:
         return Assignment()
-    # The solver works in float64 anyway: build the weights in it directly (exact for these integers).
-    weight = score.astype(np.float64)  # one copy, then worked on in place (large matrices: no temporaries)
-    weight *= float(min(score.shape) + 1)
+    # The solver works in float64 anyway: build the weights in it directly (exact for these integers), in one
+    # copy worked on in place. Infeasible pairs are multiplied by False: a boolean-mask assignment is ten times
+    # slower over millions of unpredictable pairs.
+    weight = np.multiply(score, float(min(score.shape) + 1), dtype=np.float64)
     weight += 1.0
-    weight[~feasible] = 0.0
+    weight *= feasible
     rows, cols = linear_sum_assignment(weight, maximize=True)
     kept = feasible[rows, cols]
     rows, cols = rows[kept], cols[kept]

@@ -8,8 +8,9 @@ from django.utils import translation
 from jii.models import Area
 from matching.explain import describe_breakdown, describe_reasons
 from matching.models import Application
+from matching.policy import WEIGHTS
 from matching.ranking import rank_candidates
-from matching.scoring import WEIGHTS, score_applications
+from matching.scoring import score_applications
 from matching.services import close_pair, propose_match, respond_as_resident, respond_as_volunteer
 from tests.factories import ApplicationFactory, VolunteerFactory, approved_volunteer
 
