@@ -62,6 +62,6 @@ class ConsultationsConfig(AppConfig):
         register_figures("consultations", public_figures)
         consultations_privacy.register()
         # The admin's assisted intake links to this form (jii/intake.py).
-        register_form(pgettext_lazy("staff", "Kurashi consultation"), "consultations_request")
+        register_form(pgettext_lazy("staff", "Kurashi consultation"), "consultations:request")
         # Strings only staff, volunteers or donors read: the expert's page (jii/catalogs.py).
         register_not_for_residents(r"expert\.html")

@@ -102,7 +102,7 @@ def request_received(message):
 
 def expert_page_url(language: str) -> str:
     with translation.override(language):
-        return settings.SITE_URL.rstrip("/") + reverse("consultations_expert")
+        return settings.SITE_URL.rstrip("/") + reverse("consultations:expert")
 
 
 @builder(APPOINTMENT, seen_only_with=CONFIDENTIAL)

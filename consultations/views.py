@@ -28,7 +28,7 @@ def request_consultation(request):
             assisted,
             program="consultations",
             service=services.submit_request,
-            thanks="consultations_request_done",
+            thanks="consultations:request_done",
         )
     return render(request, "consultations/request.html", {"form": form, "assisted": assisted})
 
@@ -85,7 +85,7 @@ def expert_note(request, consultation_id):
         messages.success(request, _("Your note is saved."))
     else:
         messages.error(request, _("Please write the note first."))
-    return redirect("consultations_expert")
+    return redirect("consultations:expert")
 
 
 def calendar_file(request, token, appointment_id):

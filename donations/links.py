@@ -16,7 +16,7 @@ HISTORY_SALT = "donations.history"
 def manage_url(donation) -> str:
     token = signing.dumps(str(donation.pk), salt=MANAGE_SALT)
     with translation.override(donation.language):
-        return settings.SITE_URL.rstrip("/") + reverse("donation_manage", args=[token])
+        return settings.SITE_URL.rstrip("/") + reverse("donations:manage", args=[token])
 
 
 def history_url(donation, language: str = "") -> str:
@@ -24,7 +24,7 @@ def history_url(donation, language: str = "") -> str:
     email: a signed value is readable by anyone who decodes it."""
     token = signing.dumps(str(donation.pk), salt=HISTORY_SALT)
     with translation.override(language or donation.language):
-        return settings.SITE_URL.rstrip("/") + reverse("donor_history", args=[token])
+        return settings.SITE_URL.rstrip("/") + reverse("donations:history", args=[token])
 
 
 def donation_id_from_token(token: str, salt: str) -> str | None:
@@ -41,4 +41,4 @@ def donation_id_from_token(token: str, salt: str) -> str | None:
 
 def campaign_url(campaign, language: str) -> str:
     with translation.override(language):
-        return settings.SITE_URL.rstrip("/") + reverse("campaign", args=[campaign.slug])
+        return settings.SITE_URL.rstrip("/") + reverse("donations:campaign", args=[campaign.slug])

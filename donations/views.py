@@ -77,8 +77,8 @@ def campaign_page(request, slug):
         try:
             url = services.start_checkout(
                 donation=donation,
-                success_url=base + reverse("donation_thanks", args=[campaign.slug]) + f"?method={donation.method}",
-                cancel_url=base + reverse("campaign", args=[campaign.slug]),
+                success_url=base + reverse("donations:thanks", args=[campaign.slug]) + f"?method={donation.method}",
+                cancel_url=base + reverse("donations:campaign", args=[campaign.slug]),
             )
         except services.CheckoutUnavailable:
             form.add_error(
@@ -119,7 +119,7 @@ SHARE_HASHTAG = "小さな理解"
 def share_links(campaign) -> dict:
     """The page's own address and plain links to share it on LINE, X and Facebook with JII's hashtag: no
     third-party script on the page, nothing sent to them until a visitor follows a link."""
-    url = settings.SITE_URL.rstrip("/") + reverse("campaign", args=[campaign.slug])
+    url = settings.SITE_URL.rstrip("/") + reverse("donations:campaign", args=[campaign.slug])
     text = f"{campaign.title} #{SHARE_HASHTAG}"
     return {
         "url": url,
@@ -127,7 +127,7 @@ def share_links(campaign) -> dict:
         "x": "https://twitter.com/intent/tweet?" + urlencode({"url": url, "text": str(campaign.title),
                                                            "hashtags": SHARE_HASHTAG}),
         "facebook": "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url}),
-        "image": settings.SITE_URL.rstrip("/") + reverse("campaign_preview", args=[campaign.slug]),
+        "image": settings.SITE_URL.rstrip("/") + reverse("donations:campaign_preview", args=[campaign.slug]),
     }  # fmt: skip
 
 
@@ -214,7 +214,7 @@ def manage(request, token):
         portal = stripe_client().v1.billing_portal.sessions.create(
             {
                 "customer": donation.stripe_customer,
-                "return_url": request.build_absolute_uri(reverse("campaign", args=[donation.campaign.slug])),
+                "return_url": request.build_absolute_uri(reverse("donations:campaign", args=[donation.campaign.slug])),
                 "locale": stripe_locale(donation.language),
             }
         )
@@ -244,7 +244,7 @@ def history_link_again(request):
         email = form.cleaned_data["email"].lower()
         if ratelimit.consume(request, action="history_link", key=email):
             services.send_history_link(email=email)
-        return redirect("donor_history_link_sent")
+        return redirect("donations:history_link_sent")
     return render(request, "donations/history_link_again.html", {"form": form})
 
 

@@ -65,6 +65,6 @@ class HanamaruConfig(AppConfig):
             "session_tutors", pgettext_lazy("staff", "Tutors of a Hanamaru session"), session_choices, session_tutors
         )
         # The admin's assisted intake links to this form (jii/intake.py).
-        register_form(pgettext_lazy("staff", "Hanamaru enrolment"), "hanamaru_enroll")
+        register_form(pgettext_lazy("staff", "Hanamaru enrolment"), "hanamaru:enroll")
         # Strings only staff, volunteers or donors read: the tutor-shortage message to coordinators (jii/catalogs.py).
         register_not_for_residents(r"tutor_shortage")

@@ -48,7 +48,7 @@ def offer_expired(message):
     enrolment = Enrolment.objects.select_related("child", "klass").filter(pk=message.ids["enrolment"]).first()
     if enrolment is None or enrolment.status != Enrolment.Status.EXPIRED:
         return None
-    enrol_url = site_url("hanamaru_enroll", message.language) + f"?class={enrolment.klass_id}"
+    enrol_url = site_url("hanamaru:enroll", message.language) + f"?class={enrolment.klass_id}"
     return Letter({"child": enrolment.child, "klass": enrolment.klass, "offered_until": enrolment.offered_until,
                    "enrol_url": enrol_url})  # fmt: skip
 

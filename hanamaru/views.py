@@ -84,7 +84,7 @@ def enroll(request):
                     )
                     % {"n": waiting},
                 )
-            return redirect("hanamaru_enroll_done")
+            return redirect("hanamaru:enroll_done")
     return render(request, "hanamaru/enroll.html", {"form": form, "children": children, "assisted": assisted})
 
 

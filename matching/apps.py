@@ -49,6 +49,6 @@ class MatchingConfig(AppConfig):
         register_hours("ofp", _("Otonari-san Family Friend Program (OFP)"), matching_selectors.hours_given)
         matching_privacy.register()
         # The admin's assisted intake links to this form (jii/intake.py).
-        register_form(pgettext_lazy("staff", "OFP application"), "ofp_apply")
+        register_form(pgettext_lazy("staff", "OFP application"), "ofp:apply")
         # Only coordinators read the reasons beside candidates (jii/catalogs.py).
         register_not_for_residents(r"matching/explain\.py")

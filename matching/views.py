@@ -22,7 +22,7 @@ def apply(request):
     assisted = intake.assisted_form(request, form)
     if request.method == "POST" and intake.is_valid(form, assisted) and not limits.refused(request, form):
         return intake.submit(
-            request, form, assisted, program="ofp", service=services.submit_application, thanks="ofp_apply_done"
+            request, form, assisted, program="ofp", service=services.submit_application, thanks="ofp:apply_done"
         )
     return render(request, "matching/apply.html", {"form": form, "assisted": assisted})
 

@@ -38,7 +38,7 @@ class SpotConfig(AppConfig):
         register_hours("spot", _("Spot Otonari-san"), spot_selectors.hours_given)
         spot_privacy.register()
         # The admin's assisted intake links to this form (jii/intake.py).
-        register_form(pgettext_lazy("staff", "Spot request"), "spot_request")
+        register_form(pgettext_lazy("staff", "Spot request"), "spot:request")
         # Strings only staff, volunteers or donors read: volunteers' board and alerts (jii/catalogs.py).
         register_not_for_residents(
             r"spot/board\.html|spot/detail\.html|spot/_board_card\.html|spot/board_entry\.html|spot_alert|_spot_entry"

@@ -16,7 +16,7 @@ def with_people(request_id: int) -> SpotRequest | None:
 
 def request_page_url(request: SpotRequest, language: str) -> str:
     with translation.override(language):
-        return settings.SITE_URL.rstrip("/") + reverse("spot_request_detail", args=[request.pk])
+        return settings.SITE_URL.rstrip("/") + reverse("spot:request_detail", args=[request.pk])
 
 
 def held_by(request: SpotRequest | None, acceptance_id: int) -> bool:
@@ -86,7 +86,7 @@ def escalated(message):
 
 def board_entry_url(request_id: int, language: str) -> str:
     with translation.override(language):
-        return settings.SITE_URL.rstrip("/") + reverse("spot_board_entry", args=[request_id])
+        return settings.SITE_URL.rstrip("/") + reverse("spot:board_entry", args=[request_id])
 
 
 @builder("spot_alert")

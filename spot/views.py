@@ -32,7 +32,7 @@ def request_help(request):
     assisted = intake.assisted_form(request, form)
     if request.method == "POST" and intake.is_valid(form, assisted) and not limits.refused(request, form):
         return intake.submit(
-            request, form, assisted, program="spot", service=services.submit_request, thanks="spot_request_done"
+            request, form, assisted, program="spot", service=services.submit_request, thanks="spot:request_done"
         )
     return render(request, "spot/request.html", {"form": form, "assisted": assisted})
 
@@ -61,7 +61,7 @@ def board_entry(request, request_id):
         SpotRequest.objects.select_related("area").prefetch_related("languages"), pk=request_id
     )
     if spot_request.volunteer_id == profile.pk:
-        return redirect("spot_request_detail", request_id=spot_request.pk)
+        return redirect("spot:request_detail", request_id=spot_request.pk)
     context = {"spot_request": spot_request, "not_ready": readiness.told_to_volunteer(profile)}
     return render(request, "spot/board_entry.html", context)
 
@@ -76,11 +76,11 @@ def accept(request, request_id):
     except services.SpotError as refused:
         spot_request.refresh_from_db()
         if spot_request.volunteer_id == profile.pk:  # a second tap on "accept": it is already theirs
-            return redirect("spot_request_detail", request_id=spot_request.pk)
+            return redirect("spot:request_detail", request_id=spot_request.pk)
         messages.info(request, str(refused))
-        return redirect("spot_board")
+        return redirect("spot:board")
     messages.success(request, _("Thank you! The request is yours: here is how to reach the resident."))
-    return redirect("spot_request_detail", request_id=spot_request.pk)
+    return redirect("spot:request_detail", request_id=spot_request.pk)
 
 
 def volunteers_request(request, request_id) -> tuple[VolunteerProfile, SpotRequest]:
@@ -107,7 +107,7 @@ def detail(request, request_id):
     return render(request, "spot/detail.html", context)
 
 
-def volunteer_step(form_class, step, then="spot_request_detail"):
+def volunteer_step(form_class, step, then="spot:request_detail"):
     """A POST from the request page: validate the form, run the service step, report back on the page."""
 
     @login_required
@@ -117,14 +117,14 @@ def volunteer_step(form_class, step, then="spot_request_detail"):
         form = form_class(request.POST)
         if not form.is_valid():
             messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-            return redirect("spot_request_detail", request_id=spot_request.pk)
+            return redirect("spot:request_detail", request_id=spot_request.pk)
         try:
             message = step(spot_request, profile, form.cleaned_data)
         except services.SpotError as error:
             messages.error(request, str(error))
-            return redirect("spot_request_detail", request_id=spot_request.pk)
+            return redirect("spot:request_detail", request_id=spot_request.pk)
         messages.success(request, message)
-        return redirect(then) if then == "spot_board" else redirect(then, request_id=spot_request.pk)
+        return redirect(then) if then == "spot:board" else redirect(then, request_id=spot_request.pk)
 
     return view
 
@@ -149,7 +149,7 @@ def do_ofp(spot_request, profile, data):
     return _("Noted. If the resident would like it too, your OFP pair is proposed to you.")
 
 
-release = volunteer_step(ReleaseForm, do_release, then="spot_board")
+release = volunteer_step(ReleaseForm, do_release, then="spot:board")
 agree = volunteer_step(AgreeDateForm, do_agree)
 done = volunteer_step(DoneForm, do_done)
 volunteer_ofp = volunteer_step(OfpWishForm, do_ofp)
