@@ -29,8 +29,12 @@ run: setup  ## set everything up, print where to go and the demo logins, and ser
 node_modules/.package-lock.json: package-lock.json  ## the page checkers the browser tests run (axe-core, Nu)
 	npm ci --no-audit --no-fund --loglevel=error
 
+# On the embedded default the suite runs on both cores (pytest-xdist: a database each). With REDIS_URL it runs in
+# one process: the tests share one Redis (the cache they clear, the worker they start, the server they stop).
+PYTEST_WORKERS ?= $(if $(REDIS_URL),0,2)
+
 test: translations node_modules/.package-lock.json  ## the whole suite (SQLite, eager Celery by default; set DATABASE_URL / REDIS_URL for the real stack)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
