@@ -335,7 +335,7 @@ def replay(days: int = 3) -> int:
         except NotYet:
             continue
         except MalformedEvent as error:
-            logger.warning("reconciliation skipped Stripe event %s: %s", event.get("id"), error)
+            logger.warning("reconciliation skipped Stripe event %s: %s", event.id, error)
     if applied:
         logger.info("reconciliation applied %d Stripe events the webhook had missed", applied)
     return applied

@@ -27,6 +27,18 @@ def test_reconciliation_applies_missed_events_once(make_donation, stripe_api):
     assert abs(int(first["created"]["gte"]) - (time.time() - 3 * 86400)) < 60  # the last three days only
 
 
+def test_an_event_the_reconciliation_cannot_read_is_skipped_and_the_next_ones_applied(
+    make_donation, stripe_api, caplog
+):
+    donation = make_donation(frequency="monthly", amount=3000)
+    unreadable = {**json.loads(stripe_event("invoice_paid", donation, created=NOW - 60)), "id": "evt_Unreadable"}
+    unreadable["data"] = {"object": "not an invoice"}
+    stripe_api.events = [unreadable, json.loads(stripe_event("invoice_paid", donation, created=NOW))]
+    assert reconcile_with_stripe() == 1
+    assert Payment.objects.get().amount_yen == 3000
+    assert "reconciliation skipped Stripe event evt_Unreadable: no object" in caplog.text
+
+
 def test_the_manage_link_opens_a_stripe_portal_for_that_supporter_only(client, make_donation, stripe_api):
     donation = make_donation(frequency="monthly")
     Donation.objects.filter(pk=donation.pk).update(stripe_customer="cus_TestMonthly")
