@@ -85,7 +85,9 @@ def queue(
     are what the builder needs, ids only."""
     if template not in BUILDERS:
         raise LookupError(f"no builder for the message {template!r}")
-    recipient = {"resident": to} if isinstance(to, Resident) else {"user": to} if isinstance(to, User) else {}
+    recipient: dict[str, Resident | User] = (
+        {"resident": to} if isinstance(to, Resident) else {"user": to} if isinstance(to, User) else {}
+    )
     message, created = Message.objects.get_or_create(
         once_key=f"{template}:{once}",
         defaults={
@@ -129,18 +131,18 @@ def backoff(attempts: int) -> timedelta:
 
 
 def recipient_address(message: Message) -> str:
-    if message.resident_id:
+    if message.resident is not None:
         return message.resident.email
-    if message.user_id:
+    if message.user is not None:
         return message.user.email
     return message.address
 
 
 def base_context(message: Message) -> dict:
     """What every message's template may use: the reader's name and, for a resident, their status link."""
-    if message.resident_id:
+    if message.resident is not None:
         return {"name": message.resident.name, "status_url": status_url(message.resident)}
-    if message.user_id:
+    if message.user is not None:
         return {"name": message.user.name}
     return {}
 
@@ -217,7 +219,9 @@ def deliver(message_id: int) -> str:
 def prepare(message_id: int) -> None:
     message = Message.objects.filter(pk=message_id, state=Message.State.QUEUED).first()
     step = PREPARERS.get(message.template) if message else None
-    more_ids = step(message) if step else None
+    if message is None or step is None:
+        return
+    more_ids = step(message)
     if more_ids:
         Message.objects.filter(pk=message_id).update(ids={**message.ids, **more_ids})
 

@@ -10,6 +10,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models.expressions import Combinable
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
@@ -41,7 +42,7 @@ class Checks:
     all_met: Q
 
 
-def flag(condition: Q) -> ExpressionWrapper:
+def flag(condition: Q | Combinable) -> ExpressionWrapper:
     return ExpressionWrapper(condition, output_field=BooleanField())
 
 
