@@ -19,12 +19,15 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+# What a program's collect function returns: (volunteer_id, month, minutes) rows.
+HoursRows = Iterable[tuple[int, date, int]]
+
 
 @dataclass(frozen=True)
 class Program:
     code: str
     label: str  # a lazy translation
-    collect: Callable[[Iterable[int] | None, date, date], Iterable[tuple[int, date, int]]]
+    collect: Callable[[Iterable[int] | None, date, date], HoursRows]
 
 
 PROGRAMS: list[Program] = []

@@ -2,8 +2,8 @@
 
 import secrets
 import uuid
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -246,9 +246,7 @@ def resume_volunteering(*, profile: VolunteerProfile) -> None:
 
 
 @transaction.atomic
-def record_insurance(
-    *, profiles: QuerySet[VolunteerProfile] | Sequence[VolunteerProfile], year: int, by: User
-) -> int:
+def record_insurance(*, profiles: QuerySet[VolunteerProfile] | Sequence[VolunteerProfile], year: int, by: User) -> int:
     """The insurance year JII has the certificates of (the insurer's list, in one go); those recorded already stay."""
     recorded = set(Insurance.objects.filter(year=year, volunteer__in=profiles).values_list("volunteer_id", flat=True))
     missing = [profile for profile in profiles if profile.pk not in recorded]
