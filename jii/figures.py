@@ -17,7 +17,7 @@ def register_figures(name: str, compute: Callable[[], list[tuple[str, int]]]) ->
 
 def public_figures() -> list[tuple[str, int]]:
     """Every program's public figures, computed at most every ten minutes (labels are lazy translations)."""
-    rows = []
+    rows: list[tuple[str, int]] = []
     for name, compute in FIGURES:
         rows += cache.get_or_set(f"public-figures:{name}", compute, CACHE_SECONDS)
     return rows
