@@ -175,8 +175,8 @@ def suspend_volunteer(
         raise StandingError(pgettext("staff", "The end of a suspension must be a day after today."))
     change_standing(profile, VolunteerProfile.Status.SUSPENDED, reason=reason, note=note, until=until)
     readiness.release_work(profile)
-    told = {"reason": reason, "until": until.isoformat() if until else ""}
-    outbox.queue("volunteer_suspended", once=uuid.uuid4().hex, to=profile.user, **told)
+    told_until = until.isoformat() if until else ""
+    outbox.queue("volunteer_suspended", once=uuid.uuid4().hex, to=profile.user, reason=reason, until=told_until)
     return profile
 
 
