@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1:8000
 # The catalogs `make messages` refreshes: every one under locale/ (a new language: make messages CATALOGS=vi).
 CATALOGS ?= $(notdir $(wildcard locale/*))
 
-.PHONY: run setup test test-postgres lint format messages translations bench lock clean
+.PHONY: run setup test test-postgres lint types-baseline format messages translations bench lock clean
 
 $(BIN)/.installed: requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +39,12 @@ test: translations node_modules/.package-lock.json  ## the whole suite (SQLite, 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy | $(BIN)/mypy-baseline filter
 	$(MANAGE) makemigrations --check --dry-run
 	$(BIN)/lint-imports
+
+types-baseline: $(BIN)/.installed  ## after fixing type errors: rewrite mypy-baseline.txt to mypy's errors of today
+	$(BIN)/mypy | $(BIN)/mypy-baseline sync
 
 format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .

@@ -1,8 +1,9 @@
 """The queries Hanamaru's pages share, each a fixed number of SQL statements whatever the data size."""
 
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import date, timedelta
 
-from django.db.models import Count, DurationField, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Count, DurationField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
@@ -11,7 +12,7 @@ from jii.hours import month_of, period_filter
 from jii.models import VolunteerProfile
 
 
-def classes_with_places():
+def classes_with_places() -> QuerySet[Class]:
     """Open classes with their places left (`places_left`) and next session start (`next_start`)."""
     upcoming = Session.objects.upcoming().filter(klass=OuterRef("pk"))
     return (
@@ -26,7 +27,7 @@ def classes_with_places():
     )
 
 
-def sessions_needing_tutors(limit: int = 20):
+def sessions_needing_tutors(limit: int = 20) -> QuerySet[Session]:
     """Upcoming sessions of open classes that still need tutors, soonest first."""
     return (
         Session.objects.upcoming()
@@ -37,7 +38,7 @@ def sessions_needing_tutors(limit: int = 20):
     )
 
 
-def tutor_sessions(profile, limit: int = 8):
+def tutor_sessions(profile: VolunteerProfile, limit: int = 8) -> QuerySet[Session]:
     """A volunteer's next sessions, each with the first names and levels of the class's enrolled children: all
     a tutor may know of them. (The rest are in the tutor's calendar file.)"""
     signups = TutorSignup.objects.filter(volunteer=profile, withdrawn_at__isnull=True)
@@ -59,7 +60,7 @@ def tutor_sessions(profile, limit: int = 8):
     )
 
 
-def children_of_session(session):
+def children_of_session(session: Session) -> QuerySet[Child]:
     """The children who had a place in the class when the session took place (withdrawn later counts too)."""
     had_place = Q(enrolments__enrolled_at__lte=session.starts_at) & (
         Q(enrolments__status=Enrolment.Status.ENROLLED)
@@ -74,13 +75,13 @@ def children_of_session(session):
 SESSIONS_OFFERED_AHEAD = timedelta(weeks=4)
 
 
-def class_choices():
+def class_choices() -> list[tuple[str, str]]:
     """The classes with a session to come, whose tutors can be written to."""
     upcoming = Session.objects.upcoming().filter(klass=OuterRef("pk"))
     return [(str(klass.pk), str(klass)) for klass in Class.objects.filter(Exists(upcoming))]
 
 
-def class_tutors(value):
+def class_tutors(value: str) -> QuerySet[VolunteerProfile]:
     """Volunteers signed up (and not withdrawn) to any session of the class still to come."""
     signed_up = TutorSignup.objects.filter(
         session__in=Session.objects.upcoming().filter(klass_id=value), withdrawn_at__isnull=True
@@ -88,18 +89,18 @@ def class_tutors(value):
     return VolunteerProfile.objects.filter(pk__in=signed_up.values("volunteer"))
 
 
-def session_choices():
+def session_choices() -> list[tuple[str, str]]:
     until = timezone.now() + SESSIONS_OFFERED_AHEAD
     sessions = Session.objects.upcoming().filter(starts_at__lte=until).select_related("klass")
     return [(str(session.pk), str(session)) for session in sessions]
 
 
-def session_tutors(value):
+def session_tutors(value: str) -> QuerySet[VolunteerProfile]:
     signed_up = TutorSignup.objects.filter(session_id=value, withdrawn_at__isnull=True)
     return VolunteerProfile.objects.filter(pk__in=signed_up.values("volunteer"))
 
 
-def hours_given(volunteer_ids, start, end):
+def hours_given(volunteer_ids: Iterable[int] | None, start: date, end: date) -> list[tuple[int, date, int]]:
     """Each tutor's minutes per month (jii/hours.py): a session's length where attendance was recorded and the
     tutor marked present, by the session's month."""
     signups = TutorSignup.objects.filter(

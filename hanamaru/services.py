@@ -3,6 +3,7 @@ are counted, so enrolments arriving together never put more children in than it 
 locked the same way for its tutors. The messages a change causes are written to the outbox in its transaction
 (hanamaru/messages.py builds them)."""
 
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -36,7 +37,9 @@ def term_dates(first_day: date, weeks: int, skip: set[date]) -> list[date]:
 
 
 @transaction.atomic
-def create_term(*, klass: Class, first_day: date, starts: time, ends: time, weeks: int, skip=()) -> list[Session]:
+def create_term(
+    *, klass: Class, first_day: date, starts: time, ends: time, weeks: int, skip: Iterable[date] = ()
+) -> list[Session]:
     """A term of weekly sessions in Tokyo time. Sessions that already exist (same class and start) are kept,
     so running it twice does not double the term."""
     created = []
@@ -228,10 +231,10 @@ def decline_offer(*, enrolment: Enrolment) -> Enrolment | None:
 
 
 @transaction.atomic
-def expire_offers(now) -> int:
+def expire_offers(now: datetime) -> int:
     """Offers past their deadline: the guardian is told, and the place is offered to the next child waiting."""
-    class_ids = Enrolment.objects.filter(status=Enrolment.Status.OFFERED, offered_until__lte=now)
-    class_ids = sorted(set(class_ids.values_list("klass_id", flat=True)))
+    overdue = Enrolment.objects.filter(status=Enrolment.Status.OFFERED, offered_until__lte=now)
+    class_ids = sorted(set(overdue.values_list("klass_id", flat=True)))
     expired = 0
     for klass in Class.objects.select_for_update().filter(pk__in=class_ids).order_by("pk"):
         # Read again under the lock: an answer that came first has its way.
@@ -248,7 +251,7 @@ def expire_offers(now) -> int:
 
 
 @transaction.atomic
-def remind_of_offers(now) -> int:
+def remind_of_offers(now: datetime) -> int:
     """An offer's last day: its guardian is reminded once."""
     due = Enrolment.objects.filter(
         status=Enrolment.Status.OFFERED, offered_until__gt=now, offered_until__lte=now + OFFER_REMINDER_BEFORE
@@ -270,7 +273,7 @@ def change_capacity(*, klass: Class, capacity: int) -> Class:
 
 
 @transaction.atomic
-def renew_consent(*, guardian, consent_version: int | None) -> int:
+def renew_consent(*, guardian: Resident, consent_version: int | None) -> int:
     """The guardian agrees to the current consent text (the version they read) for all their children."""
     consent = current_consent(consent_version)
     return audit.update(
@@ -282,7 +285,7 @@ def renew_consent(*, guardian, consent_version: int | None) -> int:
 
 
 @transaction.atomic
-def publish_consent(*, text: dict) -> ConsentText:
+def publish_consent(*, text: dict[str, str]) -> ConsentText:
     """A new version of the consent text; every guardian with a child in a class is asked to agree again."""
     latest = ConsentText.objects.select_for_update().order_by("-version").first()
     consent = ConsentText.objects.create(version=(latest.version + 1) if latest else 1, text=text)
@@ -292,38 +295,36 @@ def publish_consent(*, text: dict) -> ConsentText:
     return consent
 
 
-def people_of(session: Session) -> tuple[list, list]:
-    """The session's tutors (users) and the guardians of its enrolled children, each once."""
+def people_of(session: Session) -> list[tuple[User | Resident, str]]:
+    """The session's tutors (users) and the guardians of its enrolled children, each once, with which they are."""
     signups = session.signups.filter(withdrawn_at__isnull=True).select_related("volunteer__user")
     guardians = Resident.objects.filter(
         children__enrolments__klass_id=session.klass_id, children__enrolments__status=Enrolment.Status.ENROLLED
     ).distinct()
-    return [signup.volunteer.user for signup in signups], list(guardians)
+    return [(signup.volunteer.user, "user") for signup in signups] + [(guardian, "resident") for guardian in guardians]
 
 
 def tell_everyone_of_change(session: Session) -> None:
     """The session's `changes`-th change (a move or the cancellation), to each tutor and guardian once."""
-    tutors, guardians = people_of(session)
-    for person, kind in [*((user, "user") for user in tutors), *((guardian, "resident") for guardian in guardians)]:
+    for person, kind in people_of(session):
         once = f"{session.pk}:{session.changes}:{kind}:{person.pk}"
         outbox.queue("hanamaru_session_changed", once=once, to=person, session=session.pk, change=session.changes)
 
 
 @transaction.atomic
-def remind_of_tomorrow(today) -> int:
+def remind_of_tomorrow(today: date) -> int:
     """The day before a session: each tutor and guardian, once for this session at this time."""
     tomorrows = Session.objects.filter(status=Session.Status.SCHEDULED, starts_at__date=today + timedelta(days=1))
     for session in tomorrows:
-        tutors, guardians = people_of(session)
         when = session.starts_at.isoformat()
-        for person, kind in [*((user, "user") for user in tutors), *((g, "resident") for g in guardians)]:
+        for person, kind in people_of(session):
             once = f"{session.pk}:{when}:{kind}:{person.pk}"
             outbox.queue("hanamaru_reminder", once=once, to=person, session=session.pk, starts_at=when)
     return len(tomorrows)
 
 
 @transaction.atomic
-def alert_tutor_shortages(now) -> int:
+def alert_tutor_shortages(now: datetime) -> int:
     """A session two days away with fewer tutors than the class needs: its coordinator hears, once per time."""
     short = (
         Session.objects.filter(status=Session.Status.SCHEDULED, starts_at__gt=now)
@@ -417,7 +418,14 @@ def report_absence(*, enrolment: Enrolment, session: Session, reason: str = "") 
 
 
 @transaction.atomic
-def record_attendance(*, session: Session, children_present, tutors_present, note: str, by: User) -> None:
+def record_attendance(
+    *,
+    session: Session,
+    children_present: Iterable[Child],
+    tutors_present: Iterable[VolunteerProfile],
+    note: str,
+    by: User,
+) -> None:
     """Who came: one row per child who had a place at the time (present or not) and a mark on each tutor's sign-up.
     Recording again replaces the earlier record."""
     session = Session.objects.select_for_update().get(pk=session.pk)

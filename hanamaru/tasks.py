@@ -7,7 +7,7 @@ from hanamaru import services
 
 
 @shared_task
-def run_daily_hanamaru_jobs() -> dict:
+def run_daily_hanamaru_jobs() -> dict[str, int]:
     """Every few hours: pass offers of a place not answered in time on to the next child waiting, and remind
     guardians of an offer's last day; remind tutors and guardians of tomorrow's sessions, and alert the coordinator
     of a session two days away that is short of tutors. Each message is written once, however often this runs."""

@@ -34,9 +34,9 @@ def register_audience(kind: str, label, choices, members) -> None:
     AUDIENCES[kind] = Audience(kind, label, choices, members)
 
 
-def grouped_choices() -> list:
+def grouped_choices() -> list[tuple[str, str | list[tuple[str, str]]]]:
     """Every group as one select's options: "kind:value", one optgroup per kind that has values."""
-    options = []
+    options: list[tuple[str, str | list[tuple[str, str]]]] = []
     for audience in AUDIENCES.values():
         if audience.choices is None:
             options.append((f"{audience.kind}:", audience.label))

@@ -18,11 +18,11 @@ def render_localized(name: str, *, language: str, context: dict | None = None) -
         direction = "rtl" if translation.get_language_bidi() else "ltr"
         context |= {"html_lang": language_tag(language), "html_dir": direction}
         context["privacy_url"] = context["site_url"] + reverse("privacy")
-        subject = render_to_string(f"emails/{name}_subject.txt", context).strip()
+        subject: str = render_to_string(f"emails/{name}_subject.txt", context).strip()
         # Every message ends with where to read how JII handles the reader's information.
         text = render_to_string(f"emails/{name}_body.txt", context).rstrip() + "\n\n"
         text += render_to_string("emails/_footer.txt", context)
-        html = render_to_string(f"emails/{name}_body.html", context)
+        html: str = render_to_string(f"emails/{name}_body.html", context)
         html = html.replace("</body>", render_to_string("emails/_footer.html", context) + "</body>", 1)
     if wants_furigana(language):  # readings in brackets: mail clients and LINE drop <ruby>
         subject, text, html = bracket_text(subject), bracket_text(text), add_to_html(html, write=bracket_text)

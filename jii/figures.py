@@ -22,7 +22,7 @@ def percent(part: int, whole: int) -> float | None:
 
 def public_figures() -> list[tuple[str, int]]:
     """Every program's public figures, computed at most every ten minutes (labels are lazy translations)."""
-    rows = []
+    rows: list[tuple[str, int]] = []
     for name, compute in FIGURES:
         rows += cache.get_or_set(f"public-figures:{name}", compute, CACHE_SECONDS)
     return rows

@@ -17,7 +17,7 @@ ALL_GROUPS = [COORDINATORS, CONSULTATION_STAFF, DONATIONS_STAFF, PRIVACY_OFFICER
 
 
 def wanted_permissions() -> dict[str, set[str]]:
-    wanted = {name: set() for name in ALL_GROUPS}
+    wanted: dict[str, set[str]] = {name: set() for name in ALL_GROUPS}
     for app_config in apps.get_app_configs():
         for group, perms in getattr(app_config, "group_permissions", {}).items():
             wanted[group].update(perms)
@@ -30,7 +30,7 @@ def sync_group_permissions(**kwargs) -> None:
 
     for name, perms in wanted_permissions().items():
         group, _ = Group.objects.get_or_create(name=name)
-        found = []
+        found: list[Permission] = []
         for perm in perms:
             app_label, codename = perm.split(".")
             found += Permission.objects.filter(content_type__app_label=app_label, codename=codename)

@@ -19,12 +19,15 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+# What a program's collect function returns: (volunteer_id, month, minutes) rows.
+HoursRows = Iterable[tuple[int, date, int]]
+
 
 @dataclass(frozen=True)
 class Program:
     code: str
     label: str  # a lazy translation
-    collect: Callable[[Iterable[int] | None, date, date], Iterable[tuple[int, date, int]]]
+    collect: Callable[[Iterable[int] | None, date, date], HoursRows]
 
 
 PROGRAMS: list[Program] = []
@@ -109,7 +112,7 @@ def table(rows: Iterable[Row]) -> Table:
     rows = list(rows)
     names = labels()
     codes = [code for code in names if any(row.program == code for row in rows)]
-    cells = defaultdict(int)
+    cells: defaultdict[tuple[date, str], int] = defaultdict(int)
     for row in rows:
         cells[row.month, row.program] += row.minutes
     months = sorted({row.month for row in rows}, reverse=True)
@@ -153,7 +156,7 @@ def totals(start: date, end: date) -> tuple[Table, list[VolunteerTotal]]:
     """The period's hours for coordinators: the table by month and program, and each volunteer's minutes per
     program and in all, the most first."""
     rows = ledger(None, start, end)
-    per_volunteer = defaultdict(lambda: defaultdict(int))
+    per_volunteer: defaultdict[int, defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in rows:
         per_volunteer[row.volunteer_id][row.program] += row.minutes
     volunteers = [

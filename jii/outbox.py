@@ -14,13 +14,16 @@ message is no longer true by the time it is sent (it is then marked obsolete, no
 import logging
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from linebot.v3.messaging.exceptions import ApiException
 
@@ -45,20 +48,23 @@ class Letter:
     attachments: list = field(default_factory=list)  # (filename, content, mimetype)
 
 
-BUILDERS: dict[str, Callable[[Message], Letter | None]] = {}
+Builder = Callable[[Message], Letter | None]
+Preparer = Callable[[Message], dict | None]
+
+BUILDERS: dict[str, Builder] = {}
 # Steps some messages need before they are built, committed on their own (a receipt is issued even when the
 # email about it fails): they return ids to add to the message, e.g. {"receipt": 12}. They must be idempotent.
-PREPARERS: dict[str, Callable[[Message], dict | None]] = {}
+PREPARERS: dict[str, Preparer] = {}
 # Messages whose mere existence is confidential (that a resident asked for a consultation): who may see them in
 # the admin, by permission.
 SEEN_ONLY_WITH: dict[str, str] = {}
 
 
-def builder(*templates: str, seen_only_with: str = "", prepare: Callable | None = None):
+def builder(*templates: str, seen_only_with: str = "", prepare: Preparer | None = None) -> Callable[[Builder], Builder]:
     """Register the function that builds these kinds of message from their ids; `seen_only_with` names the
     permission a staff member needs to see them in the admin; `prepare` is a step before (see PREPARERS)."""
 
-    def register(function):
+    def register(function: Builder) -> Builder:
         for template in templates:
             BUILDERS[template] = function
             if seen_only_with:
@@ -70,14 +76,20 @@ def builder(*templates: str, seen_only_with: str = "", prepare: Callable | None 
     return register
 
 
-def visible_to(user, messages):
+def visible_to(user: User | AnonymousUser, messages: QuerySet[Message]) -> QuerySet[Message]:
     """The messages this staff member may see (the confidential kinds only with their permission)."""
     hidden = [template for template, permission in SEEN_ONLY_WITH.items() if not user.has_perm(permission)]
     return messages.exclude(template__in=hidden) if hidden else messages
 
 
 def queue(
-    template: str, *, once, to: Resident | User | str, language: str = "", not_before=None, **ids
+    template: str,
+    *,
+    once: str | int | uuid.UUID,
+    to: Resident | User | str,
+    language: str = "",
+    not_before: datetime | None = None,
+    **ids: Any,
 ) -> Message | None:
     """Write the message in the current transaction, to be delivered after the commit (or, with `not_before`, by
     the sweep once that time has come); None if a message with this template and `once` key was written before
@@ -85,7 +97,9 @@ def queue(
     are what the builder needs, ids only."""
     if template not in BUILDERS:
         raise LookupError(f"no builder for the message {template!r}")
-    recipient = {"resident": to} if isinstance(to, Resident) else {"user": to} if isinstance(to, User) else {}
+    recipient: dict[str, Resident | User] = (
+        {"resident": to} if isinstance(to, Resident) else {"user": to} if isinstance(to, User) else {}
+    )
     message, created = Message.objects.get_or_create(
         once_key=f"{template}:{once}",
         defaults={
@@ -105,7 +119,7 @@ def queue(
     return message
 
 
-def already_queued(template: str, onces) -> set[str]:
+def already_queued(template: str, onces: Iterable[str | int]) -> set[str]:
     """Which of these `once` keys of a template have a message already (for the daily jobs' candidates)."""
     keys = {f"{template}:{once}": str(once) for once in onces}
     return {keys[key] for key in Message.objects.filter(once_key__in=keys).values_list("once_key", flat=True)}
@@ -129,18 +143,18 @@ def backoff(attempts: int) -> timedelta:
 
 
 def recipient_address(message: Message) -> str:
-    if message.resident_id:
+    if message.resident is not None:
         return message.resident.email
-    if message.user_id:
+    if message.user is not None:
         return message.user.email
     return message.address
 
 
 def base_context(message: Message) -> dict:
     """What every message's template may use: the reader's name and, for a resident, their status link."""
-    if message.resident_id:
+    if message.resident is not None:
         return {"name": message.resident.name, "status_url": status_url(message.resident)}
-    if message.user_id:
+    if message.user is not None:
         return {"name": message.user.name}
     return {}
 
@@ -149,7 +163,7 @@ class Undeliverable(Exception):
     """The recipient cannot be reached by any channel: trying again would not help."""
 
 
-def line_link(message: Message):
+def line_link(message: Message) -> LineLink | None:
     """The recipient's LINE account, if they linked one and LINE is set up."""
     recipient = message.resident if message.resident_id else message.user if message.user_id else None
     if recipient is None or not line.configured():
@@ -217,7 +231,9 @@ def deliver(message_id: int) -> str:
 def prepare(message_id: int) -> None:
     message = Message.objects.filter(pk=message_id, state=Message.State.QUEUED).first()
     step = PREPARERS.get(message.template) if message else None
-    more_ids = step(message) if step else None
+    if message is None or step is None:
+        return
+    more_ids = step(message)
     if more_ids:
         Message.objects.filter(pk=message_id).update(ids={**message.ids, **more_ids})
 
@@ -245,7 +261,7 @@ def record_failure(message_id: int, error: Exception) -> str:
     return message.state
 
 
-def send_again(messages) -> int:
+def send_again(messages: QuerySet[Message]) -> int:
     """Coordinators' action on failed (or obsolete) messages: queue them again with a fresh count of tries."""
     with transaction.atomic():
         ids = list(messages.exclude(state=Message.State.SENT).values_list("pk", flat=True))

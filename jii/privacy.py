@@ -49,7 +49,7 @@ class RecordKind:
     key: str
     description: Promise  # "An OFP application that never led to a pair"
     years: int
-    after: Promise  # "after it closed"
+    after: Promise | str  # "after it closed", or "" when nothing needs saying
     expired: Callable
     anonymise: Callable
     kept: Promise | None = None  # instead of "N years", when the period is not a number of years

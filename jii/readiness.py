@@ -5,13 +5,19 @@ A volunteer is ready when they have not paused themselves, attended an orientati
 for the current insurance year (April to March, named by the year it starts in) and agreed to the confidentiality
 pledge in force. Each missing step has a code, kept in the order a coordinator fixes them."""
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import Combinable
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
+
+if TYPE_CHECKING:  # jii.models imports this module
+    from jii.models import VolunteerProfile
 
 MISSING = {
     "paused": pgettext_lazy("staff", "paused their volunteering"),
@@ -41,7 +47,7 @@ class Checks:
     all_met: Q
 
 
-def flag(condition: Q) -> ExpressionWrapper:
+def flag(condition: Q | Combinable) -> ExpressionWrapper:
     return ExpressionWrapper(condition, output_field=BooleanField())
 
 
@@ -62,7 +68,7 @@ def readiness_checks(today: date | None = None) -> Checks:
     return Checks(annotations, Q(**dict.fromkeys(annotations, True)))
 
 
-def insurance_ending(year: int):
+def insurance_ending(year: int) -> "QuerySet[VolunteerProfile]":
     """Volunteers insured for the insurance year `year` and not yet for the next (whom the March reminder is for)."""
     from jii.models import Insurance, VolunteerProfile
 
@@ -70,24 +76,24 @@ def insurance_ending(year: int):
     return VolunteerProfile.objects.filter(Exists(insured.filter(year=year)), ~Exists(insured.filter(year=year + 1)))
 
 
-def with_readiness(volunteers, today: date | None = None):
+def with_readiness(volunteers: "QuerySet[VolunteerProfile]", today: date | None = None) -> "QuerySet[VolunteerProfile]":
     """The volunteers, each with its is_<code>_ok flags (read them with missing())."""
     return volunteers.annotate(**readiness_checks(today).annotations)
 
 
-def missing(volunteer) -> list[str]:
+def missing(volunteer: "VolunteerProfile") -> list[str]:
     """The codes of what a volunteer annotated by with_readiness() lacks (empty when ready)."""
     return [code for code in MISSING if not getattr(volunteer, f"is_{code}_ok")]
 
 
-def missing_for(volunteer, today: date | None = None) -> list[str]:
+def missing_for(volunteer: "VolunteerProfile", today: date | None = None) -> list[str]:
     """What this one volunteer lacks to help today (one query)."""
     from jii.models import VolunteerProfile
 
     return missing(with_readiness(VolunteerProfile.objects.filter(pk=volunteer.pk), today).get())
 
 
-def told_to_volunteer(volunteer, leave_out=frozenset()) -> list[str]:
+def told_to_volunteer(volunteer: "VolunteerProfile", leave_out: Collection[str] = frozenset()) -> list[str]:
     """What an approved volunteer still lacks, in words for them (the notice of jii/_volunteer_not_ready.html)."""
     if not volunteer.is_approved:
         return []
@@ -101,12 +107,12 @@ def describe(codes: list[str]) -> str:
 class NotReady(Exception):
     """A volunteer tried to take on work before they may: the message tells them what is missing."""
 
-    def __init__(self, codes: list[str]):
+    def __init__(self, codes: list[str]) -> None:
         self.codes = codes
         super().__init__(" ".join(str(MISSING_FOR_VOLUNTEER[code]) for code in codes))
 
 
-def check_ready(volunteer) -> None:
+def check_ready(volunteer: "VolunteerProfile") -> None:
     """Raise NotReady, telling the volunteer what is missing, unless they are approved and ready today. Call it in
     the transaction that takes on the work: it locks the volunteer's row, as a suspension does, so a suspension at
     the same moment either comes first (and is seen here) or finds the work to hand back."""
@@ -122,10 +128,12 @@ def check_ready(volunteer) -> None:
 
 # --- when a volunteer stops helping: each program hands back their open work ----------------------------------
 
-RELEASES: list = []
+# release(profile, leaving=…)
+Release = Callable[..., None]
+RELEASES: list[Release] = []
 
 
-def register_release(release) -> None:
+def register_release(release: Release) -> None:
     """`release(profile, leaving=…)` ends the volunteer's open work in one program, in the caller's transaction:
     `leaving` is "" for a suspension (they may come back) or the reason they left JII ("moved", "stopped",
     "other")."""
@@ -133,6 +141,6 @@ def register_release(release) -> None:
         RELEASES.append(release)
 
 
-def release_work(profile, *, leaving: str = "") -> None:
+def release_work(profile: "VolunteerProfile", *, leaving: str = "") -> None:
     for release in RELEASES:
         release(profile, leaving=leaving)

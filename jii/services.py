@@ -2,11 +2,14 @@
 
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
+from django.db.models import QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
@@ -45,7 +48,7 @@ class FailedSignIns:
     latest: str
 
 
-def failed_sign_ins_since(user: User, since) -> FailedSignIns | None:
+def failed_sign_ins_since(user: User, since: datetime | None) -> FailedSignIns | None:
     """The failed attempts on an account since its holder last signed in (within the 90 days kept)."""
     attempts = FailedSignIn.objects.filter(user=user)
     if since:
@@ -57,7 +60,7 @@ def failed_sign_ins_since(user: User, since) -> FailedSignIns | None:
 
 
 @transaction.atomic
-def find_or_create_resident(*, email: str, language: str, **details) -> Resident:
+def find_or_create_resident(*, email: str, language: str, **details: Any) -> Resident:
     """The resident with this email (any letter case) or, for one who has none, this phone number (written any
     way), created on first contact: so one person's OFP application, Spot requests and consultations share one
     record.
@@ -99,7 +102,7 @@ def save_volunteer_profile(
     languages: list[tuple],
     given_name_latin: str = "",
     pledge: ConfidentialityPledge | None = None,
-    **fields,
+    **fields: Any,
 ) -> VolunteerProfile:
     """Create or update the volunteer's own profile. `languages` is a list of (Language, level); `pledge`, the
     confidentiality pledge they have just agreed to, if the form asked. A new profile waits for a coordinator;
@@ -157,7 +160,9 @@ def locked_profile(profile: VolunteerProfile) -> VolunteerProfile:
 
 
 @transaction.atomic
-def suspend_volunteer(*, profile: VolunteerProfile, reason: str, note: str = "", until=None) -> VolunteerProfile:
+def suspend_volunteer(
+    *, profile: VolunteerProfile, reason: str, note: str = "", until: date | None = None
+) -> VolunteerProfile:
     """Take an approved volunteer off every board, candidate list and tutor list at once: their open Spot
     requests go back on the board (the residents are told), their unanswered OFP proposals are taken back and
     their pairs flagged for a coordinator. `until`, if given, is the day the suspension ends by itself."""
@@ -170,8 +175,8 @@ def suspend_volunteer(*, profile: VolunteerProfile, reason: str, note: str = "",
         raise StandingError(pgettext("staff", "The end of a suspension must be a day after today."))
     change_standing(profile, VolunteerProfile.Status.SUSPENDED, reason=reason, note=note, until=until)
     readiness.release_work(profile)
-    told = {"reason": reason, "until": until.isoformat() if until else ""}
-    outbox.queue("volunteer_suspended", once=uuid.uuid4().hex, to=profile.user, **told)
+    told_until = until.isoformat() if until else ""
+    outbox.queue("volunteer_suspended", once=uuid.uuid4().hex, to=profile.user, reason=reason, until=told_until)
     return profile
 
 
@@ -205,7 +210,7 @@ def reinstate_volunteer(*, profile: VolunteerProfile) -> VolunteerProfile:
     return profile
 
 
-def change_standing(profile: VolunteerProfile, status: str, *, reason: str, note: str, until) -> None:
+def change_standing(profile: VolunteerProfile, status: str, *, reason: str, note: str, until: date | None) -> None:
     audit.update(
         VolunteerProfile.objects.filter(pk=profile.pk),
         status=status,
@@ -216,7 +221,7 @@ def change_standing(profile: VolunteerProfile, status: str, *, reason: str, note
     profile.refresh_from_db()
 
 
-def end_suspensions(today) -> int:
+def end_suspensions(today: date) -> int:
     """Daily: suspensions whose last day has passed end by themselves (the volunteer is told)."""
     ending = VolunteerProfile.objects.filter(
         status=VolunteerProfile.Status.SUSPENDED, suspended_until__lte=today, anonymised_at=None
@@ -241,7 +246,7 @@ def resume_volunteering(*, profile: VolunteerProfile) -> None:
 
 
 @transaction.atomic
-def record_insurance(*, profiles, year: int, by: User) -> int:
+def record_insurance(*, profiles: QuerySet[VolunteerProfile] | Sequence[VolunteerProfile], year: int, by: User) -> int:
     """The insurance year JII has the certificates of (the insurer's list, in one go); those recorded already stay."""
     recorded = set(Insurance.objects.filter(year=year, volunteer__in=profiles).values_list("volunteer_id", flat=True))
     missing = [profile for profile in profiles if profile.pk not in recorded]
@@ -249,14 +254,14 @@ def record_insurance(*, profiles, year: int, by: User) -> int:
     return len(missing)
 
 
-def not_covered_for(year: int):
+def not_covered_for(year: int) -> QuerySet[VolunteerProfile]:
     """Approved volunteers with no insurance on record for the insurance year `year` (April `year` to March)."""
     insured = Insurance.objects.filter(year=year).values("volunteer")
     return VolunteerProfile.objects.approved().exclude(pk__in=insured).select_related("user", "area")
 
 
 @transaction.atomic
-def remind_of_insurance_ending(today) -> int:
+def remind_of_insurance_ending(today: date) -> int:
     """In March, once a year: volunteers insured for the year now ending and not yet for the next are reminded."""
     if today.month != 3:
         return 0
@@ -272,7 +277,7 @@ def remind_of_insurance_ending(today) -> int:
 
 @transaction.atomic
 def send_group_message(
-    *, token, audience: str, value: str, subject: dict, body: dict, sent_by: User
+    *, token: uuid.UUID, audience: str, value: str, subject: dict[str, str], body: dict[str, str], sent_by: User
 ) -> tuple[GroupMessage, bool]:
     """A coordinator's message to a group (jii/audiences.py): the log row and one outbox message per recipient,
     in one transaction. `subject` and `body` are {language: text}. Sending the same preview (`token`) again finds
@@ -339,7 +344,7 @@ def send_status_link(resident: Resident) -> None:
 
 
 @transaction.atomic
-def mark_undeliverable(*, address: str, reason: str, detail: str = "", reported_at=None) -> None:
+def mark_undeliverable(*, address: str, reason: str, detail: str = "", reported_at: datetime | None = None) -> None:
     """The email provider says this address bounces or complained: stop writing to it (the latest report wins)."""
     UndeliverableAddress.objects.update_or_create(
         address=address.strip().lower(),
@@ -350,7 +355,7 @@ def mark_undeliverable(*, address: str, reason: str, detail: str = "", reported_
 CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read and typed on phones
 
 
-def person(resident: Resident | None = None, user: User | None = None) -> dict:
+def person(resident: Resident | None = None, user: User | None = None) -> dict[str, Resident | User | None]:
     return {"resident": resident} if resident is not None else {"user": user}
 
 
@@ -399,7 +404,9 @@ def stop_line(*, resident: Resident | None = None, user: User | None = None, lin
 
 
 @transaction.atomic
-def publish_text(model: type[PublishedText], *, text: dict, published_at=None) -> PublishedText:
+def publish_text(
+    model: type[PublishedText], *, text: dict[str, str], published_at: datetime | None = None
+) -> PublishedText:
     """A new version of the privacy notice or the volunteers' pledge, numbered after the last; the old ones stay
     as they were (a new pledge is asked for on every volunteer's page)."""
     last = model.objects.select_for_update().order_by("-version").first()
@@ -411,7 +418,7 @@ def publish_text(model: type[PublishedText], *, text: dict, published_at=None) -
 # --- a person's own data: a copy, and erasure (APPI) ---------------------------------------------------------
 
 
-def export_resident(resident: Resident) -> dict:
+def export_resident(resident: Resident) -> dict[str, Any]:
     """Everything JII holds about this resident, program by program, as readable sections."""
     person = privacy.section(
         _("You"),
@@ -427,7 +434,7 @@ def export_resident(resident: Resident) -> dict:
     return {"person": person, "programs": [program for program in programs if program["sections"]]}
 
 
-def export_volunteer(user: User) -> dict:
+def export_volunteer(user: User) -> dict[str, Any]:
     """Everything JII holds about this volunteer: account, profile, and what they did in each program."""
     person = privacy.section(_("You"), user, ["name", "given_name_latin", "email", "language", "date_joined"])
     profile = VolunteerProfile.objects.filter(user=user).first()
@@ -448,15 +455,17 @@ def export_volunteer(user: User) -> dict:
 def ask_for_erasure(*, resident: Resident | None = None, user: User | None = None) -> DataRequest:
     """A person asks JII to erase everything about them; asking again finds the open request. They are told when
     it will be done, and the coordinators' inbox that a request is waiting (no name in it)."""
-    person = {"resident": resident} if resident is not None else {"user": user}
-    request = DataRequest.objects.filter(done_at=None, **person).first()
+    owner = person(resident, user)
+    request = DataRequest.objects.filter(done_at=None, **owner).first()
     if request is None:
         try:
             with transaction.atomic():
-                request = DataRequest.objects.create(**person)
+                request = DataRequest.objects.create(**owner)
         except IntegrityError:  # asked twice at once: the other request is the one
-            return DataRequest.objects.get(done_at=None, **person)
-        outbox.queue("erasure_received", once=request.pk, to=resident or user, request=request.pk)
+            return DataRequest.objects.get(done_at=None, **owner)
+        recipient = resident or user
+        assert recipient is not None  # the request was saved: its check constraint holds one of the two
+        outbox.queue("erasure_received", once=request.pk, to=recipient, request=request.pk)
         coordinators = {"to": settings.COORDINATOR_EMAIL, "language": settings.LANGUAGE_CODE}
         outbox.queue("erasure_request_coordinator", once=request.pk, request=request.pk, **coordinators)
     return request
@@ -471,11 +480,12 @@ def erase_person(*, request: DataRequest, by: User) -> bool:
     if request.done_at is not None:
         return False
     person = request.resident or request.user
+    assert person is not None  # the check constraint: a resident's request or a user's
     address, language = person.email, person.language
     if request.resident is not None:
         for records in privacy.RESIDENT_RECORDS:
             records.erase(request.resident)
-        privacy.anonymise_residents(Resident.objects.filter(pk=request.resident_id))
+        privacy.anonymise_residents(Resident.objects.filter(pk=request.resident.pk))
     elif (profile := VolunteerProfile.objects.filter(user=request.user).first()) is not None:
         readiness.release_work(profile, leaving=VolunteerProfile.StatusReason.STOPPED)
         privacy.anonymise_volunteers(VolunteerProfile.objects.filter(pk=profile.pk))  # and closes the account

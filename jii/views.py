@@ -107,7 +107,7 @@ def erasure_question() -> dict:
 
 def your_data(request, data: dict, *, back_url: str):
     if request.POST.get("format", request.GET.get("format")) == "json":
-        response = JsonResponse(
+        response: HttpResponse = JsonResponse(
             {
                 "person": {name: value for name, _label, value in data["person"]["rows"]},
                 "programs": [

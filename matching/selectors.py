@@ -1,6 +1,9 @@
+from collections.abc import Iterable
+from datetime import date
+
 from django.db.models import Sum
 
-from jii.hours import month_of, period_filter
+from jii.hours import HoursRows, month_of, period_filter
 from matching.models import CheckIn, Match
 
 
@@ -13,7 +16,14 @@ def pair_with_people(match_id: int) -> Match | None:
     )
 
 
-def hours_given(volunteer_ids, start, end):
+def known_pair_with_people(match_id: int) -> Match:
+    """As pair_with_people, for a match the caller's transaction has just written or locked (so it exists)."""
+    pair = pair_with_people(match_id)
+    assert pair is not None
+    return pair
+
+
+def hours_given(volunteer_ids: Iterable[int] | None, start: date, end: date) -> HoursRows:
     """Each volunteer's minutes of OFP per month (jii/hours.py): their own check-ins (a supporting volunteer logs
     theirs on their own match), by the month they were logged. Check-ins from before the time was asked count 0."""
     check_ins = CheckIn.objects.filter(period_filter("created_at", start, end), minutes_spent__gt=0)

@@ -1,18 +1,20 @@
 """Every state change of OFP, one transaction each, with the messages it causes written to the outbox in it
 (matching/messages.py builds them)."""
 
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
 from jii import audit, outbox, readiness
-from jii.models import Area, Language, PrivacyNotice, Resident, User, VolunteerProfile
+from jii.models import Area, Language, Message, PrivacyNotice, Resident, User, VolunteerProfile
 from jii.services import find_or_create_resident
 from matching import follow_ups
 from matching.follow_ups import OVERDUE_AFTER_DAYS, due_follow_ups, resident_check_in_open
@@ -29,22 +31,22 @@ from matching.models import (
     add_months,
 )
 from matching.ranking import plan_intake_round
-from matching.scoring import score_applications, volunteer_bands
-from matching.selectors import pair_with_people
+from matching.scoring import Scores, score_applications, volunteer_bands
+from matching.selectors import known_pair_with_people
 
 
 class MatchingError(Exception):
     """A transition that the current state does not allow; the message (in the reader's language) is for the
     coordinator, and `reasons` lists the hard rules a refused proposal breaks."""
 
-    def __init__(self, message, reasons=None):
+    def __init__(self, message: str, reasons: list[dict[str, Any]] | None = None) -> None:
         super().__init__(message)
         self.reasons = reasons or []
 
 
 @transaction.atomic
 def submit_application(
-    *, email: str, language: str, resident_details: dict, languages: list[Language], **details
+    *, email: str, language: str, resident_details: dict[str, Any], languages: list[Language], **details: Any
 ) -> Application:
     """A resident's OFP application from the public form; they get a confirmation with their status link."""
     resident = find_or_create_resident(email=email, language=language, languages=languages, **resident_details)
@@ -82,7 +84,9 @@ def withdraw_application(*, application: Application) -> bool:
     return True
 
 
-def pair_scores(application: Application, volunteer: VolunteerProfile):
+def pair_scores(
+    application: Application, volunteer: VolunteerProfile
+) -> tuple[float, list[dict[str, Any]], list[dict[str, Any]]]:
     scores = score_applications(
         Application.objects.filter(pk=application.pk), VolunteerProfile.objects.filter(pk=volunteer.pk)
     )
@@ -95,7 +99,7 @@ def propose_match(
     application: Application,
     volunteer: VolunteerProfile,
     proposed_by: User | None,
-    enforce_rules=None,
+    enforce_rules: set[str] | None = None,
     rematch_of: Match | None = None,
 ) -> Match:
     """Propose a volunteer to a waiting application; both sides are asked to accept.
@@ -129,7 +133,7 @@ def propose_match(
         raise MatchingError(_("The application already has an open proposal.")) from error
     application.stage = Application.Stage.PROPOSED
     application.save(update_fields=["stage"])
-    pair = pair_with_people(match.pk)
+    pair = known_pair_with_people(match.pk)
     if not match.resident_accepted_at:  # e.g. a Spot pair's own application: the resident has already said yes
         outbox.queue("ofp_proposal_resident", once=match.pk, to=pair.application.resident, match=match.pk)
     outbox.queue("ofp_proposal_volunteer", once=match.pk, to=pair.volunteer.user, match=match.pk)
@@ -159,7 +163,7 @@ def decline(match: Match, *, side: str, reason: str) -> Match:
     return match
 
 
-def to_coordinators(template: str, *, once, match: int):
+def to_coordinators(template: str, *, once: str | int, match: int) -> Message | None:
     return outbox.queue(
         template, once=once, to=settings.COORDINATOR_EMAIL, language=settings.LANGUAGE_CODE, match=match
     )
@@ -184,7 +188,7 @@ def accept(match: Match, *, side: str) -> Match:
         match.starts_on = timezone.localdate()
         match.ends_on = add_months(match.starts_on, PAIR_MONTHS)
         audit.update(Application.objects.filter(pk=match.application_id), stage=Application.Stage.ACTIVE)
-        pair = pair_with_people(match.pk)
+        pair = known_pair_with_people(match.pk)
         outbox.queue("ofp_pair_started_resident", once=match.pk, to=pair.application.resident, match=match.pk)
         outbox.queue("ofp_pair_started_volunteer", once=match.pk, to=pair.volunteer.user, match=match.pk)
         # Supporters who said yes before the pair started join it now.
@@ -203,7 +207,7 @@ def join_team(supporter: Match, lead: Match) -> None:
     supporter.status = Match.Status.ACTIVE
     supporter.starts_on, supporter.ends_on = lead.starts_on, lead.ends_on
     supporter.save()
-    pair = pair_with_people(supporter.pk)
+    pair = known_pair_with_people(supporter.pk)
     outbox.queue("ofp_team_joined_resident", once=supporter.pk, to=pair.application.resident, match=supporter.pk)
     outbox.queue("ofp_pair_started_volunteer", once=supporter.pk, to=pair.volunteer.user, match=supporter.pk)
 
@@ -336,7 +340,7 @@ def locked_active_pair(match: Match) -> Match:
     return match
 
 
-def check_in_month(match: Match, today) -> int:
+def check_in_month(match: Match, today: date) -> int:
     """The month a check-in logged today reports on: the current one, or during the first week of a month
     the previous one if that still has none (the same grace the overdue reminder gives)."""
     month = match.month_on(today)
@@ -420,7 +424,7 @@ def close_pair(*, match: Match, reason: str, note: str = "") -> Match:
     stage = Application.Stage.COMPLETED if completed else Application.Stage.ENDED_EARLY
     audit.update(Application.objects.filter(pk=match.application_id), stage=stage)
     # Both sides are asked about their pair however it ended (once: the daily job writes the same message).
-    queue_follow_up(pair_with_people(match.pk), follow_ups.CLOSING_SURVEY, 0)
+    queue_follow_up(known_pair_with_people(match.pk), follow_ups.CLOSING_SURVEY, 0)
     return match
 
 
@@ -471,7 +475,9 @@ def ask_for_extension(*, match: Match, by: Resident | VolunteerProfile) -> Exten
 
 
 @transaction.atomic
-def decide_extension(*, extension: Extension, approved: bool, by: User | None, new_ends_on=None) -> Extension:
+def decide_extension(
+    *, extension: Extension, approved: bool, by: User | None, new_ends_on: date | None = None
+) -> Extension:
     """A coordinator approves a new end date, later than the current one, or declines; both sides are told.
     The pair's row is locked before the request's, as ask_for_extension does, so the two never wait on each other."""
     match = Match.objects.select_for_update().get(pk=extension.match_id)
@@ -491,10 +497,11 @@ def decide_extension(*, extension: Extension, approved: bool, by: User | None, n
     extension.new_ends_on = new_ends_on if approved else None
     extension.decided_by, extension.decided_at = by, timezone.now()
     extension.save(update_fields=["status", "new_ends_on", "decided_by", "decided_at"])
-    pair = pair_with_people(match.pk)
-    ids = {"match": match.pk, "extension": extension.pk}
-    outbox.queue("ofp_extension_decided_resident", once=extension.pk, to=pair.application.resident, **ids)
-    outbox.queue("ofp_extension_decided_volunteer", once=extension.pk, to=pair.volunteer.user, **ids)
+    pair = known_pair_with_people(match.pk)
+    resident, volunteer = pair.application.resident, pair.volunteer.user
+    once = extension.pk
+    outbox.queue("ofp_extension_decided_resident", once=once, to=resident, match=match.pk, extension=extension.pk)
+    outbox.queue("ofp_extension_decided_volunteer", once=once, to=volunteer, match=match.pk, extension=extension.pk)
     return extension
 
 
@@ -531,7 +538,7 @@ def run_intake_round(*, by: User | None) -> IntakeRound:
     return intake
 
 
-def blocking_rules(scores, row: int) -> list[dict]:
+def blocking_rules(scores: Scores, row: int) -> list[dict[str, Any]]:
     """Why nobody fits: how many volunteers each rule rules out, counting only those living near enough."""
     near = ~scores.broken["far"][row]
     if not near.any():
@@ -543,7 +550,7 @@ def blocking_rules(scores, row: int) -> list[dict]:
     ]
 
 
-def propose_suggestions(*, suggestions, by: User | None) -> tuple[int, int]:
+def propose_suggestions(*, suggestions: QuerySet[RoundSuggestion], by: User | None) -> tuple[int, int]:
     """Propose the chosen suggestions one by one; one that is no longer possible is marked stale.
     Returns (proposed, stale)."""
     proposed = stale = 0
@@ -577,13 +584,13 @@ def apply_from_spot(
     volunteer: VolunteerProfile,
     area: Area,
     languages: list[Language],
-    consented_at,
+    consented_at: datetime,
     household_type: str | None = None,
     nearest_station: str = "",
     japanese_level: str = "basic",
     availability: list[str] | None = None,
-    hopes: list[str] = ("friendship",),
-    interests: list[str] = (),
+    hopes: Sequence[str] = ("friendship",),
+    interests: Sequence[str] = (),
     gender_preference: str = "any",
 ) -> Match:
     """A good Spot pair asks to become an OFP pair: the resident's application is created already proposed
@@ -621,9 +628,11 @@ def queue_follow_up(match: Match, kind: str, month: int) -> bool:
         written = outbox.queue(f"ofp_{kind}", once=f"{match.pk}:{month}", to=volunteer, match=match.pk, month=month)
     elif kind in (follow_ups.MIDPOINT_SURVEY, follow_ups.CLOSING_SURVEY):
         survey = Survey.Kind.MIDPOINT if kind == follow_ups.MIDPOINT_SURVEY else Survey.Kind.CLOSING
-        once, ids = f"{match.pk}:{survey}", {"match": match.pk, "survey": str(survey)}
-        written = outbox.queue("ofp_survey_resident", once=once, to=resident, **ids)
-        written = outbox.queue("ofp_survey_volunteer", once=once, to=volunteer, **ids) or written
+        once, survey_name = f"{match.pk}:{survey}", str(survey)
+        written = outbox.queue("ofp_survey_resident", once=once, to=resident, match=match.pk, survey=survey_name)
+        written = (
+            outbox.queue("ofp_survey_volunteer", once=once, to=volunteer, match=match.pk, survey=survey_name) or written
+        )
     elif kind == follow_ups.RESIDENT_CHECK_IN:
         written = outbox.queue(
             "ofp_resident_check_in", once=f"{match.pk}:{month}", to=resident, match=match.pk, month=month
@@ -631,13 +640,13 @@ def queue_follow_up(match: Match, kind: str, month: int) -> bool:
     else:
         # An extended pair's new end is noticed again (the first six months' notice keeps its old key).
         extended = match.ends_on != add_months(match.starts_on, PAIR_MONTHS)
-        once = f"{match.pk}:{match.ends_on}" if extended else match.pk
+        once = f"{match.pk}:{match.ends_on}" if extended else str(match.pk)
         written = to_coordinators("ofp_end_notice_coordinator", once=once, match=match.pk)
     return written is not None
 
 
 @transaction.atomic
-def queue_due_follow_ups(today) -> int:
+def queue_due_follow_ups(today: date) -> int:
     """The daily job: every running pair's check-in reminders, overdue reminders, the resident's monthly check-in,
     surveys and the coordinators' notice two weeks before the end. Each is written once however often this runs;
     returns how many are new."""

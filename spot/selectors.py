@@ -1,19 +1,20 @@
 """Who should hear of an open Spot request: the approved volunteers who fit it."""
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.db.models import Sum
 from django.utils import timezone
 
 from jii.choices import LanguageLevel, Prefecture, Weekday
-from jii.hours import month_of, period_filter
+from jii.hours import HoursRows, month_of, period_filter
 from jii.models import Area, VolunteerProfile
 from spot.models import HelpMode, SpotRequest
 
 # Areas whose centres are this close count as neighbours (as in OFP's matching).
 NEIGHBOUR_KM = 8.0
 # The wider second round reaches the request's prefecture and those bordering it.
-NEIGHBOURING_PREFECTURES = {
+NEIGHBOURING_PREFECTURES: dict[str, set[str]] = {
     Prefecture.TOKYO: {Prefecture.KANAGAWA, Prefecture.SAITAMA, Prefecture.CHIBA},
     Prefecture.KANAGAWA: {Prefecture.TOKYO},
     Prefecture.SAITAMA: {Prefecture.TOKYO, Prefecture.CHIBA},
@@ -88,7 +89,7 @@ def volunteers_who_fit(request: SpotRequest, *, wider: bool = False) -> list[Vol
     ]
 
 
-def hours_given(volunteer_ids, start, end):
+def hours_given(volunteer_ids: Iterable[int] | None, start: date, end: date) -> HoursRows:
     """Each volunteer's minutes of Spot help per month (jii/hours.py): done requests' time, by the month done."""
     done = SpotRequest.objects.filter(
         period_filter("done_at", start, end), status=SpotRequest.Status.DONE, minutes_spent__gt=0

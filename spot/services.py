@@ -2,8 +2,9 @@
 outbox in it (spot/messages.py builds them). The first volunteer to accept wins."""
 
 import logging
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from jii import audit, outbox, readiness
-from jii.models import Language, PrivacyNotice, Resident, User, VolunteerProfile
+from jii.models import Area, Language, PrivacyNotice, Resident, User, VolunteerProfile
 from jii.services import find_or_create_resident
 from matching.handover import MatchingError, apply_from_spot
 from spot.models import TOPICS_BY_CATEGORY, Acceptance, Alert, SpotRequest
@@ -38,7 +39,7 @@ class AlreadyTaken(SpotError):
 
 @transaction.atomic
 def submit_request(
-    *, email: str, language: str, resident_details: dict, languages: list[Language], **details
+    *, email: str, language: str, resident_details: dict[str, Any], languages: list[Language], **details: Any
 ) -> SpotRequest:
     resident = find_or_create_resident(email=email, language=language, languages=languages, **resident_details)
     request = SpotRequest.objects.create(
@@ -52,7 +53,14 @@ def submit_request(
 
 @transaction.atomic
 def submit_from_consultation(
-    *, resident: Resident, topic: str, description: str, languages: list[Language], modes: list, area, urgency: int
+    *,
+    resident: Resident,
+    topic: str,
+    description: str,
+    languages: list[Language],
+    modes: list[str],
+    area: Area,
+    urgency: int,
 ) -> SpotRequest:
     """The hand-over from Kurashi consultations: a case a volunteer can help with becomes an open Spot request
     for the same resident (who agreed to JII's use of their words when they asked). Any day is fine."""
@@ -75,7 +83,9 @@ def submit_from_consultation(
 
 
 @transaction.atomic
-def accept_request(*, request: SpotRequest, volunteer: VolunteerProfile, assigned_by: User | None = None):
+def accept_request(
+    *, request: SpotRequest, volunteer: VolunteerProfile, assigned_by: User | None = None
+) -> SpotRequest:
     """Take an open request. Of any number of volunteers accepting at the same moment exactly one succeeds:
     the conditional UPDATE lets the database pick the winner (the others find it no longer open), and the
     acceptance table's unique index would refuse a second winner anyway."""
@@ -103,10 +113,12 @@ def accept_request(*, request: SpotRequest, volunteer: VolunteerProfile, assigne
     except IntegrityError as error:
         raise AlreadyTaken(_("Someone else has already taken this request. Thank you for offering!")) from error
     request = SpotRequest.objects.select_related("resident", "volunteer__user").get(pk=request.pk)
-    ids = {"request": request.pk, "acceptance": acceptance.pk}
-    outbox.queue("spot_accepted_resident", once=acceptance.pk, to=request.resident, **ids)
+    once = acceptance.pk
+    outbox.queue("spot_accepted_resident", once=once, to=request.resident, request=request.pk, acceptance=once)
     if assigned_by is not None:  # a volunteer who accepted themselves knows; one assigned by a coordinator is told
-        outbox.queue("spot_assigned_volunteer", once=acceptance.pk, to=request.volunteer.user, **ids)
+        outbox.queue(
+            "spot_assigned_volunteer", once=once, to=request.volunteer.user, request=request.pk, acceptance=once
+        )
     return request
 
 
@@ -150,7 +162,7 @@ def release_volunteer(profile: VolunteerProfile, *, leaving: str = "") -> None:
 
 
 @transaction.atomic
-def agree_date(*, request: SpotRequest, volunteer: VolunteerProfile, day) -> SpotRequest:
+def agree_date(*, request: SpotRequest, volunteer: VolunteerProfile, day: date) -> SpotRequest:
     request = locked_for_volunteer(request, volunteer)
     if request.status != SpotRequest.Status.ACCEPTED:
         raise SpotError(_("Only an accepted request can get a date."))
@@ -215,7 +227,9 @@ def give_feedback(*, request: SpotRequest, resident: Resident, feedback: str) ->
 
 
 @transaction.atomic
-def wish_for_ofp(*, request: SpotRequest, resident: Resident | None = None, volunteer: VolunteerProfile | None = None):
+def wish_for_ofp(
+    *, request: SpotRequest, resident: Resident | None = None, volunteer: VolunteerProfile | None = None
+) -> SpotRequest:
     """One side of a done request would like to continue as an OFP pair; when both have said so, the OFP
     application is made (matching.services.apply_from_spot), already proposed to this volunteer."""
     if resident is not None:
@@ -247,7 +261,7 @@ def wish_for_ofp(*, request: SpotRequest, resident: Resident | None = None, volu
 
 
 @transaction.atomic
-def escalate_stale_requests(now) -> list[int]:
+def escalate_stale_requests(now: datetime) -> list[int]:
     """Requests open for 48 hours go to the coordinators, each once, in one email listing their numbers."""
     stale = SpotRequest.objects.open().filter(created_at__lte=now - ESCALATE_AFTER, escalated_at__isnull=True)
     request_ids = list(stale.select_for_update().order_by("pk").values_list("pk", flat=True))
@@ -264,7 +278,7 @@ def escalate_stale_requests(now) -> list[int]:
 
 
 @transaction.atomic
-def remind_of_tomorrow(today) -> int:
+def remind_of_tomorrow(today: date) -> int:
     """The day before the agreed date: the resident and the volunteer, once for this date and this volunteer."""
     tomorrow = today + timedelta(days=1)
     due = SpotRequest.objects.filter(status=SpotRequest.Status.ACCEPTED, agreed_on=tomorrow)
@@ -279,7 +293,7 @@ def remind_of_tomorrow(today) -> int:
 
 
 @transaction.atomic
-def ask_for_feedback(now) -> int:
+def ask_for_feedback(now: datetime) -> int:
     """A day after a request is done, the resident is asked how it went (unless they have said already)."""
     done = SpotRequest.objects.filter(
         status=SpotRequest.Status.DONE,
@@ -306,12 +320,12 @@ def start_alerts(request_id: int) -> None:
         logger.warning("spot request %s: alerts wait for the periodic job (%s)", request_id, error)
 
 
-def start_of_day(now) -> datetime:
+def start_of_day(now: datetime) -> datetime:
     return timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))
 
 
 @transaction.atomic
-def alert_volunteers(request_id: int, *, wider: bool = False, now=None) -> int:
+def alert_volunteers(request_id: int, *, wider: bool = False, now: datetime | None = None) -> int:
     """Tell the volunteers who fit an open request, each once (the first round, or the wider one): an alert
     through the outbox to each who wants every alert, within SPOT_ALERTS_PER_DAY a day; the others' alerts wait
     for the daily digest. Those who want no alerts are left out. Returns the number of volunteers told or to be
@@ -358,7 +372,7 @@ def alert_volunteers(request_id: int, *, wider: bool = False, now=None) -> int:
     return len(alerts)
 
 
-def widen_unaccepted(now) -> list[int]:
+def widen_unaccepted(now: datetime) -> list[int]:
     """Requests nobody has taken in 24 hours: the wider second round of alerts, once each, before the 48-hour
     escalation to coordinators."""
     due = SpotRequest.objects.open().filter(
@@ -373,7 +387,7 @@ def widen_unaccepted(now) -> list[int]:
     return request_ids
 
 
-def alert_missed(now) -> list[int]:
+def alert_missed(now: datetime) -> list[int]:
     """Open requests of the last day whose first round never ran (the broker was down when they opened); older
     ones get the wider round, which reaches everyone the first would have."""
     missed = SpotRequest.objects.open().filter(
@@ -386,7 +400,7 @@ def alert_missed(now) -> list[int]:
 
 
 @transaction.atomic
-def send_digests(now) -> int:
+def send_digests(now: datetime) -> int:
     """Once a day per volunteer: one message listing the open requests that fit them and were kept for the
     digest (their choice, or beyond the day's alerts). Requests taken meanwhile are left out."""
     waiting = (
@@ -397,7 +411,7 @@ def send_digests(now) -> int:
         .select_related("volunteer__user")
         .order_by("volunteer_id", "request_id")
     )
-    by_volunteer = {}
+    by_volunteer: dict[VolunteerProfile, list[Alert]] = {}
     for alert in waiting:
         by_volunteer.setdefault(alert.volunteer, []).append(alert)
     day = timezone.localdate(now).isoformat()

@@ -13,7 +13,7 @@ def alert_volunteers(request_id: int) -> int:
 
 
 @shared_task
-def run_daily_spot_jobs() -> dict:
+def run_daily_spot_jobs() -> dict[str, int]:
     """Every few hours: alert for requests whose alerts were missed, send the wider second round for requests
     open for 24 hours, escalate requests open for 48 hours, send each volunteer's daily digest, remind both
     sides the day before the agreed date, ask the resident for feedback a day after a request is done. Each
