@@ -7,6 +7,7 @@ DATABASE_URL switches to PostgreSQL; REDIS_URL switches Celery to a real broker 
 
 import os
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import django.conf.locale
@@ -438,7 +439,7 @@ HANAMARU_OFFER_DAYS = env.int("HANAMARU_OFFER_DAYS", default=5)
 
 # --- Logging --------------------------------------------------------------------------------------------
 # Logs carry ids, never names, emails or phone numbers of residents.
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},

@@ -26,12 +26,12 @@ def net_amount(payment: Payment) -> int:
     return payment.amount_yen - payment.refunded_yen
 
 
-def receipted_one_by_one() -> QuerySet[Receipt, dict[str, Any]]:
+def receipted_one_by_one() -> QuerySet[Receipt, Any]:
     """Ids of the payments that hold a valid receipt of their own."""
     return Receipt.objects.filter(kind=Receipt.Kind.SINGLE, voided_at__isnull=True).values("payment_id")
 
 
-def covered_by_annual_receipts() -> QuerySet[Any, dict[str, Any]]:
+def covered_by_annual_receipts() -> QuerySet[Any, Any]:
     """Ids of the payments a valid annual receipt covers."""
     return Receipt.covers.through.objects.filter(receipt__voided_at__isnull=True).values("payment_id")
 
