@@ -9,7 +9,7 @@ from consultations import services
 from consultations.forms import CONSENT_TEXT
 from consultations.models import Appointment, AppointmentChange, CaseNote, Consultation
 from jii import audit
-from jii.privacy import RecordKind, register_kind, register_purpose, register_resident_records, section
+from jii.privacy import RecordKind, register_program, section
 
 FINISHED = [Consultation.Status.CLOSED, Consultation.Status.REDIRECTED]
 
@@ -81,15 +81,19 @@ def erase(resident) -> None:
     anonymise(resident.consultations.filter(anonymised_at=None))
 
 
+# The retention table's rows for this program (jii/privacy.py runs them).
+RETENTION = [
+    RecordKind("consultations.closed", _("A consultation and its notes"), 3, _("after it was closed"), finished,
+               anonymise),
+]  # fmt: skip
+
+
 def register() -> None:
-    register_purpose("consultations", _("Kurashi consultations"), CONSENT_TEXT)
-    register_kind(
-        RecordKind("consultations.closed", _("A consultation and its notes"), 3, _("after it was closed"), finished,
-                   anonymise)
-    )  # fmt: skip
-    register_resident_records(
+    register_program(
         "consultations",
         _("Kurashi consultations"),
+        consent=CONSENT_TEXT,
+        kinds=RETENTION,
         collect=collect,
         erase=erase,
         holding=lambda: Consultation.objects.filter(anonymised_at=None).values("resident_id"),

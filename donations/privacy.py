@@ -13,7 +13,7 @@ from donations.forms import CONSENT_TEXT
 from donations.models import Donation, Donor, Receipt, StatementLine
 from jii import audit
 from jii.models import Message
-from jii.privacy import ERASED, RecordKind, register_kind, register_purpose, register_resident_records, section
+from jii.privacy import ERASED, RecordKind, register_program, section
 
 Status, Frequency = Donation.Status, Donation.Frequency
 FINISHED = Q(frequency=Frequency.ONCE, status__in=[Status.ACTIVE, Status.REFUNDED]) | Q(
@@ -131,23 +131,26 @@ def anonymise_lines(lines) -> None:
     audit.update(lines, kana=ERASED, reference="")
 
 
+# The retention table's rows for this program (jii/privacy.py runs them).
+RETENTION = [
+    RecordKind("donations.never_paid", _("A gift that was never paid"), 1, _("after it was started"), never_paid,
+               anonymise),
+    RecordKind("donations.gift", _("A gift and its receipts (for the accounts)"), 7, _("after the last payment"),
+               finished_gifts, anonymise),
+    RecordKind("donations.statement_line", _("A bank transfer on an imported statement, not matched to a gift"),
+               1, _("after the statement was imported"), unmatched_lines, anonymise_lines),
+    RecordKind("donations.donor", _("A donor's record: name, contacts, address and staff's notes"), 7, "",
+               donors_with_nothing_left, anonymise_donors, kept=_("As long as any of their gifts is kept")),
+]  # fmt: skip
+
+
 def register() -> None:
-    register_purpose("donations", _("Donations"), CONSENT_TEXT)
-    register_kind(
-        RecordKind("donations.never_paid", _("A gift that was never paid"), 1, _("after it was started"), never_paid,
-                   anonymise)
-    )  # fmt: skip
-    register_kind(
-        RecordKind("donations.gift", _("A gift and its receipts (for the accounts)"), 7, _("after the last payment"),
-                   finished_gifts, anonymise)
-    )  # fmt: skip
-    register_kind(
-        RecordKind("donations.statement_line", _("A bank transfer on an imported statement, not matched to a gift"),
-                   1, _("after the statement was imported"), unmatched_lines, anonymise_lines)
-    )  # fmt: skip
-    register_kind(
-        RecordKind("donations.donor", _("A donor's record: name, contacts, address and staff's notes"), 7, "",
-                   donors_with_nothing_left, anonymise_donors, kept=_("As long as any of their gifts is kept"))
-    )  # fmt: skip
     # Gifts are not a resident's records (donors are their own people), but a resident may have given.
-    register_resident_records("donations", _("Donations"), collect=collect, erase=erase)
+    register_program(
+        "donations",
+        _("Donations"),
+        consent=CONSENT_TEXT,
+        kinds=RETENTION,
+        collect=collect,
+        erase=erase,
+    )

@@ -10,15 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from hanamaru import services
 from hanamaru.models import Absence, Attendance, Child, ConsentText, Enrolment, Session, TutorSignup
 from jii import audit
-from jii.privacy import (
-    ERASED,
-    RecordKind,
-    register_kind,
-    register_purpose,
-    register_resident_records,
-    register_volunteer_records,
-    section,
-)
+from jii.privacy import ERASED, RecordKind, register_program, section
 
 
 def current_consent_text() -> str:
@@ -128,21 +120,23 @@ def volunteer_collect(profile) -> list[dict]:
     return sections
 
 
+# The retention table's rows for this program (jii/privacy.py runs them).
+RETENTION = [
+    RecordKind("hanamaru.child", _("A child's details, once they have left every class"), 1,
+               _("after their last class"), children_who_left, anonymise_children),
+    RecordKind("hanamaru.session_note", _("A class session's attendance note"), 1, _("after the session"),
+               sessions_with_notes, erase_notes),
+]  # fmt: skip
+
+
 def register() -> None:
-    register_purpose("hanamaru", _("Hanamaru class"), current_consent_text)
-    register_kind(
-        RecordKind("hanamaru.child", _("A child's details, once they have left every class"), 1,
-                   _("after their last class"), children_who_left, anonymise_children)
-    )  # fmt: skip
-    register_kind(
-        RecordKind("hanamaru.session_note", _("A class session's attendance note"), 1, _("after the session"),
-                   sessions_with_notes, erase_notes)
-    )  # fmt: skip
-    register_resident_records(
+    register_program(
         "hanamaru",
         _("Hanamaru class"),
+        consent=current_consent_text,
+        kinds=RETENTION,
         collect=collect,
         erase=erase,
         holding=lambda: Child.objects.filter(anonymised_at=None).values("guardian_id"),
+        volunteer_collect=volunteer_collect,
     )
-    register_volunteer_records("hanamaru", _("Hanamaru class"), collect=volunteer_collect)

@@ -116,6 +116,28 @@ def register_volunteer_records(program: str, title, *, collect: Callable) -> Non
     _add(VOLUNTEER_RECORDS, VolunteerRecords(program, title, collect), "program")
 
 
+def register_program(
+    program: str,
+    title,
+    *,
+    consent,
+    kinds: list[RecordKind],
+    collect: Callable,
+    erase: Callable,
+    holding: Callable | None = None,
+    volunteer_collect: Callable | None = None,
+) -> None:
+    """A program's whole part: its purpose and consent words in the notice, its rows of the retention table, a
+    resident's records (a copy, erasure; `holding` names the residents it still keeps something of) and, if
+    volunteers help in it, a volunteer's."""
+    register_purpose(program, title, consent)
+    for kind in kinds:
+        register_kind(kind)
+    register_resident_records(program, title, collect=collect, erase=erase, holding=holding)
+    if volunteer_collect is not None:
+        register_volunteer_records(program, title, collect=volunteer_collect)
+
+
 def table() -> list[RecordKind]:
     """The retention table, in the order the job runs it."""
     return sorted(KINDS, key=lambda kind: kind.last)

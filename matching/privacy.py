@@ -6,14 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jii import audit
-from jii.privacy import (
-    RecordKind,
-    register_kind,
-    register_purpose,
-    register_resident_records,
-    register_volunteer_records,
-    section,
-)
+from jii.privacy import RecordKind, register_program, section
 from matching import services
 from matching.forms import CONSENT_TEXT
 from matching.models import Application, CheckIn, Match, ResidentCheckIn, Survey
@@ -118,21 +111,23 @@ def volunteer_collect(profile) -> list[dict]:
     return sections
 
 
+# The retention table's rows for this program (jii/privacy.py runs them).
+RETENTION = [
+    RecordKind("ofp.never_paired", _("An OFP application that did not lead to a pair"), 1,
+               _("after it was withdrawn"), never_paired, anonymise),
+    RecordKind("ofp.closed_pair", _("An OFP application and its pair, with check-ins and surveys"), 1,
+               _("after the pair ended"), closed_pairs, anonymise),
+]  # fmt: skip
+
+
 def register() -> None:
-    register_purpose("ofp", _("Otonari-san Family Friend Program (OFP)"), CONSENT_TEXT)
-    register_kind(
-        RecordKind("ofp.never_paired", _("An OFP application that did not lead to a pair"), 1,
-                   _("after it was withdrawn"), never_paired, anonymise)
-    )  # fmt: skip
-    register_kind(
-        RecordKind("ofp.closed_pair", _("An OFP application and its pair, with check-ins and surveys"), 1,
-                   _("after the pair ended"), closed_pairs, anonymise)
-    )  # fmt: skip
-    register_resident_records(
+    register_program(
         "ofp",
         _("Otonari-san Family Friend Program (OFP)"),
+        consent=CONSENT_TEXT,
+        kinds=RETENTION,
         collect=collect,
         erase=erase,
         holding=lambda: Application.objects.filter(anonymised_at=None).values("resident_id"),
+        volunteer_collect=volunteer_collect,
     )
-    register_volunteer_records("ofp", _("Otonari-san Family Friend Program (OFP)"), collect=volunteer_collect)

@@ -5,14 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jii import audit
-from jii.privacy import (
-    RecordKind,
-    register_kind,
-    register_purpose,
-    register_resident_records,
-    register_volunteer_records,
-    section,
-)
+from jii.privacy import RecordKind, register_program, section
 from spot import services
 from spot.forms import CONSENT_TEXT
 from spot.models import Acceptance, SpotRequest
@@ -70,17 +63,21 @@ def volunteer_collect(profile) -> list[dict]:
     return [section(_("Spot request"), request, fields) for request in helped.select_related("area")]
 
 
+# The retention table's rows for this program (jii/privacy.py runs them).
+RETENTION = [
+    RecordKind("spot.finished", _("A Spot request, once done or cancelled"), 1, _("after it was done or cancelled"),
+               finished, anonymise),
+]  # fmt: skip
+
+
 def register() -> None:
-    register_purpose("spot", _("Spot Otonari-san"), CONSENT_TEXT)
-    register_kind(
-        RecordKind("spot.finished", _("A Spot request, once done or cancelled"), 1, _("after it was done or cancelled"),
-                   finished, anonymise)
-    )  # fmt: skip
-    register_resident_records(
+    register_program(
         "spot",
         _("Spot Otonari-san"),
+        consent=CONSENT_TEXT,
+        kinds=RETENTION,
         collect=collect,
         erase=erase,
         holding=lambda: SpotRequest.objects.filter(anonymised_at=None).values("resident_id"),
+        volunteer_collect=volunteer_collect,
     )
-    register_volunteer_records("spot", _("Spot Otonari-san"), collect=volunteer_collect)
