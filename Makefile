@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1:8000
 # The catalogs `make messages` refreshes: every one under locale/ (a new language: make messages CATALOGS=vi).
-CATALOGS ?= $(notdir $(wildcard locale/*))
+CATALOGS ?= $(notdir $(patsubst %/,%,$(wildcard locale/*/)))
 
 .PHONY: run setup test test-postgres lint types-baseline format messages translations bench lock clean
 

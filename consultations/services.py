@@ -263,7 +263,7 @@ def mark_closed(consultation: Consultation) -> list[str]:
     if consultation.status == Consultation.Status.CLOSED:
         return []
     if not consultation.outcome:
-        raise ConsultationError(_("%(case)s: record its outcome first.") % {"case": consultation})
+        raise ConsultationError(pgettext("staff", "%(case)s: record its outcome first.") % {"case": consultation})
     consultation.status = Consultation.Status.CLOSED
     consultation.closed_at = timezone.now()
     return ["status", "closed_at"]
